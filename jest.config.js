@@ -1,0 +1,14 @@
+/** Unit tests sit beside the code; integration tests against real servers live in tests/. */
+const moduleNameMapper = {
+  '^@outband/(data-server|message-server|information-server)$': '<rootDir>/services/$1/src/index.ts',
+  '^@outband/(.*)$': '<rootDir>/packages/$1/src/index.ts',
+};
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] };
+const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform, testPathIgnorePatterns: ['/node_modules/', '/dist/'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/tests/**/*.int.test.ts'], testTimeout: 60000 },
+  ],
+};

@@ -1,0 +1,434 @@
+import { randomUUID } from 'node:crypto';
+import * as amqp from 'amqplib';
+import type { z } from 'zod';
+import { AppError, isAppError, type SerializedError } from '@outband/errors';
+import type { BusNames } from '@outband/contracts';
+import { declareTopology, sideQueues, type QueueType } from './topology';
+import { contextOf, headers, parseDelivery, retryDelayMs, type DeliveryContext } from './delivery';
+
+/** The logger calls the bus makes (pino's shape). */
+export interface BusLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface BusOptions {
+  url: string;
+  names: BusNames;
+  /** @defaultValue 'classic' */
+  queueType?: QueueType;
+  logger: BusLogger;
+  /** Name shown in the RabbitMQ management UI. */
+  connectionName?: string;
+  /** How long a publish waits for the broker (reconnect + confirm). @defaultValue 10000 */
+  publishTimeoutMs?: number;
+  /** How long `Bus.connect` keeps trying before it gives up. @defaultValue 60000 */
+  connectTimeoutMs?: number;
+}
+
+export interface ConsumeOptions {
+  /** Unacked messages per consumer. @defaultValue 16 */
+  prefetch?: number;
+  /** Delayed retries of a transient failure before the message is dead-lettered. @defaultValue 5 */
+  maxRetries?: number;
+  /** First retry delay; it doubles each time. @defaultValue 1000 */
+  retryBaseMs?: number;
+  /** @defaultValue 60000 */
+  retryMaxMs?: number;
+}
+
+export interface PublishOptions {
+  messageId?: string;
+  correlationId?: string | undefined;
+}
+
+type Handler<T> = (message: T, ctx: DeliveryContext) => Promise<unknown>;
+
+interface ConsumerSpec {
+  queue: string;
+  schema: z.ZodType;
+  handler: Handler<unknown>;
+  options: Required<ConsumeOptions>;
+  /** RPC consumers answer on `replyTo` instead of retrying. */
+  rpc: boolean;
+  channel?: amqp.Channel;
+  tag?: string;
+}
+
+interface PendingRequest {
+  resolve: (value: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const replyQueue = 'amq.rabbitmq.reply-to';
+
+/**
+ * The amqplib layer: declares the topology, publishes persistent messages with confirms,
+ * consumes with manual acks, validation and bounded delayed retries, runs request/reply, and
+ * reconnects after a broker restart (unacked work is redelivered by the broker).
+ */
+export class Bus {
+  private conn: amqp.ChannelModel | undefined;
+  private pub: amqp.ConfirmChannel | undefined;
+  private readonly consumers: ConsumerSpec[] = [];
+  private readonly pending = new Map<string, PendingRequest>();
+  private inFlight = 0;
+  private closing = false;
+  private readyWaiters: Array<() => void> = [];
+  private reconnectAttempt = 0;
+  private readonly opts: Required<Omit<BusOptions, 'connectionName'>> & { connectionName: string };
+
+  private constructor(options: BusOptions) {
+    this.opts = {
+      queueType: 'classic',
+      publishTimeoutMs: 10_000,
+      connectTimeoutMs: 60_000,
+      connectionName: 'outband',
+      ...options,
+    };
+  }
+
+  /** Connects (retrying until `connectTimeoutMs`) and declares the topology. */
+  static async connect(options: BusOptions): Promise<Bus> {
+    const bus = new Bus(options);
+    const deadline = Date.now() + bus.opts.connectTimeoutMs;
+    for (;;) {
+      try {
+        await bus.establish();
+        return bus;
+      } catch (e) {
+        if (Date.now() > deadline) {
+          throw new AppError('unavailable', 'BROKER_UNREACHABLE', `cannot reach the broker: ${(e as Error).message}`, { cause: e });
+        }
+        bus.opts.logger.warn({ err: e }, 'broker not reachable yet, retrying');
+        await sleep(500);
+      }
+    }
+  }
+
+  get connected(): boolean {
+    return this.pub !== undefined;
+  }
+
+  /** Publishes a persistent JSON message and resolves once the broker confirmed it. */
+  async publish(exchange: string, routingKey: string, body: object, options: PublishOptions = {}): Promise<void> {
+    const ch = await this.channelWhenReady();
+    await new Promise<void>((resolve, reject) => {
+      ch.publish(
+        exchange,
+        routingKey,
+        Buffer.from(JSON.stringify(body)),
+        {
+          persistent: true,
+          contentType: 'application/json',
+          messageId: options.messageId ?? randomUUID(),
+          timestamp: Math.floor(Date.now() / 1000),
+          headers: options.correlationId ? { [headers.correlation]: options.correlationId } : {},
+        },
+        (err) => (err ? reject(unavailable('publish was not confirmed by the broker', err)) : resolve()),
+      );
+    });
+  }
+
+  /** Consumes a work queue: ack on success, delayed retry on a transient error, dead-letter otherwise. */
+  async consume<S extends z.ZodType>(queue: string, schema: S, handler: Handler<z.infer<S>>, options: ConsumeOptions = {}): Promise<void> {
+    await this.addConsumer({ queue, schema, handler: handler as Handler<unknown>, options: withDefaults(options), rpc: false });
+  }
+
+  /** Serves request/reply on a queue: the handler's result (or AppError) is the reply. */
+  async serve<S extends z.ZodType>(queue: string, schema: S, handler: Handler<z.infer<S>>, options: ConsumeOptions = {}): Promise<void> {
+    await this.addConsumer({ queue, schema, handler: handler as Handler<unknown>, options: withDefaults(options), rpc: true });
+  }
+
+  /**
+   * Sends a request and waits for its reply. The request expires in the queue when the caller
+   * has stopped waiting, so no server works for nobody.
+   */
+  async request(queue: string, body: object, timeoutMs: number, correlationId?: string): Promise<unknown> {
+    const ch = await this.channelWhenReady();
+    const id = randomUUID();
+    const reply = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new AppError('unavailable', 'UPSTREAM_TIMEOUT', `no reply from ${queue} within ${timeoutMs} ms`, { retryable: true }));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+    ch.publish('', queue, Buffer.from(JSON.stringify(body)), {
+      replyTo: replyQueue,
+      correlationId: id,
+      expiration: String(timeoutMs),
+      contentType: 'application/json',
+      headers: correlationId ? { [headers.correlation]: correlationId } : {},
+    });
+    return reply;
+  }
+
+  /** Number of messages ready in a queue (passive declare). */
+  async queueDepth(queue: string): Promise<number> {
+    const ch = await this.channelWhenReady();
+    const ok = await ch.checkQueue(queue);
+    return ok.messageCount;
+  }
+
+  /** Stops consuming, lets in-flight handlers finish (bounded), then closes the connection. */
+  async close(drainMs = 5000): Promise<void> {
+    this.closing = true;
+    for (const c of this.consumers) {
+      if (c.channel && c.tag) {
+        await c.channel.cancel(c.tag).catch(() => undefined);
+      }
+    }
+    const deadline = Date.now() + drainMs;
+    while (this.inFlight > 0 && Date.now() < deadline) {
+      await sleep(20);
+    }
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(unavailable('bus closed'));
+    }
+    this.pending.clear();
+    await this.conn?.close().catch(() => undefined);
+    this.conn = undefined;
+    this.pub = undefined;
+  }
+
+  private async establish(): Promise<void> {
+    const conn = await amqp.connect(this.opts.url, { clientProperties: { connection_name: this.opts.connectionName } });
+    try {
+      conn.on('error', (err: Error) => this.opts.logger.warn({ err }, 'broker connection error'));
+      const pub = await conn.createConfirmChannel();
+      pub.on('error', (err: Error) => this.opts.logger.warn({ err }, 'publish channel error'));
+      await declareTopology(pub, this.opts.names, this.opts.queueType);
+      await pub.consume(replyQueue, (msg) => this.onReply(msg), { noAck: true });
+      this.conn = conn;
+      this.pub = pub;
+      for (const spec of this.consumers) {
+        await this.startConsumer(spec);
+      }
+      conn.on('close', () => this.onConnectionLost(conn));
+    } catch (e) {
+      this.conn = undefined;
+      this.pub = undefined;
+      await conn.close().catch(() => undefined);
+      throw e;
+    }
+    this.reconnectAttempt = 0;
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    waiters.forEach((w) => w());
+  }
+
+  private onConnectionLost(conn: amqp.ChannelModel): void {
+    if (this.conn !== conn) {
+      return;
+    }
+    this.conn = undefined;
+    this.pub = undefined;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(unavailable('broker connection lost before the reply'));
+      this.pending.delete(id);
+    }
+    if (this.closing) {
+      return;
+    }
+    this.opts.logger.warn({}, 'broker connection lost, reconnecting');
+    void this.reconnect();
+  }
+
+  private async reconnect(): Promise<void> {
+    while (!this.closing && !this.conn) {
+      const delay = Math.min(10_000, 200 * 2 ** this.reconnectAttempt) * (0.5 + Math.random() / 2);
+      this.reconnectAttempt += 1;
+      await sleep(delay);
+      try {
+        await this.establish();
+        this.opts.logger.info({}, 'broker connection restored');
+      } catch (err) {
+        this.opts.logger.warn({ err, attempt: this.reconnectAttempt }, 'broker reconnect failed');
+      }
+    }
+  }
+
+  private async channelWhenReady(): Promise<amqp.ConfirmChannel> {
+    if (this.pub) {
+      return this.pub;
+    }
+    if (this.closing) {
+      throw unavailable('bus closed');
+    }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(unavailable('broker unavailable')), this.opts.publishTimeoutMs);
+      this.readyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    if (!this.pub) {
+      throw unavailable('broker unavailable');
+    }
+    return this.pub;
+  }
+
+  private async addConsumer(spec: ConsumerSpec): Promise<void> {
+    this.consumers.push(spec);
+    if (this.conn) {
+      await this.startConsumer(spec);
+    }
+  }
+
+  private async startConsumer(spec: ConsumerSpec): Promise<void> {
+    if (!this.conn) {
+      return;
+    }
+    const ch = await this.conn.createChannel();
+    ch.on('error', (err: Error) => this.opts.logger.warn({ err, queue: spec.queue }, 'consumer channel error'));
+    await ch.prefetch(spec.options.prefetch);
+    const ok = await ch.consume(spec.queue, (msg) => {
+      if (msg) {
+        void this.handle(ch, spec, msg);
+      }
+    });
+    spec.channel = ch;
+    spec.tag = ok.consumerTag;
+  }
+
+  private async handle(ch: amqp.Channel, spec: ConsumerSpec, msg: amqp.ConsumeMessage): Promise<void> {
+    this.inFlight += 1;
+    const ctx = contextOf(msg);
+    try {
+      const parsed = parseDelivery(msg, spec.schema);
+      if (!parsed.ok) {
+        this.opts.logger.warn({ queue: spec.queue, reason: parsed.reason }, 'invalid message dead-lettered');
+        await this.deadLetter(spec.queue, msg, parsed.reason);
+        if (spec.rpc) {
+          this.reply(msg, { ok: false, error: invalidMessage(parsed.reason) });
+        }
+      } else if (spec.rpc) {
+        await this.runRpc(spec, msg, parsed.value, ctx);
+      } else {
+        await this.runWork(spec, msg, parsed.value, ctx);
+      }
+      ch.ack(msg);
+    } catch (err) {
+      // The broker is gone or the channel closed: the unacked message is redelivered later.
+      this.opts.logger.warn({ err, queue: spec.queue }, 'message left unacked for redelivery');
+      try {
+        ch.nack(msg, false, true);
+      } catch {
+        // channel already closed
+      }
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private async runWork(spec: ConsumerSpec, msg: amqp.ConsumeMessage, value: unknown, ctx: DeliveryContext): Promise<void> {
+    try {
+      await spec.handler(value, ctx);
+    } catch (err) {
+      const permanent = isAppError(err) && !err.retryable;
+      if (permanent || ctx.attempt >= spec.options.maxRetries) {
+        const reason = `${permanent ? 'permanent error' : `gave up after ${ctx.attempt} retries`}: ${(err as Error).message}`;
+        this.opts.logger.error({ err, queue: spec.queue, attempt: ctx.attempt }, 'message dead-lettered');
+        await this.deadLetter(spec.queue, msg, reason);
+        return;
+      }
+      const delay = retryDelayMs(ctx.attempt, spec.options.retryBaseMs, spec.options.retryMaxMs);
+      this.opts.logger.warn({ err, queue: spec.queue, attempt: ctx.attempt, delayMs: delay }, 'transient failure, retrying later');
+      await this.republish('', sideQueues(spec.queue).retry, msg, { [headers.attempt]: ctx.attempt + 1 }, String(delay));
+    }
+  }
+
+  private async runRpc(spec: ConsumerSpec, msg: amqp.ConsumeMessage, value: unknown, ctx: DeliveryContext): Promise<void> {
+    try {
+      const result = await spec.handler(value, ctx);
+      this.reply(msg, { ok: true, result });
+    } catch (err) {
+      if (isAppError(err)) {
+        this.reply(msg, { ok: false, error: err.toJSON() });
+        return;
+      }
+      this.opts.logger.error({ err, queue: spec.queue }, 'request failed');
+      this.reply(msg, { ok: false, error: new AppError('internal', 'INTERNAL', 'internal error', { retryable: true }).toJSON() });
+    }
+  }
+
+  private reply(msg: amqp.ConsumeMessage, body: { ok: boolean; result?: unknown; error?: SerializedError }): void {
+    const replyTo = msg.properties.replyTo as string | undefined;
+    if (!replyTo || !this.pub) {
+      return;
+    }
+    this.pub.publish('', replyTo, Buffer.from(JSON.stringify(body)), {
+      correlationId: msg.properties.correlationId as string | undefined,
+      contentType: 'application/json',
+    });
+  }
+
+  private onReply(msg: amqp.ConsumeMessage | null): void {
+    if (!msg) {
+      return;
+    }
+    const id = msg.properties.correlationId as string | undefined;
+    const p = id ? this.pending.get(id) : undefined;
+    if (!p || !id) {
+      return; // the caller already timed out
+    }
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    try {
+      const body = JSON.parse(msg.content.toString('utf8')) as { ok: boolean; result?: unknown; error?: SerializedError };
+      if (body.ok) {
+        p.resolve(body.result);
+      } else {
+        p.reject(body.error ? AppError.fromJSON(body.error) : new AppError('internal', 'INTERNAL', 'bad reply'));
+      }
+    } catch (e) {
+      p.reject(new AppError('internal', 'INTERNAL', 'reply is not JSON', { cause: e }));
+    }
+  }
+
+  private async deadLetter(queue: string, msg: amqp.ConsumeMessage, reason: string): Promise<void> {
+    await this.republish(this.opts.names.deadExchange, queue, msg, { [headers.deadReason]: reason, [headers.deadFrom]: queue });
+  }
+
+  private async republish(exchange: string, routingKey: string, msg: amqp.ConsumeMessage, extra: Record<string, unknown>, expiration?: string): Promise<void> {
+    const ch = await this.channelWhenReady();
+    const props = msg.properties;
+    await new Promise<void>((resolve, reject) => {
+      ch.publish(
+        exchange,
+        routingKey,
+        msg.content,
+        {
+          persistent: true,
+          contentType: props.contentType as string | undefined,
+          messageId: props.messageId as string | undefined,
+          timestamp: props.timestamp as number | undefined,
+          headers: { ...(props.headers ?? {}), ...extra },
+          ...(expiration ? { expiration } : {}),
+        },
+        (err) => (err ? reject(unavailable('republish was not confirmed', err)) : resolve()),
+      );
+    });
+  }
+}
+
+function withDefaults(o: ConsumeOptions): Required<ConsumeOptions> {
+  return { prefetch: 16, maxRetries: 5, retryBaseMs: 1000, retryMaxMs: 60_000, ...o };
+}
+
+function unavailable(message: string, cause?: unknown): AppError {
+  return new AppError('unavailable', 'BROKER_UNAVAILABLE', message, { retryable: true, cause });
+}
+
+function invalidMessage(reason: string): SerializedError {
+  return new AppError('invalid_input', 'INVALID_MESSAGE', reason).toJSON();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

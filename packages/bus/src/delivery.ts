@@ -1,0 +1,55 @@
+import type { ConsumeMessage } from 'amqplib';
+import type { z } from 'zod';
+
+/** What a handler learns about the delivery besides the message itself. */
+export interface DeliveryContext {
+  /** The id that follows one request through every hop (HTTP → bus → SMPP and back). */
+  correlationId: string | undefined;
+  messageId: string | undefined;
+  /** 0 on first delivery, then 1, 2 … for each delayed retry. */
+  attempt: number;
+  /** True when the broker delivered this message before (a consumer died before acking). */
+  redelivered: boolean;
+}
+
+export const headers = {
+  correlation: 'x-correlation-id',
+  attempt: 'x-outband-attempt',
+  deadReason: 'x-outband-dead-reason',
+  deadFrom: 'x-outband-dead-from',
+} as const;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Parses and validates one delivery; a failure carries the reason written to the dead-letter queue. */
+export function parseDelivery<S extends z.ZodType>(msg: ConsumeMessage, schema: S): Parsed<z.infer<S>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(msg.content.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'invalid message: body is not JSON' };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    return { ok: false, reason: `invalid message: ${issues}`.slice(0, 1000) };
+  }
+  return { ok: true, value: result.data };
+}
+
+export function contextOf(msg: ConsumeMessage): DeliveryContext {
+  const h = (msg.properties.headers ?? {}) as Record<string, unknown>;
+  const correlation = h[headers.correlation];
+  const attempt = Number(h[headers.attempt] ?? 0);
+  return {
+    correlationId: typeof correlation === 'string' ? correlation : undefined,
+    messageId: typeof msg.properties.messageId === 'string' ? msg.properties.messageId : undefined,
+    attempt: Number.isInteger(attempt) && attempt >= 0 ? attempt : 0,
+    redelivered: msg.fields.redelivered,
+  };
+}
+
+/** Delay before retry number `attempt` (0-based): exponential from `baseMs`, capped. */
+export function retryDelayMs(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** attempt);
+}

@@ -1,0 +1,40 @@
+import type { Channel } from 'amqplib';
+import type { BusNames } from '@outband/contracts';
+
+/** Classic queues on a single broker; quorum queues on a cluster. Nothing else changes. */
+export type QueueType = 'classic' | 'quorum';
+
+/** Names of the side queues every work queue has. */
+export function sideQueues(queue: string) {
+  return { retry: `${queue}.retry`, dead: `${queue}.dead` };
+}
+
+/**
+ * Declares a durable work queue with its delayed-retry queue and its dead-letter queue.
+ * A message expiring in `<q>.retry` flows back into `<q>` through the default exchange.
+ */
+export async function declareWorkQueue(ch: Channel, names: BusNames, queue: string, queueType: QueueType): Promise<void> {
+  const { retry, dead } = sideQueues(queue);
+  const typeArg = { 'x-queue-type': queueType };
+  await ch.assertQueue(queue, {
+    durable: true,
+    arguments: { ...typeArg, 'x-dead-letter-exchange': names.deadExchange, 'x-dead-letter-routing-key': queue },
+  });
+  await ch.assertQueue(retry, {
+    durable: true,
+    arguments: { ...typeArg, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
+  });
+  await ch.assertQueue(dead, { durable: true, arguments: typeArg });
+  await ch.bindQueue(dead, names.deadExchange, queue);
+}
+
+/** Declares the whole topology of Outband: exchanges, work queues and their bindings. */
+export async function declareTopology(ch: Channel, names: BusNames, queueType: QueueType): Promise<void> {
+  await ch.assertExchange(names.eventsExchange, 'topic', { durable: true });
+  await ch.assertExchange(names.deadExchange, 'direct', { durable: true });
+  await declareWorkQueue(ch, names, names.dataRpcQueue, queueType);
+  await declareWorkQueue(ch, names, names.messageSendQueue, queueType);
+  await declareWorkQueue(ch, names, names.messageStatusQueue, queueType);
+  await ch.bindQueue(names.messageSendQueue, names.eventsExchange, names.routingKeys.messageSend);
+  await ch.bindQueue(names.messageStatusQueue, names.eventsExchange, names.routingKeys.messageStatus);
+}

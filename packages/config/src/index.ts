@@ -1,0 +1,3 @@
+export { parseEnv } from './parse-env';
+export { envBool, envInt, envKeyRing, envUrl } from './env-types';
+export type { KeyEntry } from './env-types';

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { parseEnv } from './parse-env';
+import { envInt, envKeyRing, envUrl } from './env-types';
+import { AppError } from '@outband/errors';
+
+const schema = z.object({
+  PORT: envInt(1, 65535),
+  AMQP_URL: envUrl('amqp', 'amqps'),
+  KEYS: envKeyRing(16),
+});
+
+describe('parseEnv', () => {
+  it('parses a valid environment into typed values', () => {
+    const key = Buffer.alloc(16, 7).toString('base64');
+    const cfg = parseEnv(schema, { PORT: '8080', AMQP_URL: 'amqp://localhost', KEYS: `k2:${key},k1:${key}` });
+    expect(cfg.PORT).toBe(8080);
+    expect(cfg.KEYS.map((k) => k.id)).toEqual(['k2', 'k1']);
+    expect(cfg.KEYS[0]?.key.length).toBe(16);
+  });
+
+  it('lists every bad key in one error', () => {
+    let caught: unknown;
+    try {
+      parseEnv(schema, { PORT: 'abc', AMQP_URL: 'http://x', KEYS: 'k1:c2hvcnQ=' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(AppError);
+    const err = caught as AppError;
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.fieldErrors?.map((f) => f.field).sort()).toEqual(['AMQP_URL', 'KEYS', 'PORT']);
+  });
+
+  it('refuses a missing key ring instead of defaulting it', () => {
+    expect(() => parseEnv(schema, { PORT: '1', AMQP_URL: 'amqp://x' })).toThrow(/KEYS/);
+  });
+});

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { identifier, locale, merchantId, purpose, verificationId, verificationStatus, deliveryState } from './common';
+
+/** information server → data server: start a verification (patent op. 201-205). */
+export const verificationStartV1 = z.object({
+  type: z.literal('verification.start'),
+  version: z.literal(1),
+  merchantId,
+  identifier,
+  purpose,
+  locale: locale.optional(),
+});
+export type VerificationStartV1 = z.infer<typeof verificationStartV1>;
+
+/** information server → data server: the code the user typed back (the confidential message). */
+export const verificationCheckV1 = z.object({
+  type: z.literal('verification.check'),
+  version: z.literal(1),
+  merchantId,
+  verificationId,
+  submittedCode: z.string().max(64),
+});
+export type VerificationCheckV1 = z.infer<typeof verificationCheckV1>;
+
+export const verificationGetV1 = z.object({
+  type: z.literal('verification.get'),
+  version: z.literal(1),
+  merchantId,
+  verificationId,
+});
+export type VerificationGetV1 = z.infer<typeof verificationGetV1>;
+
+export const verificationCancelV1 = z.object({
+  type: z.literal('verification.cancel'),
+  version: z.literal(1),
+  merchantId,
+  verificationId,
+});
+export type VerificationCancelV1 = z.infer<typeof verificationCancelV1>;
+
+/** information server → data server: the keys a merchant signs its JWTs with. */
+export const merchantKeysGetV1 = z.object({
+  type: z.literal('merchant.keys.get'),
+  version: z.literal(1),
+  merchantId,
+});
+export type MerchantKeysGetV1 = z.infer<typeof merchantKeysGetV1>;
+
+export const dataRpcRequest = z.discriminatedUnion('type', [
+  verificationStartV1,
+  verificationCheckV1,
+  verificationGetV1,
+  verificationCancelV1,
+  merchantKeysGetV1,
+]);
+export type DataRpcRequest = z.infer<typeof dataRpcRequest>;
+
+/** What a merchant may see of a verification: never the code, the address only masked. */
+export const verificationView = z.object({
+  id: verificationId,
+  status: verificationStatus,
+  purpose,
+  to: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  attemptsLeft: z.number().int().min(0),
+  delivery: z.object({ state: deliveryState, updatedAt: z.string(), error: z.string().optional() }).optional(),
+});
+export type VerificationView = z.infer<typeof verificationView>;
+
+/** The result of one check: the new view plus, for a wrong code, why it was refused. */
+export const checkResult = z.object({
+  verification: verificationView,
+  outcome: z.enum(['approved', 'mismatch', 'burned']),
+});
+export type CheckResult = z.infer<typeof checkResult>;
+
+export const merchantKeyView = z.object({
+  kid: z.string(),
+  alg: z.enum(['HS256', 'RS256', 'ES256']),
+  /** HS256: the shared secret, base64. RS256/ES256: the PEM public key. */
+  key: z.string(),
+});
+export type MerchantKeyView = z.infer<typeof merchantKeyView>;
+
+export const merchantKeys = z.object({
+  merchantId,
+  active: z.boolean(),
+  keys: z.array(merchantKeyView),
+});
+export type MerchantKeys = z.infer<typeof merchantKeys>;

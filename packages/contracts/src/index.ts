@@ -1,0 +1,7 @@
+export { busNames } from './topology';
+export type { BusNames } from './topology';
+export * from './common';
+export * from './data-rpc';
+export * from './message-events';
+export { seal, unseal } from './sealed-field';
+export type { SealKey } from './sealed-field';

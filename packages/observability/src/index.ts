@@ -1,0 +1,6 @@
+export { createLogger } from './logger';
+export type { Logger, LoggerOptions } from './logger';
+export { createMetricsRegistry } from './metrics';
+export { closeServer, handleOpsRequest, readiness, startOpsServer } from './health';
+export type { ReadinessCheck, ReadinessChecks } from './health';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
