@@ -1,0 +1,39 @@
+import knex, { type Knex } from 'knex';
+
+/** Opens a knex pool on MySQL/MariaDB; dates are read and written in UTC. */
+export function openDatabase(url: string, pool = { min: 0, max: 10 }): Knex {
+  return knex({
+    client: 'mysql2',
+    connection: { uri: url, timezone: 'Z', dateStrings: false, connectTimeout: 5000 } as Knex.MySql2ConnectionConfig & { uri: string },
+    pool,
+    acquireConnectionTimeout: 10_000,
+  });
+}
+
+/** Creates the database named in the URL when it does not exist (dev, tests, first start). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const parsed = new URL(url);
+  const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(name)) {
+    throw new Error('DATABASE_URL must name a database of letters, digits and _');
+  }
+  parsed.pathname = '/';
+  const admin = openDatabase(parsed.toString(), { min: 0, max: 1 });
+  try {
+    await admin.raw(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+/** Runs a service's pending migrations, each service recording them in its own table. */
+export async function migrateLatest<M>(db: Knex, source: Knex.MigrationSource<M>, tableName: string): Promise<string[]> {
+  const [, names] = (await db.migrate.latest({ migrationSource: source, tableName })) as [number, string[]];
+  return names;
+}
+
+/** Resolves to null when the database answers, or the reason it does not (for /readyz). */
+export async function databaseReadiness(db: Knex): Promise<string | null> {
+  await db.raw('select 1');
+  return null;
+}

@@ -1,0 +1,2 @@
+export { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from './database';
+export type { Knex } from 'knex';

@@ -1,0 +1,64 @@
+import type { Knex } from '@outband/db';
+import type { DeliveryState, Purpose, VerificationStatus } from '@outband/contracts';
+
+/** One code delivered to one address: the record the patent keeps of every certificate. */
+export interface CertificateRecord {
+  id: string;
+  verificationId: string;
+  address: string;
+  purpose: Purpose;
+  deliveryState: DeliveryState;
+  deliveryError: string | null;
+  smscMessageId: string | null;
+  outcome: VerificationStatus;
+  createdAt: Date;
+  deliveryUpdatedAt: Date;
+}
+
+// A later state never goes back to an earlier one (receipts can overtake submit responses).
+const stateRank: Record<DeliveryState, number> = { queued: 0, submitted: 1, delivered: 2, failed: 2, expired: 2 };
+
+export class CertificateRepository {
+  constructor(private readonly db: Knex) {}
+
+  async insert(c: CertificateRecord): Promise<void> {
+    await this.db('certificates').insert({
+      id: c.id,
+      verification_id: c.verificationId,
+      address: c.address,
+      purpose: c.purpose,
+      delivery_state: c.deliveryState,
+      delivery_error: c.deliveryError,
+      smsc_message_id: c.smscMessageId,
+      outcome: c.outcome,
+      created_at: c.createdAt,
+      delivery_updated_at: c.deliveryUpdatedAt,
+    });
+  }
+
+  /** Records a delivery state change; stale or repeated events change nothing. */
+  async updateDelivery(id: string, state: DeliveryState, at: Date, smscMessageId?: string, error?: string): Promise<void> {
+    const lowerStates = (Object.keys(stateRank) as DeliveryState[]).filter((s) => stateRank[s] < stateRank[state]);
+    await this.db('certificates')
+      .where({ id })
+      .whereIn('delivery_state', lowerStates)
+      .update({
+        delivery_state: state,
+        delivery_updated_at: at,
+        ...(smscMessageId ? { smsc_message_id: smscMessageId } : {}),
+        ...(error ? { delivery_error: error } : {}),
+      });
+  }
+
+  async setOutcome(verificationId: string, outcome: VerificationStatus): Promise<void> {
+    await this.db('certificates').where({ verification_id: verificationId, outcome: 'pending' }).update({ outcome });
+  }
+
+  async latestFor(verificationId: string): Promise<{ state: DeliveryState; updatedAt: Date; error: string | null } | undefined> {
+    const row = await this.db('certificates')
+      .where({ verification_id: verificationId })
+      .orderBy('created_at', 'desc')
+      .first<{ delivery_state: DeliveryState; delivery_updated_at: Date; delivery_error: string | null } | undefined>();
+    return row ? { state: row.delivery_state, updatedAt: row.delivery_updated_at, error: row.delivery_error } : undefined;
+  }
+}

@@ -1,0 +1,101 @@
+import type { Knex } from 'knex';
+
+interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+// Migrations live in code (not files found at run time) so the compiled service and the tests
+// run the same list wherever they are started from.
+const migrations: Migration[] = [
+  {
+    name: '001_merchants_subscribers',
+    async up(knex) {
+      await knex.schema.createTable('merchants', (t) => {
+        t.string('id', 64).primary();
+        t.string('name', 200).notNullable();
+        t.enum('status', ['active', 'suspended']).notNullable().defaultTo('active');
+        t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
+      });
+      await knex.schema.createTable('merchant_keys', (t) => {
+        t.increments('id');
+        t.string('merchant_id', 64).notNullable().references('merchants.id');
+        t.string('kid', 64).notNullable();
+        t.enum('alg', ['HS256', 'RS256', 'ES256']).notNullable();
+        // HS256: the shared secret (base64); RS256/ES256: the PEM public key.
+        t.text('key_material').notNullable();
+        t.enum('status', ['active', 'retired']).notNullable().defaultTo('active');
+        t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
+        t.unique(['merchant_id', 'kid']);
+      });
+      await knex.schema.createTable('subscribers', (t) => {
+        t.increments('id');
+        t.string('identifier', 128).notNullable().unique();
+        t.string('address', 16).notNullable();
+        t.enum('receiver_kind', ['mobile', 'pager-alpha', 'pager-numeric']).notNullable().defaultTo('mobile');
+        t.enum('status', ['active', 'suspended']).notNullable().defaultTo('active');
+        t.enum('locale', ['en', 'fr']).notNullable().defaultTo('en');
+        t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
+        t.datetime('updated_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('subscribers');
+      await knex.schema.dropTable('merchant_keys');
+      await knex.schema.dropTable('merchants');
+    },
+  },
+  {
+    name: '002_verifications_certificates',
+    async up(knex) {
+      // The audit record of a verification: never the code, only what is needed to check it.
+      await knex.schema.createTable('verifications', (t) => {
+        t.string('id', 40).primary();
+        t.string('merchant_id', 64).notNullable().references('merchants.id');
+        t.integer('subscriber_id').unsigned().notNullable().references('subscribers.id');
+        t.enum('purpose', ['login']).notNullable();
+        t.enum('status', ['pending', 'approved', 'canceled', 'max_attempts_reached', 'expired', 'failed']).notNullable();
+        t.string('address_masked', 32).notNullable();
+        t.integer('attempts').notNullable().defaultTo(0);
+        t.integer('max_attempts').notNullable();
+        t.string('code_key_id', 32).notNullable();
+        t.string('mac_key_id', 32).notNullable();
+        t.string('binding_hash', 64).notNullable();
+        t.string('correlation_id', 64).nullable();
+        t.datetime('created_at', { precision: 3 }).notNullable();
+        t.datetime('expires_at', { precision: 3 }).notNullable();
+        t.datetime('finished_at', { precision: 3 }).nullable();
+        t.index(['merchant_id', 'created_at']);
+      });
+      // One row per code delivered: the patent keeps "a record of each of these certificates".
+      await knex.schema.createTable('certificates', (t) => {
+        t.uuid('id').primary();
+        t.string('verification_id', 40).notNullable().references('verifications.id');
+        t.string('address', 16).notNullable();
+        t.enum('purpose', ['login']).notNullable();
+        t.enum('delivery_state', ['queued', 'submitted', 'delivered', 'failed', 'expired']).notNullable();
+        t.string('delivery_error', 200).nullable();
+        t.string('smsc_message_id', 65).nullable();
+        t.enum('outcome', ['pending', 'approved', 'canceled', 'max_attempts_reached', 'expired', 'failed']).notNullable();
+        t.datetime('created_at', { precision: 3 }).notNullable();
+        t.datetime('delivery_updated_at', { precision: 3 }).notNullable();
+        t.index(['verification_id']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('certificates');
+      await knex.schema.dropTable('verifications');
+    },
+  },
+];
+
+/** A knex migration source over the list above. */
+export const dataMigrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: () => Promise.resolve(migrations),
+  getMigrationName: (m) => m.name,
+  getMigration: (m) => Promise.resolve(m),
+};
+
+/** The table where knex records which of the data server's migrations ran. */
+export const dataMigrationsTable = 'knex_migrations_data';

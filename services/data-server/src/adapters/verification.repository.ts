@@ -1,0 +1,104 @@
+import type { Knex } from '@outband/db';
+import type { Purpose, VerificationStatus } from '@outband/contracts';
+
+/** The durable record of a verification (never the code). */
+export interface VerificationRecord {
+  id: string;
+  merchantId: string;
+  subscriberId: number;
+  purpose: Purpose;
+  status: VerificationStatus;
+  addressMasked: string;
+  attempts: number;
+  maxAttempts: number;
+  codeKeyId: string;
+  macKeyId: string;
+  bindingHash: string;
+  correlationId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  finishedAt: Date | null;
+}
+
+interface Row {
+  id: string;
+  merchant_id: string;
+  subscriber_id: number;
+  purpose: Purpose;
+  status: VerificationStatus;
+  address_masked: string;
+  attempts: number;
+  max_attempts: number;
+  code_key_id: string;
+  mac_key_id: string;
+  binding_hash: string;
+  correlation_id: string | null;
+  created_at: Date;
+  expires_at: Date;
+  finished_at: Date | null;
+}
+
+export class VerificationRepository {
+  constructor(private readonly db: Knex) {}
+
+  async insert(v: VerificationRecord): Promise<void> {
+    await this.db<Row>('verifications').insert(toRow(v));
+  }
+
+  /** A merchant sees only its own verifications: another merchant's id reads as unknown. */
+  async findForMerchant(id: string, merchantId: string): Promise<VerificationRecord | undefined> {
+    const row = await this.db<Row>('verifications').where({ id, merchant_id: merchantId }).first();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async setAttempts(id: string, attempts: number): Promise<void> {
+    await this.db<Row>('verifications').where({ id, status: 'pending' }).update({ attempts });
+  }
+
+  /** Moves a pending verification to a final status; a final status never changes again. */
+  async finish(id: string, status: Exclude<VerificationStatus, 'pending'>, at: Date, attempts?: number): Promise<void> {
+    await this.db<Row>('verifications')
+      .where({ id, status: 'pending' })
+      .update({ status, finished_at: at, ...(attempts === undefined ? {} : { attempts }) });
+  }
+}
+
+function toRow(v: VerificationRecord): Row {
+  return {
+    id: v.id,
+    merchant_id: v.merchantId,
+    subscriber_id: v.subscriberId,
+    purpose: v.purpose,
+    status: v.status,
+    address_masked: v.addressMasked,
+    attempts: v.attempts,
+    max_attempts: v.maxAttempts,
+    code_key_id: v.codeKeyId,
+    mac_key_id: v.macKeyId,
+    binding_hash: v.bindingHash,
+    correlation_id: v.correlationId,
+    created_at: v.createdAt,
+    expires_at: v.expiresAt,
+    finished_at: v.finishedAt,
+  };
+}
+
+function fromRow(r: Row): VerificationRecord {
+  return {
+    id: r.id,
+    merchantId: r.merchant_id,
+    subscriberId: r.subscriber_id,
+    purpose: r.purpose,
+    status: r.status,
+    addressMasked: r.address_masked,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    codeKeyId: r.code_key_id,
+    macKeyId: r.mac_key_id,
+    bindingHash: r.binding_hash,
+    correlationId: r.correlation_id,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    finishedAt: r.finished_at,
+  };
+}

@@ -1,0 +1,58 @@
+import { ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
+import { createLogger } from '@outband/observability';
+import { loadDataServerConfig } from './config';
+import { startDataServer } from './main';
+import { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
+import { seedDemo } from './seed-demo';
+
+/** `data-server [serve|migrate|seed-demo]` */
+async function run(command: string): Promise<void> {
+  if (command === 'migrate') {
+    const url = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband';
+    await ensureDatabase(url);
+    const db = openDatabase(url, { min: 0, max: 1 });
+    const applied = await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
+    await db.destroy();
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'data server schema is up to date');
+    return;
+  }
+  if (command === 'seed-demo') {
+    const secret = process.env.DEMO_MERCHANT_SECRET;
+    if (!secret || Buffer.from(secret, 'base64').length < 32) {
+      throw new Error('set DEMO_MERCHANT_SECRET to a base64 secret of at least 32 bytes (e.g. `openssl rand -base64 32`)');
+    }
+    await seedDemo(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband', {
+      merchant: { id: 'demo-shop', name: 'Demo shop', keys: [{ kid: 'demo-1', alg: 'HS256', key: secret }] },
+      subscribers: [
+        { identifier: 'alice', address: '+33612345678' },
+        { identifier: 'bob', address: '+4915112345678', locale: 'en' },
+        { identifier: 'carol', address: '+33698765432', status: 'suspended' },
+      ],
+    });
+    console.log('seeded merchant demo-shop (kid demo-1) and subscribers alice, bob, carol (suspended)');
+    return;
+  }
+  if (command !== 'serve') {
+    throw new Error(`unknown command "${command}": use serve, migrate or seed-demo`);
+  }
+  const config = loadDataServerConfig();
+  const logger = createLogger({ service: 'data-server', level: config.LOG_LEVEL });
+  const server = await startDataServer(config, logger);
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+run(process.argv[2] ?? 'serve').catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

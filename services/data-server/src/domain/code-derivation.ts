@@ -1,0 +1,37 @@
+import { createHash, createHmac } from 'node:crypto';
+import type { KeyEntry } from '@outband/config';
+import { ocra, type OcraSuite } from './ocra';
+
+/** What a code is bound to; any change gives another binding hash and another code. */
+export interface CodeBinding {
+  merchantId: string;
+  /** The invariant of the patent's op. 202: the subscriber identifier. */
+  identifier: string;
+  purpose: string;
+  verificationId: string;
+}
+
+/** A canonical, order-fixed encoding of the binding, hashed (hex SHA-256, 64 digits). */
+export function bindingHash(b: CodeBinding): string {
+  const canonical = JSON.stringify([b.merchantId, b.identifier, b.purpose, b.verificationId]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * The confidential information of op. 202: a keyed one-way function (OCRA) of the invariant
+ * (inside the binding hash, the question Q), the variable (verification id and a random
+ * per-session nonce, the session input S) and the time marker (T).
+ */
+export function deriveCode(suite: OcraSuite, key: KeyEntry, binding: string, verificationId: string, nonce: Buffer, now: Date): string {
+  const session = Buffer.concat([Buffer.from(verificationId.replace(/^ve_/, ''), 'hex'), nonce]);
+  return ocra(suite, key.key, {
+    question: binding.slice(0, suite.question?.maxLength ?? 64),
+    session,
+    timeSeconds: Math.floor(now.getTime() / 1000),
+  });
+}
+
+/** The keyed MAC kept in Redis instead of the code, bound to the verification id. */
+export function macOfCode(key: KeyEntry, verificationId: string, code: string): string {
+  return createHmac('sha256', key.key).update(`${verificationId}:${code}`).digest('hex');
+}

@@ -1,0 +1,22 @@
+import type { VerificationView } from '@outband/contracts';
+import type { VerificationRecord } from '../adapters/verification.repository';
+import type { CertificateRepository } from '../adapters/certificate.repository';
+
+type Delivery = Awaited<ReturnType<CertificateRepository['latestFor']>>;
+
+/** The merchant's view: a pending verification past its expiry reads as expired. */
+export function toView(v: VerificationRecord, now: Date, delivery: Delivery): VerificationView {
+  const status = v.status === 'pending' && now >= v.expiresAt ? 'expired' : v.status;
+  return {
+    id: v.id,
+    status,
+    purpose: v.purpose,
+    to: v.addressMasked,
+    createdAt: v.createdAt.toISOString(),
+    expiresAt: v.expiresAt.toISOString(),
+    attemptsLeft: status === 'pending' ? Math.max(0, v.maxAttempts - v.attempts) : 0,
+    ...(delivery
+      ? { delivery: { state: delivery.state, updatedAt: delivery.updatedAt.toISOString(), ...(delivery.error ? { error: delivery.error } : {}) } }
+      : {}),
+  };
+}

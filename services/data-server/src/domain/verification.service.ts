@@ -1,0 +1,195 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AppError } from '@outband/errors';
+import type { KeyEntry } from '@outband/config';
+import type { CheckResult, MessageSendV1, VerificationStartV1, VerificationView } from '@outband/contracts';
+import type { CertificateRepository } from '../adapters/certificate.repository';
+import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
+import type { SubscriberRepository } from '../adapters/subscriber.repository';
+import type { VerificationRecord, VerificationRepository } from '../adapters/verification.repository';
+import { bindingHash, deriveCode, macOfCode } from './code-derivation';
+import { maskAddress } from './mask-address';
+import type { OcraSuite } from './ocra';
+import { toView } from './verification-view';
+
+export interface VerificationServiceDeps {
+  subscribers: SubscriberRepository;
+  verifications: VerificationRepository;
+  certificates: CertificateRepository;
+  pending: PendingSecretStore;
+  /** Hands a message to the message server; resolves once the broker has it. */
+  sendMessage: (message: Omit<MessageSendV1, 'type' | 'version' | 'sealedCode'>, code: string, correlationId?: string) => Promise<void>;
+  clock: () => Date;
+  codeKeys: KeyEntry[];
+  macKeys: KeyEntry[];
+  suite: OcraSuite;
+  ttlSeconds: number;
+  maxAttempts: number;
+}
+
+/** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
+export class VerificationService {
+  constructor(private readonly d: VerificationServiceDeps) {}
+
+  async start(req: VerificationStartV1, correlationId?: string): Promise<VerificationView> {
+    const subscriber = await this.d.subscribers.findByIdentifier(req.identifier);
+    if (!subscriber) {
+      throw new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'no subscriber has this identifier');
+    }
+    if (subscriber.status !== 'active') {
+      throw new AppError('forbidden', 'SUBSCRIBER_SUSPENDED', 'the subscriber is suspended');
+    }
+    const now = this.d.clock();
+    const id = `ve_${randomBytes(16).toString('hex')}`;
+    const codeKey = activeKey(this.d.codeKeys);
+    const macKey = activeKey(this.d.macKeys);
+    const binding = bindingHash({ merchantId: req.merchantId, identifier: subscriber.identifier, purpose: req.purpose, verificationId: id });
+    const code = deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now);
+    const expiresAt = new Date(now.getTime() + this.d.ttlSeconds * 1000);
+    const record: VerificationRecord = {
+      id,
+      merchantId: req.merchantId,
+      subscriberId: subscriber.id,
+      purpose: req.purpose,
+      status: 'pending',
+      addressMasked: maskAddress(subscriber.address),
+      attempts: 0,
+      maxAttempts: this.d.maxAttempts,
+      codeKeyId: codeKey.id,
+      macKeyId: macKey.id,
+      bindingHash: binding,
+      correlationId: correlationId ?? null,
+      createdAt: now,
+      expiresAt,
+      finishedAt: null,
+    };
+    const messageId = randomUUID();
+    await this.d.verifications.insert(record);
+    await this.d.certificates.insert({
+      id: messageId,
+      verificationId: id,
+      address: subscriber.address,
+      purpose: req.purpose,
+      deliveryState: 'queued',
+      deliveryError: null,
+      smscMessageId: null,
+      outcome: 'pending',
+      createdAt: now,
+      deliveryUpdatedAt: now,
+    });
+    await this.d.pending.put({ verificationId: id, mac: macOfCode(macKey, id, code), bindingHash: binding, maxAttempts: this.d.maxAttempts, expiresAt }, now);
+    try {
+      await this.d.sendMessage(
+        {
+          messageId,
+          verificationId: id,
+          merchantId: req.merchantId,
+          address: subscriber.address,
+          receiverKind: subscriber.receiverKind,
+          purpose: req.purpose,
+          locale: req.locale ?? subscriber.locale,
+          expiresInSeconds: this.d.ttlSeconds,
+        },
+        code,
+        correlationId,
+      );
+    } catch (e) {
+      // No message left: the code can never reach the user, so it must not stay usable.
+      await this.d.pending.cancel(id);
+      await this.d.verifications.finish(id, 'failed', this.d.clock());
+      throw e;
+    }
+    return toView(record, now, { state: 'queued', updatedAt: now, error: null });
+  }
+
+  async check(merchantId: string, verificationId: string, submittedCode: string): Promise<CheckResult> {
+    const v = await this.find(merchantId, verificationId);
+    const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
+    if (!macKey) {
+      // The key was retired while the code was pending: fail closed, as if it expired.
+      return this.closed(v, 'expired');
+    }
+    const now = this.d.clock();
+    const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, submittedCode), v.bindingHash, now);
+    switch (outcome.kind) {
+      case 'approved':
+        await this.settle(v, 'approved', now, outcome.attempts);
+        return { outcome: 'approved', verification: await this.view(v.id, merchantId) };
+      case 'mismatch':
+        await this.d.verifications.setAttempts(v.id, outcome.attempts);
+        return { outcome: 'mismatch', verification: await this.view(v.id, merchantId) };
+      case 'burned':
+        await this.settle(v, 'max_attempts_reached', now, outcome.attempts);
+        return { outcome: 'burned', verification: await this.view(v.id, merchantId) };
+      case 'final':
+        return this.closed(v, outcome.state);
+    }
+  }
+
+  async cancel(merchantId: string, verificationId: string): Promise<VerificationView> {
+    const v = await this.find(merchantId, verificationId);
+    const state = await this.d.pending.cancel(v.id);
+    if (state !== 'canceled') {
+      return this.closed(v, state);
+    }
+    await this.settle(v, 'canceled', this.d.clock());
+    return this.view(v.id, merchantId);
+  }
+
+  async get(merchantId: string, verificationId: string): Promise<VerificationView> {
+    return this.view(verificationId, merchantId);
+  }
+
+  private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
+    const v = await this.find(merchantId, verificationId);
+    return toView(v, this.d.clock(), await this.d.certificates.latestFor(v.id));
+  }
+
+  private async find(merchantId: string, verificationId: string): Promise<VerificationRecord> {
+    const v = await this.d.verifications.findForMerchant(verificationId, merchantId);
+    if (!v) {
+      throw new AppError('not_found', 'VERIFICATION_NOT_FOUND', 'no such verification');
+    }
+    return v;
+  }
+
+  private async settle(v: VerificationRecord, status: Exclude<FinalState, never>, at: Date, attempts?: number): Promise<void> {
+    await this.d.verifications.finish(v.id, status, at, attempts);
+    await this.d.certificates.setOutcome(v.id, status);
+  }
+
+  /**
+   * The code is no longer pending. Redis's answer wins when it has one; when Redis has no
+   * trace (expired marker or data lost), the durable record says whether it was used.
+   */
+  private async closed(v: VerificationRecord, redisState: FinalState): Promise<never> {
+    const state: FinalState | 'failed' = redisState === 'expired' && v.status !== 'pending' ? v.status : redisState;
+    if (state === 'expired' && v.status === 'pending') {
+      await this.settle(v, 'expired', this.d.clock());
+    }
+    throw closedError(state);
+  }
+}
+
+function closedError(state: FinalState | 'failed' | 'pending'): AppError {
+  switch (state) {
+    case 'approved':
+      return new AppError('conflict', 'ALREADY_USED', 'this code was already used: a code is accepted once');
+    case 'max_attempts_reached':
+      return new AppError('conflict', 'TOO_MANY_ATTEMPTS', 'too many wrong codes: start a new verification');
+    case 'canceled':
+      return new AppError('conflict', 'CANCELED', 'the verification was canceled');
+    case 'failed':
+      return new AppError('conflict', 'VERIFICATION_FAILED', 'the code could not be sent: start a new verification');
+    case 'expired':
+    case 'pending':
+      return new AppError('conflict', 'VERIFICATION_EXPIRED', 'too much time elapsed: the code has expired');
+  }
+}
+
+function activeKey(ring: KeyEntry[]): KeyEntry {
+  const k = ring[0];
+  if (!k) {
+    throw new AppError('internal', 'KEY_MISSING', 'no active key configured');
+  }
+  return k;
+}

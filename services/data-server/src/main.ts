@@ -1,0 +1,82 @@
+import { Redis } from 'ioredis';
+import type { Server } from 'node:http';
+import { Bus } from '@outband/bus';
+import { busNames, seal } from '@outband/contracts';
+import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
+import { closeServer, Counter, createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
+import type { DataServerConfig } from './config';
+import { CertificateRepository } from './adapters/certificate.repository';
+import { MerchantRepository } from './adapters/merchant.repository';
+import { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
+import { PendingSecretStore } from './adapters/pending-secret.store';
+import { SubscriberRepository } from './adapters/subscriber.repository';
+import { VerificationRepository } from './adapters/verification.repository';
+import { serveDataRpc } from './consumers/data-rpc.consumer';
+import { consumeMessageStatus } from './consumers/message-status.consumer';
+import { parseOcraSuite } from './domain/ocra';
+import { VerificationService } from './domain/verification.service';
+
+export interface DataServerHandle {
+  /** The bound ops port (`/healthz`, `/readyz`, `/metrics`). */
+  opsPort: number;
+  stop(): Promise<void>;
+}
+
+/** Composition root of the data server (patent: data server 105). */
+export async function startDataServer(config: DataServerConfig, logger: Logger = createLogger({ service: 'data-server', level: config.LOG_LEVEL })): Promise<DataServerHandle> {
+  const suite = parseOcraSuite(config.CODE_SUITE);
+  const names = busNames(config.BUS_PREFIX);
+  const metrics = createMetricsRegistry('data-server');
+  const started = new Counter({ name: 'outband_verifications_started_total', help: 'Verifications started', labelNames: ['purpose'], registers: [metrics] });
+  const checks = new Counter({ name: 'outband_verification_checks_total', help: 'Checks by outcome', labelNames: ['outcome'], registers: [metrics] });
+
+  await ensureDatabase(config.DATABASE_URL);
+  const db = openDatabase(config.DATABASE_URL);
+  const applied = await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
+  if (applied.length > 0) {
+    logger.info({ migrations: applied }, 'migrations applied');
+  }
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+  redis.on('error', (err) => logger.warn({ err }, 'redis error'));
+  const bus = await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'data-server' });
+
+  const certificates = new CertificateRepository(db);
+  const merchants = new MerchantRepository(db);
+  const service = new VerificationService({
+    subscribers: new SubscriberRepository(db),
+    verifications: new VerificationRepository(db),
+    certificates,
+    pending: new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX }),
+    sendMessage: async (message, code, correlationId) => {
+      const body = { type: 'message.send' as const, version: 1 as const, ...message, sealedCode: seal(config.BUS_SEAL_KEYS, code, message.messageId) };
+      await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId: message.messageId, correlationId });
+    },
+    clock: () => new Date(),
+    codeKeys: config.CODE_KEYS,
+    macKeys: config.CODE_MAC_KEYS,
+    suite,
+    ttlSeconds: config.CODE_TTL_SECONDS,
+    maxAttempts: config.MAX_CHECK_ATTEMPTS,
+  });
+
+  await serveDataRpc({ bus, names, verifications: service, merchants, started, checks });
+  await consumeMessageStatus(bus, names, certificates);
+
+  const ops: Server = await startOpsServer(config.OPS_PORT, config.OPS_HOST, {
+    broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected'),
+    redis: async () => ((await redis.ping()) === 'PONG' ? null : 'redis did not answer PONG'),
+    mysql: () => databaseReadiness(db),
+  }, metrics);
+  const address = ops.address();
+  logger.info({ opsPort: typeof address === 'object' && address ? address.port : config.OPS_PORT }, 'data server started');
+
+  return {
+    opsPort: typeof address === 'object' && address ? address.port : config.OPS_PORT,
+    async stop() {
+      await bus.close();
+      await closeServer(ops);
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}

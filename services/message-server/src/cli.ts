@@ -1,0 +1,41 @@
+import { ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
+import { createLogger } from '@outband/observability';
+import { loadMessageServerConfig } from './config';
+import { startMessageServer } from './main';
+import { messageMigrationSource, messageMigrationsTable } from './adapters/migrations';
+
+/** `message-server [serve|migrate]` */
+async function run(command: string): Promise<void> {
+  if (command === 'migrate') {
+    const url = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband';
+    await ensureDatabase(url);
+    const db = openDatabase(url, { min: 0, max: 1 });
+    const applied = await migrateLatest(db, messageMigrationSource, messageMigrationsTable);
+    await db.destroy();
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'message server schema is up to date');
+    return;
+  }
+  if (command !== 'serve') {
+    throw new Error(`unknown command "${command}": use serve or migrate`);
+  }
+  const config = loadMessageServerConfig();
+  const logger = createLogger({ service: 'message-server', level: config.LOG_LEVEL });
+  const server = await startMessageServer(config, logger);
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+run(process.argv[2] ?? 'serve').catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,4 @@
+export { startMessageServer } from './main';
+export type { MessageServerHandle } from './main';
+export { loadMessageServerConfig, messageServerEnv } from './config';
+export type { MessageServerConfig } from './config';
