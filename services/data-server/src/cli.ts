@@ -1,5 +1,5 @@
 import { ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
-import { createLogger } from '@outband/observability';
+import { createLogger, stopOnSignals } from '@outband/observability';
 import { loadDataServerConfig } from './config';
 import { startDataServer } from './main';
 import { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
@@ -38,18 +38,7 @@ async function run(command: string): Promise<void> {
   const config = loadDataServerConfig();
   const logger = createLogger({ service: 'data-server', level: config.LOG_LEVEL });
   const server = await startDataServer(config, logger);
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(logger, () => server.stop());
 }
 
 run(process.argv[2] ?? 'serve').catch((err: unknown) => {

@@ -19,7 +19,7 @@ export const dataServerEnv = z.object({
   /** The OCRA suite; its digit count is the code length. */
   CODE_SUITE: z.string().default('OCRA-1:HOTP-SHA256-6:QH64-S064-T1M'),
   /** Code lifetime in seconds (NIST SP 800-63B: at most 10 minutes). */
-  CODE_TTL_SECONDS: envInt(10, 600).default(300),
+  CODE_TTL_SECONDS: envInt(1, 600).default(300),
   /** Failed checks before a verification is burned (PSD2 RTS Art. 4: at most 5). */
   MAX_CHECK_ATTEMPTS: envInt(1, 5).default(5),
   OPS_PORT: envInt(0, 65535).default(9102),

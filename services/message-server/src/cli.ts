@@ -1,5 +1,5 @@
 import { ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
-import { createLogger } from '@outband/observability';
+import { createLogger, stopOnSignals } from '@outband/observability';
 import { loadMessageServerConfig } from './config';
 import { startMessageServer } from './main';
 import { messageMigrationSource, messageMigrationsTable } from './adapters/migrations';
@@ -21,18 +21,7 @@ async function run(command: string): Promise<void> {
   const config = loadMessageServerConfig();
   const logger = createLogger({ service: 'message-server', level: config.LOG_LEVEL });
   const server = await startMessageServer(config, logger);
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(logger, () => server.stop());
 }
 
 run(process.argv[2] ?? 'serve').catch((err: unknown) => {

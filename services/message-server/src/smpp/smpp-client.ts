@@ -49,6 +49,7 @@ export class SmppClient {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly waiters = new Set<Waiter>();
   private boundWaiters: Array<() => void> = [];
+  private delivering = 0;
 
   constructor(private readonly o: SmppClientOptions) {}
 
@@ -113,6 +114,11 @@ export class SmppClient {
     session?.destroy();
     this.session = undefined;
     this.bound = false;
+    // Let deliver_sm handlers already running finish their writes (bounded).
+    const deadline = Date.now() + 2000;
+    while (this.delivering > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   private open(): void {
@@ -134,13 +140,18 @@ export class SmppClient {
     });
     session.on('deliver_sm', (pdu: smpp.PDU) => {
       const handler = this.o.onDeliver ?? (() => Promise.resolve());
-      handler(pdu).then(
-        () => session.send(pdu.response()),
-        (err: unknown) => {
-          this.o.logger.warn({ err }, 'deliver_sm not processed; SMSC will resend');
-          session.send(pdu.response({ command_status: smppStatus.RSYSERR }));
-        },
-      );
+      this.delivering += 1;
+      handler(pdu)
+        .then(
+          () => session.send(pdu.response()),
+          (err: unknown) => {
+            this.o.logger.warn({ err }, 'deliver_sm not processed; SMSC will resend');
+            session.send(pdu.response({ command_status: smppStatus.RSYSERR }));
+          },
+        )
+        .finally(() => {
+          this.delivering -= 1;
+        });
     });
   }
 

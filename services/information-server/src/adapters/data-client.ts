@@ -1,0 +1,42 @@
+import type { z } from 'zod';
+import { AppError } from '@outband/errors';
+import type { Bus } from '@outband/bus';
+import {
+  checkResult,
+  merchantKeys,
+  verificationView,
+  type BusNames,
+  type CheckResult,
+  type DataRpcRequest,
+  type MerchantKeys,
+  type VerificationView,
+} from '@outband/contracts';
+
+/** The calls the information server makes to the data server, typed and validated both ways. */
+export interface DataClient {
+  startVerification(req: Omit<Extract<DataRpcRequest, { type: 'verification.start' }>, 'type' | 'version'>, correlationId?: string): Promise<VerificationView>;
+  checkVerification(merchantId: string, verificationId: string, submittedCode: string, correlationId?: string): Promise<CheckResult>;
+  getVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
+  cancelVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
+  merchantKeys(merchantId: string, correlationId?: string): Promise<MerchantKeys>;
+}
+
+/** DataClient over the bus's request/reply. */
+export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): DataClient {
+  async function call<S extends z.ZodType>(body: DataRpcRequest, schema: S, correlationId?: string): Promise<z.infer<S>> {
+    const reply = await bus.request(names.dataRpcQueue, body, timeoutMs, correlationId);
+    const parsed = schema.safeParse(reply);
+    if (!parsed.success) {
+      throw new AppError('internal', 'BAD_UPSTREAM_REPLY', 'the data server answered with an unexpected shape');
+    }
+    return parsed.data;
+  }
+  return {
+    startVerification: (req, cid) => call({ type: 'verification.start', version: 1, ...req }, verificationView, cid),
+    checkVerification: (merchantId, verificationId, submittedCode, cid) =>
+      call({ type: 'verification.check', version: 1, merchantId, verificationId, submittedCode }, checkResult, cid),
+    getVerification: (merchantId, verificationId, cid) => call({ type: 'verification.get', version: 1, merchantId, verificationId }, verificationView, cid),
+    cancelVerification: (merchantId, verificationId, cid) => call({ type: 'verification.cancel', version: 1, merchantId, verificationId }, verificationView, cid),
+    merchantKeys: (merchantId, cid) => call({ type: 'merchant.keys.get', version: 1, merchantId }, merchantKeys, cid),
+  };
+}

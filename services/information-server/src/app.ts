@@ -1,0 +1,51 @@
+import express, { type Express } from 'express';
+import { handleOpsRequest, Histogram, type Logger, type ReadinessChecks, type Registry } from '@outband/observability';
+import type { DataClient } from './adapters/data-client';
+import type { MerchantAuthenticator } from './auth/merchant-auth';
+import { errorHandler, notFound, requireJson } from './http/problem';
+import { authenticate, correlation } from './http/request-context';
+import { verificationRouter } from './http/verification.router';
+
+export interface AppDeps {
+  data: DataClient;
+  auth: MerchantAuthenticator;
+  logger: Logger;
+  metrics: Registry;
+  readiness: ReadinessChecks;
+  bodyLimitBytes: number;
+  trustProxyHops: number;
+}
+
+/** The merchant-facing HTTP API (patent: information server 103), without listening. */
+export function createApp(d: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', d.trustProxyHops);
+  const duration = new Histogram({
+    name: 'outband_http_request_duration_seconds',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [d.metrics],
+  });
+
+  app.use((req, res, next) => {
+    if (handleOpsRequest(req, res, d.readiness, d.metrics)) {
+      return;
+    }
+    const end = duration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      // The matched route pattern, never the raw path: ids must not become labels.
+      const route = req.route ? `${req.baseUrl}${String((req.route as { path: string }).path)}` : 'unmatched';
+      end({ route, status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.use(correlation);
+  app.use(requireJson);
+  app.use(express.json({ limit: d.bodyLimitBytes, strict: true, type: 'application/json' }));
+  app.use('/v1/verifications', authenticate(d.auth), verificationRouter(d.data));
+  app.use(notFound);
+  app.use(errorHandler(d.logger));
+  return app;
+}

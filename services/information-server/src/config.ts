@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { envInt, envUrl, parseEnv } from '@outband/config';
+
+/** The information server's environment. */
+export const informationServerEnv = z.object({
+  AMQP_URL: envUrl('amqp', 'amqps').default('amqp://guest:guest@127.0.0.1:5672'),
+  BUS_PREFIX: z.string().regex(/^[a-z0-9_.-]+$/).default('outband'),
+  QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
+  HTTP_PORT: envInt(0, 65535).default(8080),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  /** The `aud` every merchant token must carry. */
+  JWT_AUDIENCE: z.string().min(1).default('outband'),
+  /** How far ahead a token's `exp` may be. */
+  JWT_MAX_LIFETIME_SECONDS: envInt(10, 3600).default(300),
+  JWT_CLOCK_SKEW_SECONDS: envInt(0, 300).default(30),
+  /** How long the merchant keys read from the data server are reused. */
+  MERCHANT_KEY_CACHE_MS: envInt(0, 3_600_000).default(30_000),
+  /** Bound on each call to the data server over the bus. */
+  RPC_TIMEOUT_MS: envInt(100, 60_000).default(5000),
+  /** Largest request body accepted (bytes). */
+  BODY_LIMIT_BYTES: envInt(256, 10_485_760).default(16_384),
+  /** express `trust proxy` (hop count); 0 trusts none. */
+  TRUST_PROXY_HOPS: envInt(0, 10).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type InformationServerConfig = z.infer<typeof informationServerEnv>;
+
+export function loadInformationServerConfig(env: NodeJS.ProcessEnv = process.env): InformationServerConfig {
+  return parseEnv(informationServerEnv, env);
+}

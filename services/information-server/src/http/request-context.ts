@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { MerchantAuthenticator } from '../auth/merchant-auth';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Follows this request through the bus to the SMPP submit and back. */
+      correlationId?: string;
+      merchantId?: string;
+    }
+  }
+}
+
+/** Takes a caller's `X-Correlation-Id` when it is sane, or makes one; echoes it back. */
+export const correlation: RequestHandler = (req, res, next) => {
+  const given = req.header('x-correlation-id');
+  req.correlationId = given && /^[A-Za-z0-9._:-]{8,64}$/.test(given) ? given : randomUUID();
+  res.setHeader('X-Correlation-Id', req.correlationId);
+  next();
+};
+
+export function authenticate(auth: MerchantAuthenticator): RequestHandler {
+  return async (req, _res, next) => {
+    req.merchantId = await auth.authenticate(req.header('authorization'));
+    next();
+  };
+}

@@ -1,0 +1,14 @@
+import type { z } from 'zod';
+import { AppError } from '@outband/errors';
+
+/** Validates a request part against a schema; failures list every bad field. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.infer<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) {
+    return result.data;
+  }
+  const fieldErrors = result.error.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message }));
+  throw new AppError('invalid_input', 'INVALID_INPUT', `the ${where} is invalid: ${fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ')}`, {
+    fieldErrors,
+  });
+}

@@ -1,0 +1,72 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { AppError } from '@outband/errors';
+import { identifier, locale, purpose, verificationId, type CheckResult } from '@outband/contracts';
+import type { DataClient } from '../adapters/data-client';
+import { validate } from './validate';
+
+const startBody = z.strictObject({
+  identifier,
+  purpose: purpose.default('login'),
+  locale: locale.optional(),
+});
+
+const checkBody = z.strictObject({
+  code: z.string().regex(/^\d{4,10}$/, 'must be the 4 to 10 digits received'),
+});
+
+/** `/v1/verifications`: start, check, read and cancel a login verification. */
+export function verificationRouter(data: DataClient): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const body = validate(startBody, req.body);
+    const view = await data.startVerification({ merchantId: merchantOf(req), ...body }, req.correlationId);
+    res.status(201).location(`/v1/verifications/${view.id}`).json(view);
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(await data.getVerification(merchantOf(req), idOf(req), req.correlationId));
+  });
+
+  router.post('/:id/check', async (req, res) => {
+    const body = validate(checkBody, req.body);
+    const result = await data.checkVerification(merchantOf(req), idOf(req), body.code, req.correlationId);
+    res.json(checkAnswer(result));
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    res.json(await data.cancelVerification(merchantOf(req), idOf(req), req.correlationId));
+  });
+
+  return router;
+}
+
+/** A wrong code is an answer, not an error: the verification stays pending with fewer attempts. */
+function checkAnswer(r: CheckResult) {
+  const v = r.verification;
+  switch (r.outcome) {
+    case 'approved':
+      return v;
+    case 'mismatch':
+      return { ...v, cause: { code: 'CODE_MISMATCH', detail: `wrong code, ${v.attemptsLeft} attempt${v.attemptsLeft === 1 ? '' : 's'} left` } };
+    case 'burned':
+      return { ...v, cause: { code: 'TOO_MANY_ATTEMPTS', detail: 'wrong code, no attempts left: start a new verification' } };
+  }
+}
+
+function merchantOf(req: Request): string {
+  if (!req.merchantId) {
+    throw new AppError('unauthorized', 'AUTH_MISSING', 'not authenticated');
+  }
+  return req.merchantId;
+}
+
+// A malformed id cannot name any verification: it reads as not found, like another merchant's.
+function idOf(req: Request): string {
+  const parsed = verificationId.safeParse(req.params.id);
+  if (!parsed.success) {
+    throw new AppError('not_found', 'VERIFICATION_NOT_FOUND', 'no such verification');
+  }
+  return parsed.data;
+}

@@ -1,0 +1,6 @@
+export { startInformationServer } from './main';
+export type { InformationServerHandle } from './main';
+export { createApp } from './app';
+export type { AppDeps } from './app';
+export { informationServerEnv, loadInformationServerConfig } from './config';
+export type { InformationServerConfig } from './config';

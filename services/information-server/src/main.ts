@@ -1,0 +1,57 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Bus } from '@outband/bus';
+import { busNames } from '@outband/contracts';
+import { closeServer, createLogger, createMetricsRegistry, type Logger } from '@outband/observability';
+import type { InformationServerConfig } from './config';
+import { busDataClient } from './adapters/data-client';
+import { MerchantAuthenticator } from './auth/merchant-auth';
+import { MerchantKeyCache } from './auth/merchant-key-cache';
+import { createApp } from './app';
+
+export interface InformationServerHandle {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Composition root of the information server (patent: information server 103). */
+export async function startInformationServer(
+  config: InformationServerConfig,
+  logger: Logger = createLogger({ service: 'information-server', level: config.LOG_LEVEL }),
+): Promise<InformationServerHandle> {
+  const names = busNames(config.BUS_PREFIX);
+  const metrics = createMetricsRegistry('information-server');
+  const bus = await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'information-server' });
+  const data = busDataClient(bus, names, config.RPC_TIMEOUT_MS);
+  const keys = new MerchantKeyCache((id) => data.merchantKeys(id), config.MERCHANT_KEY_CACHE_MS);
+  const auth = new MerchantAuthenticator(keys, {
+    audience: config.JWT_AUDIENCE,
+    maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
+    clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
+  });
+  const app = createApp({
+    data,
+    auth,
+    logger,
+    metrics,
+    readiness: { broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected') },
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.HTTP_PORT, config.HTTP_HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  // Bounds on slow clients (a slow-loris must not hold sockets forever).
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port }, 'information server listening');
+  return {
+    port,
+    async stop() {
+      await closeServer(server);
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import jwt from 'jsonwebtoken';
+import { createLogger, type Logger } from '@outband/observability';
+import { openDatabase } from '@outband/db';
+import { startSmscSimulator, type SmscSimulator, type SmscSimulatorOptions } from '@outband/smsc-simulator';
+import { dataServerEnv, seedDemo, startDataServer, type DataServerHandle, type DemoSeed } from '@outband/data-server';
+import { messageServerEnv, startMessageServer, type MessageServerHandle } from '@outband/message-server';
+import { informationServerEnv, startInformationServer, type InformationServerHandle } from '@outband/information-server';
+
+/** The local servers every integration test talks to (as on this machine and in CI). */
+export const servers = {
+  mysql: process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
+  redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  amqp: process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+};
+
+export interface SuiteOptions {
+  env?: Record<string, string>;
+  simulator?: Partial<SmscSimulatorOptions>;
+  /** Extra merchants and subscribers besides the default ones. */
+  seed?: DemoSeed[];
+}
+
+export interface Suite {
+  baseUrl: string;
+  id: string;
+  databaseUrl: string;
+  redisPrefix: string;
+  busPrefix: string;
+  sim: SmscSimulator;
+  /** Every log line any service wrote, as JSON text. */
+  logs: string[];
+  data: DataServerHandle;
+  message: MessageServerHandle;
+  info: InformationServerHandle;
+  merchant: { id: string; kid: string; secret: string };
+  keys: { code: string; mac: string; seal: string };
+  /** A valid merchant token (HS256, 5 min) for the default merchant, unless told otherwise. */
+  token(claims?: jwt.SignOptions & { secret?: string; payload?: object }): string;
+  stop(): Promise<void>;
+}
+
+export const subscribers = {
+  alice: { identifier: 'alice', address: '+33612345678' },
+  bob: { identifier: 'bob', address: '+4915112345678' },
+  carol: { identifier: 'carol', address: '+33698765432', status: 'suspended' as const },
+  pager: { identifier: 'pager-7', address: '+33700000007', receiverKind: 'pager-numeric' as const },
+};
+
+function ring(): string {
+  return `k1:${randomBytes(32).toString('base64')}`;
+}
+
+/** Starts the SMSC simulator and the three services in this process, isolated by fresh names. */
+export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
+  const id = `t${randomBytes(5).toString('hex')}`;
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const logger = (service: string): Logger => createLogger({ service, level: 'debug', destination: sink });
+  const databaseUrl = `${servers.mysql}/outband_${id}`;
+  const merchant = { id: `shop-${id}`, kid: 'k1', secret: randomBytes(32).toString('base64') };
+  const keys = { code: ring(), mac: ring(), seal: ring() };
+
+  await seedDemo(databaseUrl, {
+    merchant: { id: merchant.id, name: 'Test shop', keys: [{ kid: merchant.kid, alg: 'HS256', key: merchant.secret }] },
+    subscribers: Object.values(subscribers),
+  });
+  for (const s of options.seed ?? []) {
+    await seedDemo(databaseUrl, s);
+  }
+
+  const sim = await startSmscSimulator({
+    smppPort: 0,
+    httpPort: 0,
+    accounts: [{ systemId: 'outband', password: 'secret' }],
+    receiptDelayMs: 50,
+    logger: logger('smsc-simulator'),
+    ...options.simulator,
+  });
+
+  const common = { AMQP_URL: servers.amqp, BUS_PREFIX: `outband-${id}`, DATABASE_URL: databaseUrl, BUS_SEAL_KEYS: keys.seal, OPS_PORT: '0', OPS_HOST: '127.0.0.1', LOG_LEVEL: 'debug' };
+  const env = options.env ?? {};
+  const data = await startDataServer(
+    dataServerEnv.parse({ ...common, REDIS_URL: servers.redis, REDIS_PREFIX: `outband-${id}`, CODE_KEYS: keys.code, CODE_MAC_KEYS: keys.mac, ...env }),
+    logger('data-server'),
+  );
+  const message = await startMessageServer(
+    messageServerEnv.parse({
+      ...common,
+      SMPP_URL: `smpp://127.0.0.1:${sim.smppPort}`,
+      SMPP_SYSTEM_ID: 'outband',
+      SMPP_PASSWORD: 'secret',
+      SEND_RETRY_BASE_MS: '200',
+      ...env,
+    }),
+    logger('message-server'),
+  );
+  const info = await startInformationServer(informationServerEnv.parse({ ...common, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...env }), logger('information-server'));
+
+  return {
+    baseUrl: `http://127.0.0.1:${info.port}`,
+    id,
+    databaseUrl,
+    redisPrefix: `outband-${id}`,
+    busPrefix: `outband-${id}`,
+    sim,
+    logs,
+    data,
+    message,
+    info,
+    merchant,
+    keys,
+    token(o = {}) {
+      const { secret, payload, ...signOptions } = o;
+      return jwt.sign(payload ?? {}, Buffer.from(secret ?? merchant.secret, 'base64'), {
+        algorithm: 'HS256',
+        issuer: merchant.id,
+        audience: 'outband',
+        expiresIn: 300,
+        keyid: merchant.kid,
+        ...signOptions,
+      });
+    },
+    async stop() {
+      await info.stop();
+      await message.stop();
+      await data.stop();
+      await sim.stop();
+      const db = openDatabase(servers.mysql, { min: 0, max: 1 });
+      await db.raw(`DROP DATABASE IF EXISTS \`outband_${id}\``);
+      await db.destroy();
+    },
+  };
+}
