@@ -7,8 +7,9 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jes
 const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform, testPathIgnorePatterns: ['/node_modules/', '/dist/'] };
 
 module.exports = {
+  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/tests/**/*.int.test.ts'], testTimeout: 60000 },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/tests/**/*.int.test.ts'] },
   ],
 };

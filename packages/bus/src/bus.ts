@@ -112,24 +112,34 @@ export class Bus {
     return this.pub !== undefined;
   }
 
-  /** Publishes a persistent JSON message and resolves once the broker confirmed it. */
+  /**
+   * Publishes a persistent JSON message and resolves once the broker confirmed it. When the link
+   * drops before the confirm, it is published again once reconnected (at-least-once: consumers
+   * dedupe by message id).
+   */
   async publish(exchange: string, routingKey: string, body: object, options: PublishOptions = {}): Promise<void> {
-    const ch = await this.channelWhenReady();
-    await new Promise<void>((resolve, reject) => {
-      ch.publish(
-        exchange,
-        routingKey,
-        Buffer.from(JSON.stringify(body)),
-        {
-          persistent: true,
-          contentType: 'application/json',
-          messageId: options.messageId ?? randomUUID(),
-          timestamp: Math.floor(Date.now() / 1000),
-          headers: options.correlationId ? { [headers.correlation]: options.correlationId } : {},
-        },
-        (err) => (err ? reject(unavailable('publish was not confirmed by the broker', err)) : resolve()),
-      );
-    });
+    const content = Buffer.from(JSON.stringify(body));
+    const props: amqp.Options.Publish = {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: options.messageId ?? randomUUID(),
+      timestamp: Math.floor(Date.now() / 1000),
+      headers: options.correlationId ? { [headers.correlation]: options.correlationId } : {},
+    };
+    for (let attempt = 0; ; attempt++) {
+      const ch = await this.channelWhenReady();
+      try {
+        await withTimeout(confirmPublish(ch, exchange, routingKey, content, props), this.opts.publishTimeoutMs);
+        return;
+      } catch (e) {
+        // A nack is the broker's answer; anything else means the channel died under us.
+        const nacked = e instanceof Error && e.message === 'message nacked';
+        if (attempt >= 1 || nacked) {
+          throw unavailable('publish was not confirmed by the broker', e);
+        }
+        await this.waitUntilChannelChanges(ch);
+      }
+    }
   }
 
   /** Consumes a work queue: ack on success, delayed retry on a transient error, dead-letter otherwise. */
@@ -176,9 +186,10 @@ export class Bus {
   /** Stops consuming, lets in-flight handlers finish (bounded), then closes the connection. */
   async close(drainMs = 5000): Promise<void> {
     this.closing = true;
+    const conn = this.conn;
     for (const c of this.consumers) {
-      if (c.channel && c.tag) {
-        await c.channel.cancel(c.tag).catch(() => undefined);
+      if (conn && c.channel && c.tag) {
+        await withTimeout(c.channel.cancel(c.tag), 1000).catch(() => undefined);
       }
     }
     const deadline = Date.now() + drainMs;
@@ -190,13 +201,19 @@ export class Bus {
       p.reject(unavailable('bus closed'));
     }
     this.pending.clear();
-    await this.conn?.close().catch(() => undefined);
     this.conn = undefined;
     this.pub = undefined;
+    if (conn) {
+      await withTimeout(conn.close(), 2000).catch(() => undefined);
+    }
   }
 
   private async establish(): Promise<void> {
-    const conn = await amqp.connect(this.opts.url, { clientProperties: { connection_name: this.opts.connectionName } });
+    const conn = await amqp.connect(withHeartbeat(this.opts.url), { clientProperties: { connection_name: this.opts.connectionName } });
+    if (this.closing) {
+      await conn.close().catch(() => undefined);
+      return;
+    }
     try {
       conn.on('error', (err: Error) => this.opts.logger.warn({ err }, 'broker connection error'));
       const pub = await conn.createConfirmChannel();
@@ -271,6 +288,13 @@ export class Bus {
       throw unavailable('broker unavailable');
     }
     return this.pub;
+  }
+
+  private async waitUntilChannelChanges(old: amqp.ConfirmChannel): Promise<void> {
+    const deadline = Date.now() + this.opts.publishTimeoutMs;
+    while (this.pub === old && Date.now() < deadline && !this.closing) {
+      await sleep(20);
+    }
   }
 
   private async addConsumer(spec: ConsumerSpec): Promise<void> {
@@ -427,6 +451,41 @@ function unavailable(message: string, cause?: unknown): AppError {
 
 function invalidMessage(reason: string): SerializedError {
   return new AppError('invalid_input', 'INVALID_MESSAGE', reason).toJSON();
+}
+
+function confirmPublish(ch: amqp.ConfirmChannel, exchange: string, routingKey: string, content: Buffer, props: amqp.Options.Publish): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    try {
+      ch.publish(exchange, routingKey, content, props, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+    } catch (e) {
+      reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  });
+}
+
+// A dead TCP link is noticed by heartbeats; 15 s unless the URL sets its own.
+function withHeartbeat(url: string): string {
+  const u = new URL(url);
+  if (!u.searchParams.has('heartbeat')) {
+    u.searchParams.set('heartbeat', '15');
+  }
+  return u.toString();
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -4,10 +4,9 @@ export type { Logger } from 'pino';
 
 /**
  * Field names whose values must never reach a log line, at the top level and one level down.
- * Codes, keys and tokens are logged as "[redacted]"; code paths should not pass them anyway.
+ * Codes, keys and tokens are logged as "[redacted]"; code should not pass them anyway.
  */
 const secretFields = [
-  'code',
   'submittedCode',
   'sealedCode',
   'otp',
@@ -20,7 +19,9 @@ const secretFields = [
   'Authorization',
 ];
 
+// `code` is redacted at the top level only: one level down, `err.code` is an error's stable name.
 const redactPaths = [
+  'code',
   ...secretFields,
   ...secretFields.map((f) => `*.${f}`),
   'req.headers.authorization',

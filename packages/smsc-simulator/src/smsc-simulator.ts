@@ -22,6 +22,8 @@ export interface SmscSimulatorOptions {
   receiptDelayMs?: number;
   /** Final state reported in receipts (DELIVRD, UNDELIV, EXPIRED, REJECTD). @defaultValue 'DELIVRD' */
   receiptStat?: string;
+  /** Leaves this many first submit_sm unanswered, as a stuck SMSC does. @defaultValue 0 */
+  silentSubmits?: number;
   logger: Logger;
 }
 
@@ -56,6 +58,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
   const bound = new Map<smpp.Session, BindState>();
   const timers = new Set<NodeJS.Timeout>();
   let nextId = 0x10000;
+  let silent = o.silentSubmits ?? 0;
 
   const server = smpp.createServer((session) => {
     session.on('error', (err: Error) => {
@@ -83,6 +86,10 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       const state = bound.get(session);
       if (!state || state.mode === 'receiver') {
         session.send(pdu.response({ command_status: ESME_RINVBNDSTS }));
+        return;
+      }
+      if (silent > 0) {
+        silent -= 1;
         return;
       }
       const messageId = (nextId++).toString(16);
