@@ -4,7 +4,13 @@ const moduleNameMapper = {
   '^@outband/(.*)$': '<rootDir>/packages/$1/src/index.ts',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] };
-const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform, testPathIgnorePatterns: ['/node_modules/', '/dist/'] };
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleNameMapper,
+  transform,
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
 
 module.exports = {
   testTimeout: 30000,

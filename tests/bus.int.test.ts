@@ -25,7 +25,9 @@ async function connect(): Promise<Bus> {
 }
 
 async function closeFromBroker(localPort: number): Promise<void> {
-  const lines = execFileSync('rabbitmqctl', ['list_connections', '-q', '--no-table-headers', 'pid', 'name'], { encoding: 'utf8' }).split('\n');
+  const lines = execFileSync('rabbitmqctl', ['list_connections', '-q', '--no-table-headers', 'pid', 'name'], { encoding: 'utf8' }).split(
+    '\n',
+  );
   const list = lines.map((l) => l.split('\t')).map(([pid = '', name = '']) => ({ pid, name }));
   const ours = list.find((c) => c.name.startsWith(`127.0.0.1:${localPort} `));
   if (!ours) {
@@ -156,7 +158,10 @@ describe('bus', () => {
     });
     await ch.purgeQueue(names.dataRpcQueue);
     expect(await client.request(names.dataRpcQueue, { q: 'hello' }, 2000)).toEqual({ echo: 'hello' });
-    await expect(client.request(names.dataRpcQueue, { q: 'fail' }, 2000)).rejects.toMatchObject({ code: 'THING_UNKNOWN', kind: 'not_found' });
+    await expect(client.request(names.dataRpcQueue, { q: 'fail' }, 2000)).rejects.toMatchObject({
+      code: 'THING_UNKNOWN',
+      kind: 'not_found',
+    });
     await expect(client.request(names.dataRpcQueue, { bad: 1 }, 2000)).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
   });
 
@@ -172,7 +177,12 @@ describe('bus', () => {
     await closeFromBroker(internals.conn.connection.stream.localPort);
     await eventually(async () => (bus.connected ? undefined : true));
     // Published while the link is down: it waits for the reconnect, then is confirmed.
-    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, { type: 'message.status', version: 1, n: 1 }, { messageId: randomUUID() });
+    await bus.publish(
+      names.eventsExchange,
+      names.routingKeys.messageStatus,
+      { type: 'message.status', version: 1, n: 1 },
+      { messageId: randomUUID() },
+    );
     expect(bus.connected).toBe(true);
     await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, { type: 'message.status', version: 1, n: 2 });
     await eventually(async () => (got.size === 3 ? true : undefined));

@@ -54,7 +54,11 @@ describe('secrets at rest and in logs', () => {
     // One wrong check and one right one, so check paths have logged too.
     await api(suite, 'POST', `/v1/verifications/${ids[0]}/check`, { body: { code: codes[0] === '999999' ? '999998' : '999999' } });
     await api(suite, 'POST', `/v1/verifications/${ids[1]}/check`, { body: { code: codes[1] } });
-    await eventually(async () => ((await api(suite, 'GET', `/v1/verifications/${ids[2]}`)).body.delivery as { state: string } | undefined)?.state === 'delivered' || undefined);
+    await eventually(
+      async () =>
+        ((await api(suite, 'GET', `/v1/verifications/${ids[2]}`)).body.delivery as { state: string } | undefined)?.state === 'delivered' ||
+        undefined,
+    );
 
     const redisDump: string[] = [];
     for (const key of await redis.keys(`${suite.redisPrefix}:*`)) {

@@ -16,7 +16,7 @@ async function start(identifier: string) {
 }
 
 describe('login verification end to end (patent Fig. 4-5)', () => {
-  it('sends the code to the subscriber\'s phone and approves it when typed back', async () => {
+  it("sends the code to the subscriber's phone and approves it when typed back", async () => {
     const v = await start('alice');
     expect(v.status).toBe('pending');
     expect(v.to).toBe('+33•••••••78');
@@ -40,7 +40,9 @@ describe('login verification end to end (patent Fig. 4-5)', () => {
   it('writes the SMS as the product text', async () => {
     await start('bob');
     const code = await readCode(suite, subscribers.bob.address);
-    const inbox = (await (await fetch(`http://127.0.0.1:${suite.sim.httpPort}/inbox/${encodeURIComponent(subscribers.bob.address)}`)).json()) as { messages: Array<{ text: string; from: string }> };
+    const inbox = (await (
+      await fetch(`http://127.0.0.1:${suite.sim.httpPort}/inbox/${encodeURIComponent(subscribers.bob.address)}`)
+    ).json()) as { messages: Array<{ text: string; from: string }> };
     expect(inbox.messages[0]?.text).toBe(`Your Outband login code is ${code}. It expires in 5 min. Never share it.`);
     expect(inbox.messages[0]?.from).toBe('Outband');
   });
@@ -51,7 +53,11 @@ describe('login verification end to end (patent Fig. 4-5)', () => {
     const wrong = code === '000000' ? '000001' : '000000';
     const first = await api(suite, 'POST', `/v1/verifications/${v.id}/check`, { body: { code: wrong } });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ status: 'pending', attemptsLeft: 4, cause: { code: 'CODE_MISMATCH', detail: 'wrong code, 4 attempts left' } });
+    expect(first.body).toMatchObject({
+      status: 'pending',
+      attemptsLeft: 4,
+      cause: { code: 'CODE_MISMATCH', detail: 'wrong code, 4 attempts left' },
+    });
     const right = await api(suite, 'POST', `/v1/verifications/${v.id}/check`, { body: { code } });
     expect(right.body.status).toBe('approved');
   });
@@ -115,7 +121,9 @@ describe('login verification end to end (patent Fig. 4-5)', () => {
     const suspended = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'carol' } });
     expect(suspended.status).toBe(403);
     expect(suspended.body.code).toBe('SUBSCRIBER_SUSPENDED');
-    const inbox = (await (await fetch(`http://127.0.0.1:${suite.sim.httpPort}/inbox/${encodeURIComponent(subscribers.carol.address)}`)).json()) as { messages: unknown[] };
+    const inbox = (await (
+      await fetch(`http://127.0.0.1:${suite.sim.httpPort}/inbox/${encodeURIComponent(subscribers.carol.address)}`)
+    ).json()) as { messages: unknown[] };
     expect(inbox.messages).toHaveLength(0);
   });
 

@@ -28,7 +28,12 @@ const start = (token: string | null) => api(suite, 'POST', '/v1/verifications', 
 function expectProblem(res: Awaited<ReturnType<typeof api>>, status: number, code: string): void {
   expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
   expect(res.contentType).toContain('application/problem+json');
-  expect(res.body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String), type: expect.stringContaining('https://') });
+  expect(res.body).toMatchObject({
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+    type: expect.stringContaining('https://'),
+  });
 }
 
 describe('merchant JWT authentication', () => {
@@ -52,19 +57,32 @@ describe('merchant JWT authentication', () => {
   });
 
   it('refuses a token without exp, or whose exp is more than 5 minutes ahead', async () => {
-    const noExp = jwt.sign({}, Buffer.from(suite.merchant.secret, 'base64'), { algorithm: 'HS256', issuer: suite.merchant.id, audience: 'outband', keyid: 'k1' });
+    const noExp = jwt.sign({}, Buffer.from(suite.merchant.secret, 'base64'), {
+      algorithm: 'HS256',
+      issuer: suite.merchant.id,
+      audience: 'outband',
+      keyid: 'k1',
+    });
     expectProblem(await start(noExp), 401, 'TOKEN_INVALID');
     expectProblem(await start(suite.token({ expiresIn: 3600 })), 401, 'TOKEN_LIFETIME_TOO_LONG');
   });
 
   it('refuses alg "none"', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT', kid: 'k1' })).toString('base64url');
-    const payload = Buffer.from(JSON.stringify({ iss: suite.merchant.id, aud: 'outband', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ iss: suite.merchant.id, aud: 'outband', exp: Math.floor(Date.now() / 1000) + 60 }),
+    ).toString('base64url');
     expectProblem(await start(`${header}.${payload}.`), 401, 'TOKEN_INVALID');
   });
 
-  it('refuses HS/RS confusion: an HS256 token keyed with the merchant\'s RSA public key', async () => {
-    const confused = jwt.sign({}, Buffer.from(rsaPublicPem), { algorithm: 'HS256', issuer: 'rsa-shop', audience: 'outband', expiresIn: 60, keyid: 'r1' });
+  it("refuses HS/RS confusion: an HS256 token keyed with the merchant's RSA public key", async () => {
+    const confused = jwt.sign({}, Buffer.from(rsaPublicPem), {
+      algorithm: 'HS256',
+      issuer: 'rsa-shop',
+      audience: 'outband',
+      expiresIn: 60,
+      keyid: 'r1',
+    });
     expectProblem(await start(confused), 401, 'TOKEN_INVALID');
   });
 
@@ -77,21 +95,31 @@ describe('merchant JWT authentication', () => {
     expect(b.body).toEqual(a.body);
   });
 
-  it('accepts RS256 and ES256 tokens signed with the merchant\'s private key', async () => {
+  it("accepts RS256 and ES256 tokens signed with the merchant's private key", async () => {
     const rs = jwt.sign({}, rsa.privateKey, { algorithm: 'RS256', issuer: 'rsa-shop', audience: 'outband', expiresIn: 60, keyid: 'r1' });
     expect((await start(rs)).status).toBe(201);
     const es = jwt.sign({}, ec.privateKey, { algorithm: 'ES256', issuer: 'ec-shop', audience: 'outband', expiresIn: 60, keyid: 'e1' });
     expect((await start(es)).status).toBe(201);
   });
 
-  it('hides a merchant\'s verification from another merchant (404), for reading, checking and canceling', async () => {
+  it("hides a merchant's verification from another merchant (404), for reading, checking and canceling", async () => {
     const created = await start(suite.token());
     expect(created.status).toBe(201);
     const id = String(created.body.id);
-    const other = jwt.sign({}, Buffer.from(otherSecret, 'base64'), { algorithm: 'HS256', issuer: 'other-shop', audience: 'outband', expiresIn: 60, keyid: 'o1' });
+    const other = jwt.sign({}, Buffer.from(otherSecret, 'base64'), {
+      algorithm: 'HS256',
+      issuer: 'other-shop',
+      audience: 'outband',
+      expiresIn: 60,
+      keyid: 'o1',
+    });
     expectProblem(await api(suite, 'GET', `/v1/verifications/${id}`, { token: other }), 404, 'VERIFICATION_NOT_FOUND');
     const code = await readCode(suite, subscribers.alice.address, 3);
-    expectProblem(await api(suite, 'POST', `/v1/verifications/${id}/check`, { token: other, body: { code } }), 404, 'VERIFICATION_NOT_FOUND');
+    expectProblem(
+      await api(suite, 'POST', `/v1/verifications/${id}/check`, { token: other, body: { code } }),
+      404,
+      'VERIFICATION_NOT_FOUND',
+    );
     expectProblem(await api(suite, 'POST', `/v1/verifications/${id}/cancel`, { token: other }), 404, 'VERIFICATION_NOT_FOUND');
     // The owner's code still works: the other merchant's tries changed nothing.
     expect((await api(suite, 'POST', `/v1/verifications/${id}/check`, { body: { code } })).body.status).toBe('approved');
@@ -125,11 +153,18 @@ describe('malformed requests get 4xx problem+json, never a 500', () => {
   });
 
   it('an oversized body', async () => {
-    expectProblem(await api(suite, 'POST', '/v1/verifications', { raw: JSON.stringify({ identifier: 'a'.repeat(20_000) }) }), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(
+      await api(suite, 'POST', '/v1/verifications', { raw: JSON.stringify({ identifier: 'a'.repeat(20_000) }) }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   it('a body that is not JSON', async () => {
-    const res = await api(suite, 'POST', '/v1/verifications', { raw: 'identifier=alice', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await api(suite, 'POST', '/v1/verifications', {
+      raw: 'identifier=alice',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 

@@ -8,7 +8,12 @@ export interface Answer {
 }
 
 /** A request to the information server; the body is parsed whatever the status. */
-export async function api(suite: Suite, method: string, path: string, options: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> } = {}): Promise<Answer> {
+export async function api(
+  suite: Suite,
+  method: string,
+  path: string,
+  options: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
   const token = options.token === undefined ? suite.token() : options.token;
   if (token !== null) {
@@ -33,7 +38,12 @@ export async function api(suite: Suite, method: string, path: string, options: {
 }
 
 /** Waits until the simulated handset at `address` holds `count` messages; returns them. */
-export async function waitForInbox(suite: Suite, address: string, count = 1, timeoutMs = 15_000): Promise<Array<{ text: string; messageId: string; receipt?: string }>> {
+export async function waitForInbox(
+  suite: Suite,
+  address: string,
+  count = 1,
+  timeoutMs = 15_000,
+): Promise<Array<{ text: string; messageId: string; receipt?: string }>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await fetch(`http://127.0.0.1:${suite.sim.httpPort}/inbox/${encodeURIComponent(address)}`);

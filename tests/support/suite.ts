@@ -84,10 +84,25 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     ...options.simulator,
   });
 
-  const common = { AMQP_URL: servers.amqp, BUS_PREFIX: `outband-${id}`, DATABASE_URL: databaseUrl, BUS_SEAL_KEYS: keys.seal, OPS_PORT: '0', OPS_HOST: '127.0.0.1', LOG_LEVEL: 'debug' };
+  const common = {
+    AMQP_URL: servers.amqp,
+    BUS_PREFIX: `outband-${id}`,
+    DATABASE_URL: databaseUrl,
+    BUS_SEAL_KEYS: keys.seal,
+    OPS_PORT: '0',
+    OPS_HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+  };
   const env = options.env ?? {};
   const data = await startDataServer(
-    dataServerEnv.parse({ ...common, REDIS_URL: servers.redis, REDIS_PREFIX: `outband-${id}`, CODE_KEYS: keys.code, CODE_MAC_KEYS: keys.mac, ...env }),
+    dataServerEnv.parse({
+      ...common,
+      REDIS_URL: servers.redis,
+      REDIS_PREFIX: `outband-${id}`,
+      CODE_KEYS: keys.code,
+      CODE_MAC_KEYS: keys.mac,
+      ...env,
+    }),
     logger('data-server'),
   );
   const message = await startMessageServer(
@@ -101,7 +116,10 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     }),
     logger('message-server'),
   );
-  const info = await startInformationServer(informationServerEnv.parse({ ...common, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...env }), logger('information-server'));
+  const info = await startInformationServer(
+    informationServerEnv.parse({ ...common, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...env }),
+    logger('information-server'),
+  );
 
   return {
     baseUrl: `http://127.0.0.1:${info.port}`,

@@ -419,7 +419,13 @@ export class Bus {
     await this.republish(this.opts.names.deadExchange, queue, msg, { [headers.deadReason]: reason, [headers.deadFrom]: queue });
   }
 
-  private async republish(exchange: string, routingKey: string, msg: amqp.ConsumeMessage, extra: Record<string, unknown>, expiration?: string): Promise<void> {
+  private async republish(
+    exchange: string,
+    routingKey: string,
+    msg: amqp.ConsumeMessage,
+    extra: Record<string, unknown>,
+    expiration?: string,
+  ): Promise<void> {
     const ch = await this.channelWhenReady();
     const props = msg.properties;
     await new Promise<void>((resolve, reject) => {
@@ -453,10 +459,18 @@ function invalidMessage(reason: string): SerializedError {
   return new AppError('invalid_input', 'INVALID_MESSAGE', reason).toJSON();
 }
 
-function confirmPublish(ch: amqp.ConfirmChannel, exchange: string, routingKey: string, content: Buffer, props: amqp.Options.Publish): Promise<void> {
+function confirmPublish(
+  ch: amqp.ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  props: amqp.Options.Publish,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     try {
-      ch.publish(exchange, routingKey, content, props, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+      ch.publish(exchange, routingKey, content, props, (err) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+      );
     } catch (e) {
       reject(e instanceof Error ? e : new Error(String(e)));
     }

@@ -10,13 +10,16 @@ export const envBool = z.enum(['true', 'false', '1', '0']).transform((v) => v ==
 
 /** A URL whose scheme is one of `schemes`. */
 export function envUrl(...schemes: string[]) {
-  return z.string().refine((v) => {
-    try {
-      return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
-    } catch {
-      return false;
-    }
-  }, `must be a URL with scheme ${schemes.join(' or ')}`);
+  return z.string().refine(
+    (v) => {
+      try {
+        return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with scheme ${schemes.join(' or ')}`,
+  );
 }
 
 /** A secret key with a key id, so keys can rotate: the bytes and the id that names them. */
@@ -32,7 +35,10 @@ export interface KeyEntry {
 export function envKeyRing(minBytes: number) {
   return z.string().transform((value, ctx): KeyEntry[] => {
     const entries: KeyEntry[] = [];
-    for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of value
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const sep = part.indexOf(':');
       const id = part.slice(0, sep);
       const key = Buffer.from(part.slice(sep + 1), 'base64');

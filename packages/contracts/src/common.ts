@@ -6,14 +6,7 @@ export type ReceiverKind = z.infer<typeof receiverKind>;
 export const purpose = z.enum(['login']);
 export type Purpose = z.infer<typeof purpose>;
 
-export const verificationStatus = z.enum([
-  'pending',
-  'approved',
-  'canceled',
-  'max_attempts_reached',
-  'expired',
-  'failed',
-]);
+export const verificationStatus = z.enum(['pending', 'approved', 'canceled', 'max_attempts_reached', 'expired', 'failed']);
 export type VerificationStatus = z.infer<typeof verificationStatus>;
 
 export const deliveryState = z.enum(['queued', 'submitted', 'delivered', 'failed', 'expired']);
@@ -28,6 +21,10 @@ export const merchantId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-6
 export const verificationId = z.string().regex(/^ve_[0-9a-f]{32}$/, 'must be a verification id (ve_ and 32 hex digits)');
 
 /** A subscriber identifier as a merchant knows it (login name, customer number, e-mail). */
-export const identifier = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+export const identifier = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 export const locale = z.enum(['en', 'fr']);

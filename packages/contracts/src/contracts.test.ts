@@ -5,7 +5,13 @@ const ring = [{ id: 'b1', key: Buffer.alloc(32, 3) }];
 
 describe('message schemas', () => {
   it('accepts a valid start request and refuses an unknown type', () => {
-    const ok = dataRpcRequest.safeParse({ type: 'verification.start', version: 1, merchantId: 'm1', identifier: 'alice', purpose: 'login' });
+    const ok = dataRpcRequest.safeParse({
+      type: 'verification.start',
+      version: 1,
+      merchantId: 'm1',
+      identifier: 'alice',
+      purpose: 'login',
+    });
     expect(ok.success).toBe(true);
     const bad = dataRpcRequest.safeParse({ type: 'verification.nope', version: 1 });
     expect(bad.success).toBe(false);
@@ -13,9 +19,17 @@ describe('message schemas', () => {
 
   it('refuses a message.send whose address is not E.164', () => {
     const r = messageSendV1.safeParse({
-      type: 'message.send', version: 1, messageId: '2b1e5f1c-9a43-4a57-9a51-3a6d1a1f0c11',
-      verificationId: `ve_${'a'.repeat(32)}`, merchantId: 'm1', address: '0612345678', receiverKind: 'mobile',
-      purpose: 'login', locale: 'en', sealedCode: 'x', expiresInSeconds: 300,
+      type: 'message.send',
+      version: 1,
+      messageId: '2b1e5f1c-9a43-4a57-9a51-3a6d1a1f0c11',
+      verificationId: `ve_${'a'.repeat(32)}`,
+      merchantId: 'm1',
+      address: '0612345678',
+      receiverKind: 'mobile',
+      purpose: 'login',
+      locale: 'en',
+      sealedCode: 'x',
+      expiresInSeconds: 300,
     });
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toContain('address');

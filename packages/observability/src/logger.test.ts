@@ -15,7 +15,15 @@ function capture() {
 describe('logger redaction', () => {
   it('redacts codes, secrets and keys at the top level and one level down', () => {
     const { lines, logger } = capture();
-    logger.info({ code: '482913', submittedCode: '111222', req: { headers: { authorization: 'Bearer abc.def.ghi' } }, merchant: { secret: 's3cr3t', key: 'k3y' } }, 'x');
+    logger.info(
+      {
+        code: '482913',
+        submittedCode: '111222',
+        req: { headers: { authorization: 'Bearer abc.def.ghi' } },
+        merchant: { secret: 's3cr3t', key: 'k3y' },
+      },
+      'x',
+    );
     const text = lines.join('');
     for (const secret of ['482913', '111222', 'abc.def.ghi', 's3cr3t', 'k3y']) {
       expect(text).not.toContain(secret);

@@ -6,27 +6,10 @@ export type { Logger } from 'pino';
  * Field names whose values must never reach a log line, at the top level and one level down.
  * Codes, keys and tokens are logged as "[redacted]"; code should not pass them anyway.
  */
-const secretFields = [
-  'submittedCode',
-  'sealedCode',
-  'otp',
-  'secret',
-  'password',
-  'key',
-  'keys',
-  'token',
-  'authorization',
-  'Authorization',
-];
+const secretFields = ['submittedCode', 'sealedCode', 'otp', 'secret', 'password', 'key', 'keys', 'token', 'authorization', 'Authorization'];
 
 // `code` is redacted at the top level only: one level down, `err.code` is an error's stable name.
-const redactPaths = [
-  'code',
-  ...secretFields,
-  ...secretFields.map((f) => `*.${f}`),
-  'req.headers.authorization',
-  'req.headers.cookie',
-];
+const redactPaths = ['code', ...secretFields, ...secretFields.map((f) => `*.${f}`), 'req.headers.authorization', 'req.headers.cookie'];
 
 export interface LoggerOptions {
   /** Service name, on every line. */

@@ -8,7 +8,10 @@ const env = z.object({
   SMSC_HTTP_PORT: envInt(0, 65535).default(8025),
   SMSC_HOST: z.string().default('127.0.0.1'),
   /** Who may bind: `system_id:password,…` */
-  SMSC_ACCOUNTS: z.string().regex(/^[^:,]+:[^:,]*(,[^:,]+:[^:,]*)*$/, 'must be system_id:password,…').default('outband:secret'),
+  SMSC_ACCOUNTS: z
+    .string()
+    .regex(/^[^:,]+:[^:,]*(,[^:,]+:[^:,]*)*$/, 'must be system_id:password,…')
+    .default('outband:secret'),
   SMSC_RECEIPT_DELAY_MS: envInt(0, 600_000).default(200),
   SMSC_RECEIPT_STAT: z.enum(['DELIVRD', 'UNDELIV', 'EXPIRED', 'REJECTD', 'DELETED', 'UNKNOWN']).default('DELIVRD'),
 });

@@ -69,7 +69,13 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     for (const mode of ['transceiver', 'transmitter', 'receiver'] as const) {
       session.on(`bind_${mode}`, (pdu: smpp.PDU) => {
         const account = o.accounts.find((a) => a.systemId === pdu.system_id);
-        const status = bound.has(session) ? ESME_RALYBND : !account ? ESME_RINVSYSID : account.password !== pdu.password ? ESME_RINVPASWD : 0;
+        const status = bound.has(session)
+          ? ESME_RALYBND
+          : !account
+            ? ESME_RINVSYSID
+            : account.password !== pdu.password
+              ? ESME_RINVPASWD
+              : 0;
         session.send(pdu.response({ command_status: status, system_id: 'OUTBANDSIM' }));
         if (status === 0 && account) {
           bound.set(session, { systemId: account.systemId, mode });
@@ -95,8 +101,8 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       const messageId = (nextId++).toString(16);
       const message = {
         messageId,
-        from: String(pdu.source_addr ?? ''),
-        to: Inbox.normalize(String(pdu.destination_addr ?? '')),
+        from: typeof pdu.source_addr === 'string' ? pdu.source_addr : '',
+        to: Inbox.normalize(typeof pdu.destination_addr === 'string' ? pdu.destination_addr : ''),
         text: decodeText(pdu.short_message) || decodeText(pdu.message_payload),
         dataCoding: typeof pdu.data_coding === 'number' ? pdu.data_coding : 0,
         receivedAt: new Date().toISOString(),
@@ -194,7 +200,7 @@ function decodeText(field: unknown): string {
     return field.toString('latin1');
   }
   if (field && typeof field === 'object' && 'message' in field) {
-    return decodeText((field as { message: unknown }).message);
+    return decodeText(field.message);
   }
   return '';
 }

@@ -4,11 +4,17 @@ import { envInt, envKeyRing, envUrl, parseEnv } from '@outband/config';
 /** The data server's environment. Keys have no defaults: a deployment must set its own. */
 export const dataServerEnv = z.object({
   AMQP_URL: envUrl('amqp', 'amqps').default('amqp://guest:guest@127.0.0.1:5672'),
-  BUS_PREFIX: z.string().regex(/^[a-z0-9_.-]+$/).default('outband'),
+  BUS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_.-]+$/)
+    .default('outband'),
   QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
   REDIS_URL: envUrl('redis', 'rediss').default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key, so several deployments can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('outband'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .default('outband'),
   DATABASE_URL: envUrl('mysql').default('mysql://root@127.0.0.1:3306/outband'),
   /** OCRA server keys (id:base64, first one active), at least 32 bytes each. */
   CODE_KEYS: envKeyRing(32),

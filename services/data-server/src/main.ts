@@ -23,12 +23,25 @@ export interface DataServerHandle {
 }
 
 /** Composition root of the data server (patent: data server 105). */
-export async function startDataServer(config: DataServerConfig, logger: Logger = createLogger({ service: 'data-server', level: config.LOG_LEVEL })): Promise<DataServerHandle> {
+export async function startDataServer(
+  config: DataServerConfig,
+  logger: Logger = createLogger({ service: 'data-server', level: config.LOG_LEVEL }),
+): Promise<DataServerHandle> {
   const suite = parseOcraSuite(config.CODE_SUITE);
   const names = busNames(config.BUS_PREFIX);
   const metrics = createMetricsRegistry('data-server');
-  const started = new Counter({ name: 'outband_verifications_started_total', help: 'Verifications started', labelNames: ['purpose'], registers: [metrics] });
-  const checks = new Counter({ name: 'outband_verification_checks_total', help: 'Checks by outcome', labelNames: ['outcome'], registers: [metrics] });
+  const started = new Counter({
+    name: 'outband_verifications_started_total',
+    help: 'Verifications started',
+    labelNames: ['purpose'],
+    registers: [metrics],
+  });
+  const checks = new Counter({
+    name: 'outband_verification_checks_total',
+    help: 'Checks by outcome',
+    labelNames: ['outcome'],
+    registers: [metrics],
+  });
 
   await ensureDatabase(config.DATABASE_URL);
   const db = openDatabase(config.DATABASE_URL);
@@ -48,7 +61,12 @@ export async function startDataServer(config: DataServerConfig, logger: Logger =
     certificates,
     pending: new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX }),
     sendMessage: async (message, code, correlationId) => {
-      const body = { type: 'message.send' as const, version: 1 as const, ...message, sealedCode: seal(config.BUS_SEAL_KEYS, code, message.messageId) };
+      const body = {
+        type: 'message.send' as const,
+        version: 1 as const,
+        ...message,
+        sealedCode: seal(config.BUS_SEAL_KEYS, code, message.messageId),
+      };
       await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId: message.messageId, correlationId });
     },
     clock: () => new Date(),
@@ -62,11 +80,16 @@ export async function startDataServer(config: DataServerConfig, logger: Logger =
   await serveDataRpc({ bus, names, verifications: service, merchants, started, checks });
   await consumeMessageStatus(bus, names, certificates);
 
-  const ops: Server = await startOpsServer(config.OPS_PORT, config.OPS_HOST, {
-    broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected'),
-    redis: async () => ((await redis.ping()) === 'PONG' ? null : 'redis did not answer PONG'),
-    mysql: () => databaseReadiness(db),
-  }, metrics);
+  const ops: Server = await startOpsServer(
+    config.OPS_PORT,
+    config.OPS_HOST,
+    {
+      broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected'),
+      redis: async () => ((await redis.ping()) === 'PONG' ? null : 'redis did not answer PONG'),
+      mysql: () => databaseReadiness(db),
+    },
+    metrics,
+  );
   const address = ops.address();
   logger.info({ opsPort: typeof address === 'object' && address ? address.port : config.OPS_PORT }, 'data server started');
 

@@ -7,7 +7,13 @@ import { SubscriberRepository } from './adapters/subscriber.repository';
 /** A merchant with its keys and the subscribers to add (demo, first run, tests). */
 export interface DemoSeed {
   merchant: { id: string; name: string; keys: MerchantKeyView[] };
-  subscribers: Array<{ identifier: string; address: string; receiverKind?: ReceiverKind; status?: 'active' | 'suspended'; locale?: 'en' | 'fr' }>;
+  subscribers: Array<{
+    identifier: string;
+    address: string;
+    receiverKind?: ReceiverKind;
+    status?: 'active' | 'suspended';
+    locale?: 'en' | 'fr';
+  }>;
 }
 
 /** Migrates, then adds or updates the seed's merchant, keys and subscribers. */

@@ -4,7 +4,10 @@ import { envInt, envUrl, parseEnv } from '@outband/config';
 /** The information server's environment. */
 export const informationServerEnv = z.object({
   AMQP_URL: envUrl('amqp', 'amqps').default('amqp://guest:guest@127.0.0.1:5672'),
-  BUS_PREFIX: z.string().regex(/^[a-z0-9_.-]+$/).default('outband'),
+  BUS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_.-]+$/)
+    .default('outband'),
   QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
   HTTP_PORT: envInt(0, 65535).default(8080),
   HTTP_HOST: z.string().default('0.0.0.0'),

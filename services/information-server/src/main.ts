@@ -21,7 +21,13 @@ export async function startInformationServer(
 ): Promise<InformationServerHandle> {
   const names = busNames(config.BUS_PREFIX);
   const metrics = createMetricsRegistry('information-server');
-  const bus = await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'information-server' });
+  const bus = await Bus.connect({
+    url: config.AMQP_URL,
+    names,
+    queueType: config.QUEUE_TYPE,
+    logger,
+    connectionName: 'information-server',
+  });
   const data = busDataClient(bus, names, config.RPC_TIMEOUT_MS);
   const keys = new MerchantKeyCache((id) => data.merchantKeys(id), config.MERCHANT_KEY_CACHE_MS);
   const auth = new MerchantAuthenticator(keys, {

@@ -4,7 +4,10 @@ import { envInt, envKeyRing, envUrl, parseEnv } from '@outband/config';
 /** The message server's environment. */
 export const messageServerEnv = z.object({
   AMQP_URL: envUrl('amqp', 'amqps').default('amqp://guest:guest@127.0.0.1:5672'),
-  BUS_PREFIX: z.string().regex(/^[a-z0-9_.-]+$/).default('outband'),
+  BUS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_.-]+$/)
+    .default('outband'),
   QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
   DATABASE_URL: envUrl('mysql').default('mysql://root@127.0.0.1:3306/outband'),
   /** Keys that open codes sealed by the data server (id:base64). */

@@ -21,10 +21,18 @@ export interface MessageServerHandle {
 }
 
 /** Composition root of the message server (patent: message server 109). */
-export async function startMessageServer(config: MessageServerConfig, logger: Logger = createLogger({ service: 'message-server', level: config.LOG_LEVEL })): Promise<MessageServerHandle> {
+export async function startMessageServer(
+  config: MessageServerConfig,
+  logger: Logger = createLogger({ service: 'message-server', level: config.LOG_LEVEL }),
+): Promise<MessageServerHandle> {
   const names = busNames(config.BUS_PREFIX);
   const metrics = createMetricsRegistry('message-server');
-  const submits = new Counter({ name: 'outband_smpp_submits_total', help: 'submit_sm outcomes', labelNames: ['result'], registers: [metrics] });
+  const submits = new Counter({
+    name: 'outband_smpp_submits_total',
+    help: 'submit_sm outcomes',
+    labelNames: ['result'],
+    registers: [metrics],
+  });
   const bindUp = new Gauge({ name: 'outband_smpp_binds_up', help: 'SMPP binds currently bound', registers: [metrics] });
 
   await ensureDatabase(config.DATABASE_URL);
@@ -34,11 +42,23 @@ export async function startMessageServer(config: MessageServerConfig, logger: Lo
   const repo = new MessageRepository(db);
 
   const publish: PublishStatus = async (status, correlationId) => {
-    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusEvent(status, new Date()), { messageId: randomUUID(), correlationId });
+    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusEvent(status, new Date()), {
+      messageId: randomUUID(),
+      correlationId,
+    });
   };
   const receipts = new ReceiptTracker(repo, publish, logger);
   const onDeliver = deliverSmHandler(receipts, logger);
-  const common = { url: config.SMPP_URL, systemId: config.SMPP_SYSTEM_ID, password: config.SMPP_PASSWORD, systemType: config.SMPP_SYSTEM_TYPE, enquireLinkMs: config.SMPP_ENQUIRE_LINK_MS, responseTimeoutMs: config.SMPP_RESPONSE_TIMEOUT_MS, logger, onDeliver };
+  const common = {
+    url: config.SMPP_URL,
+    systemId: config.SMPP_SYSTEM_ID,
+    password: config.SMPP_PASSWORD,
+    systemType: config.SMPP_SYSTEM_TYPE,
+    enquireLinkMs: config.SMPP_ENQUIRE_LINK_MS,
+    responseTimeoutMs: config.SMPP_RESPONSE_TIMEOUT_MS,
+    logger,
+    onDeliver,
+  };
   const sender = new SmppClient({ ...common, mode: config.SMPP_BIND_MODE });
   // With a transmitter bind, receipts come in on a separate receiver bind.
   const receiver = config.SMPP_BIND_MODE === 'transmitter' ? new SmppClient({ ...common, mode: 'receiver' }) : undefined;
@@ -61,11 +81,16 @@ export async function startMessageServer(config: MessageServerConfig, logger: Lo
     logger,
   });
 
-  const ops: Server = await startOpsServer(config.OPS_PORT, config.OPS_HOST, {
-    broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected'),
-    mysql: () => databaseReadiness(db),
-    smpp: () => Promise.resolve(sender.isBound ? null : 'no SMPP bind is up'),
-  }, metrics);
+  const ops: Server = await startOpsServer(
+    config.OPS_PORT,
+    config.OPS_HOST,
+    {
+      broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected'),
+      mysql: () => databaseReadiness(db),
+      smpp: () => Promise.resolve(sender.isBound ? null : 'no SMPP bind is up'),
+    },
+    metrics,
+  );
   const address = ops.address();
   const opsPort = typeof address === 'object' && address ? address.port : config.OPS_PORT;
   logger.info({ opsPort, smsc: config.SMPP_URL }, 'message server started');

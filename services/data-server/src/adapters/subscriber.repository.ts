@@ -38,5 +38,12 @@ export class SubscriberRepository {
 }
 
 function toSubscriber(row: SubscriberRow): Subscriber {
-  return { id: row.id, identifier: row.identifier, address: row.address, receiverKind: row.receiver_kind, status: row.status, locale: row.locale };
+  return {
+    id: row.id,
+    identifier: row.identifier,
+    address: row.address,
+    receiverKind: row.receiver_kind,
+    status: row.status,
+    locale: row.locale,
+  };
 }

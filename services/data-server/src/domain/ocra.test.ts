@@ -18,7 +18,18 @@ describe('OCRA (RFC 6287 Appendix C)', () => {
 
   it('OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1 with counters 0-9', () => {
     const suite = parseOcraSuite('OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1');
-    const expected = ['65347737', '86775851', '78192410', '71565254', '10104329', '65983500', '70069104', '91771096', '75011558', '08522129'];
+    const expected = [
+      '65347737',
+      '86775851',
+      '78192410',
+      '71565254',
+      '10104329',
+      '65983500',
+      '70069104',
+      '91771096',
+      '75011558',
+      '08522129',
+    ];
     const got = expected.map((_, c) => ocra(suite, seed32, { counter: BigInt(c), question: '12345678', pin: '1234' }));
     expect(got).toEqual(expected);
   });
@@ -32,7 +43,18 @@ describe('OCRA (RFC 6287 Appendix C)', () => {
 
   it('OCRA-1:HOTP-SHA512-8:C-QN08', () => {
     const suite = parseOcraSuite('OCRA-1:HOTP-SHA512-8:C-QN08');
-    const expected = ['07016083', '63947962', '70123924', '25341727', '33203315', '34205738', '44343969', '51946085', '20403879', '31409299'];
+    const expected = [
+      '07016083',
+      '63947962',
+      '70123924',
+      '25341727',
+      '33203315',
+      '34205738',
+      '44343969',
+      '51946085',
+      '20403879',
+      '31409299',
+    ];
     expect(digitsQ.map((q, c) => ocra(suite, seed64, { counter: BigInt(c), question: q }))).toEqual(expected);
   });
 

@@ -16,7 +16,13 @@ export function toView(v: VerificationRecord, now: Date, delivery: Delivery): Ve
     expiresAt: v.expiresAt.toISOString(),
     attemptsLeft: status === 'pending' ? Math.max(0, v.maxAttempts - v.attempts) : 0,
     ...(delivery
-      ? { delivery: { state: delivery.state, updatedAt: delivery.updatedAt.toISOString(), ...(delivery.error ? { error: delivery.error } : {}) } }
+      ? {
+          delivery: {
+            state: delivery.state,
+            updatedAt: delivery.updatedAt.toISOString(),
+            ...(delivery.error ? { error: delivery.error } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -42,7 +42,12 @@ export class VerificationService {
     const id = `ve_${randomBytes(16).toString('hex')}`;
     const codeKey = activeKey(this.d.codeKeys);
     const macKey = activeKey(this.d.macKeys);
-    const binding = bindingHash({ merchantId: req.merchantId, identifier: subscriber.identifier, purpose: req.purpose, verificationId: id });
+    const binding = bindingHash({
+      merchantId: req.merchantId,
+      identifier: subscriber.identifier,
+      purpose: req.purpose,
+      verificationId: id,
+    });
     const code = deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now);
     const expiresAt = new Date(now.getTime() + this.d.ttlSeconds * 1000);
     const record: VerificationRecord = {
@@ -76,7 +81,10 @@ export class VerificationService {
       createdAt: now,
       deliveryUpdatedAt: now,
     });
-    await this.d.pending.put({ verificationId: id, mac: macOfCode(macKey, id, code), bindingHash: binding, maxAttempts: this.d.maxAttempts, expiresAt }, now);
+    await this.d.pending.put(
+      { verificationId: id, mac: macOfCode(macKey, id, code), bindingHash: binding, maxAttempts: this.d.maxAttempts, expiresAt },
+      now,
+    );
     try {
       await this.d.sendMessage(
         {

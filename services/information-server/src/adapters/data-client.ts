@@ -14,7 +14,10 @@ import {
 
 /** The calls the information server makes to the data server, typed and validated both ways. */
 export interface DataClient {
-  startVerification(req: Omit<Extract<DataRpcRequest, { type: 'verification.start' }>, 'type' | 'version'>, correlationId?: string): Promise<VerificationView>;
+  startVerification(
+    req: Omit<Extract<DataRpcRequest, { type: 'verification.start' }>, 'type' | 'version'>,
+    correlationId?: string,
+  ): Promise<VerificationView>;
   checkVerification(merchantId: string, verificationId: string, submittedCode: string, correlationId?: string): Promise<CheckResult>;
   getVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
   cancelVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
@@ -35,8 +38,10 @@ export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): Dat
     startVerification: (req, cid) => call({ type: 'verification.start', version: 1, ...req }, verificationView, cid),
     checkVerification: (merchantId, verificationId, submittedCode, cid) =>
       call({ type: 'verification.check', version: 1, merchantId, verificationId, submittedCode }, checkResult, cid),
-    getVerification: (merchantId, verificationId, cid) => call({ type: 'verification.get', version: 1, merchantId, verificationId }, verificationView, cid),
-    cancelVerification: (merchantId, verificationId, cid) => call({ type: 'verification.cancel', version: 1, merchantId, verificationId }, verificationView, cid),
+    getVerification: (merchantId, verificationId, cid) =>
+      call({ type: 'verification.get', version: 1, merchantId, verificationId }, verificationView, cid),
+    cancelVerification: (merchantId, verificationId, cid) =>
+      call({ type: 'verification.cancel', version: 1, merchantId, verificationId }, verificationView, cid),
     merchantKeys: (merchantId, cid) => call({ type: 'merchant.keys.get', version: 1, merchantId }, merchantKeys, cid),
   };
 }

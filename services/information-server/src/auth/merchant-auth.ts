@@ -46,7 +46,9 @@ export class MerchantAuthenticator {
       throw unauthorized('TOKEN_INVALID', 'the token must name the merchant in "iss"');
     }
     const merchant = await this.keys.get(iss.data);
-    const key = merchant && (kid !== undefined ? merchant.keys.find((k) => k.kid === kid) : merchant.keys.length === 1 ? merchant.keys[0] : undefined);
+    const key =
+      merchant &&
+      (kid !== undefined ? merchant.keys.find((k) => k.kid === kid) : merchant.keys.length === 1 ? merchant.keys[0] : undefined);
     if (!merchant || !key || key.alg !== alg) {
       // Same answer for an unknown merchant, an unknown kid and a wrong algorithm.
       throw unauthorized('TOKEN_INVALID', 'no key of this merchant matches the token (iss, kid, alg)');

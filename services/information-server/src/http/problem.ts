@@ -59,7 +59,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, err);
       return;
     }
-    const type = typeof err === 'object' && err !== null && 'type' in err ? String((err as { type: unknown }).type) : '';
+    const type = typeof err === 'object' && err !== null && 'type' in err ? String(err.type) : '';
     const mapped = parserErrors[type];
     if (mapped) {
       sendProblem(res, new AppError(mapped[0], mapped[1], mapped[2]));

@@ -8,7 +8,12 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where =
     return result.data;
   }
   const fieldErrors = result.error.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message }));
-  throw new AppError('invalid_input', 'INVALID_INPUT', `the ${where} is invalid: ${fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ')}`, {
-    fieldErrors,
-  });
+  throw new AppError(
+    'invalid_input',
+    'INVALID_INPUT',
+    `the ${where} is invalid: ${fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+    {
+      fieldErrors,
+    },
+  );
 }

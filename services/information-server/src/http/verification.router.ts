@@ -49,7 +49,10 @@ function checkAnswer(r: CheckResult) {
     case 'approved':
       return v;
     case 'mismatch':
-      return { ...v, cause: { code: 'CODE_MISMATCH', detail: `wrong code, ${v.attemptsLeft} attempt${v.attemptsLeft === 1 ? '' : 's'} left` } };
+      return {
+        ...v,
+        cause: { code: 'CODE_MISMATCH', detail: `wrong code, ${v.attemptsLeft} attempt${v.attemptsLeft === 1 ? '' : 's'} left` },
+      };
     case 'burned':
       return { ...v, cause: { code: 'TOO_MANY_ATTEMPTS', detail: 'wrong code, no attempts left: start a new verification' } };
   }

@@ -55,7 +55,9 @@ export class MessageRepository {
   }
 
   async markSubmitted(id: string, smscMessageId: string, now: Date): Promise<void> {
-    await this.db('messages').where({ id, state: 'queued' }).update({ state: 'submitted', smsc_message_id: smscMessageId, submitted_at: now, updated_at: now });
+    await this.db('messages')
+      .where({ id, state: 'queued' })
+      .update({ state: 'submitted', smsc_message_id: smscMessageId, submitted_at: now, updated_at: now });
   }
 
   /** Final states come from a refusal or a receipt; a final state never changes again. */

@@ -33,7 +33,7 @@ function textOf(field: unknown): string {
     return field.toString('latin1');
   }
   if (field && typeof field === 'object' && 'message' in field) {
-    return textOf((field as { message: unknown }).message);
+    return textOf(field.message);
   }
   return '';
 }

@@ -36,7 +36,14 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
   const log = d.logger.child({ correlationId: ctx.correlationId, messageId: m.messageId });
   const now = new Date();
   const record = await d.repo.claim(
-    { id: m.messageId, verificationId: m.verificationId, address: m.address, receiverKind: m.receiverKind, purpose: m.purpose, createdAt: now },
+    {
+      id: m.messageId,
+      verificationId: m.verificationId,
+      address: m.address,
+      receiverKind: m.receiverKind,
+      purpose: m.purpose,
+      createdAt: now,
+    },
     now,
   );
   const report = (state: 'submitted' | 'failed' | 'expired', extra: { smscMessageId?: string; error?: string } = {}) =>
@@ -45,7 +52,16 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
   if (record.state !== 'queued') {
     // Redelivered after it was handled: never send twice; repeat the state in case its report was lost.
     log.info({ state: record.state }, 'message already handled');
-    await d.publish({ messageId: m.messageId, verificationId: m.verificationId, state: record.state, smscMessageId: record.smscMessageId ?? undefined, error: record.error ?? undefined }, ctx.correlationId);
+    await d.publish(
+      {
+        messageId: m.messageId,
+        verificationId: m.verificationId,
+        state: record.state,
+        smscMessageId: record.smscMessageId ?? undefined,
+        error: record.error ?? undefined,
+      },
+      ctx.correlationId,
+    );
     return;
   }
   if (now.getTime() > record.createdAt.getTime() + m.expiresInSeconds * 1000) {
@@ -62,11 +78,22 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
     await report('failed', { error: reason });
     return;
   }
-  const text = renderText({ purpose: m.purpose, locale: m.locale, receiverKind: m.receiverKind, code, expiresInSeconds: m.expiresInSeconds });
+  const text = renderText({
+    purpose: m.purpose,
+    locale: m.locale,
+    receiverKind: m.receiverKind,
+    code,
+    expiresInSeconds: m.expiresInSeconds,
+  });
   await d.repo.countAttempt(m.messageId);
   let smscMessageId: string;
   try {
-    smscMessageId = await d.smpp.submit({ ...sourceOf(d.sourceAddr), destinationAddr: m.address.replace(/^\+/, ''), text, dataCoding: dataCodingOf(text) });
+    smscMessageId = await d.smpp.submit({
+      ...sourceOf(d.sourceAddr),
+      destinationAddr: m.address.replace(/^\+/, ''),
+      text,
+      dataCoding: dataCodingOf(text),
+    });
   } catch (e) {
     const transient = !isAppError(e) || e.retryable;
     d.submits.inc({ result: transient ? 'transient_error' : 'refused' });
@@ -92,7 +119,9 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
 /** Letters make an alphanumeric sender (TON 5, NPI 0); digits an international number (TON 1, NPI 1). */
 export function sourceOf(addr: string): { sourceAddr: string; sourceTon: number; sourceNpi: number } {
   const digits = addr.replace(/^\+/, '');
-  return /^\d+$/.test(digits) ? { sourceAddr: digits, sourceTon: 1, sourceNpi: 1 } : { sourceAddr: addr.slice(0, 11), sourceTon: 5, sourceNpi: 0 };
+  return /^\d+$/.test(digits)
+    ? { sourceAddr: digits, sourceTon: 1, sourceNpi: 1 }
+    : { sourceAddr: addr.slice(0, 11), sourceTon: 5, sourceNpi: 0 };
 }
 
 /** GSM default alphabet (0) for plain text; UCS-2 (8) otherwise. The encoding issue refines this. */

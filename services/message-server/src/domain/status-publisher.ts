@@ -2,7 +2,13 @@ import type { DeliveryState, MessageStatusV1 } from '@outband/contracts';
 
 /** Reports a message's delivery state to the data server. */
 export type PublishStatus = (
-  status: { messageId: string; verificationId: string; state: DeliveryState; smscMessageId?: string | undefined; error?: string | undefined },
+  status: {
+    messageId: string;
+    verificationId: string;
+    state: DeliveryState;
+    smscMessageId?: string | undefined;
+    error?: string | undefined;
+  },
   correlationId?: string,
 ) => Promise<void>;
 

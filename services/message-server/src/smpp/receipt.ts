@@ -10,7 +10,16 @@ export interface Receipt {
 }
 
 // message_state TLV (SMPP 3.4 §5.3.2.35).
-const byMessageState: Record<number, string> = { 1: 'ENROUTE', 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV', 6: 'ACCEPTD', 7: 'UNKNOWN', 8: 'REJECTD' };
+const byMessageState: Record<number, string> = {
+  1: 'ENROUTE',
+  2: 'DELIVRD',
+  3: 'EXPIRED',
+  4: 'DELETED',
+  5: 'UNDELIV',
+  6: 'ACCEPTD',
+  7: 'UNKNOWN',
+  8: 'REJECTD',
+};
 
 const byStat: Record<string, Receipt['state']> = {
   DELIVRD: 'delivered',

@@ -82,23 +82,33 @@ export class SmppClient {
     if (!session || !this.bound) {
       throw new AppError('unavailable', 'SMPP_NOT_BOUND', 'no SMPP bind is up', { retryable: true });
     }
-    const pdu = await this.call('submit_sm', (cb) => session.submit_sm({
-      source_addr_ton: p.sourceTon,
-      source_addr_npi: p.sourceNpi,
-      source_addr: p.sourceAddr,
-      dest_addr_ton: 1,
-      dest_addr_npi: 1,
-      destination_addr: p.destinationAddr,
-      registered_delivery: 1,
-      data_coding: p.dataCoding,
-      short_message: p.text,
-    }, cb));
+    const pdu = await this.call('submit_sm', (cb) =>
+      session.submit_sm(
+        {
+          source_addr_ton: p.sourceTon,
+          source_addr_npi: p.sourceNpi,
+          source_addr: p.sourceAddr,
+          dest_addr_ton: 1,
+          dest_addr_npi: 1,
+          destination_addr: p.destinationAddr,
+          registered_delivery: 1,
+          data_coding: p.dataCoding,
+          short_message: p.text,
+        },
+        cb,
+      ),
+    );
     if (pdu.command_status !== smppStatus.ROK) {
       const transient = isTransientStatus(pdu.command_status);
-      throw new AppError(transient ? 'unavailable' : 'invalid_input', 'SMPP_SUBMIT_REFUSED', `SMSC refused submit_sm with ${formatStatus(pdu.command_status)}`, {
-        retryable: transient,
-        details: { commandStatus: formatStatus(pdu.command_status) },
-      });
+      throw new AppError(
+        transient ? 'unavailable' : 'invalid_input',
+        'SMPP_SUBMIT_REFUSED',
+        `SMSC refused submit_sm with ${formatStatus(pdu.command_status)}`,
+        {
+          retryable: transient,
+          details: { commandStatus: formatStatus(pdu.command_status) },
+        },
+      );
     }
     return typeof pdu.message_id === 'string' ? pdu.message_id.replace(/\0+$/, '') : '';
   }
@@ -156,7 +166,12 @@ export class SmppClient {
   }
 
   private async bind(session: smpp.Session): Promise<void> {
-    const options = { system_id: this.o.systemId, password: this.o.password, system_type: this.o.systemType ?? '', interface_version: 0x34 };
+    const options = {
+      system_id: this.o.systemId,
+      password: this.o.password,
+      system_type: this.o.systemType ?? '',
+      interface_version: 0x34,
+    };
     try {
       const pdu = await this.call('bind', (cb) => {
         switch (this.o.mode) {
