@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import jwt from 'jsonwebtoken';
+import { servers } from './servers';
 import { createLogger, type Logger } from '@outband/observability';
 import { openDatabase } from '@outband/db';
 import { startSmscSimulator, type SmscSimulator, type SmscSimulatorOptions } from '@outband/smsc-simulator';
@@ -8,12 +9,7 @@ import { dataServerEnv, seedDemo, startDataServer, type DataServerHandle, type D
 import { messageServerEnv, startMessageServer, type MessageServerHandle } from '@outband/message-server';
 import { informationServerEnv, startInformationServer, type InformationServerHandle } from '@outband/information-server';
 
-/** The local servers every integration test talks to (as on this machine and in CI). */
-export const servers = {
-  mysql: process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
-  redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-  amqp: process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
-};
+export { servers };
 
 export interface SuiteOptions {
   env?: Record<string, string>;

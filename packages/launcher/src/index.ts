@@ -1,0 +1,1 @@
+export { loadDevEnv } from './dev-env';

@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import { createLogger, stopOnSignals } from '@outband/observability';
+import { startSmscSimulator } from '@outband/smsc-simulator';
+import { loadDataServerConfig, seedDemo, startDataServer } from '@outband/data-server';
+import { loadMessageServerConfig, startMessageServer } from '@outband/message-server';
+import { loadInformationServerConfig, startInformationServer } from '@outband/information-server';
+import { loadDevEnv } from './dev-env';
+
+const root = resolve(__dirname, '../../..');
+export const devEnvPath = resolve(root, '.outband/dev.env');
+
+/** `pnpm start`: the whole suite in this process, on the local MariaDB, Redis and RabbitMQ. */
+async function main(): Promise<void> {
+  const env = { ...loadDevEnv(devEnvPath), ...process.env } as NodeJS.ProcessEnv;
+  const level = env.LOG_LEVEL ?? 'info';
+  const logger = createLogger({ service: 'launcher', level });
+  const loggerOf = (service: string) => createLogger({ service, level });
+  const smppPort = Number(env.SMSC_SMPP_PORT ?? 2775);
+  const inboxPort = Number(env.SMSC_HTTP_PORT ?? 8025);
+  const sim = await startSmscSimulator({
+    smppPort,
+    httpPort: inboxPort,
+    accounts: [{ systemId: 'outband', password: 'secret' }],
+    logger: loggerOf('smsc-simulator'),
+  });
+  const serviceEnv = { SMPP_URL: `smpp://127.0.0.1:${sim.smppPort}`, SMPP_SYSTEM_ID: 'outband', SMPP_PASSWORD: 'secret', ...env };
+  const dataConfig = loadDataServerConfig(serviceEnv);
+  await seedDemo(dataConfig.DATABASE_URL, {
+    merchant: { id: 'demo-shop', name: 'Demo shop', keys: [{ kid: 'demo-1', alg: 'HS256', key: env.DEMO_MERCHANT_SECRET ?? '' }] },
+    subscribers: [
+      { identifier: 'alice', address: '+33612345678' },
+      { identifier: 'bob', address: '+4915112345678', locale: 'en' },
+      { identifier: 'claire', address: '+33611223344', locale: 'fr' },
+      { identifier: 'carol', address: '+33698765432', status: 'suspended' },
+      { identifier: 'pager-1', address: '+33700000001', receiverKind: 'pager-numeric' },
+    ],
+  });
+  const data = await startDataServer(dataConfig, loggerOf('data-server'));
+  const message = await startMessageServer(loadMessageServerConfig(serviceEnv), loggerOf('message-server'));
+  const info = await startInformationServer(loadInformationServerConfig(serviceEnv), loggerOf('information-server'));
+  stopOnSignals(logger, async () => {
+    await info.stop();
+    await message.stop();
+    await data.stop();
+    await sim.stop();
+  });
+  const lines = [
+    '',
+    'Outband is running (one process, on the local MariaDB, Redis and RabbitMQ):',
+    `  merchant API     http://127.0.0.1:${info.port}/v1/verifications`,
+    `  SMSC inbox       http://127.0.0.1:${sim.httpPort}/inbox/+33612345678   (what alice's phone received)`,
+    `  ops              http://127.0.0.1:${info.port}/readyz, /metrics; data server :${data.opsPort}, message server :${message.opsPort}`,
+    '  merchant         demo-shop, key id demo-1 (HS256 secret in .outband/dev.env)',
+    '  subscribers      alice, bob, claire (fr), carol (suspended), pager-1 (numeric pager)',
+    '  a merchant token pnpm --silent merchant-token',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import { resolve } from 'node:path';
+import jwt from 'jsonwebtoken';
+import { loadDevEnv } from './dev-env';
+
+/** `pnpm --silent merchant-token`: prints a 5-minute JWT of the demo merchant, for curl. */
+const env = loadDevEnv(resolve(__dirname, '../../../.outband/dev.env'));
+const secret = process.env.MERCHANT_SECRET ?? env.DEMO_MERCHANT_SECRET ?? '';
+const token = jwt.sign({}, Buffer.from(secret, 'base64'), {
+  algorithm: 'HS256',
+  issuer: process.env.MERCHANT_ID ?? 'demo-shop',
+  audience: process.env.JWT_AUDIENCE ?? 'outband',
+  expiresIn: 300,
+  keyid: process.env.MERCHANT_KID ?? 'demo-1',
+});
+process.stdout.write(`${token}\n`);
