@@ -59,7 +59,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     },
   });
   const logger = (service: string): Logger => createLogger({ service, level: 'debug', destination: sink });
-  const databaseUrl = `${servers.mysql}/outband_${id}`;
+  const databaseUrl = `${servers.mysql}/outband_test_${id}`;
   const merchant = { id: `shop-${id}`, kid: 'k1', secret: randomBytes(32).toString('base64') };
   const keys = { code: ring(), mac: ring(), seal: ring() };
 
@@ -147,7 +147,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       await data.stop();
       await sim.stop();
       const db = openDatabase(servers.mysql, { min: 0, max: 1 });
-      await db.raw(`DROP DATABASE IF EXISTS \`outband_${id}\``);
+      await db.raw(`DROP DATABASE IF EXISTS \`outband_test_${id}\``);
       await db.destroy();
     },
   };

@@ -1,0 +1,31 @@
+# One image for the three services and the SMSC simulator; compose picks the command.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN npm install -g pnpm@12.4.2
+COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+COPY packages/errors/package.json packages/errors/
+COPY packages/config/package.json packages/config/
+COPY packages/contracts/package.json packages/contracts/
+COPY packages/observability/package.json packages/observability/
+COPY packages/bus/package.json packages/bus/
+COPY packages/db/package.json packages/db/
+COPY packages/smsc-simulator/package.json packages/smsc-simulator/
+COPY packages/launcher/package.json packages/launcher/
+COPY services/data-server/package.json services/data-server/
+COPY services/message-server/package.json services/message-server/
+COPY services/information-server/package.json services/information-server/
+RUN pnpm install --frozen-lockfile
+COPY tsconfig.base.json tsconfig.json ./
+COPY types types
+COPY packages packages
+COPY services services
+RUN pnpm exec tsc -b packages/smsc-simulator packages/launcher services/data-server services/message-server services/information-server \
+ && pnpm install --frozen-lockfile --prod
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app /app
+USER node
+# Overridden per service in docker-compose.yml.
+CMD ["node", "services/information-server/dist/cli.js"]
