@@ -2,46 +2,11 @@ import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import type { z } from 'zod';
 import { AppError, isAppError, type SerializedError } from '@outband/errors';
-import type { BusNames } from '@outband/contracts';
-import { declareTopology, sideQueues, type QueueType } from './topology';
+import { declareTopology, sideQueues } from './topology';
+import { confirmPublish, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
+import { PendingReplies, type ReplyBody } from './pending-replies';
+import { withDefaults, type BusOptions, type ConsumeOptions, type PublishOptions } from './bus-options';
 import { contextOf, headers, parseDelivery, retryDelayMs, type DeliveryContext } from './delivery';
-
-/** The logger calls the bus makes (pino's shape). */
-export interface BusLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export interface BusOptions {
-  url: string;
-  names: BusNames;
-  /** @defaultValue 'classic' */
-  queueType?: QueueType;
-  logger: BusLogger;
-  /** Name shown in the RabbitMQ management UI. */
-  connectionName?: string;
-  /** How long a publish waits for the broker (reconnect + confirm). @defaultValue 10000 */
-  publishTimeoutMs?: number;
-  /** How long `Bus.connect` keeps trying before it gives up. @defaultValue 60000 */
-  connectTimeoutMs?: number;
-}
-
-export interface ConsumeOptions {
-  /** Unacked messages per consumer. @defaultValue 16 */
-  prefetch?: number;
-  /** Delayed retries of a transient failure before the message is dead-lettered. @defaultValue 5 */
-  maxRetries?: number;
-  /** First retry delay; it doubles each time. @defaultValue 1000 */
-  retryBaseMs?: number;
-  /** @defaultValue 60000 */
-  retryMaxMs?: number;
-}
-
-export interface PublishOptions {
-  messageId?: string;
-  correlationId?: string | undefined;
-}
 
 type Handler<T> = (message: T, ctx: DeliveryContext) => Promise<unknown>;
 
@@ -56,12 +21,6 @@ interface ConsumerSpec {
   tag?: string;
 }
 
-interface PendingRequest {
-  resolve: (value: unknown) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 const replyQueue = 'amq.rabbitmq.reply-to';
 
 /**
@@ -73,7 +32,7 @@ export class Bus {
   private conn: amqp.ChannelModel | undefined;
   private pub: amqp.ConfirmChannel | undefined;
   private readonly consumers: ConsumerSpec[] = [];
-  private readonly pending = new Map<string, PendingRequest>();
+  private readonly pending = new PendingReplies();
   private inFlight = 0;
   private closing = false;
   private readyWaiters: Array<() => void> = [];
@@ -159,13 +118,7 @@ export class Bus {
   async request(queue: string, body: object, timeoutMs: number, correlationId?: string): Promise<unknown> {
     const ch = await this.channelWhenReady();
     const id = randomUUID();
-    const reply = new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new AppError('unavailable', 'UPSTREAM_TIMEOUT', `no reply from ${queue} within ${timeoutMs} ms`, { retryable: true }));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-    });
+    const reply = this.pending.wait(id, timeoutMs, queue);
     ch.publish('', queue, Buffer.from(JSON.stringify(body)), {
       replyTo: replyQueue,
       correlationId: id,
@@ -174,13 +127,6 @@ export class Bus {
       headers: correlationId ? { [headers.correlation]: correlationId } : {},
     });
     return reply;
-  }
-
-  /** Number of messages ready in a queue (passive declare). */
-  async queueDepth(queue: string): Promise<number> {
-    const ch = await this.channelWhenReady();
-    const ok = await ch.checkQueue(queue);
-    return ok.messageCount;
   }
 
   /** Stops consuming, lets in-flight handlers finish (bounded), then closes the connection. */
@@ -196,11 +142,7 @@ export class Bus {
     while (this.inFlight > 0 && Date.now() < deadline) {
       await sleep(20);
     }
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(unavailable('bus closed'));
-    }
-    this.pending.clear();
+    this.pending.rejectAll('bus closed');
     this.conn = undefined;
     this.pub = undefined;
     if (conn) {
@@ -244,11 +186,7 @@ export class Bus {
     }
     this.conn = undefined;
     this.pub = undefined;
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(unavailable('broker connection lost before the reply'));
-      this.pending.delete(id);
-    }
+    this.pending.rejectAll('broker connection lost before the reply');
     if (this.closing) {
       return;
     }
@@ -381,7 +319,7 @@ export class Bus {
     }
   }
 
-  private reply(msg: amqp.ConsumeMessage, body: { ok: boolean; result?: unknown; error?: SerializedError }): void {
+  private reply(msg: amqp.ConsumeMessage, body: ReplyBody): void {
     const replyTo = msg.properties.replyTo as string | undefined;
     if (!replyTo || !this.pub) {
       return;
@@ -393,25 +331,8 @@ export class Bus {
   }
 
   private onReply(msg: amqp.ConsumeMessage | null): void {
-    if (!msg) {
-      return;
-    }
-    const id = msg.properties.correlationId as string | undefined;
-    const p = id ? this.pending.get(id) : undefined;
-    if (!p || !id) {
-      return; // the caller already timed out
-    }
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    try {
-      const body = JSON.parse(msg.content.toString('utf8')) as { ok: boolean; result?: unknown; error?: SerializedError };
-      if (body.ok) {
-        p.resolve(body.result);
-      } else {
-        p.reject(body.error ? AppError.fromJSON(body.error) : new AppError('internal', 'INTERNAL', 'bad reply'));
-      }
-    } catch (e) {
-      p.reject(new AppError('internal', 'INTERNAL', 'reply is not JSON', { cause: e }));
+    if (msg) {
+      this.pending.settle(msg);
     }
   }
 
@@ -447,61 +368,6 @@ export class Bus {
   }
 }
 
-function withDefaults(o: ConsumeOptions): Required<ConsumeOptions> {
-  return { prefetch: 16, maxRetries: 5, retryBaseMs: 1000, retryMaxMs: 60_000, ...o };
-}
-
-function unavailable(message: string, cause?: unknown): AppError {
-  return new AppError('unavailable', 'BROKER_UNAVAILABLE', message, { retryable: true, cause });
-}
-
 function invalidMessage(reason: string): SerializedError {
   return new AppError('invalid_input', 'INVALID_MESSAGE', reason).toJSON();
-}
-
-function confirmPublish(
-  ch: amqp.ConfirmChannel,
-  exchange: string,
-  routingKey: string,
-  content: Buffer,
-  props: amqp.Options.Publish,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    try {
-      ch.publish(exchange, routingKey, content, props, (err) =>
-        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
-      );
-    } catch (e) {
-      reject(e instanceof Error ? e : new Error(String(e)));
-    }
-  });
-}
-
-// A dead TCP link is noticed by heartbeats; 15 s unless the URL sets its own.
-function withHeartbeat(url: string): string {
-  const u = new URL(url);
-  if (!u.searchParams.has('heartbeat')) {
-    u.searchParams.set('heartbeat', '15');
-  }
-  return u.toString();
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

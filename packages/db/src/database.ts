@@ -37,3 +37,14 @@ export async function databaseReadiness(db: Knex): Promise<string | null> {
   await db.raw('select 1');
   return null;
 }
+
+/** Creates the database if needed and runs one service's migrations (the `migrate` command). */
+export async function migrateDatabase<M>(url: string, source: Knex.MigrationSource<M>, tableName: string): Promise<string[]> {
+  await ensureDatabase(url);
+  const db = openDatabase(url, { min: 0, max: 1 });
+  try {
+    return await migrateLatest(db, source, tableName);
+  } finally {
+    await db.destroy();
+  }
+}

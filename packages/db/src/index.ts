@@ -1,2 +1,2 @@
-export { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from './database';
+export { databaseReadiness, ensureDatabase, migrateDatabase, migrateLatest, openDatabase } from './database';
 export type { Knex } from 'knex';

@@ -11,7 +11,7 @@ export const devEnvPath = resolve(root, '.outband/dev.env');
 
 /** `pnpm start`: the whole suite in this process, on the local MariaDB, Redis and RabbitMQ. */
 async function main(): Promise<void> {
-  const env = { ...loadDevEnv(devEnvPath), ...process.env } as NodeJS.ProcessEnv;
+  const env = { ...loadDevEnv(devEnvPath), ...process.env };
   const level = env.LOG_LEVEL ?? 'info';
   const logger = createLogger({ service: 'launcher', level });
   const loggerOf = (service: string) => createLogger({ service, level });

@@ -1,4 +1,4 @@
-import { ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
+import { migrateDatabase } from '@outband/db';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { loadDataServerConfig } from './config';
 import { startDataServer } from './main';
@@ -8,11 +8,11 @@ import { seedDemo } from './seed-demo';
 /** `data-server [serve|migrate|seed-demo]` */
 async function run(command: string): Promise<void> {
   if (command === 'migrate') {
-    const url = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband';
-    await ensureDatabase(url);
-    const db = openDatabase(url, { min: 0, max: 1 });
-    const applied = await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
-    await db.destroy();
+    const applied = await migrateDatabase(
+      process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband',
+      dataMigrationSource,
+      dataMigrationsTable,
+    );
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'data server schema is up to date');
     return;
   }

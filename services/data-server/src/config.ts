@@ -1,21 +1,16 @@
 import { z } from 'zod';
-import { envInt, envKeyRing, envUrl, parseEnv } from '@outband/config';
+import { busEnv, databaseEnv, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv } from '@outband/config';
 
 /** The data server's environment. Keys have no defaults: a deployment must set its own. */
 export const dataServerEnv = z.object({
-  AMQP_URL: envUrl('amqp', 'amqps').default('amqp://guest:guest@127.0.0.1:5672'),
-  BUS_PREFIX: z
-    .string()
-    .regex(/^[a-z0-9_.-]+$/)
-    .default('outband'),
-  QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
+  ...busEnv,
   REDIS_URL: envUrl('redis', 'rediss').default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key, so several deployments can share one Redis. */
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/)
     .default('outband'),
-  DATABASE_URL: envUrl('mysql').default('mysql://root@127.0.0.1:3306/outband'),
+  ...databaseEnv,
   /** OCRA server keys (id:base64, first one active), at least 32 bytes each. */
   CODE_KEYS: envKeyRing(32),
   /** Keys of the MAC kept in Redis instead of the code (id:base64, first one active). */
@@ -28,9 +23,8 @@ export const dataServerEnv = z.object({
   CODE_TTL_SECONDS: envInt(1, 600).default(300),
   /** Failed checks before a verification is burned (PSD2 RTS Art. 4: at most 5). */
   MAX_CHECK_ATTEMPTS: envInt(1, 5).default(5),
-  OPS_PORT: envInt(0, 65535).default(9102),
-  OPS_HOST: z.string().default('0.0.0.0'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...opsEnv(9102),
+  ...logEnv,
 });
 
 export type DataServerConfig = z.infer<typeof dataServerEnv>;

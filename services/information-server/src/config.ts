@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import { envInt, envUrl, parseEnv } from '@outband/config';
+import { busEnv, envInt, logEnv, parseEnv } from '@outband/config';
 
 /** The information server's environment. */
 export const informationServerEnv = z.object({
-  AMQP_URL: envUrl('amqp', 'amqps').default('amqp://guest:guest@127.0.0.1:5672'),
-  BUS_PREFIX: z
-    .string()
-    .regex(/^[a-z0-9_.-]+$/)
-    .default('outband'),
-  QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
+  ...busEnv,
   HTTP_PORT: envInt(0, 65535).default(8080),
   HTTP_HOST: z.string().default('0.0.0.0'),
   /** The `aud` every merchant token must carry. */
@@ -24,7 +19,7 @@ export const informationServerEnv = z.object({
   BODY_LIMIT_BYTES: envInt(256, 10_485_760).default(16_384),
   /** express `trust proxy` (hop count); 0 trusts none. */
   TRUST_PROXY_HOPS: envInt(0, 10).default(0),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...logEnv,
 });
 
 export type InformationServerConfig = z.infer<typeof informationServerEnv>;

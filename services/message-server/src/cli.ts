@@ -1,4 +1,4 @@
-import { ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
+import { migrateDatabase } from '@outband/db';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { loadMessageServerConfig } from './config';
 import { startMessageServer } from './main';
@@ -7,11 +7,11 @@ import { messageMigrationSource, messageMigrationsTable } from './adapters/migra
 /** `message-server [serve|migrate]` */
 async function run(command: string): Promise<void> {
   if (command === 'migrate') {
-    const url = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband';
-    await ensureDatabase(url);
-    const db = openDatabase(url, { min: 0, max: 1 });
-    const applied = await migrateLatest(db, messageMigrationSource, messageMigrationsTable);
-    await db.destroy();
+    const applied = await migrateDatabase(
+      process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband',
+      messageMigrationSource,
+      messageMigrationsTable,
+    );
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'message server schema is up to date');
     return;
   }

@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { envInt, envKeyRing, envUrl, parseEnv } from '@outband/config';
+import { busEnv, databaseEnv, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv } from '@outband/config';
 
 /** The message server's environment. */
 export const messageServerEnv = z.object({
-  AMQP_URL: envUrl('amqp', 'amqps').default('amqp://guest:guest@127.0.0.1:5672'),
-  BUS_PREFIX: z
-    .string()
-    .regex(/^[a-z0-9_.-]+$/)
-    .default('outband'),
-  QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
-  DATABASE_URL: envUrl('mysql').default('mysql://root@127.0.0.1:3306/outband'),
+  ...busEnv,
+  ...databaseEnv,
   /** Keys that open codes sealed by the data server (id:base64). */
   BUS_SEAL_KEYS: envKeyRing(32),
   /** The SMSC, `smpp://host:port`. */
@@ -27,9 +22,8 @@ export const messageServerEnv = z.object({
   /** Delayed retries of a message the SMSC did not take, before it is marked failed. */
   SEND_MAX_RETRIES: envInt(0, 20).default(5),
   SEND_RETRY_BASE_MS: envInt(10, 600_000).default(2000),
-  OPS_PORT: envInt(0, 65535).default(9103),
-  OPS_HOST: z.string().default('0.0.0.0'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...opsEnv(9103),
+  ...logEnv,
 });
 
 export type MessageServerConfig = z.infer<typeof messageServerEnv>;

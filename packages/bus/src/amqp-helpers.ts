@@ -1,0 +1,53 @@
+import type * as amqp from 'amqplib';
+import { AppError } from '@outband/errors';
+
+export function unavailable(message: string, cause?: unknown): AppError {
+  return new AppError('unavailable', 'BROKER_UNAVAILABLE', message, { retryable: true, cause });
+}
+
+export function confirmPublish(
+  ch: amqp.ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  props: amqp.Options.Publish,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    try {
+      ch.publish(exchange, routingKey, content, props, (err) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+      );
+    } catch (e) {
+      reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  });
+}
+
+// A dead TCP link is noticed by heartbeats; 15 s unless the URL sets its own.
+export function withHeartbeat(url: string): string {
+  const u = new URL(url);
+  if (!u.searchParams.has('heartbeat')) {
+    u.searchParams.set('heartbeat', '15');
+  }
+  return u.toString();
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,44 @@
+import type { BusNames } from '@outband/contracts';
+import type { QueueType } from './topology';
+
+/** The logger calls the bus makes (pino's shape). */
+export interface BusLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface BusOptions {
+  url: string;
+  names: BusNames;
+  /** @defaultValue 'classic' */
+  queueType?: QueueType;
+  logger: BusLogger;
+  /** Name shown in the RabbitMQ management UI. */
+  connectionName?: string;
+  /** How long a publish waits for the broker (reconnect + confirm). @defaultValue 10000 */
+  publishTimeoutMs?: number;
+  /** How long `Bus.connect` keeps trying before it gives up. @defaultValue 60000 */
+  connectTimeoutMs?: number;
+}
+
+export interface ConsumeOptions {
+  /** Unacked messages per consumer. @defaultValue 16 */
+  prefetch?: number;
+  /** Delayed retries of a transient failure before the message is dead-lettered. @defaultValue 5 */
+  maxRetries?: number;
+  /** First retry delay; it doubles each time. @defaultValue 1000 */
+  retryBaseMs?: number;
+  /** @defaultValue 60000 */
+  retryMaxMs?: number;
+}
+
+export interface PublishOptions {
+  messageId?: string;
+  correlationId?: string | undefined;
+}
+
+/** Consume options with their defaults filled in. */
+export function withDefaults(o: ConsumeOptions): Required<ConsumeOptions> {
+  return { prefetch: 16, maxRetries: 5, retryBaseMs: 1000, retryMaxMs: 60_000, ...o };
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { envInt, envUrl } from './env-types';
+
+/** The bus settings every service reads. */
+export const busEnv = {
+  AMQP_URL: envUrl('amqp', 'amqps').default('amqp://guest:guest@127.0.0.1:5672'),
+  /** Prefix of every exchange and queue, so deployments (and test runs) can share a broker. */
+  BUS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_.-]+$/)
+    .default('outband'),
+  QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
+};
+
+export const databaseEnv = {
+  DATABASE_URL: envUrl('mysql').default('mysql://root@127.0.0.1:3306/outband'),
+};
+
+/** `/healthz`, `/readyz` and `/metrics` of a service without an HTTP API of its own. */
+export function opsEnv(defaultPort: number) {
+  return {
+    OPS_PORT: envInt(0, 65535).default(defaultPort),
+    OPS_HOST: z.string().default('0.0.0.0'),
+  };
+}
+
+export const logEnv = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
