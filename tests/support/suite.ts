@@ -32,6 +32,8 @@ export interface Suite {
   info: InformationServerHandle;
   merchant: { id: string; kid: string; secret: string };
   keys: { code: string; mac: string; seal: string };
+  /** Stops the data server and starts a new one on the same stores, with env overrides. */
+  restartDataServer(env?: Record<string, string>): Promise<void>;
   /** A valid merchant token (HS256, 5 min) for the default merchant, unless told otherwise. */
   token(claims?: jwt.SignOptions & { secret?: string; payload?: object }): string;
   stop(): Promise<void>;
@@ -90,17 +92,15 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     LOG_LEVEL: 'debug',
   };
   const env = options.env ?? {};
-  const data = await startDataServer(
-    dataServerEnv.parse({
-      ...common,
-      REDIS_URL: servers.redis,
-      REDIS_PREFIX: `outband-${id}`,
-      CODE_KEYS: keys.code,
-      CODE_MAC_KEYS: keys.mac,
-      ...env,
-    }),
-    logger('data-server'),
-  );
+  const dataEnv = {
+    ...common,
+    REDIS_URL: servers.redis,
+    REDIS_PREFIX: `outband-${id}`,
+    CODE_KEYS: keys.code,
+    CODE_MAC_KEYS: keys.mac,
+    ...env,
+  };
+  let data = await startDataServer(dataServerEnv.parse(dataEnv), logger('data-server'));
   const message = await startMessageServer(
     messageServerEnv.parse({
       ...common,
@@ -125,11 +125,17 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     busPrefix: `outband-${id}`,
     sim,
     logs,
-    data,
+    get data() {
+      return data;
+    },
     message,
     info,
     merchant,
     keys,
+    async restartDataServer(overrides = {}) {
+      await data.stop();
+      data = await startDataServer(dataServerEnv.parse({ ...dataEnv, ...overrides }), logger('data-server'));
+    },
     token(o = {}) {
       const { secret, payload, ...signOptions } = o;
       return jwt.sign(payload ?? {}, Buffer.from(secret ?? merchant.secret, 'base64'), {

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '@outband/db';
+import { api, eventually, readCode, waitForInbox } from './support/http';
+import { startSuite, subscribers, type Suite } from './support/suite';
+
+describe('a data server restart with rotated keys', () => {
+  let suite: Suite;
+  beforeAll(async () => {
+    suite = await startSuite();
+  });
+  afterAll(async () => {
+    await suite?.stop();
+  });
+
+  it('keeps a pending code valid across the restart, and issues new codes with the new keys', async () => {
+    const before = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } });
+    const code = await readCode(suite, subscribers.alice.address, 1);
+    // New active keys first; the old ones stay in the rings for codes already in flight.
+    const rotate = (ring: string) => `k2:${randomBytes(32).toString('base64')},${ring}`;
+    await suite.restartDataServer({
+      CODE_KEYS: rotate(suite.keys.code),
+      CODE_MAC_KEYS: rotate(suite.keys.mac),
+      BUS_SEAL_KEYS: rotate(suite.keys.seal),
+    });
+    const check = await api(suite, 'POST', `/v1/verifications/${String(before.body.id)}/check`, { body: { code } });
+    expect(check.body.status).toBe('approved');
+    // A code sealed with the new bus key still reaches the phone: the message server has k1 only,
+    // so it must fail closed, never send a wrong text.
+    const after = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } });
+    const failed = await eventually(async () => {
+      const r = await api(suite, 'GET', `/v1/verifications/${String(after.body.id)}`);
+      const d = r.body.delivery as { state: string; error?: string } | undefined;
+      return d?.state === 'failed' ? d : undefined;
+    });
+    expect(failed.error).toMatch(/unknown key id/);
+    // Back to the rings the message server knows: new verifications go through again.
+    await suite.restartDataServer({ CODE_KEYS: rotate(suite.keys.code), CODE_MAC_KEYS: rotate(suite.keys.mac) });
+    const third = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } });
+    const newCode = await readCode(suite, subscribers.alice.address, 2);
+    expect((await api(suite, 'POST', `/v1/verifications/${String(third.body.id)}/check`, { body: { code: newCode } })).body.status).toBe(
+      'approved',
+    );
+    const db = openDatabase(suite.databaseUrl, { min: 0, max: 1 });
+    const rows = await db('verifications')
+      .whereIn('id', [String(before.body.id), String(third.body.id)])
+      .select<Array<{ id: string; code_key_id: string; mac_key_id: string }>>('id', 'code_key_id', 'mac_key_id');
+    await db.destroy();
+    expect(rows.find((r) => r.id === before.body.id)).toMatchObject({ code_key_id: 'k1', mac_key_id: 'k1' });
+    expect(rows.find((r) => r.id === third.body.id)).toMatchObject({ code_key_id: 'k2', mac_key_id: 'k2' });
+  });
+});
+
+describe('receipts on a separate receiver bind, and failed deliveries', () => {
+  let suite: Suite;
+  beforeAll(async () => {
+    suite = await startSuite({ env: { SMPP_BIND_MODE: 'transmitter' }, simulator: { receiptStat: 'UNDELIV' } });
+    await suite.message.waitBound(5000);
+  });
+  afterAll(async () => {
+    await suite?.stop();
+  });
+
+  it('submits on the transmitter bind and records the UNDELIV receipt from the receiver bind as failed', async () => {
+    const start = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'bob' } });
+    await waitForInbox(suite, subscribers.bob.address);
+    const delivery = await eventually(async () => {
+      const r = await api(suite, 'GET', `/v1/verifications/${String(start.body.id)}`);
+      const d = r.body.delivery as { state: string; error?: string } | undefined;
+      return d?.state === 'failed' ? d : undefined;
+    });
+    expect(delivery.error).toBe('UNDELIV');
+  });
+});
