@@ -70,7 +70,14 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function token(claims: object = {}, options: jwt.SignOptions = {}): string {
-  return jwt.sign(claims, Buffer.from(secret, 'base64'), { algorithm: 'HS256', issuer: 'm1', audience: 'outband', expiresIn: 60, keyid: 'k1', ...options });
+  return jwt.sign(claims, Buffer.from(secret, 'base64'), {
+    algorithm: 'HS256',
+    issuer: 'm1',
+    audience: 'outband',
+    expiresIn: 60,
+    keyid: 'k1',
+    ...options,
+  });
 }
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
@@ -110,7 +117,9 @@ describe('information server app', () => {
   });
 
   it('refuses a token that is not yet valid (nbf)', async () => {
-    const res = await fetch(`${base}/v1/verifications/${view.id}`, { headers: { authorization: `Bearer ${token({}, { notBefore: 120 })}` } });
+    const res = await fetch(`${base}/v1/verifications/${view.id}`, {
+      headers: { authorization: `Bearer ${token({}, { notBefore: 120 })}` },
+    });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { code: string }).code).toBe('TOKEN_NOT_YET_VALID');
   });
