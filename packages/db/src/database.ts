@@ -48,3 +48,19 @@ export async function migrateDatabase<M>(url: string, source: Knex.MigrationSour
     await db.destroy();
   }
 }
+
+/** One migration of a service, kept in code so compiled and test runs see the same list. */
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** A knex migration source over an ordered list. */
+export function migrationSource(migrations: Migration[]): Knex.MigrationSource<Migration> {
+  return {
+    getMigrations: () => Promise.resolve(migrations),
+    getMigrationName: (m) => m.name,
+    getMigration: (m) => Promise.resolve(m),
+  };
+}

@@ -1,2 +1,3 @@
-export { databaseReadiness, ensureDatabase, migrateDatabase, migrateLatest, openDatabase } from './database';
+export { databaseReadiness, ensureDatabase, migrateDatabase, migrateLatest, migrationSource, openDatabase } from './database';
+export type { Migration } from './database';
 export type { Knex } from 'knex';

@@ -1,13 +1,5 @@
-import type { Knex } from 'knex';
+import { migrationSource, type Migration } from '@outband/db';
 
-interface Migration {
-  name: string;
-  up(knex: Knex): Promise<void>;
-  down(knex: Knex): Promise<void>;
-}
-
-// Migrations live in code (not files found at run time) so the compiled service and the tests
-// run the same list wherever they are started from.
 const migrations: Migration[] = [
   {
     name: '001_merchants_subscribers',
@@ -91,11 +83,7 @@ const migrations: Migration[] = [
 ];
 
 /** A knex migration source over the list above. */
-export const dataMigrationSource: Knex.MigrationSource<Migration> = {
-  getMigrations: () => Promise.resolve(migrations),
-  getMigrationName: (m) => m.name,
-  getMigration: (m) => Promise.resolve(m),
-};
+export const dataMigrationSource = migrationSource(migrations);
 
 /** The table where knex records which of the data server's migrations ran. */
 export const dataMigrationsTable = 'knex_migrations_data';

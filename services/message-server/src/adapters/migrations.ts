@@ -1,10 +1,4 @@
-import type { Knex } from '@outband/db';
-
-interface Migration {
-  name: string;
-  up(knex: Knex): Promise<void>;
-  down(knex: Knex): Promise<void>;
-}
+import { migrationSource, type Migration } from '@outband/db';
 
 const migrations: Migration[] = [
   {
@@ -32,10 +26,6 @@ const migrations: Migration[] = [
   },
 ];
 
-export const messageMigrationSource: Knex.MigrationSource<Migration> = {
-  getMigrations: () => Promise.resolve(migrations),
-  getMigrationName: (m) => m.name,
-  getMigration: (m) => Promise.resolve(m),
-};
+export const messageMigrationSource = migrationSource(migrations);
 
 export const messageMigrationsTable = 'knex_migrations_message';
