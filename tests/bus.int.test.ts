@@ -60,7 +60,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  for (const q of [names.dataRpcQueue, names.messageSendQueue, names.messageStatusQueue]) {
+  for (const q of [names.dataRpcQueue, names.messageSendQueue, names.messageStatusQueue, names.inboundQueue]) {
     for (const name of [q, sideQueues(q).retry, sideQueues(q).dead]) {
       await ch.deleteQueue(name);
     }
@@ -205,7 +205,7 @@ describe('bus', () => {
     expect(types.map((l) => l.split('\t')[1]).every((t) => t === 'quorum')).toBe(true);
     expect(types).toHaveLength(3);
     await bus.close();
-    for (const q of [qnames.dataRpcQueue, qnames.messageSendQueue, qnames.messageStatusQueue]) {
+    for (const q of [qnames.dataRpcQueue, qnames.messageSendQueue, qnames.messageStatusQueue, qnames.inboundQueue]) {
       for (const name of [q, sideQueues(q).retry, sideQueues(q).dead]) {
         await ch.deleteQueue(name);
       }

@@ -53,7 +53,7 @@ describe('a data server restart with rotated keys', () => {
 describe('receipts on a separate receiver bind, and failed deliveries', () => {
   let suite: Suite;
   beforeAll(async () => {
-    suite = await startSuite({ env: { SMPP_BIND_MODE: 'transmitter' }, simulator: { receiptStat: 'UNDELIV' } });
+    suite = await startSuite({ env: { SMPP_BIND_MODE: 'transmitter' }, simulator: { behaviour: { receiptOutcomes: { UNDELIV: 1 } } } });
     await suite.message.waitBound(5000);
   });
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { startSuite, subscribers, type Suite } from './support/suite';
 describe('SMPP link: an SMSC that does not answer', () => {
   let suite: Suite;
   beforeAll(async () => {
-    suite = await startSuite({ simulator: { silentSubmits: 1 }, env: { SMPP_RESPONSE_TIMEOUT_MS: '300' } });
+    suite = await startSuite({ simulator: { behaviour: { silentSubmits: 1 } }, env: { SMPP_RESPONSE_TIMEOUT_MS: '300' } });
     await suite.message.waitBound(5000);
   });
   afterAll(async () => {

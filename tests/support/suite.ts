@@ -77,7 +77,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     smppPort: 0,
     httpPort: 0,
     accounts: [{ systemId: 'outband', password: 'secret' }],
-    receiptDelayMs: 50,
+    behaviour: { receiptDelayMs: 50 },
     logger: logger('smsc-simulator'),
     ...options.simulator,
   });

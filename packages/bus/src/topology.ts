@@ -35,6 +35,8 @@ export async function declareTopology(ch: Channel, names: BusNames, queueType: Q
   await declareWorkQueue(ch, names, names.dataRpcQueue, queueType);
   await declareWorkQueue(ch, names, names.messageSendQueue, queueType);
   await declareWorkQueue(ch, names, names.messageStatusQueue, queueType);
+  await declareWorkQueue(ch, names, names.inboundQueue, queueType);
   await ch.bindQueue(names.messageSendQueue, names.eventsExchange, names.routingKeys.messageSend);
   await ch.bindQueue(names.messageStatusQueue, names.eventsExchange, names.routingKeys.messageStatus);
+  await ch.bindQueue(names.inboundQueue, names.eventsExchange, names.routingKeys.messageInbound);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifier, locale, merchantId, purpose, verificationId, verificationStatus, deliveryState } from './common';
+import { deliveryAttempt } from './message-events';
 
 /** information server → data server: start a verification (patent op. 201-205). */
 export const verificationStartV1 = z.object({
@@ -65,6 +66,8 @@ export const verificationView = z.object({
   expiresAt: z.string(),
   attemptsLeft: z.number().int().min(0),
   delivery: z.object({ state: deliveryState, updatedAt: z.string(), error: z.string().optional() }).optional(),
+  /** Each try to hand the message to an SMSC: route, time, SMSC ids, state, error. */
+  deliveries: z.array(deliveryAttempt).optional(),
 });
 export type VerificationView = z.infer<typeof verificationView>;
 

@@ -18,6 +18,17 @@ export const messageSendV1 = z.object({
 });
 export type MessageSendV1 = z.infer<typeof messageSendV1>;
 
+/** One try to hand a message to an SMSC over one route (all its parts). */
+export const deliveryAttempt = z.object({
+  number: z.number().int().min(1),
+  route: z.string().max(64),
+  submittedAt: z.iso.datetime().optional(),
+  smscMessageIds: z.array(z.string().max(65)).max(255),
+  state: deliveryState,
+  error: z.string().max(200).optional(),
+});
+export type DeliveryAttempt = z.infer<typeof deliveryAttempt>;
+
 /** message server → data server: a message changed delivery state. */
 export const messageStatusV1 = z.object({
   type: z.literal('message.status'),
@@ -29,5 +40,22 @@ export const messageStatusV1 = z.object({
   /** SMPP command_status or receipt error, when the state is a failure. */
   error: z.string().max(200).optional(),
   at: z.iso.datetime(),
+  /** The delivery attempt this state belongs to (added in v1, optional). */
+  attempt: deliveryAttempt.optional(),
 });
 export type MessageStatusV1 = z.infer<typeof messageStatusV1>;
+
+/** message server → data server: a message sent from a handset (mobile-originated), reassembled. */
+export const messageInboundV1 = z.object({
+  type: z.literal('message.inbound'),
+  version: z.literal(1),
+  inboundId: z.uuid(),
+  /** The handset's number, E.164. */
+  source: z.string().max(21),
+  /** The short code or long number it was sent to. */
+  destination: z.string().max(21),
+  text: z.string().max(10_000),
+  connection: z.string().max(64),
+  receivedAt: z.iso.datetime(),
+});
+export type MessageInboundV1 = z.infer<typeof messageInboundV1>;

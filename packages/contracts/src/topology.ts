@@ -11,9 +11,12 @@ export function busNames(prefix = 'outband') {
     messageSendQueue: `${prefix}.message.send`,
     /** Delivery state changes the message server reports back. */
     messageStatusQueue: `${prefix}.data.message-status`,
+    /** Messages sent from handsets (the reverse channel consumes them). */
+    inboundQueue: `${prefix}.data.inbound`,
     routingKeys: {
       messageSend: 'message.send',
       messageStatus: 'message.status',
+      messageInbound: 'message.inbound',
     },
   } as const;
 }

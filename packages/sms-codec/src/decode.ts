@@ -39,18 +39,26 @@ export function decodeShortMessage(octets: Buffer, dataCoding: number, hasUdh: b
 }
 
 function concatOf(udh: Buffer): ConcatInfo | undefined {
+  const ies: Buffer[] = [];
   let i = 0;
   while (i + 1 < udh.length) {
-    const iei = udh[i] ?? 0;
     const len = udh[i + 1] ?? 0;
-    const data = udh.subarray(i + 2, i + 2 + len);
+    ies.push(udh.subarray(i, i + 2 + len));
+    i += 2 + len;
+  }
+  return concatFromIes(ies);
+}
+
+/** The concatenation element among UDH information elements (each `iei, length, data…`). */
+export function concatFromIes(ies: readonly Buffer[]): ConcatInfo | undefined {
+  for (const ie of ies) {
+    const [iei, len] = [ie[0], ie[1]];
     if (iei === 0x00 && len === 3) {
-      return { reference: data[0] ?? 0, total: data[1] ?? 0, sequence: data[2] ?? 0 };
+      return { reference: ie[2] ?? 0, total: ie[3] ?? 0, sequence: ie[4] ?? 0 };
     }
     if (iei === 0x08 && len === 4) {
-      return { reference: ((data[0] ?? 0) << 8) | (data[1] ?? 0), total: data[2] ?? 0, sequence: data[3] ?? 0 };
+      return { reference: ((ie[2] ?? 0) << 8) | (ie[3] ?? 0), total: ie[4] ?? 0, sequence: ie[5] ?? 0 };
     }
-    i += 2 + len;
   }
   return undefined;
 }

@@ -79,3 +79,20 @@ export function septetLength(text: string): number {
   }
   return n;
 }
+
+/**
+ * A text that a simple receiver (an alphanumeric pager) shows as is: characters of the GSM basic
+ * set are kept, accented letters lose their accent when that makes them GSM, others become '?'.
+ */
+export function toPlainGsm(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (basicCode.has(ch)) {
+      out += ch;
+      continue;
+    }
+    const stripped = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+    out += stripped.length === 1 && basicCode.has(stripped) ? stripped : '?';
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import { fromSeptets, isGsm7, septetLength, toSeptets } from './gsm7';
+import { fromSeptets, isGsm7, septetLength, toPlainGsm, toSeptets } from './gsm7';
 import { encodeText } from './segment';
 
 describe('GSM 03.38', () => {
@@ -84,5 +84,12 @@ describe('encodeText', () => {
 
   it('refuses to split for single-part receivers', () => {
     expect(() => encodeText('a'.repeat(161), { reference: 1, singlePartOnly: true })).toThrow(/does not fit/);
+  });
+});
+
+describe('toPlainGsm', () => {
+  it('keeps GSM letters, strips accents that GSM lacks, and replaces the rest', () => {
+    expect(toPlainGsm('Code 123 é à ç Ê')).toBe('Code 123 é à c E');
+    expect(toPlainGsm('€ [x] 😀')).toBe('? ?x? ?');
   });
 });

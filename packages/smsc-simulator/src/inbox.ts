@@ -1,12 +1,15 @@
-/** A message as the simulated handset received it. */
+/** A message as the simulated handset shows it (parts already joined). */
 export interface InboxMessage {
+  /** The SMSC id of each part, in order. */
+  messageIds: string[];
   messageId: string;
   from: string;
   to: string;
   text: string;
   dataCoding: number;
+  parts: number;
   receivedAt: string;
-  /** The receipt state sent back to the submitter, once sent. */
+  /** The receipt state sent back for the last part, once sent. */
   receipt?: string;
 }
 
@@ -15,8 +18,7 @@ export class Inbox {
   private readonly byAddress = new Map<string, InboxMessage[]>();
 
   static normalize(address: string): string {
-    const digits = address.trim().replace(/^\+/, '');
-    return `+${digits}`;
+    return `+${address.trim().replace(/^\+/, '')}`;
   }
 
   add(m: InboxMessage): void {
@@ -28,6 +30,17 @@ export class Inbox {
 
   list(address: string): InboxMessage[] {
     return [...(this.byAddress.get(Inbox.normalize(address)) ?? [])];
+  }
+
+  /** Marks the message holding part `messageId` with its receipt state. */
+  markReceipt(messageId: string, stat: string): void {
+    for (const list of this.byAddress.values()) {
+      for (const m of list) {
+        if (m.messageIds.includes(messageId)) {
+          m.receipt = stat;
+        }
+      }
+    }
   }
 
   addresses(): string[] {

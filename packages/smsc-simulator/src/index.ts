@@ -1,3 +1,4 @@
 export { startSmscSimulator } from './smsc-simulator';
-export type { SmscAccount, SmscSimulator, SmscSimulatorOptions } from './smsc-simulator';
+export type { SmscAccount, SmscSimulator, SmscSimulatorOptions, SmscStats } from './smsc-simulator';
+export type { SmscBehaviour } from './behaviour';
 export type { InboxMessage } from './inbox';

@@ -27,8 +27,7 @@ async function main(): Promise<void> {
       const [systemId = '', password = ''] = a.split(':');
       return { systemId, password };
     }),
-    receiptDelayMs: cfg.SMSC_RECEIPT_DELAY_MS,
-    receiptStat: cfg.SMSC_RECEIPT_STAT,
+    behaviour: { receiptDelayMs: cfg.SMSC_RECEIPT_DELAY_MS, receiptOutcomes: { [cfg.SMSC_RECEIPT_STAT]: 1 } },
     logger,
   });
   const stop = () => void sim.stop().then(() => process.exit(0));

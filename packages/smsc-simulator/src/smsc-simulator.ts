@@ -1,8 +1,12 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import { randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import * as smpp from 'smpp';
 import type { Logger } from '@outband/observability';
+import { encodeText, Reassembler } from '@outband/sms-codec';
+import { defaultBehaviour, injectedError, pickOutcome, type SmscBehaviour } from './behaviour';
+import { startHttpApi } from './http-api';
 import { Inbox } from './inbox';
+import { textOf } from './pdu-text';
 
 export interface SmscAccount {
   systemId: string;
@@ -18,47 +22,81 @@ export interface SmscSimulatorOptions {
   host?: string;
   /** Who may bind. */
   accounts: SmscAccount[];
-  /** Delay before a delivery receipt is sent. @defaultValue 200 */
-  receiptDelayMs?: number;
-  /** Final state reported in receipts (DELIVRD, UNDELIV, EXPIRED, REJECTD). @defaultValue 'DELIVRD' */
-  receiptStat?: string;
-  /** Leaves this many first submit_sm unanswered, as a stuck SMSC does. @defaultValue 0 */
-  silentSubmits?: number;
+  /** Initial behaviour; `configure` changes it later. */
+  behaviour?: Partial<SmscBehaviour>;
   logger: Logger;
+}
+
+/** Counters a test or a benchmark reads. */
+export interface SmscStats {
+  submits: number;
+  accepted: number;
+  throttled: number;
+  windowRefusals: number;
+  refused: number;
+  silent: number;
+  maxOutstanding: number;
+  receipts: number;
+  mo: number;
+  binds: number;
 }
 
 export interface SmscSimulator {
   smppPort: number;
   httpPort: number;
   inbox: Inbox;
+  stats(): SmscStats;
+  configure(changes: Partial<SmscBehaviour>): void;
+  /** Sends a mobile-originated message (split with UDH when long); resolves to the parts sent. */
+  injectMo(mo: { from: string; to: string; text: string }): number;
   /** Closes every SMPP link (the SMSC "drops" them); binds may come back. */
   dropLinks(): void;
   stop(): Promise<void>;
 }
 
-const ESME_RINVBNDSTS = 0x04;
-const ESME_RINVSYSID = 0x0f;
-const ESME_RINVPASWD = 0x0e;
-const ESME_RALYBND = 0x05;
-
+const status = { RINVBNDSTS: 0x04, RALYBND: 0x05, RBINDFAIL: 0x0d, RINVPASWD: 0x0e, RINVSYSID: 0x0f, RMSGQFUL: 0x14, RTHROTTLED: 0x58 };
 const messageStates: Record<string, number> = { DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, REJECTD: 8, UNKNOWN: 7 };
 
 interface BindState {
   systemId: string;
   mode: 'transceiver' | 'transmitter' | 'receiver';
+  outstanding: number;
+  second: number;
+  inSecond: number;
 }
 
 /**
- * An SMSC for development, demos and tests, on the `smpp` package's server side. It checks
- * binds, answers submit_sm with message ids, sends receipts, and keeps an inbox per handset
- * that `GET /inbox/:address` shows.
+ * An SMSC for development, demos and tests, on the `smpp` package's server side: it checks
+ * binds, answers submit_sm, throttles, enforces a window, injects errors, sends receipts and
+ * mobile-originated messages, and keeps an inbox per handset (`GET /inbox/:address`).
  */
 export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscSimulator> {
+  let behaviour: SmscBehaviour = { ...defaultBehaviour, ...o.behaviour };
   const inbox = new Inbox();
   const bound = new Map<smpp.Session, BindState>();
   const timers = new Set<NodeJS.Timeout>();
+  const reassembler = new Reassembler();
+  const partIds = new Map<string, string[]>();
+  const counts: Omit<SmscStats, 'binds'> = {
+    submits: 0,
+    accepted: 0,
+    throttled: 0,
+    windowRefusals: 0,
+    refused: 0,
+    silent: 0,
+    maxOutstanding: 0,
+    receipts: 0,
+    mo: 0,
+  };
   let nextId = 0x10000;
-  let silent = o.silentSubmits ?? 0;
+
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
 
   const server = smpp.createServer((session) => {
     session.on('error', (err: Error) => {
@@ -69,16 +107,18 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     for (const mode of ['transceiver', 'transmitter', 'receiver'] as const) {
       session.on(`bind_${mode}`, (pdu: smpp.PDU) => {
         const account = o.accounts.find((a) => a.systemId === pdu.system_id);
-        const status = bound.has(session)
-          ? ESME_RALYBND
-          : !account
-            ? ESME_RINVSYSID
-            : account.password !== pdu.password
-              ? ESME_RINVPASWD
-              : 0;
-        session.send(pdu.response({ command_status: status, system_id: 'OUTBANDSIM' }));
-        if (status === 0 && account) {
-          bound.set(session, { systemId: account.systemId, mode });
+        const code = bound.has(session)
+          ? status.RALYBND
+          : Date.now() < behaviour.refuseBindsUntil
+            ? status.RBINDFAIL
+            : !account
+              ? status.RINVSYSID
+              : account.password !== pdu.password
+                ? status.RINVPASWD
+                : 0;
+        session.send(pdu.response({ command_status: code, system_id: 'OUTBANDSIM' }));
+        if (code === 0 && account) {
+          bound.set(session, { systemId: account.systemId, mode, outstanding: 0, second: 0, inSecond: 0 });
         }
       });
     }
@@ -88,95 +128,149 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       bound.delete(session);
       session.close();
     });
-    session.on('submit_sm', (pdu: smpp.PDU) => {
-      const state = bound.get(session);
-      if (!state || state.mode === 'receiver') {
-        session.send(pdu.response({ command_status: ESME_RINVBNDSTS }));
-        return;
-      }
-      if (silent > 0) {
-        silent -= 1;
-        return;
-      }
-      const messageId = (nextId++).toString(16);
-      const message = {
-        messageId,
-        from: typeof pdu.source_addr === 'string' ? pdu.source_addr : '',
-        to: Inbox.normalize(typeof pdu.destination_addr === 'string' ? pdu.destination_addr : ''),
-        text: decodeText(pdu.short_message) || decodeText(pdu.message_payload),
-        dataCoding: typeof pdu.data_coding === 'number' ? pdu.data_coding : 0,
-        receivedAt: new Date().toISOString(),
-      };
-      session.send(pdu.response({ message_id: messageId }));
-      inbox.add(message);
-      const wantsReceipt = typeof pdu.registered_delivery === 'number' && (pdu.registered_delivery & 0x03) !== 0;
-      if (wantsReceipt) {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          sendReceipt(state.systemId, message);
-        }, o.receiptDelayMs ?? 200);
-        timers.add(timer);
-      }
-    });
+    session.on('submit_sm', (pdu: smpp.PDU) => onSubmit(session, pdu));
   });
 
-  function sendReceipt(systemId: string, m: { messageId: string; from: string; to: string; text: string }): void {
-    const stat = o.receiptStat ?? 'DELIVRD';
-    const target = [...bound.entries()].find(([, s]) => s.systemId === systemId && s.mode !== 'transmitter')?.[0];
+  function onSubmit(session: smpp.Session, pdu: smpp.PDU): void {
+    const state = bound.get(session);
+    if (!state || state.mode === 'receiver') {
+      session.send(pdu.response({ command_status: status.RINVBNDSTS }));
+      return;
+    }
+    counts.submits += 1;
+    if (behaviour.silentSubmits > 0) {
+      behaviour.silentSubmits -= 1;
+      counts.silent += 1;
+      return;
+    }
+    if (behaviour.window > 0 && state.outstanding >= behaviour.window) {
+      counts.windowRefusals += 1;
+      session.send(pdu.response({ command_status: status.RMSGQFUL }));
+      return;
+    }
+    const second = Math.floor(Date.now() / 1000);
+    if (state.second !== second) {
+      state.second = second;
+      state.inSecond = 0;
+    }
+    if (behaviour.maxSubmitsPerSecond > 0 && state.inSecond >= behaviour.maxSubmitsPerSecond) {
+      counts.throttled += 1;
+      session.send(pdu.response({ command_status: status.RTHROTTLED }));
+      return;
+    }
+    state.inSecond += 1;
+    const to = Inbox.normalize(typeof pdu.destination_addr === 'string' ? pdu.destination_addr : '');
+    const refusal = injectedError(behaviour.errorRules, to);
+    if (refusal !== undefined) {
+      counts.refused += 1;
+      session.send(pdu.response({ command_status: refusal }));
+      return;
+    }
+    const id = nextId++;
+    const messageId = behaviour.messageIds === 'decimal' ? String(id) : id.toString(16);
+    state.outstanding += 1;
+    counts.maxOutstanding = Math.max(counts.maxOutstanding, state.outstanding);
+    const answer = () => {
+      state.outstanding -= 1;
+      counts.accepted += 1;
+      session.send(pdu.response({ message_id: behaviour.messageIds === 'empty' ? '' : messageId }));
+      record(pdu, to, messageId, state.systemId);
+    };
+    if (behaviour.responseDelayMs > 0) {
+      later(behaviour.responseDelayMs, answer);
+    } else {
+      answer();
+    }
+  }
+
+  function record(pdu: smpp.PDU, to: string, messageId: string, systemId: string): void {
+    const from = typeof pdu.source_addr === 'string' ? pdu.source_addr : '';
+    const { text, concat } = textOf(pdu);
+    const key = concat ? `${from}|${to}|${concat.reference}|${concat.total}` : '';
+    if (concat) {
+      partIds.set(key, [...(partIds.get(key) ?? []), messageId]);
+    }
+    const whole = reassembler.add(from, to, concat, text);
+    if (whole !== undefined) {
+      const ids = concat ? (partIds.get(key) ?? [messageId]) : [messageId];
+      partIds.delete(key);
+      inbox.add({
+        messageIds: ids,
+        messageId: ids[0] ?? messageId,
+        from,
+        to,
+        text: whole,
+        dataCoding: typeof pdu.data_coding === 'number' ? pdu.data_coding : 0,
+        parts: ids.length,
+        receivedAt: new Date().toISOString(),
+      });
+    }
+    const wantsReceipt = typeof pdu.registered_delivery === 'number' && (pdu.registered_delivery & 0x03) !== 0;
+    if (wantsReceipt) {
+      later(behaviour.receiptDelayMs + Math.random() * behaviour.receiptJitterMs, () => sendReceipt(systemId, messageId, from, to, text));
+    }
+  }
+
+  function receiverFor(systemId?: string): smpp.Session | undefined {
+    return [...bound.entries()].find(([, s]) => (systemId === undefined || s.systemId === systemId) && s.mode !== 'transmitter')?.[0];
+  }
+
+  function sendReceipt(systemId: string, messageId: string, from: string, to: string, text: string): void {
+    const target = receiverFor(systemId);
     if (!target) {
-      return; // no receiver bound: a real SMSC would queue it; the simulator drops it
+      return; // no receiver bound: a real SMSC would keep it; the simulator drops it
     }
+    const stat = pickOutcome(behaviour.receiptOutcomes);
+    const id = behaviour.receiptIds === 'decimal' ? String(parseInt(messageId, 16)) : messageId;
     const date = formatDate(new Date());
-    const text = `id:${m.messageId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${date} done date:${date} stat:${stat} err:000 text:${m.text.slice(0, 20)}`;
-    for (const item of inbox.list(m.to)) {
-      if (item.messageId === m.messageId) {
-        item.receipt = stat;
-      }
-    }
+    inbox.markReceipt(messageId, stat);
+    counts.receipts += 1;
     target.deliver_sm({
-      source_addr: m.to.replace(/^\+/, ''),
-      destination_addr: m.from,
+      source_addr: to.replace(/^\+/, ''),
+      destination_addr: from,
       esm_class: 0x04,
       data_coding: 0,
-      short_message: text,
-      receipted_message_id: m.messageId,
+      short_message: `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${date} done date:${date} stat:${stat} err:000 text:${text.slice(0, 20)}`,
+      receipted_message_id: id,
       message_state: messageStates[stat] ?? 7,
     });
   }
 
-  const http = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://simulator');
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const match = /^\/inbox\/([^/]+)$/.exec(url.pathname);
-    if (req.method === 'GET' && match?.[1]) {
-      const address = decodeURIComponent(match[1]);
-      send(200, { address: Inbox.normalize(address), messages: inbox.list(address) });
-    } else if (req.method === 'GET' && url.pathname === '/inbox') {
-      send(200, { addresses: inbox.addresses(), count: inbox.count() });
-    } else if (req.method === 'DELETE' && url.pathname === '/inbox') {
-      inbox.clear();
-      send(204, null);
-    } else if (req.method === 'GET' && url.pathname === '/healthz') {
-      send(200, { status: 'ok', binds: bound.size });
-    } else {
-      send(404, { title: 'not found' });
+  function injectMo(mo: { from: string; to: string; text: string }): number {
+    const target = receiverFor();
+    if (!target) {
+      throw new Error('no bind can receive mobile-originated messages');
     }
-  });
+    const encoded = encodeText(mo.text, { reference: randomInt(0, 256) });
+    for (const part of encoded.parts) {
+      target.deliver_sm({
+        source_addr_ton: 1,
+        source_addr_npi: 1,
+        source_addr: mo.from.replace(/^\+/, ''),
+        destination_addr: mo.to.replace(/^\+/, ''),
+        esm_class: encoded.udh ? 0x40 : 0,
+        data_coding: encoded.dataCoding,
+        short_message: part,
+      });
+    }
+    counts.mo += 1;
+    return encoded.parts.length;
+  }
 
   const host = o.host ?? '127.0.0.1';
-  await listen(server, o.smppPort ?? 2775, host);
-  await listen(http, o.httpPort ?? 8025, host);
-  const smppPort = (server.address() as AddressInfo).port;
-  const httpPort = (http.address() as AddressInfo).port;
-  o.logger.info({ smppPort, httpPort }, 'SMSC simulator listening');
-
-  return {
-    smppPort,
-    httpPort,
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.smppPort ?? 2775, host, () => resolve());
+  });
+  const simulator: SmscSimulator = {
+    smppPort: (server.address() as AddressInfo).port,
+    httpPort: 0,
     inbox,
+    stats: () => ({ ...counts, binds: bound.size }),
+    configure(changes) {
+      behaviour = { ...behaviour, ...changes };
+    },
+    injectMo,
     dropLinks() {
       for (const s of [...server.sessions]) {
         s.destroy();
@@ -187,36 +281,16 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       for (const s of [...server.sessions]) {
         s.destroy();
       }
-      await Promise.all([close(server), close(http)]);
+      await Promise.all([new Promise<void>((r) => server.close(() => r())), http.close()]);
     },
   };
-}
-
-function decodeText(field: unknown): string {
-  if (typeof field === 'string') {
-    return field;
-  }
-  if (Buffer.isBuffer(field)) {
-    return field.toString('latin1');
-  }
-  if (field && typeof field === 'object' && 'message' in field) {
-    return decodeText(field.message);
-  }
-  return '';
+  const http = await startHttpApi(simulator, o.httpPort ?? 8025, host);
+  simulator.httpPort = http.port;
+  o.logger.info({ smppPort: simulator.smppPort, httpPort: simulator.httpPort }, 'SMSC simulator listening');
+  return simulator;
 }
 
 function formatDate(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}`;
-}
-
-function listen(server: smpp.Server | HttpServer, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-}
-
-function close(server: smpp.Server | HttpServer): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -13,6 +13,7 @@ import { SubscriberRepository } from './adapters/subscriber.repository';
 import { VerificationRepository } from './adapters/verification.repository';
 import { serveDataRpc } from './consumers/data-rpc.consumer';
 import { consumeMessageStatus } from './consumers/message-status.consumer';
+import { consumeInbound } from './consumers/inbound.consumer';
 import { parseOcraSuite } from './domain/ocra';
 import { VerificationService } from './domain/verification.service';
 
@@ -34,6 +35,11 @@ export async function startDataServer(
     name: 'outband_verifications_started_total',
     help: 'Verifications started',
     labelNames: ['purpose'],
+    registers: [metrics],
+  });
+  const inbound = new Counter({
+    name: 'outband_inbound_messages_total',
+    help: 'Mobile-originated messages received',
     registers: [metrics],
   });
   const checks = new Counter({
@@ -79,6 +85,7 @@ export async function startDataServer(
 
   await serveDataRpc({ bus, names, verifications: service, merchants, started, checks });
   await consumeMessageStatus(bus, names, certificates);
+  await consumeInbound(bus, names, inbound, logger);
 
   const ops: Server = await startOpsServer(
     config.OPS_PORT,

@@ -1,29 +1,73 @@
 import { z } from 'zod';
 import { busEnv, databaseEnv, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv } from '@outband/config';
+import { envJson, routingConfig, smscConnection, smsRoute } from './smpp-routing.config';
 
-/** The message server's environment. */
-export const messageServerEnv = z.object({
+/**
+ * The message server's environment. SMSC connections and routes come as JSON in
+ * `SMPP_CONNECTIONS` / `SMPP_ROUTES`; without them, the `SMPP_*` variables describe a single
+ * connection and one route for every number.
+ */
+const fields = z.object({
   ...busEnv,
   ...databaseEnv,
   /** Keys that open codes sealed by the data server (id:base64). */
   BUS_SEAL_KEYS: envKeyRing(32),
-  /** The SMSC, `smpp://host:port`. */
-  SMPP_URL: envUrl('smpp').default('smpp://127.0.0.1:2775'),
-  SMPP_SYSTEM_ID: z.string().min(1).max(15),
-  SMPP_PASSWORD: z.string().max(8),
+  SMPP_CONNECTIONS: envJson(z.array(smscConnection).min(1)).optional(),
+  SMPP_ROUTES: envJson(z.array(smsRoute).min(1)).optional(),
+  /** The SMSC, `smpp://host:port` (single-connection form). */
+  SMPP_URL: envUrl('smpp', 'ssmpp').default('smpp://127.0.0.1:2775'),
+  SMPP_SYSTEM_ID: z.string().min(1).max(15).optional(),
+  SMPP_PASSWORD: z.string().max(8).optional(),
   SMPP_SYSTEM_TYPE: z.string().max(12).default(''),
-  /** `transceiver` (one bind), or `transmitter` plus a `receiver` bind for receipts. */
   SMPP_BIND_MODE: z.enum(['transceiver', 'transmitter']).default('transceiver'),
+  SMPP_BINDS: envInt(1, 32).default(1),
+  SMPP_WINDOW: envInt(1, 1000).default(10),
+  SMPP_MAX_SUBMITS_PER_SECOND: envInt(1, 100_000).default(100),
   /** Sender shown on the phone: letters (alphanumeric, TON 5) or digits (TON 1). */
   SMPP_SOURCE_ADDR: z.string().min(1).max(20).default('Outband'),
   SMPP_ENQUIRE_LINK_MS: envInt(1000, 300_000).default(30_000),
-  /** Our own bound on a submit_sm_resp: the package has none. */
+  /** Our own bound on every SMPP response: the package has none. */
   SMPP_RESPONSE_TIMEOUT_MS: envInt(100, 120_000).default(10_000),
-  /** Delayed retries of a message the SMSC did not take, before it is marked failed. */
+  /** Delayed retries of a message no route took, before it is marked failed. */
   SEND_MAX_RETRIES: envInt(0, 20).default(5),
   SEND_RETRY_BASE_MS: envInt(10, 600_000).default(2000),
   ...opsEnv(9103),
   ...logEnv,
+});
+
+export const messageServerEnv = fields.transform((c, ctx) => {
+  const routing = {
+    connections: c.SMPP_CONNECTIONS ?? [
+      smscConnection.parse({
+        id: 'default',
+        url: c.SMPP_URL.replace(/\/+$/, ''),
+        systemId: c.SMPP_SYSTEM_ID ?? 'unset',
+        password: c.SMPP_PASSWORD ?? '',
+        systemType: c.SMPP_SYSTEM_TYPE,
+        bindMode: c.SMPP_BIND_MODE,
+        binds: c.SMPP_BINDS,
+        window: c.SMPP_WINDOW,
+        maxSubmitsPerSecond: c.SMPP_MAX_SUBMITS_PER_SECOND,
+        enquireLinkMs: c.SMPP_ENQUIRE_LINK_MS,
+        responseTimeoutMs: c.SMPP_RESPONSE_TIMEOUT_MS,
+      }),
+    ],
+    routes: c.SMPP_ROUTES ?? [
+      smsRoute.parse({ id: 'default', connection: c.SMPP_CONNECTIONS?.[0]?.id ?? 'default', sourceAddr: c.SMPP_SOURCE_ADDR }),
+    ],
+  };
+  if (!c.SMPP_CONNECTIONS && (!c.SMPP_SYSTEM_ID || c.SMPP_PASSWORD === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['SMPP_SYSTEM_ID'], message: 'set SMPP_SYSTEM_ID and SMPP_PASSWORD, or SMPP_CONNECTIONS' });
+    return z.NEVER;
+  }
+  const checked = routingConfig.safeParse(routing);
+  if (!checked.success) {
+    for (const issue of checked.error.issues) {
+      ctx.addIssue({ code: 'custom', path: ['SMPP_ROUTES'], message: `${issue.path.join('.')}: ${issue.message}` });
+    }
+    return z.NEVER;
+  }
+  return { ...c, routing: checked.data };
 });
 
 export type MessageServerConfig = z.infer<typeof messageServerEnv>;

@@ -7,15 +7,16 @@ import { closeServer, Counter, createLogger, createMetricsRegistry, Gauge, start
 import type { MessageServerConfig } from './config';
 import { MessageRepository } from './adapters/message.repository';
 import { messageMigrationSource, messageMigrationsTable } from './adapters/migrations';
+import { SubmitRepository } from './adapters/submit.repository';
 import { consumeMessageSend } from './consumers/message-send.consumer';
 import { deliverSmHandler } from './consumers/deliver-sm.handler';
 import { ReceiptTracker } from './domain/receipt-tracker';
 import { statusEvent, type PublishStatus } from './domain/status-publisher';
-import { SmppClient } from './smpp/smpp-client';
+import { BindPool } from './smpp/bind-pool';
 
 export interface MessageServerHandle {
   opsPort: number;
-  /** Resolves once the SMPP binds are up (tests, start-up scripts). */
+  /** Resolves once every bind of every connection is up (tests, start-up scripts). */
   waitBound(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -27,19 +28,32 @@ export async function startMessageServer(
 ): Promise<MessageServerHandle> {
   const names = busNames(config.BUS_PREFIX);
   const metrics = createMetricsRegistry('message-server');
-  const submits = new Counter({
-    name: 'outband_smpp_submits_total',
-    help: 'submit_sm outcomes',
+  const outcomes = new Counter({
+    name: 'outband_messages_total',
+    help: 'Messages by outcome of a delivery try',
     labelNames: ['result'],
     registers: [metrics],
   });
-  const bindUp = new Gauge({ name: 'outband_smpp_binds_up', help: 'SMPP binds currently bound', registers: [metrics] });
+  const throttles = new Counter({
+    name: 'outband_smpp_throttled_total',
+    help: 'Throttling answers by SMSC',
+    labelNames: ['smsc'],
+    registers: [metrics],
+  });
+  const bindsUp = new Gauge({ name: 'outband_smpp_binds_up', help: 'SMPP binds up, by SMSC', labelNames: ['smsc'], registers: [metrics] });
+  const window = new Gauge({
+    name: 'outband_smpp_window_in_flight',
+    help: 'Unanswered submit_sm, by SMSC',
+    labelNames: ['smsc'],
+    registers: [metrics],
+  });
 
   await ensureDatabase(config.DATABASE_URL);
   const db = openDatabase(config.DATABASE_URL);
   await migrateLatest(db, messageMigrationSource, messageMigrationsTable);
   const bus = await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'message-server' });
-  const repo = new MessageRepository(db);
+  const messages = new MessageRepository(db);
+  const submits = new SubmitRepository(db);
 
   const publish: PublishStatus = async (status, correlationId) => {
     await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusEvent(status, new Date()), {
@@ -47,37 +61,46 @@ export async function startMessageServer(
       correlationId,
     });
   };
-  const receipts = new ReceiptTracker(repo, publish, logger);
-  const onDeliver = deliverSmHandler(receipts, logger);
-  const common = {
-    url: config.SMPP_URL,
-    systemId: config.SMPP_SYSTEM_ID,
-    password: config.SMPP_PASSWORD,
-    systemType: config.SMPP_SYSTEM_TYPE,
-    enquireLinkMs: config.SMPP_ENQUIRE_LINK_MS,
-    responseTimeoutMs: config.SMPP_RESPONSE_TIMEOUT_MS,
-    logger,
-    onDeliver,
-  };
-  const sender = new SmppClient({ ...common, mode: config.SMPP_BIND_MODE });
-  // With a transmitter bind, receipts come in on a separate receiver bind.
-  const receiver = config.SMPP_BIND_MODE === 'transmitter' ? new SmppClient({ ...common, mode: 'receiver' }) : undefined;
-  const clients = receiver ? [sender, receiver] : [sender];
-  clients.forEach((c) => c.start());
-  const bindTimer = setInterval(() => bindUp.set(clients.filter((c) => c.isBound).length), 1000);
+  const receipts = new ReceiptTracker(submits, messages, publish, logger);
+  const publishInbound = (message: Parameters<Parameters<typeof deliverSmHandler>[0]['publishInbound']>[0]) =>
+    bus.publish(names.eventsExchange, names.routingKeys.messageInbound, message, { messageId: message.inboundId });
+  const pools = new Map(
+    config.routing.connections.map((c) => [
+      c.id,
+      new BindPool(c, {
+        logger,
+        onDeliver: deliverSmHandler({ receipts, publishInbound, logger }, c.id),
+        onThrottle: (smsc) => throttles.inc({ smsc }),
+      }),
+    ]),
+  );
+  pools.forEach((p) => p.start());
+  const gaugeTimer = setInterval(() => {
+    for (const [id, p] of pools) {
+      bindsUp.set({ smsc: id }, p.up);
+      window.set(
+        { smsc: id },
+        p.inFlight.reduce((a, b) => a + b, 0),
+      );
+    }
+  }, 1000);
 
+  // Enough unacked messages to fill every window of every bind.
+  const capacity = config.routing.connections.reduce((n, c) => n + c.binds * c.window, 0);
   await consumeMessageSend({
     bus,
     names,
-    repo,
-    smpp: sender,
+    messages,
+    submits,
+    routes: config.routing.routes,
+    pools,
     receipts,
     publish,
     sealKeys: config.BUS_SEAL_KEYS,
-    sourceAddr: config.SMPP_SOURCE_ADDR,
     maxRetries: config.SEND_MAX_RETRIES,
     retryBaseMs: config.SEND_RETRY_BASE_MS,
-    submits,
+    prefetch: Math.min(1000, Math.max(16, capacity)),
+    outcomes,
     logger,
   });
 
@@ -87,23 +110,24 @@ export async function startMessageServer(
     {
       broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected'),
       mysql: () => databaseReadiness(db),
-      smpp: () => Promise.resolve(sender.isBound ? null : 'no SMPP bind is up'),
+      smpp: () => Promise.resolve([...pools.values()].some((p) => p.up > 0) ? null : 'no SMPP bind is up'),
     },
     metrics,
   );
   const address = ops.address();
   const opsPort = typeof address === 'object' && address ? address.port : config.OPS_PORT;
-  logger.info({ opsPort, smsc: config.SMPP_URL }, 'message server started');
+  logger.info({ opsPort, connections: [...pools.keys()] }, 'message server started');
 
   return {
     opsPort,
     waitBound: async (timeoutMs) => {
-      await Promise.all(clients.map((c) => c.waitBound(timeoutMs)));
+      await Promise.all([...pools.values()].map((p) => p.waitBound(timeoutMs)));
     },
     async stop() {
-      clearInterval(bindTimer);
+      clearInterval(gaugeTimer);
+      // Stop taking messages and let in-flight submits finish; unconfirmed ones go back to the queue.
       await bus.close();
-      await Promise.all(clients.map((c) => c.stop()));
+      await Promise.all([...pools.values()].map((p) => p.stop()));
       await closeServer(ops);
       await db.destroy();
     },

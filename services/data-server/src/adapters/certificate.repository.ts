@@ -1,5 +1,5 @@
 import type { Knex } from '@outband/db';
-import type { DeliveryState, Purpose, VerificationStatus } from '@outband/contracts';
+import type { DeliveryAttempt, DeliveryState, Purpose, VerificationStatus } from '@outband/contracts';
 
 /** One code delivered to one address: the record the patent keeps of every certificate. */
 export interface CertificateRecord {
@@ -60,5 +60,48 @@ export class CertificateRepository {
       .orderBy('created_at', 'desc')
       .first<{ delivery_state: DeliveryState; delivery_updated_at: Date; delivery_error: string | null } | undefined>();
     return row ? { state: row.delivery_state, updatedAt: row.delivery_updated_at, error: row.delivery_error } : undefined;
+  }
+
+  /** Records what the message server reported of one attempt; a later report of it wins. */
+  async upsertAttempt(certificateId: string, a: DeliveryAttempt, at: Date): Promise<void> {
+    await this.db('delivery_attempts')
+      .insert({
+        certificate_id: certificateId,
+        attempt: a.number,
+        route: a.route,
+        submitted_at: a.submittedAt ? new Date(a.submittedAt) : null,
+        smsc_message_ids: a.smscMessageIds.join(',').slice(0, 1000),
+        state: a.state,
+        error: a.error ?? null,
+        updated_at: at,
+      })
+      .onConflict(['certificate_id', 'attempt'])
+      .merge(['state', 'error', 'updated_at', 'smsc_message_ids', 'submitted_at']);
+  }
+
+  /** Every attempt of every certificate of a verification, oldest first. */
+  async attemptsFor(verificationId: string): Promise<DeliveryAttempt[]> {
+    const rows = await this.db('delivery_attempts as a')
+      .join('certificates as c', 'c.id', 'a.certificate_id')
+      .where('c.verification_id', verificationId)
+      .orderBy([{ column: 'c.created_at' }, { column: 'a.attempt' }])
+      .select<
+        Array<{
+          attempt: number;
+          route: string;
+          submitted_at: Date | null;
+          smsc_message_ids: string;
+          state: DeliveryState;
+          error: string | null;
+        }>
+      >('a.attempt', 'a.route', 'a.submitted_at', 'a.smsc_message_ids', 'a.state', 'a.error');
+    return rows.map((r) => ({
+      number: r.attempt,
+      route: r.route,
+      ...(r.submitted_at ? { submittedAt: r.submitted_at.toISOString() } : {}),
+      smscMessageIds: r.smsc_message_ids ? r.smsc_message_ids.split(',') : [],
+      state: r.state,
+      ...(r.error ? { error: r.error } : {}),
+    }));
   }
 }

@@ -6,5 +6,8 @@ import type { CertificateRepository } from '../adapters/certificate.repository';
 export async function consumeMessageStatus(bus: Bus, names: BusNames, certificates: CertificateRepository): Promise<void> {
   await bus.consume(names.messageStatusQueue, messageStatusV1, async (event) => {
     await certificates.updateDelivery(event.messageId, event.state, new Date(event.at), event.smscMessageId, event.error);
+    if (event.attempt) {
+      await certificates.upsertAttempt(event.messageId, event.attempt, new Date(event.at));
+    }
   });
 }

@@ -1,11 +1,11 @@
-import type { VerificationView } from '@outband/contracts';
+import type { DeliveryAttempt, VerificationView } from '@outband/contracts';
 import type { VerificationRecord } from '../adapters/verification.repository';
 import type { CertificateRepository } from '../adapters/certificate.repository';
 
 type Delivery = Awaited<ReturnType<CertificateRepository['latestFor']>>;
 
 /** The merchant's view: a pending verification past its expiry reads as expired. */
-export function toView(v: VerificationRecord, now: Date, delivery: Delivery): VerificationView {
+export function toView(v: VerificationRecord, now: Date, delivery: Delivery, attempts: DeliveryAttempt[] = []): VerificationView {
   const status = v.status === 'pending' && now >= v.expiresAt ? 'expired' : v.status;
   return {
     id: v.id,
@@ -24,5 +24,6 @@ export function toView(v: VerificationRecord, now: Date, delivery: Delivery): Ve
           },
         }
       : {}),
+    ...(attempts.length > 0 ? { deliveries: attempts } : {}),
   };
 }

@@ -149,7 +149,7 @@ export class VerificationService {
 
   private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
     const v = await this.find(merchantId, verificationId);
-    return toView(v, this.d.clock(), await this.d.certificates.latestFor(v.id));
+    return toView(v, this.d.clock(), await this.d.certificates.latestFor(v.id), await this.d.certificates.attemptsFor(v.id));
   }
 
   private async find(merchantId: string, verificationId: string): Promise<VerificationRecord> {

@@ -50,8 +50,11 @@ export class MessageRepository {
     return fromRow(row);
   }
 
-  async countAttempt(id: string): Promise<void> {
+  /** Numbers the next delivery attempt of a message (1, 2 …). */
+  async nextAttempt(id: string): Promise<number> {
     await this.db('messages').where({ id }).increment('submit_attempts', 1);
+    const row = await this.db('messages').where({ id }).first<{ submit_attempts: number } | undefined>('submit_attempts');
+    return row?.submit_attempts ?? 1;
   }
 
   async markSubmitted(id: string, smscMessageId: string, now: Date): Promise<void> {
@@ -67,11 +70,6 @@ export class MessageRepository {
       .whereIn('state', ['queued', 'submitted'])
       .update({ state, error: error ?? null, updated_at: now });
     return n > 0;
-  }
-
-  async findBySmscId(smscMessageId: string): Promise<MessageRecord | undefined> {
-    const row = await this.db<Row>('messages').where({ smsc_message_id: smscMessageId }).orderBy('created_at', 'desc').first();
-    return row ? fromRow(row) : undefined;
   }
 }
 

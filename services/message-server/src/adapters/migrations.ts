@@ -24,6 +24,28 @@ const migrations: Migration[] = [
       await knex.schema.dropTable('messages');
     },
   },
+  {
+    name: '002_submits',
+    async up(knex) {
+      // One row per submit_sm (each part of each attempt), so receipts find their part.
+      await knex.schema.createTable('submits', (t) => {
+        t.bigIncrements('id');
+        t.uuid('message_id').notNullable().index();
+        t.integer('attempt').notNullable();
+        t.string('route_id', 64).notNullable();
+        t.integer('part').notNullable();
+        t.integer('parts').notNullable();
+        t.string('smsc_message_id', 65).nullable().index();
+        t.enum('state', ['submitted', 'delivered', 'failed', 'expired']).notNullable();
+        t.string('error', 200).nullable();
+        t.datetime('submitted_at', { precision: 3 }).nullable();
+        t.datetime('updated_at', { precision: 3 }).notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('submits');
+    },
+  },
 ];
 
 export const messageMigrationSource = migrationSource(migrations);

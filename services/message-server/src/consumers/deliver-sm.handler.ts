@@ -1,39 +1,64 @@
+import { randomUUID } from 'node:crypto';
 import type { PDU } from 'smpp';
+import type { MessageInboundV1 } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
+import { Reassembler } from '@outband/sms-codec';
 import type { ReceiptTracker } from '../domain/receipt-tracker';
+import { textOfPdu } from '../smpp/pdu-text';
 import { isReceipt, parseReceipt } from '../smpp/receipt';
 
-/** Handles a deliver_sm: receipts update messages; handset messages are logged until the reverse channel lands. */
-export function deliverSmHandler(receipts: ReceiptTracker, logger: Logger): (pdu: PDU) => Promise<void> {
+export interface DeliverSmDeps {
+  receipts: ReceiptTracker;
+  /** Publishes a whole mobile-originated message; resolves once the broker has it. */
+  publishInbound: (message: MessageInboundV1) => Promise<void>;
+  logger: Logger;
+}
+
+/**
+ * Handles a deliver_sm of one connection: receipts update messages; messages sent from a
+ * handset are reassembled when concatenated and published as inbound events. The promise
+ * decides the deliver_sm_resp: a failure asks the SMSC to send it again.
+ */
+export function deliverSmHandler(d: DeliverSmDeps, connectionId: string): (pdu: PDU) => Promise<void> {
+  const reassembler = new Reassembler();
   return async (pdu) => {
     const esmClass = typeof pdu.esm_class === 'number' ? pdu.esm_class : 0;
-    const text = textOf(pdu.short_message) || textOf(pdu.message_payload);
-    if (!isReceipt(esmClass)) {
-      logger.info({ source: pdu.source_addr, destination: pdu.destination_addr }, 'mobile-originated message received');
+    const { text, concat } = textOfPdu(pdu);
+    if (isReceipt(esmClass)) {
+      const receipt = parseReceipt(
+        typeof pdu.receipted_message_id === 'string' ? pdu.receipted_message_id : undefined,
+        typeof pdu.message_state === 'number' ? pdu.message_state : undefined,
+        text,
+      );
+      if (!receipt) {
+        d.logger.warn({ connectionId }, 'delivery receipt without a message id ignored');
+        return;
+      }
+      await d.receipts.onReceipt(receipt);
       return;
     }
-    const receipt = parseReceipt(
-      typeof pdu.receipted_message_id === 'string' ? pdu.receipted_message_id : undefined,
-      typeof pdu.message_state === 'number' ? pdu.message_state : undefined,
-      text,
-    );
-    if (!receipt) {
-      logger.warn({}, 'delivery receipt without a message id ignored');
-      return;
+    const source = e164(pdu.source_addr, pdu.source_addr_ton);
+    const destination = typeof pdu.destination_addr === 'string' ? pdu.destination_addr : '';
+    const whole = reassembler.add(source, destination, concat, text);
+    if (whole === undefined) {
+      return; // more parts to come
     }
-    await receipts.onReceipt(receipt);
+    await d.publishInbound({
+      type: 'message.inbound',
+      version: 1,
+      inboundId: randomUUID(),
+      source,
+      destination,
+      text: whole,
+      connection: connectionId,
+      receivedAt: new Date().toISOString(),
+    });
+    d.logger.info({ connectionId, parts: concat?.total ?? 1 }, 'mobile-originated message published');
   };
 }
 
-function textOf(field: unknown): string {
-  if (typeof field === 'string') {
-    return field;
-  }
-  if (Buffer.isBuffer(field)) {
-    return field.toString('latin1');
-  }
-  if (field && typeof field === 'object' && 'message' in field) {
-    return textOf(field.message);
-  }
-  return '';
+// Handsets send from international numbers; keep other forms (short codes) as given.
+function e164(addr: unknown, ton: unknown): string {
+  const a = typeof addr === 'string' ? addr : '';
+  return ton === 1 && /^\d+$/.test(a) ? `+${a}` : a;
 }

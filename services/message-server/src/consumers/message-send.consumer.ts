@@ -1,32 +1,36 @@
+import { randomInt } from 'node:crypto';
 import { isAppError } from '@outband/errors';
 import { messageSendV1, unseal, type BusNames, type MessageSendV1, type SealKey } from '@outband/contracts';
 import type { Bus, DeliveryContext } from '@outband/bus';
 import type { Counter, Logger } from '@outband/observability';
 import type { MessageRepository } from '../adapters/message.repository';
-import { renderText } from '../domain/message-text';
+import type { SubmitRepository } from '../adapters/submit.repository';
+import { dispatch, type Submitter } from '../domain/dispatch';
 import type { ReceiptTracker } from '../domain/receipt-tracker';
 import type { PublishStatus } from '../domain/status-publisher';
-import type { SmppClient } from '../smpp/smpp-client';
+import type { SmsRoute } from '../smpp-routing.config';
 
 export interface MessageSendDeps {
   bus: Bus;
   names: BusNames;
-  repo: MessageRepository;
-  smpp: SmppClient;
+  messages: MessageRepository;
+  submits: SubmitRepository;
+  routes: readonly SmsRoute[];
+  pools: ReadonlyMap<string, Submitter>;
   receipts: ReceiptTracker;
   publish: PublishStatus;
   sealKeys: SealKey[];
-  sourceAddr: string;
   maxRetries: number;
   retryBaseMs: number;
-  submits: Counter<'result'>;
+  prefetch: number;
+  outcomes: Counter<'result'>;
   logger: Logger;
 }
 
-/** Delivers `message.send` over SMPP: once per message, retried while the SMSC is unreachable. */
+/** Delivers `message.send` over SMPP: once per message, retried while no route takes it. */
 export async function consumeMessageSend(d: MessageSendDeps): Promise<void> {
   await d.bus.consume(d.names.messageSendQueue, messageSendV1, (m, ctx) => deliver(d, m, ctx), {
-    prefetch: 32,
+    prefetch: d.prefetch,
     maxRetries: d.maxRetries,
     retryBaseMs: d.retryBaseMs,
   });
@@ -35,7 +39,7 @@ export async function consumeMessageSend(d: MessageSendDeps): Promise<void> {
 async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContext): Promise<void> {
   const log = d.logger.child({ correlationId: ctx.correlationId, messageId: m.messageId });
   const now = new Date();
-  const record = await d.repo.claim(
+  const record = await d.messages.claim(
     {
       id: m.messageId,
       verificationId: m.verificationId,
@@ -46,85 +50,63 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
     },
     now,
   );
-  const report = (state: 'submitted' | 'failed' | 'expired', extra: { smscMessageId?: string; error?: string } = {}) =>
-    d.publish({ messageId: m.messageId, verificationId: m.verificationId, state, ...extra }, ctx.correlationId);
+  const report: PublishStatus = (s) => d.publish(s, ctx.correlationId);
+  const base = { messageId: m.messageId, verificationId: m.verificationId };
 
   if (record.state !== 'queued') {
     // Redelivered after it was handled: never send twice; repeat the state in case its report was lost.
     log.info({ state: record.state }, 'message already handled');
-    await d.publish(
-      {
-        messageId: m.messageId,
-        verificationId: m.verificationId,
-        state: record.state,
-        smscMessageId: record.smscMessageId ?? undefined,
-        error: record.error ?? undefined,
-      },
-      ctx.correlationId,
-    );
+    await report({ ...base, state: record.state, error: record.error ?? undefined });
     return;
   }
+  const fail = async (state: 'failed' | 'expired', error: string, attempt?: Awaited<ReturnType<SubmitRepository['attempt']>>) => {
+    d.outcomes.inc({ result: state });
+    await d.messages.markFinal(m.messageId, state, error, new Date());
+    await report({ ...base, state, error, attempt });
+  };
   if (now.getTime() > record.createdAt.getTime() + m.expiresInSeconds * 1000) {
-    await d.repo.markFinal(m.messageId, 'expired', 'the code expired before the SMSC took the message', now);
-    await report('expired', { error: 'the code expired before the SMSC took the message' });
+    await fail('expired', 'the code expired before an SMSC took the message');
     return;
   }
   let code: string;
   try {
     code = unseal(d.sealKeys, m.sealedCode, m.messageId);
   } catch (e) {
-    const reason = isAppError(e) ? e.message : 'sealed code unreadable';
-    await d.repo.markFinal(m.messageId, 'failed', reason, now);
-    await report('failed', { error: reason });
+    await fail('failed', isAppError(e) ? e.message : 'sealed code unreadable');
     return;
   }
-  const text = renderText({
-    purpose: m.purpose,
-    locale: m.locale,
-    receiverKind: m.receiverKind,
-    code,
-    expiresInSeconds: m.expiresInSeconds,
-  });
-  await d.repo.countAttempt(m.messageId);
-  let smscMessageId: string;
-  try {
-    smscMessageId = await d.smpp.submit({
-      ...sourceOf(d.sourceAddr),
-      destinationAddr: m.address.replace(/^\+/, ''),
-      text,
-      dataCoding: dataCodingOf(text),
-    });
-  } catch (e) {
-    const transient = !isAppError(e) || e.retryable;
-    d.submits.inc({ result: transient ? 'transient_error' : 'refused' });
-    if (transient && ctx.attempt < d.maxRetries) {
-      log.warn({ err: e, attempt: ctx.attempt }, 'submit failed, will retry');
-      throw e;
+  const result = await dispatch(
+    {
+      routes: d.routes,
+      pools: d.pools,
+      nextAttempt: () => d.messages.nextAttempt(m.messageId),
+      recordAttempt: (attempt, route, ids, state, error) => d.submits.record(m.messageId, attempt, route, ids, state, error, new Date()),
+      reference: () => randomInt(0, 0x10000),
+    },
+    { address: m.address, receiverKind: m.receiverKind, purpose: m.purpose, locale: m.locale },
+    { code, expiresInSeconds: m.expiresInSeconds },
+  );
+  switch (result.kind) {
+    case 'submitted': {
+      d.outcomes.inc({ result: 'submitted' });
+      await d.messages.markSubmitted(m.messageId, result.smscIds.join(',').slice(0, 65), new Date());
+      const attempt = await d.submits.attempt(m.messageId, result.attempt);
+      await report({ ...base, state: 'submitted', smscMessageId: result.smscIds[0] || undefined, attempt });
+      log.info({ route: result.route, parts: result.smscIds.length }, 'message submitted');
+      await d.receipts.afterSubmit(result.smscIds.filter(Boolean));
+      return;
     }
-    const reason = isAppError(e) ? `${e.code}: ${e.message}` : 'submit failed';
-    await d.repo.markFinal(m.messageId, 'failed', reason, new Date());
-    await report('failed', { error: reason });
-    log.warn({ errorCode: isAppError(e) ? e.code : 'unknown' }, 'message failed');
-    return;
+    case 'refused':
+      log.warn({ route: result.route, reason: result.error }, 'message refused');
+      await fail('failed', result.error, result.attempt ? await d.submits.attempt(m.messageId, result.attempt) : undefined);
+      return;
+    case 'unavailable':
+      if (ctx.attempt < d.maxRetries) {
+        d.outcomes.inc({ result: 'retry' });
+        log.warn({ attempt: ctx.attempt, reasons: result.errors }, 'no route took the message, retrying later');
+        throw new Error(`no route took the message: ${result.errors.join('; ')}`);
+      }
+      await fail('failed', `no route took the message after ${ctx.attempt + 1} tries: ${result.errors.join('; ')}`.slice(0, 200));
+      return;
   }
-  d.submits.inc({ result: 'accepted' });
-  await d.repo.markSubmitted(m.messageId, smscMessageId, new Date());
-  await report('submitted', smscMessageId ? { smscMessageId } : {});
-  log.info({ smscMessageId }, 'message submitted');
-  if (smscMessageId) {
-    await d.receipts.afterSubmit(m.messageId, m.verificationId, smscMessageId);
-  }
-}
-
-/** Letters make an alphanumeric sender (TON 5, NPI 0); digits an international number (TON 1, NPI 1). */
-export function sourceOf(addr: string): { sourceAddr: string; sourceTon: number; sourceNpi: number } {
-  const digits = addr.replace(/^\+/, '');
-  return /^\d+$/.test(digits)
-    ? { sourceAddr: digits, sourceTon: 1, sourceNpi: 1 }
-    : { sourceAddr: addr.slice(0, 11), sourceTon: 5, sourceNpi: 0 };
-}
-
-/** GSM default alphabet (0) for plain text; UCS-2 (8) otherwise. The encoding issue refines this. */
-export function dataCodingOf(text: string): number {
-  return /^[A-Za-z0-9 .,:;!?'"()@£$¥%&*+\-/=<>#\n\r_]*$/.test(text) ? 0 : 8;
 }

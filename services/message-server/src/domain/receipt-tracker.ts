@@ -1,17 +1,20 @@
 import type { Logger } from '@outband/observability';
 import type { MessageRepository } from '../adapters/message.repository';
+import type { SubmitRepository, SubmitRow } from '../adapters/submit.repository';
 import type { Receipt } from '../smpp/receipt';
 import type { PublishStatus } from './status-publisher';
 
 /**
- * Applies delivery receipts to messages. A receipt can arrive before we have stored the
- * submit_sm_resp that names its id; such receipts wait here briefly instead of being lost.
+ * Applies delivery receipts to the parts they name, and reports a message once every part of
+ * its attempt is final. A receipt can arrive before its submit_sm_resp has been stored; it then
+ * waits here briefly instead of being lost.
  */
 export class ReceiptTracker {
   private readonly early = new Map<string, { receipt: Receipt; until: number }>();
 
   constructor(
-    private readonly repo: MessageRepository,
+    private readonly submits: SubmitRepository,
+    private readonly messages: MessageRepository,
     private readonly publish: PublishStatus,
     private readonly logger: Logger,
     private readonly holdMs = 60_000,
@@ -21,33 +24,52 @@ export class ReceiptTracker {
     if (!receipt.state) {
       return; // intermediate state (ENROUTE, ACCEPTD): a final receipt follows
     }
-    const message = await this.repo.findBySmscId(receipt.smscMessageId);
-    if (!message) {
+    const row = await this.submits.findBySmscId(receipt.smscMessageId);
+    if (!row) {
       this.prune();
       this.early.set(receipt.smscMessageId, { receipt, until: Date.now() + this.holdMs });
       return;
     }
-    await this.apply(message.id, message.verificationId, receipt);
+    await this.apply(row, receipt);
   }
 
-  /** Called once a submit's SMSC id is stored: applies a receipt that came first. */
-  async afterSubmit(messageId: string, verificationId: string, smscMessageId: string): Promise<void> {
-    const held = this.early.get(smscMessageId);
-    if (held) {
-      this.early.delete(smscMessageId);
-      await this.apply(messageId, verificationId, held.receipt);
+  /** Called once submits are stored: applies receipts that came first. */
+  async afterSubmit(smscIds: readonly string[]): Promise<void> {
+    for (const id of smscIds) {
+      const held = this.early.get(id);
+      if (!held) {
+        continue;
+      }
+      this.early.delete(id);
+      const row = await this.submits.findBySmscId(id);
+      if (row) {
+        await this.apply(row, held.receipt);
+      }
     }
   }
 
-  private async apply(messageId: string, verificationId: string, r: Receipt): Promise<void> {
+  private async apply(row: SubmitRow, r: Receipt): Promise<void> {
     if (!r.state) {
       return;
     }
+    const now = new Date();
     const error = r.state === 'delivered' ? undefined : `${r.stat}${r.error ? ` err:${r.error}` : ''}`;
-    const changed = await this.repo.markFinal(messageId, r.state, error, new Date());
-    if (changed) {
-      await this.publish({ messageId, verificationId, state: r.state, smscMessageId: r.smscMessageId, error });
-      this.logger.info({ messageId, state: r.state }, 'delivery receipt applied');
+    if (!(await this.submits.finish(row.id, r.state, error, now))) {
+      return; // a repeated receipt
+    }
+    const attempt = await this.submits.attempt(row.messageId, row.attempt);
+    if (!attempt || attempt.state === 'submitted' || attempt.state === 'queued') {
+      return; // other parts still pending
+    }
+    if (await this.messages.markFinal(row.messageId, attempt.state, attempt.error, now)) {
+      await this.publish({
+        messageId: row.messageId,
+        verificationId: row.verificationId,
+        state: attempt.state,
+        error: attempt.error,
+        attempt,
+      });
+      this.logger.info({ messageId: row.messageId, state: attempt.state }, 'delivery receipt applied');
     }
   }
 

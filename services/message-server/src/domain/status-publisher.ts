@@ -1,4 +1,4 @@
-import type { DeliveryState, MessageStatusV1 } from '@outband/contracts';
+import type { DeliveryAttempt, DeliveryState, MessageStatusV1 } from '@outband/contracts';
 
 /** Reports a message's delivery state to the data server. */
 export type PublishStatus = (
@@ -8,6 +8,7 @@ export type PublishStatus = (
     state: DeliveryState;
     smscMessageId?: string | undefined;
     error?: string | undefined;
+    attempt?: DeliveryAttempt | undefined;
   },
   correlationId?: string,
 ) => Promise<void>;
@@ -21,6 +22,7 @@ export function statusEvent(s: Parameters<PublishStatus>[0], at: Date): MessageS
     state: s.state,
     ...(s.smscMessageId ? { smscMessageId: s.smscMessageId } : {}),
     ...(s.error ? { error: s.error.slice(0, 200) } : {}),
+    ...(s.attempt ? { attempt: s.attempt } : {}),
     at: at.toISOString(),
   };
 }

@@ -1,7 +1,7 @@
 import * as smpp from 'smpp';
 import { AppError } from '@outband/errors';
 import type { Logger } from '@outband/observability';
-import { formatStatus, isTransientStatus, smppStatus } from './command-status';
+import { formatStatus, smppStatus } from './command-status';
 
 export type BindMode = 'transceiver' | 'transmitter' | 'receiver';
 
@@ -19,16 +19,16 @@ export interface SmppClientOptions {
   responseTimeoutMs?: number;
   /** Called for every deliver_sm; its promise decides the command_status we answer. */
   onDeliver?: (pdu: smpp.PDU) => Promise<void>;
+  /** Called when the bind comes up or goes down. */
+  onStateChange?: (bound: boolean) => void;
   logger: Logger;
 }
 
-export interface SubmitParams {
-  sourceAddr: string;
-  sourceTon: number;
-  sourceNpi: number;
-  destinationAddr: string;
-  text: string;
-  dataCoding: number;
+/** The SMSC's answer to one submit_sm. */
+export interface SubmitResponse {
+  commandStatus: number;
+  /** The SMSC's id for the message ('' when it gave none). */
+  messageId: string;
 }
 
 interface Waiter {
@@ -76,41 +76,15 @@ export class SmppClient {
     });
   }
 
-  /** Submits one short message; resolves with the SMSC's message id. */
-  async submit(p: SubmitParams): Promise<string> {
+  /** Sends one submit_sm (all fields given); throws only when the link fails, not on a refusal. */
+  async submit(fields: Record<string, unknown>): Promise<SubmitResponse> {
     const session = this.session;
     if (!session || !this.bound) {
       throw new AppError('unavailable', 'SMPP_NOT_BOUND', 'no SMPP bind is up', { retryable: true });
     }
-    const pdu = await this.call('submit_sm', (cb) =>
-      session.submit_sm(
-        {
-          source_addr_ton: p.sourceTon,
-          source_addr_npi: p.sourceNpi,
-          source_addr: p.sourceAddr,
-          dest_addr_ton: 1,
-          dest_addr_npi: 1,
-          destination_addr: p.destinationAddr,
-          registered_delivery: 1,
-          data_coding: p.dataCoding,
-          short_message: p.text,
-        },
-        cb,
-      ),
-    );
-    if (pdu.command_status !== smppStatus.ROK) {
-      const transient = isTransientStatus(pdu.command_status);
-      throw new AppError(
-        transient ? 'unavailable' : 'invalid_input',
-        'SMPP_SUBMIT_REFUSED',
-        `SMSC refused submit_sm with ${formatStatus(pdu.command_status)}`,
-        {
-          retryable: transient,
-          details: { commandStatus: formatStatus(pdu.command_status) },
-        },
-      );
-    }
-    return typeof pdu.message_id === 'string' ? pdu.message_id.replace(/\0+$/, '') : '';
+    const pdu = await this.call('submit_sm', (cb) => session.submit_sm(fields, cb));
+    const id = typeof pdu.message_id === 'string' ? pdu.message_id.replace(/\0+$/, '').trim() : '';
+    return { commandStatus: pdu.command_status, messageId: id };
   }
 
   /** Unbinds politely (bounded), then closes. */
@@ -192,6 +166,7 @@ export class SmppClient {
       }
       this.bound = true;
       this.attempt = 0;
+      this.o.onStateChange?.(true);
       this.o.logger.info({ url: this.o.url, mode: this.o.mode }, 'SMPP bound');
       const waiters = this.boundWaiters;
       this.boundWaiters = [];
@@ -209,6 +184,9 @@ export class SmppClient {
     const wasBound = this.bound;
     this.bound = false;
     this.session = undefined;
+    if (wasBound) {
+      this.o.onStateChange?.(false);
+    }
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.reject(new AppError('unavailable', 'SMPP_LINK_LOST', 'SMPP link closed before the response', { retryable: true }));

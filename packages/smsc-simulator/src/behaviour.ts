@@ -1,0 +1,56 @@
+/** How the simulated SMSC behaves; every field can change while it runs. */
+export interface SmscBehaviour {
+  /** Delay before a delivery receipt, plus up to `receiptJitterMs` at random. */
+  receiptDelayMs: number;
+  receiptJitterMs: number;
+  /** Final receipt states and their weights, e.g. `{ DELIVRD: 9, UNDELIV: 1 }`. */
+  receiptOutcomes: Record<string, number>;
+  /** Delay before each submit_sm_resp (lets windows fill up). */
+  responseDelayMs: number;
+  /** Submits per second accepted per bind; above it, ESME_RTHROTTLED. 0 = no limit. */
+  maxSubmitsPerSecond: number;
+  /** Unanswered submits allowed per bind; above it, ESME_RMSGQFUL. 0 = no limit. */
+  window: number;
+  /** Refuse submits to destinations matching a pattern (E.164 with +) with a status. */
+  errorRules: Array<{ pattern: string; status: number }>;
+  /** Leave this many next submits unanswered, as a stuck SMSC does. */
+  silentSubmits: number;
+  /** Refuse binds (ESME_RBINDFAIL) until this time (epoch ms). */
+  refuseBindsUntil: number;
+  /** How message ids are written in submit_sm_resp; receipts may write them in decimal. */
+  messageIds: 'hex' | 'decimal' | 'empty';
+  receiptIds: 'same' | 'decimal';
+}
+
+export const defaultBehaviour: SmscBehaviour = {
+  receiptDelayMs: 200,
+  receiptJitterMs: 0,
+  receiptOutcomes: { DELIVRD: 1 },
+  responseDelayMs: 0,
+  maxSubmitsPerSecond: 0,
+  window: 0,
+  errorRules: [],
+  silentSubmits: 0,
+  refuseBindsUntil: 0,
+  messageIds: 'hex',
+  receiptIds: 'same',
+};
+
+/** Picks a receipt state by weight. */
+export function pickOutcome(outcomes: Record<string, number>, random = Math.random()): string {
+  const entries = Object.entries(outcomes).filter(([, w]) => w > 0);
+  const total = entries.reduce((n, [, w]) => n + w, 0);
+  let r = random * total;
+  for (const [stat, w] of entries) {
+    r -= w;
+    if (r < 0) {
+      return stat;
+    }
+  }
+  return entries[entries.length - 1]?.[0] ?? 'DELIVRD';
+}
+
+/** The status a destination is refused with, if a rule matches. */
+export function injectedError(rules: SmscBehaviour['errorRules'], destination: string): number | undefined {
+  return rules.find((r) => new RegExp(r.pattern).test(destination))?.status;
+}

@@ -1,0 +1,12 @@
+import { idForms } from './submit.repository';
+
+describe('idForms', () => {
+  it('matches a decimal receipt id to a hex submit id and back', () => {
+    expect(idForms('255')).toEqual(expect.arrayContaining(['255', 'ff', 'FF']));
+    expect(idForms('1A2b')).toEqual(expect.arrayContaining(['1A2b', '1a2b', '1A2B', '6699']));
+  });
+
+  it('leaves other ids alone', () => {
+    expect(idForms('msg-77x')).toEqual(['msg-77x', 'MSG-77X']);
+  });
+});

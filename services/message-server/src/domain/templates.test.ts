@@ -1,0 +1,35 @@
+import { formatAmount, renderText } from './templates';
+
+const params = { code: '482913', expiresInSeconds: 300 };
+const opts = { purpose: 'login' as const, pagerMaxLength: 20 };
+
+describe('renderText', () => {
+  it("writes the full text on a phone, in the subscriber's locale", () => {
+    expect(renderText({ ...opts, locale: 'en', receiverKind: 'mobile' }, params)).toBe(
+      'Your Outband login code is 482913. It expires in 5 min. Never share it.',
+    );
+    expect(renderText({ ...opts, locale: 'fr', receiverKind: 'mobile' }, params)).toBe(
+      'Votre code de connexion Outband est 482913. Il expire dans 5 min. Ne le partagez jamais.',
+    );
+  });
+
+  it('keeps an alphanumeric pager text within the route limit, in plain GSM', () => {
+    const t = renderText({ ...opts, locale: 'fr', receiverKind: 'pager-alpha' }, params);
+    expect(t.length).toBeLessThanOrEqual(20);
+    expect(renderText({ ...opts, pagerMaxLength: 80, locale: 'en', receiverKind: 'pager-alpha' }, params)).toBe(
+      'Outband login code 482913',
+    );
+  });
+
+  it('sends digits only to a numeric pager', () => {
+    expect(renderText({ ...opts, locale: 'en', receiverKind: 'pager-numeric' }, params)).toBe('482913');
+  });
+});
+
+describe('formatAmount', () => {
+  it("writes minor units for the locale and the currency's digits", () => {
+    expect(formatAmount(1250, 'EUR', 'fr')).toBe('12,50\u00a0€');
+    expect(formatAmount(1250, 'EUR', 'en')).toBe('€12.50');
+    expect(formatAmount(1250, 'JPY', 'en')).toBe('¥1,250');
+  });
+});

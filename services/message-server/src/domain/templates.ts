@@ -1,0 +1,64 @@
+import type { Purpose, ReceiverKind } from '@outband/contracts';
+import { toPlainGsm } from '@outband/sms-codec';
+
+export type Locale = 'en' | 'fr';
+
+/** What a text may show. Amounts are integer minor units with an ISO 4217 currency. */
+export interface TemplateParams {
+  code: string;
+  expiresInSeconds: number;
+  amount?: { minor: number; currency: string };
+  payee?: string;
+}
+
+type Render = (p: TemplateParams, minutes: number) => string;
+
+/** The one place where texts live: per locale, purpose and receiver kind. */
+const templates: Record<Locale, Record<Purpose, Record<ReceiverKind, Render>>> = {
+  en: {
+    login: {
+      mobile: (p, min) => `Your Outband login code is ${p.code}. It expires in ${min} min. Never share it.`,
+      'pager-alpha': (p) => `Outband login code ${p.code}`,
+      'pager-numeric': (p) => p.code,
+    },
+  },
+  fr: {
+    login: {
+      mobile: (p, min) => `Votre code de connexion Outband est ${p.code}. Il expire dans ${min} min. Ne le partagez jamais.`,
+      'pager-alpha': (p) => `Code de connexion Outband ${p.code}`,
+      'pager-numeric': (p) => p.code,
+    },
+  },
+};
+
+export interface RenderOptions {
+  purpose: Purpose;
+  locale: Locale;
+  receiverKind: ReceiverKind;
+  /** Longest text an alphanumeric pager of the route shows. */
+  pagerMaxLength: number;
+}
+
+/**
+ * The text a receiver shows: the full text on a phone; a short plain GSM text within the
+ * route's limit on an alphanumeric pager; digits only on a numeric pager.
+ */
+export function renderText(o: RenderOptions, p: TemplateParams): string {
+  const minutes = Math.max(1, Math.round(p.expiresInSeconds / 60));
+  const text = templates[o.locale][o.purpose][o.receiverKind](p, minutes);
+  switch (o.receiverKind) {
+    case 'mobile':
+      return text;
+    case 'pager-alpha':
+      return toPlainGsm(text).slice(0, o.pagerMaxLength);
+    case 'pager-numeric':
+      return text.replace(/[^0-9 ]/g, '');
+  }
+}
+
+/** An amount in minor units, written for the locale (`12,50 €`, `€12.50`). */
+export function formatAmount(minor: number, currency: string, locale: Locale): string {
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minor / 10 ** digits);
+}
