@@ -48,6 +48,10 @@ describe('SMPP link: a refused bind', () => {
 
   it('reports the refusal with its status, stays unready, and keeps the message queued (not lost)', async () => {
     await eventually(async () => (suite.logs.some((l) => l.includes('SMPP bind refused') && l.includes('0x0000000e')) ? true : undefined));
+    // A refused bind is retried slowly (seconds apart), never in a busy loop.
+    const attempts = suite.sim.stats().bindAttempts;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(suite.sim.stats().bindAttempts - attempts).toBeLessThanOrEqual(1);
     const ready = await fetch(`http://127.0.0.1:${suite.message.opsPort}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ reasons: { smpp: 'no SMPP bind is up' } });

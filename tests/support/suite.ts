@@ -14,6 +14,8 @@ export { servers };
 export interface SuiteOptions {
   env?: Record<string, string>;
   simulator?: Partial<SmscSimulatorOptions>;
+  /** Message server settings that depend on the primary simulator (e.g. SMPP_CONNECTIONS). */
+  messageEnv?: (sim: SmscSimulator) => Record<string, string>;
   /** Extra merchants and subscribers besides the default ones. */
   seed?: DemoSeed[];
 }
@@ -44,6 +46,7 @@ export const subscribers = {
   bob: { identifier: 'bob', address: '+4915112345678' },
   carol: { identifier: 'carol', address: '+33698765432', status: 'suspended' as const },
   pager: { identifier: 'pager-7', address: '+33700000007', receiverKind: 'pager-numeric' as const },
+  pagerAlpha: { identifier: 'pager-a', address: '+33700000008', receiverKind: 'pager-alpha' as const },
 };
 
 function ring(): string {
@@ -109,6 +112,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       SMPP_PASSWORD: 'secret',
       SEND_RETRY_BASE_MS: '200',
       ...env,
+      ...options.messageEnv?.(sim),
     }),
     logger('message-server'),
   );

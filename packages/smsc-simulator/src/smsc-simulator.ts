@@ -38,6 +38,7 @@ export interface SmscStats {
   maxOutstanding: number;
   receipts: number;
   mo: number;
+  bindAttempts: number;
   binds: number;
 }
 
@@ -87,6 +88,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     maxOutstanding: 0,
     receipts: 0,
     mo: 0,
+    bindAttempts: 0,
   };
   let nextId = 0x10000;
 
@@ -106,6 +108,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     session.on('close', () => bound.delete(session));
     for (const mode of ['transceiver', 'transmitter', 'receiver'] as const) {
       session.on(`bind_${mode}`, (pdu: smpp.PDU) => {
+        counts.bindAttempts += 1;
         const account = o.accounts.find((a) => a.systemId === pdu.system_id);
         const code = bound.has(session)
           ? status.RALYBND

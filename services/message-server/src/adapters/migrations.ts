@@ -33,13 +33,16 @@ const migrations: Migration[] = [
         t.uuid('message_id').notNullable().index();
         t.integer('attempt').notNullable();
         t.string('route_id', 64).notNullable();
+        // SMSC message ids are unique per SMSC only: receipts are matched within their connection.
+        t.string('connection_id', 64).notNullable();
         t.integer('part').notNullable();
         t.integer('parts').notNullable();
-        t.string('smsc_message_id', 65).nullable().index();
+        t.string('smsc_message_id', 65).nullable();
         t.enum('state', ['submitted', 'delivered', 'failed', 'expired']).notNullable();
         t.string('error', 200).nullable();
         t.datetime('submitted_at', { precision: 3 }).nullable();
         t.datetime('updated_at', { precision: 3 }).notNullable();
+        t.index(['connection_id', 'smsc_message_id']);
       });
     },
     async down(knex) {

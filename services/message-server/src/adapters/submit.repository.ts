@@ -35,7 +35,7 @@ export class SubmitRepository {
   async record(
     messageId: string,
     attempt: number,
-    routeId: string,
+    route: { id: string; connection: string },
     smscIds: string[],
     state: SubmitState,
     error: string | undefined,
@@ -46,7 +46,8 @@ export class SubmitRepository {
       ids.map((smscId, i) => ({
         message_id: messageId,
         attempt,
-        route_id: routeId,
+        route_id: route.id,
+        connection_id: route.connection,
         part: i + 1,
         parts: ids.length,
         smsc_message_id: smscId || null,
@@ -58,10 +59,11 @@ export class SubmitRepository {
     );
   }
 
-  /** The submitted part a receipt names; SMSCs may write the id in hex or decimal. */
-  async findBySmscId(smscId: string): Promise<SubmitRow | undefined> {
+  /** The part a receipt from `connectionId` names; SMSCs may write the id in hex or decimal. */
+  async findBySmscId(connectionId: string, smscId: string): Promise<SubmitRow | undefined> {
     const row = await this.db('submits as s')
       .join('messages as m', 'm.id', 's.message_id')
+      .where('s.connection_id', connectionId)
       .whereIn('s.smsc_message_id', idForms(smscId))
       .orderBy('s.id', 'desc')
       .first<(Row & { verification_id: string }) | undefined>('s.*', 'm.verification_id');

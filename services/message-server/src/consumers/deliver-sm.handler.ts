@@ -34,7 +34,7 @@ export function deliverSmHandler(d: DeliverSmDeps, connectionId: string): (pdu: 
         d.logger.warn({ connectionId }, 'delivery receipt without a message id ignored');
         return;
       }
-      await d.receipts.onReceipt(receipt);
+      await d.receipts.onReceipt(connectionId, receipt);
       return;
     }
     const source = e164(pdu.source_addr, pdu.source_addr_ton);

@@ -80,7 +80,13 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
       routes: d.routes,
       pools: d.pools,
       nextAttempt: () => d.messages.nextAttempt(m.messageId),
-      recordAttempt: (attempt, route, ids, state, error) => d.submits.record(m.messageId, attempt, route, ids, state, error, new Date()),
+      recordAttempt: async (attempt, route, ids, state, error) => {
+        await d.submits.record(m.messageId, attempt, route, ids, state, error, new Date());
+        if (state === 'failed') {
+          // Tell the data server about the failed try now; 'queued' leaves the message's state as it is.
+          await report({ ...base, state: 'queued', attempt: await d.submits.attempt(m.messageId, attempt) });
+        }
+      },
       reference: () => randomInt(0, 0x10000),
     },
     { address: m.address, receiverKind: m.receiverKind, purpose: m.purpose, locale: m.locale },
@@ -93,7 +99,7 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
       const attempt = await d.submits.attempt(m.messageId, result.attempt);
       await report({ ...base, state: 'submitted', smscMessageId: result.smscIds[0] || undefined, attempt });
       log.info({ route: result.route, parts: result.smscIds.length }, 'message submitted');
-      await d.receipts.afterSubmit(result.smscIds.filter(Boolean));
+      await d.receipts.afterSubmit(result.connection, result.smscIds.filter(Boolean));
       return;
     }
     case 'refused':

@@ -27,7 +27,7 @@ function deps(
     pools: new Map(Object.entries(pools)),
     nextAttempt: () => Promise.resolve(++n),
     recordAttempt: (attempt, route, ids, state, error) => {
-      recorded.push([attempt, route, ids, state, error]);
+      recorded.push([attempt, route.id, ids, state, error]);
       return Promise.resolve();
     },
     reference: () => 7,
@@ -43,7 +43,7 @@ describe('dispatch', () => {
     const a = pool([]);
     const { d, recorded } = deps({ a, b: pool([]) });
     const r = await dispatch(d, message, params);
-    expect(r).toEqual({ kind: 'submitted', attempt: 1, route: 'main', smscIds: ['id1'] });
+    expect(r).toEqual({ kind: 'submitted', attempt: 1, route: 'main', connection: 'a', smscIds: ['id1'] });
     expect(a.calls[0]).toMatchObject({
       data_coding: 0,
       registered_delivery: 1,

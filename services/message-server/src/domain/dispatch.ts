@@ -21,7 +21,7 @@ export interface OutgoingMessage {
 }
 
 export type DispatchResult =
-  | { kind: 'submitted'; attempt: number; route: string; smscIds: string[] }
+  | { kind: 'submitted'; attempt: number; route: string; connection: string; smscIds: string[] }
   /** The message itself was refused (bad number …): another try cannot help. */
   | { kind: 'refused'; attempt: number | undefined; route: string | undefined; error: string }
   /** No route took it now; a later try may. */
@@ -31,7 +31,7 @@ export interface DispatchDeps {
   routes: readonly SmsRoute[];
   pools: ReadonlyMap<string, Submitter>;
   nextAttempt: () => Promise<number>;
-  recordAttempt: (attempt: number, route: string, smscIds: string[], state: 'submitted' | 'failed', error?: string) => Promise<void>;
+  recordAttempt: (attempt: number, route: SmsRoute, smscIds: string[], state: 'submitted' | 'failed', error?: string) => Promise<void>;
   /** Concatenation reference for the next long message. */
   reference: () => number;
 }
@@ -72,11 +72,11 @@ export async function dispatch(d: DispatchDeps, m: OutgoingMessage, params: Temp
         }
         smscIds.push(response.messageId);
       }
-      await d.recordAttempt(attempt, route.id, smscIds, 'submitted');
-      return { kind: 'submitted', attempt, route: route.id, smscIds };
+      await d.recordAttempt(attempt, route, smscIds, 'submitted');
+      return { kind: 'submitted', attempt, route: route.id, connection: route.connection, smscIds };
     } catch (e) {
       const reason = isAppError(e) ? `${e.code}: ${e.message}` : `submit failed: ${(e as Error).message}`;
-      await d.recordAttempt(attempt, route.id, smscIds, 'failed', reason);
+      await d.recordAttempt(attempt, route, smscIds, 'failed', reason);
       if (isAppError(e) && !e.retryable) {
         return { kind: 'refused', attempt, route: route.id, error: reason };
       }

@@ -10,6 +10,7 @@ import type { PublishStatus } from './status-publisher';
  * waits here briefly instead of being lost.
  */
 export class ReceiptTracker {
+  // Held receipts by `connection|smsc id`: ids are unique per SMSC only.
   private readonly early = new Map<string, { receipt: Receipt; until: number }>();
 
   constructor(
@@ -20,28 +21,29 @@ export class ReceiptTracker {
     private readonly holdMs = 60_000,
   ) {}
 
-  async onReceipt(receipt: Receipt): Promise<void> {
+  async onReceipt(connectionId: string, receipt: Receipt): Promise<void> {
     if (!receipt.state) {
       return; // intermediate state (ENROUTE, ACCEPTD): a final receipt follows
     }
-    const row = await this.submits.findBySmscId(receipt.smscMessageId);
+    const row = await this.submits.findBySmscId(connectionId, receipt.smscMessageId);
     if (!row) {
       this.prune();
-      this.early.set(receipt.smscMessageId, { receipt, until: Date.now() + this.holdMs });
+      this.early.set(`${connectionId}|${receipt.smscMessageId}`, { receipt, until: Date.now() + this.holdMs });
       return;
     }
     await this.apply(row, receipt);
   }
 
   /** Called once submits are stored: applies receipts that came first. */
-  async afterSubmit(smscIds: readonly string[]): Promise<void> {
+  async afterSubmit(connectionId: string, smscIds: readonly string[]): Promise<void> {
     for (const id of smscIds) {
-      const held = this.early.get(id);
+      const key = `${connectionId}|${id}`;
+      const held = this.early.get(key);
       if (!held) {
         continue;
       }
-      this.early.delete(id);
-      const row = await this.submits.findBySmscId(id);
+      this.early.delete(key);
+      const row = await this.submits.findBySmscId(connectionId, id);
       if (row) {
         await this.apply(row, held.receipt);
       }
