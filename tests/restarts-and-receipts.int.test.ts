@@ -71,3 +71,35 @@ describe('receipts on a separate receiver bind, and failed deliveries', () => {
     expect(delivery.error).toBe('UNDELIV');
   });
 });
+
+describe('a message server stopped mid-burst', () => {
+  let suite: Suite;
+  beforeAll(async () => {
+    // A slow SMSC, so the stop lands while submits are in flight and messages wait in the queue.
+    suite = await startSuite({ env: { SMPP_WINDOW: '2' }, simulator: { behaviour: { responseDelayMs: 50, receiptDelayMs: 20 } } });
+    await suite.message.waitBound(5000);
+  });
+  afterAll(async () => {
+    await suite?.stop();
+  });
+
+  it('finishes in-flight submits, leaves the rest queued, and a new one delivers them all', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      ids.push(String((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'bob' } })).body.id));
+    }
+    await suite.restartMessageServer();
+    const states = await Promise.all(
+      ids.map((id) =>
+        eventually(async () => {
+          const d = (await api(suite, 'GET', `/v1/verifications/${id}`)).body.delivery as { state: string } | undefined;
+          return d && d.state !== 'queued' && d.state !== 'submitted' ? d.state : undefined;
+        }, 30_000),
+      ),
+    );
+    expect(states.filter((s) => s !== 'delivered')).toEqual([]);
+    // Each code reached the handset; a copy twice only if a submit was cut at the stop.
+    const inbox = await waitForInbox(suite, subscribers.bob.address, 20);
+    expect(inbox.length).toBeLessThanOrEqual(20 + 2);
+  });
+});

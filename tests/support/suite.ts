@@ -34,6 +34,8 @@ export interface Suite {
   info: InformationServerHandle;
   merchant: { id: string; kid: string; secret: string };
   keys: { code: string; mac: string; seal: string };
+  /** Stops the message server (as on SIGTERM) and starts a new one on the same bus and database. */
+  restartMessageServer(): Promise<void>;
   /** Stops the data server and starts a new one on the same stores, with env overrides. */
   restartDataServer(env?: Record<string, string>): Promise<void>;
   /** A valid merchant token (HS256, 5 min) for the default merchant, unless told otherwise. */
@@ -104,18 +106,16 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     ...env,
   };
   let data = await startDataServer(dataServerEnv.parse(dataEnv), logger('data-server'));
-  const message = await startMessageServer(
-    messageServerEnv.parse({
-      ...common,
-      SMPP_URL: `smpp://127.0.0.1:${sim.smppPort}`,
-      SMPP_SYSTEM_ID: 'outband',
-      SMPP_PASSWORD: 'secret',
-      SEND_RETRY_BASE_MS: '200',
-      ...env,
-      ...options.messageEnv?.(sim),
-    }),
-    logger('message-server'),
-  );
+  const messageConfig = messageServerEnv.parse({
+    ...common,
+    SMPP_URL: `smpp://127.0.0.1:${sim.smppPort}`,
+    SMPP_SYSTEM_ID: 'outband',
+    SMPP_PASSWORD: 'secret',
+    SEND_RETRY_BASE_MS: '200',
+    ...env,
+    ...options.messageEnv?.(sim),
+  });
+  let message = await startMessageServer(messageConfig, logger('message-server'));
   const info = await startInformationServer(
     informationServerEnv.parse({ ...common, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...env }),
     logger('information-server'),
@@ -132,10 +132,16 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     get data() {
       return data;
     },
-    message,
+    get message() {
+      return message;
+    },
     info,
     merchant,
     keys,
+    async restartMessageServer() {
+      await message.stop();
+      message = await startMessageServer(messageConfig, logger('message-server'));
+    },
     async restartDataServer(overrides = {}) {
       await data.stop();
       data = await startDataServer(dataServerEnv.parse({ ...dataEnv, ...overrides }), logger('data-server'));
