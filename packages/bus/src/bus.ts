@@ -35,6 +35,8 @@ export class Bus {
   private readonly pending = new PendingReplies();
   private inFlight = 0;
   private closing = false;
+  // After stopConsuming, a reconnect must not start the consumers again.
+  private stopped = false;
   private readyWaiters: Array<() => void> = [];
   private reconnectAttempt = 0;
   private readonly opts: Required<Omit<BusOptions, 'connectionName'>> & { connectionName: string };
@@ -129,12 +131,14 @@ export class Bus {
     return reply;
   }
 
-  /** Stops consuming, lets in-flight handlers finish (bounded), then closes the connection. */
-  async close(drainMs = 5000): Promise<void> {
-    this.closing = true;
-    const conn = this.conn;
+  /**
+   * Stops taking messages and lets in-flight handlers finish (bounded); publishing still works,
+   * so a service can flush what it owes before `close`. Unfinished messages are redelivered.
+   */
+  async stopConsuming(drainMs = 5000): Promise<void> {
+    this.stopped = true;
     for (const c of this.consumers) {
-      if (conn && c.channel && c.tag) {
+      if (this.conn && c.channel && c.tag) {
         await withTimeout(c.channel.cancel(c.tag), 1000).catch(() => undefined);
       }
     }
@@ -142,6 +146,15 @@ export class Bus {
     while (this.inFlight > 0 && Date.now() < deadline) {
       await sleep(20);
     }
+  }
+
+  /** Stops consuming (if not done yet), then closes the connection. */
+  async close(drainMs = 5000): Promise<void> {
+    if (!this.stopped) {
+      await this.stopConsuming(drainMs);
+    }
+    this.closing = true;
+    const conn = this.conn;
     this.pending.rejectAll('bus closed');
     this.conn = undefined;
     this.pub = undefined;
@@ -164,7 +177,7 @@ export class Bus {
       await pub.consume(replyQueue, (msg) => this.onReply(msg), { noAck: true });
       this.conn = conn;
       this.pub = pub;
-      for (const spec of this.consumers) {
+      for (const spec of this.stopped ? [] : this.consumers) {
         await this.startConsumer(spec);
       }
       conn.on('close', () => this.onConnectionLost(conn));

@@ -78,6 +78,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
   const timers = new Set<NodeJS.Timeout>();
   const reassembler = new Reassembler();
   const partIds = new Map<string, string[]>();
+  const heldReceipts = new Map<string, Array<() => void>>();
   const counts: Omit<SmscStats, 'binds'> = {
     submits: 0,
     accepted: 0,
@@ -122,6 +123,9 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
         session.send(pdu.response({ command_status: code, system_id: 'OUTBANDSIM' }));
         if (code === 0 && account) {
           bound.set(session, { systemId: account.systemId, mode, outstanding: 0, second: 0, inSecond: 0 });
+          const held = mode === 'transmitter' ? [] : (heldReceipts.get(account.systemId) ?? []);
+          heldReceipts.delete(account.systemId);
+          held.forEach((send) => later(10, send));
         }
       });
     }
@@ -221,7 +225,11 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
   function sendReceipt(systemId: string, messageId: string, from: string, to: string, text: string): void {
     const target = receiverFor(systemId);
     if (!target) {
-      return; // no receiver bound: a real SMSC would keep it; the simulator drops it
+      // No receiver bound: keep it, as an SMSC does, until the account binds again.
+      const queue = heldReceipts.get(systemId) ?? [];
+      queue.push(() => sendReceipt(systemId, messageId, from, to, text));
+      heldReceipts.set(systemId, queue);
+      return;
     }
     const stat = pickOutcome(behaviour.receiptOutcomes);
     const id = behaviour.receiptIds === 'decimal' ? String(parseInt(messageId, 16)) : messageId;

@@ -49,7 +49,8 @@ export async function startMessageServer(
   });
 
   await ensureDatabase(config.DATABASE_URL);
-  const db = openDatabase(config.DATABASE_URL);
+  // Enough connections for every handler a full prefetch can run at once.
+  const db = openDatabase(config.DATABASE_URL, { min: 0, max: 20 });
   await migrateLatest(db, messageMigrationSource, messageMigrationsTable);
   const bus = await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'message-server' });
   const messages = new MessageRepository(db);
@@ -61,7 +62,7 @@ export async function startMessageServer(
       correlationId,
     });
   };
-  const receipts = new ReceiptTracker(submits, messages, publish, logger);
+  const receipts = new ReceiptTracker(submits, publish, logger);
   const publishInbound = (message: Parameters<Parameters<typeof deliverSmHandler>[0]['publishInbound']>[0]) =>
     bus.publish(names.eventsExchange, names.routingKeys.messageInbound, message, { messageId: message.inboundId });
   const pools = new Map(
@@ -125,9 +126,11 @@ export async function startMessageServer(
     },
     async stop() {
       clearInterval(gaugeTimer);
-      // Stop taking messages and let in-flight submits finish; unconfirmed ones go back to the queue.
-      await bus.close();
+      // Stop taking messages and let in-flight submits finish (unconfirmed ones go back to the
+      // queue); unbind while the bus still carries what receipts report; then close the bus.
+      await bus.stopConsuming();
       await Promise.all([...pools.values()].map((p) => p.stop()));
+      await bus.close();
       await closeServer(ops);
       await db.destroy();
     },

@@ -62,21 +62,25 @@ export class CertificateRepository {
     return row ? { state: row.delivery_state, updatedAt: row.delivery_updated_at, error: row.delivery_error } : undefined;
   }
 
-  /** Records what the message server reported of one attempt; a later report of it wins. */
+  /** Records what the message server reported of one attempt; reports may overtake each other, so a state never goes back. */
   async upsertAttempt(certificateId: string, a: DeliveryAttempt, at: Date): Promise<void> {
+    const row = {
+      route: a.route,
+      submitted_at: a.submittedAt ? new Date(a.submittedAt) : null,
+      smsc_message_ids: a.smscMessageIds.join(',').slice(0, 1000),
+      state: a.state,
+      error: a.error ?? null,
+      updated_at: at,
+    };
     await this.db('delivery_attempts')
-      .insert({
-        certificate_id: certificateId,
-        attempt: a.number,
-        route: a.route,
-        submitted_at: a.submittedAt ? new Date(a.submittedAt) : null,
-        smsc_message_ids: a.smscMessageIds.join(',').slice(0, 1000),
-        state: a.state,
-        error: a.error ?? null,
-        updated_at: at,
-      })
+      .insert({ certificate_id: certificateId, attempt: a.number, ...row })
       .onConflict(['certificate_id', 'attempt'])
-      .merge(['state', 'error', 'updated_at', 'smsc_message_ids', 'submitted_at']);
+      .ignore();
+    const notLater = (Object.keys(stateRank) as DeliveryState[]).filter((s) => stateRank[s] <= stateRank[a.state]);
+    await this.db('delivery_attempts')
+      .where({ certificate_id: certificateId, attempt: a.number })
+      .whereIn('state', notLater)
+      .update({ ...row, submitted_at: row.submitted_at ?? this.db.raw('submitted_at') });
   }
 
   /** Every attempt of every certificate of a verification, oldest first. */

@@ -11,6 +11,8 @@ export interface MessageRecord {
   smscMessageId: string | null;
   error: string | null;
   createdAt: Date;
+  /** Delivery attempts made so far. */
+  attempts: number;
 }
 
 interface Row {
@@ -23,44 +25,32 @@ interface Row {
   smsc_message_id: string | null;
   error: string | null;
   created_at: Date;
+  submit_attempts: number;
 }
 
 export class MessageRepository {
   constructor(private readonly db: Knex) {}
 
-  /** Records a message on first delivery from the bus; a redelivery finds the existing row. */
-  async claim(m: Omit<MessageRecord, 'state' | 'smscMessageId' | 'error'>, now: Date): Promise<MessageRecord> {
-    await this.db('messages')
-      .insert({
-        id: m.id,
-        verification_id: m.verificationId,
-        address: m.address,
-        receiver_kind: m.receiverKind,
-        purpose: m.purpose,
-        state: 'queued',
-        created_at: m.createdAt,
-        updated_at: now,
-      })
-      .onConflict('id')
-      .ignore();
+  /**
+   * Records a message on first delivery from the bus (one statement); a redelivery finds the
+   * existing row instead.
+   */
+  async claim(
+    m: Omit<MessageRecord, 'state' | 'smscMessageId' | 'error' | 'attempts'>,
+    now: Date,
+  ): Promise<MessageRecord & { fresh: boolean }> {
+    const [result] = (await this.db.raw(
+      'INSERT IGNORE INTO messages (id, verification_id, address, receiver_kind, purpose, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [m.id, m.verificationId, m.address, m.receiverKind, m.purpose, 'queued', m.createdAt, now],
+    )) as [{ affectedRows: number }];
+    if (result.affectedRows === 1) {
+      return { ...m, state: 'queued', smscMessageId: null, error: null, attempts: 0, fresh: true };
+    }
     const row = await this.db<Row>('messages').where({ id: m.id }).first();
     if (!row) {
       throw new Error(`message ${m.id} vanished after insert`);
     }
-    return fromRow(row);
-  }
-
-  /** Numbers the next delivery attempt of a message (1, 2 …). */
-  async nextAttempt(id: string): Promise<number> {
-    await this.db('messages').where({ id }).increment('submit_attempts', 1);
-    const row = await this.db('messages').where({ id }).first<{ submit_attempts: number } | undefined>('submit_attempts');
-    return row?.submit_attempts ?? 1;
-  }
-
-  async markSubmitted(id: string, smscMessageId: string, now: Date): Promise<void> {
-    await this.db('messages')
-      .where({ id, state: 'queued' })
-      .update({ state: 'submitted', smsc_message_id: smscMessageId, submitted_at: now, updated_at: now });
+    return { ...fromRow(row), fresh: false };
   }
 
   /** Final states come from a refusal or a receipt; a final state never changes again. */
@@ -84,5 +74,6 @@ function fromRow(r: Row): MessageRecord {
     smscMessageId: r.smsc_message_id,
     error: r.error,
     createdAt: r.created_at,
+    attempts: r.submit_attempts,
   };
 }

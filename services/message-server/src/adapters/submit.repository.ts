@@ -2,6 +2,7 @@ import type { Knex } from '@outband/db';
 import type { DeliveryAttempt } from '@outband/contracts';
 
 type SubmitState = 'submitted' | 'delivered' | 'failed' | 'expired';
+type FinalState = Exclude<SubmitState, 'submitted'>;
 
 /** A submitted part that a receipt names, with what is needed to report on its message. */
 export interface SubmitRow {
@@ -10,8 +11,11 @@ export interface SubmitRow {
   verificationId: string;
   attempt: number;
   routeId: string;
+  part: number;
+  parts: number;
   smscMessageId: string | null;
   state: SubmitState;
+  submittedAt: Date | null;
 }
 
 interface Row {
@@ -27,36 +31,50 @@ interface Row {
   submitted_at: Date | null;
 }
 
-/** The submit_sm of each attempt, part by part. */
+/** The submit_sm of each attempt, part by part, and the message state they decide. */
 export class SubmitRepository {
   constructor(private readonly db: Knex) {}
 
-  /** Records an attempt: one row per accepted part, or one failed row when no part was taken. */
-  async record(
+  /** Records a failed attempt: the parts the SMSC took before it failed, or one empty row. */
+  async recordFailed(
     messageId: string,
     attempt: number,
     route: { id: string; connection: string },
     smscIds: string[],
-    state: SubmitState,
-    error: string | undefined,
+    error: string,
     now: Date,
   ): Promise<void> {
-    const ids = smscIds.length > 0 ? smscIds : [null];
-    await this.db('submits').insert(
-      ids.map((smscId, i) => ({
-        message_id: messageId,
-        attempt,
-        route_id: route.id,
-        connection_id: route.connection,
-        part: i + 1,
-        parts: ids.length,
-        smsc_message_id: smscId || null,
-        state,
-        error: error ?? null,
-        submitted_at: state === 'submitted' ? now : null,
-        updated_at: now,
-      })),
-    );
+    await this.insert(this.db, messageId, attempt, route, smscIds, 'failed', error, now);
+  }
+
+  /**
+   * Records the parts an SMSC accepted: one statement, since every round trip to the database
+   * costs more than the rest of a message's work. A message with an accepted attempt is
+   * "submitted" (see `hasAccepted`).
+   */
+  async recordSubmitted(
+    messageId: string,
+    attempt: number,
+    route: { id: string; connection: string },
+    smscIds: string[],
+    now: Date,
+  ): Promise<void> {
+    await this.insert(this.db, messageId, attempt, route, smscIds, 'submitted', undefined, now);
+  }
+
+  /** Whether an SMSC already accepted an attempt of this message (a redelivery must not resend). */
+  async hasAccepted(messageId: string): Promise<boolean> {
+    const row = await this.db('submits')
+      .where({ message_id: messageId })
+      .whereNot({ state: 'failed' })
+      .first<{ id: number } | undefined>('id');
+    return row !== undefined;
+  }
+
+  /** The highest attempt number recorded for a message (0 when none). */
+  async lastAttempt(messageId: string): Promise<number> {
+    const row = await this.db('submits').where({ message_id: messageId }).max<{ n: number | null }>('attempt as n').first();
+    return row?.n ?? 0;
   }
 
   /** The part a receipt from `connectionId` names; SMSCs may write the id in hex or decimal. */
@@ -74,23 +92,69 @@ export class SubmitRepository {
           verificationId: row.verification_id,
           attempt: row.attempt,
           routeId: row.route_id,
+          part: row.part,
+          parts: row.parts,
           smscMessageId: row.smsc_message_id,
           state: row.state,
+          submittedAt: row.submitted_at,
         }
       : undefined;
   }
 
-  /** Sets a part's final state once; returns false when it already had one. */
-  async finish(id: number, state: Exclude<SubmitState, 'submitted'>, error: string | undefined, now: Date): Promise<boolean> {
-    const n = await this.db('submits')
-      .where({ id, state: 'submitted' })
-      .update({ state, error: error ?? null, updated_at: now });
-    return n > 0;
+  /**
+   * Applies a receipt to its part; when that settles the attempt, the message takes the
+   * attempt's state in the same transaction. Returns the settled attempt, or undefined when
+   * nothing is final yet (or the receipt was a repeat).
+   */
+  async applyReceipt(row: SubmitRow, state: FinalState, error: string | undefined, now: Date): Promise<DeliveryAttempt | undefined> {
+    if (row.parts === 1) {
+      // One statement moves the part and its message together; a repeat changes nothing.
+      const [result] = await this.db.raw<[{ affectedRows: number }]>(
+        `UPDATE submits s JOIN messages m ON m.id = s.message_id
+            SET s.state = ?, s.error = ?, s.updated_at = ?, m.state = ?, m.error = ?, m.updated_at = ?
+          WHERE s.id = ? AND s.state = 'submitted' AND m.state IN ('queued', 'submitted')`,
+        [state, error ?? null, now, state, error ?? null, now, row.id],
+      );
+      // A repeated receipt (the SMSC resends when our answer was an error) reports the final
+      // state again, in case the first report was lost.
+      const settled = (result?.affectedRows ?? 0) > 0 || row.state !== 'submitted';
+      return settled
+        ? attemptOf(
+            row.attempt,
+            row.routeId,
+            row.submittedAt,
+            row.smscMessageId ? [row.smscMessageId] : [],
+            row.state === 'submitted' ? state : row.state,
+            error,
+          )
+        : undefined;
+    }
+    return this.db.transaction(async (trx) => {
+      const changed = await trx('submits')
+        .where({ id: row.id, state: 'submitted' })
+        .update({ state, error: error ?? null, updated_at: now });
+      if (changed === 0) {
+        return undefined;
+      }
+      const attempt = await this.attemptIn(trx, row.messageId, row.attempt);
+      if (!attempt || attempt.state === 'submitted' || attempt.state === 'queued') {
+        return undefined;
+      }
+      const moved = await trx('messages')
+        .where({ id: row.messageId })
+        .whereIn('state', ['queued', 'submitted'])
+        .update({ state: attempt.state, error: attempt.error ?? null, updated_at: now });
+      return moved > 0 ? attempt : undefined;
+    });
   }
 
   /** An attempt as the data server shows it, its state the worst of its parts. */
   async attempt(messageId: string, attempt: number): Promise<DeliveryAttempt | undefined> {
-    const rows = await this.db<Row>('submits').where({ message_id: messageId, attempt }).orderBy('part');
+    return this.attemptIn(this.db, messageId, attempt);
+  }
+
+  private async attemptIn(db: Knex, messageId: string, attempt: number): Promise<DeliveryAttempt | undefined> {
+    const rows = await db<Row>('submits').where({ message_id: messageId, attempt }).orderBy('part');
     const first = rows[0];
     if (!first) {
       return undefined;
@@ -103,16 +167,56 @@ export class SubmitRepository {
         : states.every((s) => s === 'delivered')
           ? 'delivered'
           : 'submitted';
-    const error = rows.find((r) => r.error)?.error ?? undefined;
-    return {
-      number: attempt,
-      route: first.route_id,
-      ...(first.submitted_at ? { submittedAt: first.submitted_at.toISOString() } : {}),
-      smscMessageIds: rows.map((r) => r.smsc_message_id).filter((id): id is string => !!id),
-      state,
-      ...(error ? { error } : {}),
-    };
+    const ids = rows.map((r) => r.smsc_message_id).filter((id): id is string => !!id);
+    return attemptOf(attempt, first.route_id, first.submitted_at, ids, state, rows.find((r) => r.error)?.error ?? undefined);
   }
+
+  private async insert(
+    db: Knex,
+    messageId: string,
+    attempt: number,
+    route: { id: string; connection: string },
+    smscIds: string[],
+    state: SubmitState,
+    error: string | undefined,
+    now: Date,
+  ): Promise<void> {
+    const ids = smscIds.length > 0 ? smscIds : [null];
+    await db('submits').insert(
+      ids.map((smscId, i) => ({
+        message_id: messageId,
+        attempt,
+        route_id: route.id,
+        connection_id: route.connection,
+        part: i + 1,
+        parts: ids.length,
+        smsc_message_id: smscId || null,
+        state,
+        error: error ?? null,
+        submitted_at: state === 'submitted' ? now : null,
+        updated_at: now,
+      })),
+    );
+  }
+}
+
+/** The attempt object of the bus contract. */
+export function attemptOf(
+  number: number,
+  route: string,
+  submittedAt: Date | null,
+  smscMessageIds: string[],
+  state: DeliveryAttempt['state'],
+  error: string | undefined,
+): DeliveryAttempt {
+  return {
+    number,
+    route,
+    ...(submittedAt ? { submittedAt: submittedAt.toISOString() } : {}),
+    smscMessageIds: smscMessageIds.filter(Boolean),
+    state,
+    ...(error ? { error } : {}),
+  };
 }
 
 /** The forms one id may take: as given, and its decimal/hex counterpart. */

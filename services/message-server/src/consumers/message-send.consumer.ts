@@ -4,7 +4,7 @@ import { messageSendV1, unseal, type BusNames, type MessageSendV1, type SealKey 
 import type { Bus, DeliveryContext } from '@outband/bus';
 import type { Counter, Logger } from '@outband/observability';
 import type { MessageRepository } from '../adapters/message.repository';
-import type { SubmitRepository } from '../adapters/submit.repository';
+import { attemptOf, type SubmitRepository } from '../adapters/submit.repository';
 import { dispatch, type Submitter } from '../domain/dispatch';
 import type { ReceiptTracker } from '../domain/receipt-tracker';
 import type { PublishStatus } from '../domain/status-publisher';
@@ -53,10 +53,12 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
   const report: PublishStatus = (s) => d.publish(s, ctx.correlationId);
   const base = { messageId: m.messageId, verificationId: m.verificationId };
 
-  if (record.state !== 'queued') {
-    // Redelivered after it was handled: never send twice; repeat the state in case its report was lost.
-    log.info({ state: record.state }, 'message already handled');
-    await report({ ...base, state: record.state, error: record.error ?? undefined });
+  // Redelivered after it was handled: never send twice; repeat the state in case its report was lost.
+  const handled =
+    record.state !== 'queued' ? record.state : !record.fresh && (await d.submits.hasAccepted(m.messageId)) ? 'submitted' : undefined;
+  if (handled) {
+    log.info({ state: handled }, 'message already handled');
+    await report({ ...base, state: handled, error: record.error ?? undefined });
     return;
   }
   const fail = async (state: 'failed' | 'expired', error: string, attempt?: Awaited<ReturnType<SubmitRepository['attempt']>>) => {
@@ -75,17 +77,22 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
     await fail('failed', isAppError(e) ? e.message : 'sealed code unreadable');
     return;
   }
+  // Attempts are numbered in memory from what is recorded; a redelivery continues the count.
+  let attempts = record.fresh ? 0 : await d.submits.lastAttempt(m.messageId);
   const result = await dispatch(
     {
       routes: d.routes,
       pools: d.pools,
-      nextAttempt: () => d.messages.nextAttempt(m.messageId),
+      nextAttempt: () => Promise.resolve(++attempts),
       recordAttempt: async (attempt, route, ids, state, error) => {
-        await d.submits.record(m.messageId, attempt, route, ids, state, error, new Date());
-        if (state === 'failed') {
-          // Tell the data server about the failed try now; 'queued' leaves the message's state as it is.
-          await report({ ...base, state: 'queued', attempt: await d.submits.attempt(m.messageId, attempt) });
+        const at = new Date();
+        if (state === 'submitted') {
+          await d.submits.recordSubmitted(m.messageId, attempt, route, ids, at);
+          return;
         }
+        await d.submits.recordFailed(m.messageId, attempt, route, ids, error ?? 'failed', at);
+        // Tell the data server about the failed try now; 'queued' leaves the message's state as it is.
+        await report({ ...base, state: 'queued', attempt: attemptOf(attempt, route.id, null, ids, 'failed', error) });
       },
       reference: () => randomInt(0, 0x10000),
     },
@@ -95,8 +102,7 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
   switch (result.kind) {
     case 'submitted': {
       d.outcomes.inc({ result: 'submitted' });
-      await d.messages.markSubmitted(m.messageId, result.smscIds.join(',').slice(0, 65), new Date());
-      const attempt = await d.submits.attempt(m.messageId, result.attempt);
+      const attempt = attemptOf(result.attempt, result.route, new Date(), result.smscIds, 'submitted', undefined);
       await report({ ...base, state: 'submitted', smscMessageId: result.smscIds[0] || undefined, attempt });
       log.info({ route: result.route, parts: result.smscIds.length }, 'message submitted');
       await d.receipts.afterSubmit(result.connection, result.smscIds.filter(Boolean));

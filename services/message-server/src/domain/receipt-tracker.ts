@@ -1,5 +1,4 @@
 import type { Logger } from '@outband/observability';
-import type { MessageRepository } from '../adapters/message.repository';
 import type { SubmitRepository, SubmitRow } from '../adapters/submit.repository';
 import type { Receipt } from '../smpp/receipt';
 import type { PublishStatus } from './status-publisher';
@@ -15,7 +14,6 @@ export class ReceiptTracker {
 
   constructor(
     private readonly submits: SubmitRepository,
-    private readonly messages: MessageRepository,
     private readonly publish: PublishStatus,
     private readonly logger: Logger,
     private readonly holdMs = 60_000,
@@ -54,16 +52,9 @@ export class ReceiptTracker {
     if (!r.state) {
       return;
     }
-    const now = new Date();
     const error = r.state === 'delivered' ? undefined : `${r.stat}${r.error ? ` err:${r.error}` : ''}`;
-    if (!(await this.submits.finish(row.id, r.state, error, now))) {
-      return; // a repeated receipt
-    }
-    const attempt = await this.submits.attempt(row.messageId, row.attempt);
-    if (!attempt || attempt.state === 'submitted' || attempt.state === 'queued') {
-      return; // other parts still pending
-    }
-    if (await this.messages.markFinal(row.messageId, attempt.state, attempt.error, now)) {
+    const attempt = await this.submits.applyReceipt(row, r.state, error, new Date());
+    if (attempt) {
       await this.publish({
         messageId: row.messageId,
         verificationId: row.verificationId,
@@ -71,7 +62,7 @@ export class ReceiptTracker {
         error: attempt.error,
         attempt,
       });
-      this.logger.info({ messageId: row.messageId, state: attempt.state }, 'delivery receipt applied');
+      this.logger.debug({ messageId: row.messageId, state: attempt.state }, 'delivery receipt applied');
     }
   }
 
