@@ -166,6 +166,14 @@ describe('SMSC behaviours on one connection', () => {
     expect(suite.sim.inbox.list('+4915112345678').length).toBeGreaterThanOrEqual(20);
   });
 
+  it('does not lose receipts that overtake the storing of their submit response', async () => {
+    suite.sim.configure({ receiptDelayMs: 0, responseDelayMs: 0 });
+    const ids = await Promise.all(Array.from({ length: 20 }, () => start(suite, 'alice')));
+    const views = await Promise.all(ids.map((id) => finalDelivery(suite, id)));
+    expect(views.map((v) => v.delivery?.state).filter((s) => s !== 'delivered')).toEqual([]);
+    suite.sim.configure({ receiptDelayMs: 20, responseDelayMs: 30 });
+  });
+
   it('correlates receipts that write the id in decimal when the submit response gave hex', async () => {
     suite.sim.configure({ receiptIds: 'decimal' });
     const id = await start(suite, 'alice');
