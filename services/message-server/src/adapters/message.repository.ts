@@ -1,5 +1,6 @@
 import type { Knex } from '@outband/db';
 import type { DeliveryState, ReceiverKind } from '@outband/contracts';
+import { Batcher } from './batcher';
 
 export interface MessageRecord {
   id: string;
@@ -28,22 +29,20 @@ interface Row {
   submit_attempts: number;
 }
 
+type ClaimInput = Omit<MessageRecord, 'state' | 'smscMessageId' | 'error' | 'attempts'>;
+
 export class MessageRepository {
+  // Claims of concurrent handlers share one INSERT: the database round trip is the cost.
+  private readonly claims = new Batcher<ClaimInput & { now: Date }, boolean>((items) => this.insertClaims(items));
+
   constructor(private readonly db: Knex) {}
 
   /**
-   * Records a message on first delivery from the bus (one statement); a redelivery finds the
-   * existing row instead.
+   * Records a message on first delivery from the bus; `fresh` when this call inserted it. A
+   * message found already there (a redelivery) is read back instead.
    */
-  async claim(
-    m: Omit<MessageRecord, 'state' | 'smscMessageId' | 'error' | 'attempts'>,
-    now: Date,
-  ): Promise<MessageRecord & { fresh: boolean }> {
-    const [result] = (await this.db.raw(
-      'INSERT IGNORE INTO messages (id, verification_id, address, receiver_kind, purpose, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [m.id, m.verificationId, m.address, m.receiverKind, m.purpose, 'queued', m.createdAt, now],
-    )) as [{ affectedRows: number }];
-    if (result.affectedRows === 1) {
+  async claim(m: ClaimInput, now: Date): Promise<MessageRecord & { fresh: boolean }> {
+    if (await this.claims.add({ ...m, now })) {
       return { ...m, state: 'queued', smscMessageId: null, error: null, attempts: 0, fresh: true };
     }
     const row = await this.db<Row>('messages').where({ id: m.id }).first();
@@ -51,6 +50,21 @@ export class MessageRepository {
       throw new Error(`message ${m.id} vanished after insert`);
     }
     return { ...fromRow(row), fresh: false };
+  }
+
+  /**
+   * One INSERT IGNORE for the batch. When every row was new, all are fresh; otherwise (a
+   * redelivery in the batch) none is taken as fresh and each reads its row back: safe, rare.
+   */
+  private async insertClaims(items: Array<ClaimInput & { now: Date }>): Promise<boolean[]> {
+    const values = items.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    const params = items.flatMap((m) => [m.id, m.verificationId, m.address, m.receiverKind, m.purpose, 'queued', m.createdAt, m.now]);
+    const [result] = await this.db.raw<[{ affectedRows: number }]>(
+      `INSERT IGNORE INTO messages (id, verification_id, address, receiver_kind, purpose, state, created_at, updated_at) VALUES ${values}`,
+      params,
+    );
+    const allNew = result?.affectedRows === items.length;
+    return items.map(() => allNew);
   }
 
   /** Final states come from a refusal or a receipt; a final state never changes again. */

@@ -1,5 +1,6 @@
 import type { Knex } from '@outband/db';
 import type { DeliveryAttempt } from '@outband/contracts';
+import { Batcher } from './batcher';
 
 type SubmitState = 'submitted' | 'delivered' | 'failed' | 'expired';
 type FinalState = Exclude<SubmitState, 'submitted'>;
@@ -59,8 +60,14 @@ export class SubmitRepository {
     smscIds: string[],
     now: Date,
   ): Promise<void> {
-    await this.insert(this.db, messageId, attempt, route, smscIds, 'submitted', undefined, now);
+    await this.accepted.add(rowsOf(messageId, attempt, route, smscIds, 'submitted', undefined, now));
   }
+
+  // Accepted parts of concurrent handlers share one INSERT.
+  private readonly accepted = new Batcher<object[], undefined>(async (batches) => {
+    await this.db('submits').insert(batches.flat());
+    return batches.map(() => undefined);
+  });
 
   /** Whether an SMSC already accepted an attempt of this message (a redelivery must not resend). */
   async hasAccepted(messageId: string): Promise<boolean> {
@@ -181,23 +188,34 @@ export class SubmitRepository {
     error: string | undefined,
     now: Date,
   ): Promise<void> {
-    const ids = smscIds.length > 0 ? smscIds : [null];
-    await db('submits').insert(
-      ids.map((smscId, i) => ({
-        message_id: messageId,
-        attempt,
-        route_id: route.id,
-        connection_id: route.connection,
-        part: i + 1,
-        parts: ids.length,
-        smsc_message_id: smscId || null,
-        state,
-        error: error ?? null,
-        submitted_at: state === 'submitted' ? now : null,
-        updated_at: now,
-      })),
-    );
+    await db('submits').insert(rowsOf(messageId, attempt, route, smscIds, state, error, now));
   }
+}
+
+/** The submits rows of one attempt: one per part the SMSC took, or one empty row. */
+function rowsOf(
+  messageId: string,
+  attempt: number,
+  route: { id: string; connection: string },
+  smscIds: string[],
+  state: SubmitState,
+  error: string | undefined,
+  now: Date,
+): object[] {
+  const ids = smscIds.length > 0 ? smscIds : [null];
+  return ids.map((smscId, i) => ({
+    message_id: messageId,
+    attempt,
+    route_id: route.id,
+    connection_id: route.connection,
+    part: i + 1,
+    parts: ids.length,
+    smsc_message_id: smscId || null,
+    state,
+    error: error ?? null,
+    submitted_at: state === 'submitted' ? now : null,
+    updated_at: now,
+  }));
 }
 
 /** The attempt object of the bus contract. */
