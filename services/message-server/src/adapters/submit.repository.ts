@@ -86,27 +86,28 @@ export class SubmitRepository {
 
   /** The part a receipt from `connectionId` names; SMSCs may write the id in hex or decimal. */
   async findBySmscId(connectionId: string, smscId: string): Promise<SubmitRow | undefined> {
-    const row = await this.db('submits as s')
-      .join('messages as m', 'm.id', 's.message_id')
-      .where('s.connection_id', connectionId)
-      .whereIn('s.smsc_message_id', idForms(smscId))
-      .orderBy('s.id', 'desc')
-      .first<(Row & { verification_id: string }) | undefined>('s.*', 'm.verification_id');
-    return row
-      ? {
-          id: row.id,
-          messageId: row.message_id,
-          verificationId: row.verification_id,
-          attempt: row.attempt,
-          routeId: row.route_id,
-          part: row.part,
-          parts: row.parts,
-          smscMessageId: row.smsc_message_id,
-          state: row.state,
-          submittedAt: row.submitted_at,
-        }
-      : undefined;
+    return this.lookups.add({ connectionId, smscId });
   }
+
+  // Receipts arriving together are looked up with one query per connection.
+  private readonly lookups = new Batcher<{ connectionId: string; smscId: string }, SubmitRow | undefined>(async (items) => {
+    const found = new Map<string, Array<Row & { verification_id: string }>>();
+    for (const connectionId of new Set(items.map((i) => i.connectionId))) {
+      const forms = items.filter((i) => i.connectionId === connectionId).flatMap((i) => idForms(i.smscId));
+      const rows = await this.db('submits as s')
+        .join('messages as m', 'm.id', 's.message_id')
+        .where('s.connection_id', connectionId)
+        .whereIn('s.smsc_message_id', forms)
+        .orderBy('s.id', 'desc')
+        .select<Array<Row & { verification_id: string }>>('s.*', 'm.verification_id');
+      found.set(connectionId, rows);
+    }
+    return items.map((i) => {
+      const forms = idForms(i.smscId);
+      const row = found.get(i.connectionId)?.find((r) => r.smsc_message_id !== null && forms.includes(r.smsc_message_id));
+      return row ? toSubmitRow(row) : undefined;
+    });
+  });
 
   /**
    * Applies a receipt to its part; when that settles the attempt, the message takes the
@@ -115,26 +116,7 @@ export class SubmitRepository {
    */
   async applyReceipt(row: SubmitRow, state: FinalState, error: string | undefined, now: Date): Promise<DeliveryAttempt | undefined> {
     if (row.parts === 1) {
-      // One statement moves the part and its message together; a repeat changes nothing.
-      const [result] = await this.db.raw<[{ affectedRows: number }]>(
-        `UPDATE submits s JOIN messages m ON m.id = s.message_id
-            SET s.state = ?, s.error = ?, s.updated_at = ?, m.state = ?, m.error = ?, m.updated_at = ?
-          WHERE s.id = ? AND s.state = 'submitted' AND m.state IN ('queued', 'submitted')`,
-        [state, error ?? null, now, state, error ?? null, now, row.id],
-      );
-      // A repeated receipt (the SMSC resends when our answer was an error) reports the final
-      // state again, in case the first report was lost.
-      const settled = (result?.affectedRows ?? 0) > 0 || row.state !== 'submitted';
-      return settled
-        ? attemptOf(
-            row.attempt,
-            row.routeId,
-            row.submittedAt,
-            row.smscMessageId ? [row.smscMessageId] : [],
-            row.state === 'submitted' ? state : row.state,
-            error,
-          )
-        : undefined;
+      return this.singleParts.add({ row, state, error, now });
     }
     return this.db.transaction(async (trx) => {
       const changed = await trx('submits')
@@ -154,6 +136,44 @@ export class SubmitRepository {
       return moved > 0 ? attempt : undefined;
     });
   }
+
+  /**
+   * Single-part receipts arriving together settle their parts and messages in one statement.
+   * A repeated receipt (the SMSC resends when our answer was an error) reports the final state
+   * again, in case the first report was lost; the data server ignores what it already knows.
+   */
+  private readonly singleParts = new Batcher<
+    { row: SubmitRow; state: FinalState; error: string | undefined; now: Date },
+    DeliveryAttempt | undefined
+  >(async (items) => {
+    const fresh = items.filter((i) => i.row.state === 'submitted');
+    if (fresh.length > 0) {
+      const cases = (value: (i: (typeof fresh)[number]) => string | null) => ({
+        sql: `CASE s.id ${fresh.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+        params: fresh.flatMap((i): Array<string | number | null> => [i.row.id, value(i)]),
+      });
+      const state = cases((i) => i.state);
+      const error = cases((i) => i.error ?? null);
+      const now = fresh[0]?.now ?? new Date();
+      await this.db.raw(
+        `UPDATE submits s JOIN messages m ON m.id = s.message_id
+              SET s.state = ${state.sql}, s.error = ${error.sql}, s.updated_at = ?,
+                  m.state = ${state.sql}, m.error = ${error.sql}, m.updated_at = ?
+            WHERE s.id IN (${fresh.map(() => '?').join(', ')}) AND s.state = 'submitted' AND m.state IN ('queued', 'submitted')`,
+        [...state.params, ...error.params, now, ...state.params, ...error.params, now, ...fresh.map((i) => i.row.id)],
+      );
+    }
+    return items.map(({ row, state, error }) =>
+      attemptOf(
+        row.attempt,
+        row.routeId,
+        row.submittedAt,
+        row.smscMessageId ? [row.smscMessageId] : [],
+        row.state === 'submitted' ? state : row.state,
+        error,
+      ),
+    );
+  });
 
   /** An attempt as the data server shows it, its state the worst of its parts. */
   async attempt(messageId: string, attempt: number): Promise<DeliveryAttempt | undefined> {
@@ -216,6 +236,21 @@ function rowsOf(
     submitted_at: state === 'submitted' ? now : null,
     updated_at: now,
   }));
+}
+
+function toSubmitRow(row: Row & { verification_id: string }): SubmitRow {
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    verificationId: row.verification_id,
+    attempt: row.attempt,
+    routeId: row.route_id,
+    part: row.part,
+    parts: row.parts,
+    smscMessageId: row.smsc_message_id,
+    state: row.state,
+    submittedAt: row.submitted_at,
+  };
 }
 
 /** The attempt object of the bus contract. */
