@@ -45,7 +45,7 @@ export class SubmitRepository {
     error: string,
     now: Date,
   ): Promise<void> {
-    await this.insert(this.db, messageId, attempt, route, smscIds, 'failed', error, now);
+    await this.db('submits').insert(rowsOf(messageId, attempt, route, smscIds, 'failed', error, now));
   }
 
   /**
@@ -196,19 +196,6 @@ export class SubmitRepository {
           : 'submitted';
     const ids = rows.map((r) => r.smsc_message_id).filter((id): id is string => !!id);
     return attemptOf(attempt, first.route_id, first.submitted_at, ids, state, rows.find((r) => r.error)?.error ?? undefined);
-  }
-
-  private async insert(
-    db: Knex,
-    messageId: string,
-    attempt: number,
-    route: { id: string; connection: string },
-    smscIds: string[],
-    state: SubmitState,
-    error: string | undefined,
-    now: Date,
-  ): Promise<void> {
-    await db('submits').insert(rowsOf(messageId, attempt, route, smscIds, state, error, now));
   }
 }
 
