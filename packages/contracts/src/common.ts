@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const receiverKind = z.enum(['mobile', 'pager-alpha', 'pager-numeric']);
 export type ReceiverKind = z.infer<typeof receiverKind>;
 
-export const purpose = z.enum(['login']);
+export const purpose = z.enum(['login', 'transaction']);
 export type Purpose = z.infer<typeof purpose>;
 
 export const verificationStatus = z.enum(['pending', 'approved', 'canceled', 'max_attempts_reached', 'expired', 'failed']);
@@ -28,3 +28,19 @@ export const identifier = z
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 export const locale = z.enum(['en', 'fr']);
+
+/**
+ * What a transaction code approves (PSD2 RTS Art. 5, dynamic linking): shown in clear on the
+ * phone, and any change of it invalidates the code. Amounts are integer minor units.
+ */
+export const transactionData = z.strictObject({
+  amount: z.number().int().min(1).max(1e12),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+  payee: z.string().min(1).max(64),
+  items: z
+    .array(z.strictObject({ name: z.string().min(1).max(64), quantity: z.number().int().min(1).max(1e6) }))
+    .max(50)
+    .optional(),
+  accounts: z.strictObject({ from: z.string().min(1).max(64), to: z.string().min(1).max(64) }).optional(),
+});
+export type TransactionData = z.infer<typeof transactionData>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier, locale, merchantId, purpose, verificationId, verificationStatus, deliveryState } from './common';
+import { identifier, locale, merchantId, purpose, transactionData, verificationId, verificationStatus, deliveryState } from './common';
 import { deliveryAttempt } from './message-events';
 
 /** information server → data server: start a verification (patent op. 201-205). */
@@ -10,6 +10,8 @@ export const verificationStartV1 = z.object({
   identifier,
   purpose,
   locale: locale.optional(),
+  /** Required for purpose `transaction` (added in v1, optional). */
+  transaction: transactionData.optional(),
 });
 export type VerificationStartV1 = z.infer<typeof verificationStartV1>;
 
@@ -20,6 +22,8 @@ export const verificationCheckV1 = z.object({
   merchantId,
   verificationId,
   submittedCode: z.string().max(64),
+  /** The transaction as the merchant presents it now; must equal the one the code approves. */
+  transaction: transactionData.optional(),
 });
 export type VerificationCheckV1 = z.infer<typeof verificationCheckV1>;
 
@@ -65,6 +69,8 @@ export const verificationView = z.object({
   createdAt: z.string(),
   expiresAt: z.string(),
   attemptsLeft: z.number().int().min(0),
+  /** For purpose `transaction`: amount, currency and payee the code approves. */
+  transaction: z.object({ amount: z.number(), currency: z.string(), payee: z.string() }).optional(),
   delivery: z.object({ state: deliveryState, updatedAt: z.string(), error: z.string().optional() }).optional(),
   /** Each try to hand the message to an SMSC: route, time, SMSC ids, state, error. */
   deliveries: z.array(deliveryAttempt).optional(),
@@ -75,6 +81,8 @@ export type VerificationView = z.infer<typeof verificationView>;
 export const checkResult = z.object({
   verification: verificationView,
   outcome: z.enum(['approved', 'mismatch', 'burned']),
+  /** For a refused check: whether the code or the transaction data differed (added in v1). */
+  mismatch: z.enum(['code', 'transaction']).optional(),
 });
 export type CheckResult = z.infer<typeof checkResult>;
 

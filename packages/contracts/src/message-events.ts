@@ -14,6 +14,8 @@ export const messageSendV1 = z.object({
   locale,
   /** The code, sealed for the bus (see `seal`); the message id is its authenticated context. */
   sealedCode: z.string().min(1).max(512),
+  /** For purpose `transaction`: the TransactionData JSON, sealed the same way (added in v1). */
+  sealedTransaction: z.string().min(1).max(8192).optional(),
   expiresInSeconds: z.number().int().min(1).max(3600),
 });
 export type MessageSendV1 = z.infer<typeof messageSendV1>;

@@ -91,6 +91,10 @@ export function toPlainGsm(text: string): string {
       out += ch;
       continue;
     }
+    if (/\s/u.test(ch)) {
+      out += ' '; // no-break and narrow spaces (amounts) become plain spaces
+      continue;
+    }
     const stripped = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
     out += stripped.length === 1 && basicCode.has(stripped) ? stripped : '?';
   }

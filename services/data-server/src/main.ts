@@ -66,12 +66,13 @@ export async function startDataServer(
     verifications: new VerificationRepository(db),
     certificates,
     pending: new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX }),
-    sendMessage: async (message, code, correlationId) => {
+    sendMessage: async (message, code, transaction, correlationId) => {
       const body = {
         type: 'message.send' as const,
         version: 1 as const,
         ...message,
         sealedCode: seal(config.BUS_SEAL_KEYS, code, message.messageId),
+        ...(transaction ? { sealedTransaction: seal(config.BUS_SEAL_KEYS, JSON.stringify(transaction), message.messageId) } : {}),
       };
       await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId: message.messageId, correlationId });
     },

@@ -100,6 +100,28 @@ const migrations: Migration[] = [
       await knex.schema.dropTable('delivery_attempts');
     },
   },
+  {
+    name: '004_transactions',
+    async up(knex) {
+      await knex.raw("ALTER TABLE verifications MODIFY purpose ENUM('login', 'transaction') NOT NULL");
+      await knex.raw("ALTER TABLE certificates MODIFY purpose ENUM('login', 'transaction') NOT NULL");
+      // What a transaction code approves, for the merchant's view; the binding hash covers all of it.
+      await knex.schema.alterTable('verifications', (t) => {
+        t.bigInteger('amount_minor').nullable();
+        t.string('currency', 3).nullable();
+        t.string('payee', 64).nullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('verifications', (t) => {
+        t.dropColumn('amount_minor');
+        t.dropColumn('currency');
+        t.dropColumn('payee');
+      });
+      await knex.raw("ALTER TABLE certificates MODIFY purpose ENUM('login') NOT NULL");
+      await knex.raw("ALTER TABLE verifications MODIFY purpose ENUM('login') NOT NULL");
+    },
+  },
 ];
 
 /** A knex migration source over the list above. */

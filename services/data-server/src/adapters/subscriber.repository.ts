@@ -28,6 +28,11 @@ export class SubscriberRepository {
     return row ? toSubscriber(row) : undefined;
   }
 
+  async findById(id: number): Promise<Subscriber | undefined> {
+    const row = await this.db<SubscriberRow>('subscribers').where({ id }).first();
+    return row ? toSubscriber(row) : undefined;
+  }
+
   /** Adds or updates a subscriber by identifier (seeding, admin). */
   async upsert(s: Omit<Subscriber, 'id'>): Promise<void> {
     await this.db('subscribers')

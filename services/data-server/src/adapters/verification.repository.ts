@@ -18,6 +18,8 @@ export interface VerificationRecord {
   createdAt: Date;
   expiresAt: Date;
   finishedAt: Date | null;
+  /** For purpose `transaction`: what the code approves (shown to the merchant). */
+  transaction: { amount: number; currency: string; payee: string } | null;
 }
 
 interface Row {
@@ -36,6 +38,9 @@ interface Row {
   created_at: Date;
   expires_at: Date;
   finished_at: Date | null;
+  amount_minor: number | string | null;
+  currency: string | null;
+  payee: string | null;
 }
 
 export class VerificationRepository {
@@ -80,6 +85,9 @@ function toRow(v: VerificationRecord): Row {
     created_at: v.createdAt,
     expires_at: v.expiresAt,
     finished_at: v.finishedAt,
+    amount_minor: v.transaction?.amount ?? null,
+    currency: v.transaction?.currency ?? null,
+    payee: v.transaction?.payee ?? null,
   };
 }
 
@@ -100,5 +108,7 @@ function fromRow(r: Row): VerificationRecord {
     createdAt: r.created_at,
     expiresAt: r.expires_at,
     finishedAt: r.finished_at,
+    transaction:
+      r.amount_minor !== null && r.currency && r.payee ? { amount: Number(r.amount_minor), currency: r.currency, payee: r.payee } : null,
   };
 }

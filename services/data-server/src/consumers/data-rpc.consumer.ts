@@ -28,7 +28,7 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
     }
     case 'verification.check':
       try {
-        const result = await d.verifications.check(req.merchantId, req.verificationId, req.submittedCode);
+        const result = await d.verifications.check(req.merchantId, req.verificationId, req.submittedCode, req.transaction);
         d.checks.inc({ outcome: result.outcome });
         return result;
       } catch (e) {

@@ -26,6 +26,22 @@ describe('code derivation', () => {
     expect(h).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('binds a transaction: any change of amount, currency, payee, items or accounts changes the hash', () => {
+    const tx = { amount: 1250, currency: 'EUR', payee: 'Shop', items: [{ name: 'Bread', quantity: 2 }], accounts: { from: 'A', to: 'B' } };
+    const h = bindingHash({ ...binding, purpose: 'transaction', transaction: tx });
+    expect(bindingHash({ ...binding, purpose: 'transaction', transaction: { ...tx } })).toBe(h);
+    const changed = [
+      { ...tx, amount: 1251 },
+      { ...tx, currency: 'USD' },
+      { ...tx, payee: 'Shop2' },
+      { ...tx, items: [{ name: 'Bread', quantity: 3 }] },
+      { ...tx, accounts: { from: 'A', to: 'C' } },
+    ];
+    for (const t of changed) {
+      expect(bindingHash({ ...binding, purpose: 'transaction', transaction: t })).not.toBe(h);
+    }
+  });
+
   it('MACs the code under the verification id, so a MAC cannot serve another verification', () => {
     const m = macOfCode(key, vid, '123456');
     expect(m).not.toContain('123456');

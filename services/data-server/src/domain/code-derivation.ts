@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { KeyEntry } from '@outband/config';
+import type { TransactionData } from '@outband/contracts';
 import { ocra, type OcraSuite } from './ocra';
 
 /** What a code is bound to; any change gives another binding hash and another code. */
@@ -9,11 +10,26 @@ export interface CodeBinding {
   identifier: string;
   purpose: string;
   verificationId: string;
+  /** For purpose `transaction`: amount, currency, payee, items, accounts (dynamic linking). */
+  transaction?: TransactionData | undefined;
 }
 
-/** A canonical, order-fixed encoding of the binding, hashed (hex SHA-256, 64 digits). */
+/**
+ * A canonical, order-fixed encoding of the binding, hashed (hex SHA-256, 64 digits). It is the
+ * OCRA question, so the code itself depends on every bound datum.
+ */
 export function bindingHash(b: CodeBinding): string {
-  const canonical = JSON.stringify([b.merchantId, b.identifier, b.purpose, b.verificationId]);
+  const t = b.transaction;
+  const tx = t
+    ? [
+        t.amount,
+        t.currency,
+        t.payee,
+        (t.items ?? []).map((i) => [i.name, i.quantity]),
+        t.accounts ? [t.accounts.from, t.accounts.to] : null,
+      ]
+    : null;
+  const canonical = JSON.stringify([b.merchantId, b.identifier, b.purpose, b.verificationId, tx]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -15,6 +15,7 @@ export function toView(v: VerificationRecord, now: Date, delivery: Delivery, att
     createdAt: v.createdAt.toISOString(),
     expiresAt: v.expiresAt.toISOString(),
     attemptsLeft: status === 'pending' ? Math.max(0, v.maxAttempts - v.attempts) : 0,
+    ...(v.transaction ? { transaction: v.transaction } : {}),
     ...(delivery
       ? {
           delivery: {

@@ -9,6 +9,7 @@ import {
   type CheckResult,
   type DataRpcRequest,
   type MerchantKeys,
+  type TransactionData,
   type VerificationView,
 } from '@outband/contracts';
 
@@ -18,7 +19,13 @@ export interface DataClient {
     req: Omit<Extract<DataRpcRequest, { type: 'verification.start' }>, 'type' | 'version'>,
     correlationId?: string,
   ): Promise<VerificationView>;
-  checkVerification(merchantId: string, verificationId: string, submittedCode: string, correlationId?: string): Promise<CheckResult>;
+  checkVerification(
+    merchantId: string,
+    verificationId: string,
+    submittedCode: string,
+    transaction: TransactionData | undefined,
+    correlationId?: string,
+  ): Promise<CheckResult>;
   getVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
   cancelVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
   merchantKeys(merchantId: string, correlationId?: string): Promise<MerchantKeys>;
@@ -36,8 +43,12 @@ export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): Dat
   }
   return {
     startVerification: (req, cid) => call({ type: 'verification.start', version: 1, ...req }, verificationView, cid),
-    checkVerification: (merchantId, verificationId, submittedCode, cid) =>
-      call({ type: 'verification.check', version: 1, merchantId, verificationId, submittedCode }, checkResult, cid),
+    checkVerification: (merchantId, verificationId, submittedCode, transaction, cid) =>
+      call(
+        { type: 'verification.check', version: 1, merchantId, verificationId, submittedCode, ...(transaction ? { transaction } : {}) },
+        checkResult,
+        cid,
+      ),
     getVerification: (merchantId, verificationId, cid) =>
       call({ type: 'verification.get', version: 1, merchantId, verificationId }, verificationView, cid),
     cancelVerification: (merchantId, verificationId, cid) =>

@@ -1,18 +1,27 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import { identifier, locale, purpose, verificationId, type CheckResult } from '@outband/contracts';
+import { identifier, locale, purpose, transactionData, verificationId, type CheckResult } from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
 import { validate } from './validate';
 
-const startBody = z.strictObject({
-  identifier,
-  purpose: purpose.default('login'),
-  locale: locale.optional(),
-});
+const startBody = z
+  .strictObject({
+    identifier,
+    purpose: purpose.default('login'),
+    locale: locale.optional(),
+    /** Required for purpose `transaction`: what the code approves (amount in minor units). */
+    transaction: transactionData.optional(),
+  })
+  .refine((b) => (b.purpose === 'transaction') === (b.transaction !== undefined), {
+    path: ['transaction'],
+    message: 'required for purpose "transaction", and only for it',
+  });
 
 const checkBody = z.strictObject({
   code: z.string().regex(/^\d{4,10}$/, 'must be the 4 to 10 digits received'),
+  /** For a transaction: the data as the merchant presents it now. */
+  transaction: transactionData.optional(),
 });
 
 /** `/v1/verifications`: start, check, read and cancel a login verification. */
@@ -31,7 +40,7 @@ export function verificationRouter(data: DataClient): Router {
 
   router.post('/:id/check', async (req, res) => {
     const body = validate(checkBody, req.body);
-    const result = await data.checkVerification(merchantOf(req), idOf(req), body.code, req.correlationId);
+    const result = await data.checkVerification(merchantOf(req), idOf(req), body.code, body.transaction, req.correlationId);
     res.json(checkAnswer(result));
   });
 

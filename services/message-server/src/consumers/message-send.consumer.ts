@@ -1,6 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { isAppError } from '@outband/errors';
-import { messageSendV1, unseal, type BusNames, type MessageSendV1, type SealKey } from '@outband/contracts';
+import {
+  messageSendV1,
+  transactionData,
+  unseal,
+  type BusNames,
+  type MessageSendV1,
+  type SealKey,
+  type TransactionData,
+} from '@outband/contracts';
 import type { Bus, DeliveryContext } from '@outband/bus';
 import type { Counter, Logger } from '@outband/observability';
 import type { MessageRepository } from '../adapters/message.repository';
@@ -71,10 +79,12 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
     return;
   }
   let code: string;
+  let transaction: TransactionData | undefined;
   try {
     code = unseal(d.sealKeys, m.sealedCode, m.messageId);
+    transaction = m.sealedTransaction ? transactionData.parse(JSON.parse(unseal(d.sealKeys, m.sealedTransaction, m.messageId))) : undefined;
   } catch (e) {
-    await fail('failed', isAppError(e) ? e.message : 'sealed code unreadable');
+    await fail('failed', isAppError(e) ? e.message : 'sealed fields unreadable');
     return;
   }
   // Attempts are numbered in memory from what is recorded; a redelivery continues the count.
@@ -97,7 +107,11 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
       reference: () => randomInt(0, 0x10000),
     },
     { address: m.address, receiverKind: m.receiverKind, purpose: m.purpose, locale: m.locale },
-    { code, expiresInSeconds: m.expiresInSeconds },
+    {
+      code,
+      expiresInSeconds: m.expiresInSeconds,
+      ...(transaction ? { amount: { minor: transaction.amount, currency: transaction.currency }, payee: transaction.payee } : {}),
+    },
   );
   switch (result.kind) {
     case 'submitted': {

@@ -33,3 +33,18 @@ describe('formatAmount', () => {
     expect(formatAmount(1250, 'JPY', 'en')).toBe('¥1,250');
   });
 });
+
+describe('transaction texts (dynamic linking: amount and payee in clear)', () => {
+  const tx = { code: '482913', expiresInSeconds: 300, amount: { minor: 1250, currency: 'EUR' }, payee: 'Boulangerie Paul' };
+  const t = { purpose: 'transaction' as const, pagerMaxLength: 80 };
+  it('shows amount, payee and code on a phone, per locale', () => {
+    expect(renderText({ ...t, locale: 'en', receiverKind: 'mobile' }, tx)).toBe(
+      'Outband: approve €12.50 to Boulangerie Paul with code 482913. It expires in 5 min. Never share it.',
+    );
+    expect(renderText({ ...t, locale: 'fr', receiverKind: 'mobile' }, tx)).toContain('12,50\u00a0€ à Boulangerie Paul avec le code 482913');
+  });
+  it('gives pagers the amount too: as plain text, or as digits', () => {
+    expect(renderText({ ...t, locale: 'en', receiverKind: 'pager-alpha' }, tx)).toBe('Pay EUR 12.50 to Boulangerie Paul code 482913');
+    expect(renderText({ ...t, locale: 'en', receiverKind: 'pager-numeric' }, tx)).toBe('482913 1250');
+  });
+});

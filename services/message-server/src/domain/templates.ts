@@ -13,6 +13,9 @@ export interface TemplateParams {
 
 type Render = (p: TemplateParams, minutes: number) => string;
 
+const money = (p: TemplateParams, locale: Locale, display: 'symbol' | 'code' = 'symbol') =>
+  p.amount ? formatAmount(p.amount.minor, p.amount.currency, locale, display) : '';
+
 /** The one place where texts live: per locale, purpose and receiver kind. */
 const templates: Record<Locale, Record<Purpose, Record<ReceiverKind, Render>>> = {
   en: {
@@ -21,12 +24,25 @@ const templates: Record<Locale, Record<Purpose, Record<ReceiverKind, Render>>> =
       'pager-alpha': (p) => `Outband login code ${p.code}`,
       'pager-numeric': (p) => p.code,
     },
+    transaction: {
+      mobile: (p, min) =>
+        `Outband: approve ${money(p, 'en')} to ${p.payee ?? ''} with code ${p.code}. It expires in ${min} min. Never share it.`,
+      'pager-alpha': (p) => `Pay ${money(p, 'en', 'code')} to ${p.payee ?? ''} code ${p.code}`,
+      // Digits only: the code, then the amount in minor units.
+      'pager-numeric': (p) => `${p.code} ${p.amount?.minor ?? ''}`,
+    },
   },
   fr: {
     login: {
       mobile: (p, min) => `Votre code de connexion Outband est ${p.code}. Il expire dans ${min} min. Ne le partagez jamais.`,
       'pager-alpha': (p) => `Code de connexion Outband ${p.code}`,
       'pager-numeric': (p) => p.code,
+    },
+    transaction: {
+      mobile: (p, min) =>
+        `Outband : validez le paiement de ${money(p, 'fr')} à ${p.payee ?? ''} avec le code ${p.code}. Il expire dans ${min} min. Ne le partagez jamais.`,
+      'pager-alpha': (p) => `Paiement ${money(p, 'fr', 'code')} a ${p.payee ?? ''} code ${p.code}`,
+      'pager-numeric': (p) => `${p.code} ${p.amount?.minor ?? ''}`,
     },
   },
 };
@@ -52,13 +68,13 @@ export function renderText(o: RenderOptions, p: TemplateParams): string {
     case 'pager-alpha':
       return toPlainGsm(text).slice(0, o.pagerMaxLength);
     case 'pager-numeric':
-      return text.replace(/[^0-9 ]/g, '');
+      return text.replace(/[^0-9 ]/g, '').trim();
   }
 }
 
 /** An amount in minor units, written for the locale (`12,50 €`, `€12.50`). */
-export function formatAmount(minor: number, currency: string, locale: Locale): string {
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+export function formatAmount(minor: number, currency: string, locale: Locale, display: 'symbol' | 'code' = 'symbol'): string {
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: display });
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
   return format.format(minor / 10 ** digits);
 }
