@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '@outband/errors';
 import type { KeyEntry } from '@outband/config';
-import type { CheckResult, MessageSendV1, VerificationStartV1, VerificationView } from '@outband/contracts';
+import type { CheckResult, MessageSendV1, Purpose, TransactionData, VerificationStartV1, VerificationView } from '@outband/contracts';
 import type { CertificateRepository } from '../adapters/certificate.repository';
 import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
 import type { SubscriberRepository } from '../adapters/subscriber.repository';
@@ -17,7 +17,12 @@ export interface VerificationServiceDeps {
   certificates: CertificateRepository;
   pending: PendingSecretStore;
   /** Hands a message to the message server; resolves once the broker has it. */
-  sendMessage: (message: Omit<MessageSendV1, 'type' | 'version' | 'sealedCode'>, code: string, correlationId?: string) => Promise<void>;
+  sendMessage: (
+    message: Omit<MessageSendV1, 'type' | 'version' | 'sealedCode' | 'sealedTransaction'>,
+    code: string,
+    transaction: TransactionData | undefined,
+    correlationId?: string,
+  ) => Promise<void>;
   clock: () => Date;
   codeKeys: KeyEntry[];
   macKeys: KeyEntry[];
@@ -38,6 +43,7 @@ export class VerificationService {
     if (subscriber.status !== 'active') {
       throw new AppError('forbidden', 'SUBSCRIBER_SUSPENDED', 'the subscriber is suspended');
     }
+    const transaction = checkTransactionPresence(req.purpose, req.transaction);
     const now = this.d.clock();
     const id = `ve_${randomBytes(16).toString('hex')}`;
     const codeKey = activeKey(this.d.codeKeys);
@@ -47,6 +53,7 @@ export class VerificationService {
       identifier: subscriber.identifier,
       purpose: req.purpose,
       verificationId: id,
+      transaction,
     });
     const code = deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now);
     const expiresAt = new Date(now.getTime() + this.d.ttlSeconds * 1000);
@@ -66,6 +73,7 @@ export class VerificationService {
       createdAt: now,
       expiresAt,
       finishedAt: null,
+      transaction: transaction ? { amount: transaction.amount, currency: transaction.currency, payee: transaction.payee } : null,
     };
     const messageId = randomUUID();
     await this.d.verifications.insert(record);
@@ -98,6 +106,7 @@ export class VerificationService {
           expiresInSeconds: this.d.ttlSeconds,
         },
         code,
+        transaction,
         correlationId,
       );
     } catch (e) {
@@ -109,25 +118,34 @@ export class VerificationService {
     return toView(record, now, { state: 'queued', updatedAt: now, error: null });
   }
 
-  async check(merchantId: string, verificationId: string, submittedCode: string): Promise<CheckResult> {
+  async check(merchantId: string, verificationId: string, submittedCode: string, transaction?: TransactionData): Promise<CheckResult> {
     const v = await this.find(merchantId, verificationId);
+    const presented = await this.presentedBinding(v, transaction);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
     if (!macKey) {
       // The key was retired while the code was pending: fail closed, as if it expired.
       return this.closed(v, 'expired');
     }
     const now = this.d.clock();
-    const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, submittedCode), v.bindingHash, now);
+    const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, submittedCode), presented, now);
     switch (outcome.kind) {
       case 'approved':
         await this.settle(v, 'approved', now, outcome.attempts);
         return { outcome: 'approved', verification: await this.view(v.id, merchantId) };
       case 'mismatch':
         await this.d.verifications.setAttempts(v.id, outcome.attempts);
-        return { outcome: 'mismatch', verification: await this.view(v.id, merchantId) };
+        return {
+          outcome: 'mismatch',
+          mismatch: outcome.bindingMatched ? 'code' : 'transaction',
+          verification: await this.view(v.id, merchantId),
+        };
       case 'burned':
         await this.settle(v, 'max_attempts_reached', now, outcome.attempts);
-        return { outcome: 'burned', verification: await this.view(v.id, merchantId) };
+        return {
+          outcome: 'burned',
+          mismatch: outcome.bindingMatched ? 'code' : 'transaction',
+          verification: await this.view(v.id, merchantId),
+        };
       case 'final':
         return this.closed(v, outcome.state);
     }
@@ -145,6 +163,31 @@ export class VerificationService {
 
   async get(merchantId: string, verificationId: string): Promise<VerificationView> {
     return this.view(verificationId, merchantId);
+  }
+
+  /**
+   * The binding the check presents: for a login, the one on record; for a transaction, the hash
+   * of the data the merchant presents now, so any change of amount or payee fails the check.
+   */
+  private async presentedBinding(v: VerificationRecord, transaction: TransactionData | undefined): Promise<string> {
+    if (v.purpose !== 'transaction') {
+      return v.bindingHash;
+    }
+    if (!transaction) {
+      throw new AppError(
+        'invalid_input',
+        'TRANSACTION_REQUIRED',
+        'a transaction check must present the amount, currency and payee it approves',
+      );
+    }
+    const subscriber = await this.d.subscribers.findById(v.subscriberId);
+    return bindingHash({
+      merchantId: v.merchantId,
+      identifier: subscriber?.identifier ?? '',
+      purpose: v.purpose,
+      verificationId: v.id,
+      transaction,
+    });
   }
 
   private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
@@ -192,6 +235,21 @@ function closedError(state: FinalState | 'failed' | 'pending'): AppError {
     case 'pending':
       return new AppError('conflict', 'VERIFICATION_EXPIRED', 'too much time elapsed: the code has expired');
   }
+}
+
+/** A transaction verification needs its data; a login must not carry any. */
+function checkTransactionPresence(purpose: Purpose, transaction: TransactionData | undefined): TransactionData | undefined {
+  if (purpose === 'transaction' && !transaction) {
+    throw new AppError('invalid_input', 'TRANSACTION_REQUIRED', 'purpose "transaction" needs transaction data (amount, currency, payee)', {
+      fieldErrors: [{ field: 'transaction', message: 'required for purpose "transaction"' }],
+    });
+  }
+  if (purpose !== 'transaction' && transaction) {
+    throw new AppError('invalid_input', 'INVALID_INPUT', 'transaction data is only for purpose "transaction"', {
+      fieldErrors: [{ field: 'transaction', message: 'only for purpose "transaction"' }],
+    });
+  }
+  return transaction;
 }
 
 function activeKey(ring: KeyEntry[]): KeyEntry {

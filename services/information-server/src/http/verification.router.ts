@@ -57,11 +57,12 @@ function checkAnswer(r: CheckResult) {
   switch (r.outcome) {
     case 'approved':
       return v;
-    case 'mismatch':
-      return {
-        ...v,
-        cause: { code: 'CODE_MISMATCH', detail: `wrong code, ${v.attemptsLeft} attempt${v.attemptsLeft === 1 ? '' : 's'} left` },
-      };
+    case 'mismatch': {
+      const left = `${v.attemptsLeft} attempt${v.attemptsLeft === 1 ? '' : 's'} left`;
+      return r.mismatch === 'transaction'
+        ? { ...v, cause: { code: 'TRANSACTION_MISMATCH', detail: `the transaction differs from the one the code approves, ${left}` } }
+        : { ...v, cause: { code: 'CODE_MISMATCH', detail: `wrong code, ${left}` } };
+    }
     case 'burned':
       return { ...v, cause: { code: 'TOO_MANY_ATTEMPTS', detail: 'wrong code, no attempts left: start a new verification' } };
   }
