@@ -3,7 +3,14 @@ import { startSuite, subscribers, type Suite } from './support/suite';
 
 let suite: Suite;
 beforeAll(async () => {
-  suite = await startSuite();
+  suite = await startSuite({
+    seed: [
+      {
+        merchant: { id: 'unused-fr', name: 'x', keys: [] },
+        subscribers: [{ identifier: 'claire', address: '+33611223344', locale: 'fr' }],
+      },
+    ],
+  });
 });
 afterAll(async () => {
   await suite?.stop();
@@ -75,6 +82,13 @@ describe('transaction signing (PSD2 dynamic linking, patent Fig. 6)', () => {
       const res = await api(suite, 'POST', '/v1/verifications', { body });
       expect({ body, status: res.status, code: res.body.code }).toEqual({ body, status: 400, code: 'INVALID_INPUT' });
     }
+  });
+
+  it('sends a French transaction text as one GSM message', async () => {
+    await startTransaction('claire');
+    const [message] = await waitForInbox(suite, '+33611223344');
+    expect(message?.text).toMatch(/^Outband : validez le paiement de 12,50 € à Boulangerie Paul avec le code \d{6}\./);
+    expect({ parts: message?.parts, dataCoding: message?.dataCoding }).toEqual({ parts: 1, dataCoding: 0 });
   });
 
   it('gives a numeric pager the code and the amount as digits', async () => {

@@ -43,11 +43,13 @@ export async function waitForInbox(
   address: string,
   count = 1,
   timeoutMs = 15_000,
-): Promise<Array<{ text: string; messageId: string; receipt?: string; parts: number }>> {
+): Promise<Array<{ text: string; messageId: string; receipt?: string; parts: number; dataCoding: number }>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await fetch(`http://127.0.0.1:${suite.sim.httpPort}/inbox/${encodeURIComponent(address)}`);
-    const body = (await res.json()) as { messages: Array<{ text: string; messageId: string; receipt?: string; parts: number }> };
+    const body = (await res.json()) as {
+      messages: Array<{ text: string; messageId: string; receipt?: string; parts: number; dataCoding: number }>;
+    };
     if (body.messages.length >= count) {
       return body.messages;
     }

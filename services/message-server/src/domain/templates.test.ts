@@ -1,3 +1,4 @@
+import { isGsm7, septetLength } from '@outband/sms-codec';
 import { formatAmount, renderText } from './templates';
 
 const params = { code: '482913', expiresInSeconds: 300 };
@@ -41,8 +42,14 @@ describe('transaction texts (dynamic linking: amount and payee in clear)', () =>
     expect(renderText({ ...t, locale: 'en', receiverKind: 'mobile' }, tx)).toBe(
       'Outband: approve €12.50 to Boulangerie Paul with code 482913. It expires in 5 min. Never share it.',
     );
-    expect(renderText({ ...t, locale: 'fr', receiverKind: 'mobile' }, tx)).toContain('12,50\u00a0€ à Boulangerie Paul avec le code 482913');
+    expect(renderText({ ...t, locale: 'fr', receiverKind: 'mobile' }, tx)).toContain('12,50 € à Boulangerie Paul avec le code 482913');
   });
+  it('stays in the GSM alphabet (one SMS) even where the locale writes no-break spaces', () => {
+    const text = renderText({ ...t, locale: 'fr', receiverKind: 'mobile' }, tx);
+    expect(isGsm7(text)).toBe(true);
+    expect(septetLength(text)).toBeLessThanOrEqual(160);
+  });
+
   it('gives pagers the amount too: as plain text, or as digits', () => {
     expect(renderText({ ...t, locale: 'en', receiverKind: 'pager-alpha' }, tx)).toBe('Pay EUR 12.50 to Boulangerie Paul code 482913');
     expect(renderText({ ...t, locale: 'en', receiverKind: 'pager-numeric' }, tx)).toBe('482913 1250');

@@ -13,8 +13,10 @@ export interface TemplateParams {
 
 type Render = (p: TemplateParams, minutes: number) => string;
 
+// Locales put no-break spaces in amounts; a plain space keeps the text in the GSM alphabet
+// (one SMS instead of two in UCS-2).
 const money = (p: TemplateParams, locale: Locale, display: 'symbol' | 'code' = 'symbol') =>
-  p.amount ? formatAmount(p.amount.minor, p.amount.currency, locale, display) : '';
+  p.amount ? formatAmount(p.amount.minor, p.amount.currency, locale, display).replace(/\s/gu, ' ') : '';
 
 /** The one place where texts live: per locale, purpose and receiver kind. */
 const templates: Record<Locale, Record<Purpose, Record<ReceiverKind, Render>>> = {
