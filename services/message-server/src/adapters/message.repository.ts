@@ -9,11 +9,8 @@ export interface MessageRecord {
   receiverKind: ReceiverKind;
   purpose: string;
   state: DeliveryState;
-  smscMessageId: string | null;
   error: string | null;
   createdAt: Date;
-  /** Delivery attempts made so far. */
-  attempts: number;
 }
 
 interface Row {
@@ -23,13 +20,11 @@ interface Row {
   receiver_kind: ReceiverKind;
   purpose: string;
   state: DeliveryState;
-  smsc_message_id: string | null;
   error: string | null;
   created_at: Date;
-  submit_attempts: number;
 }
 
-type ClaimInput = Omit<MessageRecord, 'state' | 'smscMessageId' | 'error' | 'attempts'>;
+type ClaimInput = Omit<MessageRecord, 'state' | 'error'>;
 
 export class MessageRepository {
   // Claims of concurrent handlers share one INSERT: the database round trip is the cost.
@@ -43,7 +38,7 @@ export class MessageRepository {
    */
   async claim(m: ClaimInput, now: Date): Promise<MessageRecord & { fresh: boolean }> {
     if (await this.claims.add({ ...m, now })) {
-      return { ...m, state: 'queued', smscMessageId: null, error: null, attempts: 0, fresh: true };
+      return { ...m, state: 'queued', error: null, fresh: true };
     }
     const row = await this.db<Row>('messages').where({ id: m.id }).first();
     if (!row) {
@@ -85,9 +80,7 @@ function fromRow(r: Row): MessageRecord {
     receiverKind: r.receiver_kind,
     purpose: r.purpose,
     state: r.state,
-    smscMessageId: r.smsc_message_id,
     error: r.error,
     createdAt: r.created_at,
-    attempts: r.submit_attempts,
   };
 }

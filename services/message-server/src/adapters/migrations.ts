@@ -49,6 +49,25 @@ const migrations: Migration[] = [
       await knex.schema.dropTable('submits');
     },
   },
+  {
+    name: '003_drop_message_submit_columns',
+    async up(knex) {
+      // Submits (per part and attempt) replaced these single-valued columns.
+      await knex.schema.alterTable('messages', (t) => {
+        t.dropIndex(['smsc_message_id']);
+        t.dropColumn('smsc_message_id');
+        t.dropColumn('submit_attempts');
+        t.dropColumn('submitted_at');
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('messages', (t) => {
+        t.string('smsc_message_id', 65).nullable().index();
+        t.integer('submit_attempts').notNullable().defaultTo(0);
+        t.datetime('submitted_at', { precision: 3 }).nullable();
+      });
+    },
+  },
 ];
 
 export const messageMigrationSource = migrationSource(migrations);
