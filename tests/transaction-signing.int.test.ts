@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { openDatabase } from '@outband/db';
 import { api, waitForInbox } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
@@ -95,5 +97,34 @@ describe('transaction signing (PSD2 dynamic linking, patent Fig. 6)', () => {
     await startTransaction('pager-7');
     const [message] = await waitForInbox(suite, subscribers.pager.address);
     expect(message?.text).toMatch(/^\d{6} 1250$/);
+  });
+});
+
+describe('certified messages (purpose "message": an order or declaration)', () => {
+  const statement = { text: 'I order 3 pallets of bricks, delivery 2026-12-01', reference: 'PO-1042' };
+
+  it('shows the text with the code, approves the same text, and keeps its digest on the certificate', async () => {
+    const res = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'bob', purpose: 'message', message: statement } });
+    expect(res.status).toBe(201);
+    const id = String(res.body.id);
+    const messages = await waitForInbox(suite, subscribers.bob.address, 1);
+    const text = messages[messages.length - 1]?.text ?? '';
+    expect(text).toMatch(/^Outband: confirm "I order 3 pallets of bricks, delivery 2026-12-01" with code \d{6}\./);
+    const code = /code (\d{6})/.exec(text)?.[1] ?? '';
+    const changed = await check(id, code);
+    expect(changed.status).toBe(400);
+    expect(changed.body.code).toBe('MESSAGE_REQUIRED');
+    const tampered = await api(suite, 'POST', `/v1/verifications/${id}/check`, {
+      body: { code, message: { ...statement, text: 'I order 30 pallets of bricks, delivery 2026-12-01' } },
+    });
+    expect((tampered.body.cause as { code: string }).code).toBe('MESSAGE_MISMATCH');
+    const ok = await api(suite, 'POST', `/v1/verifications/${id}/check`, { body: { code, message: statement } });
+    expect(ok.body.status).toBe('approved');
+    const digest = createHash('sha256').update(statement.text).digest('hex');
+    expect(ok.body.message).toEqual({ digest, reference: 'PO-1042' });
+    const db = openDatabase(suite.databaseUrl, { min: 0, max: 1 });
+    const cert = await db('certificates').where({ verification_id: id }).first<{ content_digest: string; outcome: string }>();
+    await db.destroy();
+    expect(cert).toMatchObject({ content_digest: digest, outcome: 'approved' });
   });
 });

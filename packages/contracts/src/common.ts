@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const receiverKind = z.enum(['mobile', 'pager-alpha', 'pager-numeric']);
 export type ReceiverKind = z.infer<typeof receiverKind>;
 
-export const purpose = z.enum(['login', 'transaction']);
+export const purpose = z.enum(['login', 'transaction', 'message']);
 export type Purpose = z.infer<typeof purpose>;
 
 export const verificationStatus = z.enum(['pending', 'approved', 'canceled', 'max_attempts_reached', 'expired', 'failed']);
@@ -44,3 +44,10 @@ export const transactionData = z.strictObject({
   accounts: z.strictObject({ from: z.string().min(1).max(64), to: z.string().min(1).max(64) }).optional(),
 });
 export type TransactionData = z.infer<typeof transactionData>;
+
+/** An order or declaration the user certifies (purpose `message`): shown in clear, bound to the code. */
+export const certifiedMessage = z.strictObject({
+  text: z.string().min(1).max(300),
+  reference: z.string().min(1).max(64).optional(),
+});
+export type CertifiedMessage = z.infer<typeof certifiedMessage>;

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { identifier, locale, merchantId, purpose, transactionData, verificationId, verificationStatus, deliveryState } from './common';
+import {
+  certifiedMessage,
+  identifier,
+  locale,
+  merchantId,
+  purpose,
+  transactionData,
+  verificationId,
+  verificationStatus,
+  deliveryState,
+} from './common';
 import { deliveryAttempt } from './message-events';
 
 /** information server → data server: start a verification (patent op. 201-205). */
@@ -12,6 +22,8 @@ export const verificationStartV1 = z.object({
   locale: locale.optional(),
   /** Required for purpose `transaction` (added in v1, optional). */
   transaction: transactionData.optional(),
+  /** Required for purpose `message` (added in v1, optional). */
+  message: certifiedMessage.optional(),
 });
 export type VerificationStartV1 = z.infer<typeof verificationStartV1>;
 
@@ -24,6 +36,8 @@ export const verificationCheckV1 = z.object({
   submittedCode: z.string().max(64),
   /** The transaction as the merchant presents it now; must equal the one the code approves. */
   transaction: transactionData.optional(),
+  /** The certified message as presented now; must equal the one the code approves. */
+  message: certifiedMessage.optional(),
 });
 export type VerificationCheckV1 = z.infer<typeof verificationCheckV1>;
 
@@ -71,6 +85,8 @@ export const verificationView = z.object({
   attemptsLeft: z.number().int().min(0),
   /** For purpose `transaction`: amount, currency and payee the code approves. */
   transaction: z.object({ amount: z.number(), currency: z.string(), payee: z.string() }).optional(),
+  /** For purpose `message`: the SHA-256 of the certified text, as on the certificate record. */
+  message: z.object({ digest: z.string(), reference: z.string().optional() }).optional(),
   delivery: z.object({ state: deliveryState, updatedAt: z.string(), error: z.string().optional() }).optional(),
   /** Each try to hand the message to an SMSC: route, time, SMSC ids, state, error. */
   deliveries: z.array(deliveryAttempt).optional(),
@@ -82,7 +98,7 @@ export const checkResult = z.object({
   verification: verificationView,
   outcome: z.enum(['approved', 'mismatch', 'burned']),
   /** For a refused check: whether the code or the transaction data differed (added in v1). */
-  mismatch: z.enum(['code', 'transaction']).optional(),
+  mismatch: z.enum(['code', 'transaction', 'message']).optional(),
 });
 export type CheckResult = z.infer<typeof checkResult>;
 

@@ -16,6 +16,8 @@ export const messageSendV1 = z.object({
   sealedCode: z.string().min(1).max(512),
   /** For purpose `transaction`: the TransactionData JSON, sealed the same way (added in v1). */
   sealedTransaction: z.string().min(1).max(8192).optional(),
+  /** For purpose `message`: the CertifiedMessage JSON, sealed the same way (added in v1). */
+  sealedMessage: z.string().min(1).max(8192).optional(),
   expiresInSeconds: z.number().int().min(1).max(3600),
 });
 export type MessageSendV1 = z.infer<typeof messageSendV1>;

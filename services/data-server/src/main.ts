@@ -66,13 +66,16 @@ export async function startDataServer(
     verifications: new VerificationRepository(db),
     certificates,
     pending: new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX }),
-    sendMessage: async (message, code, transaction, correlationId) => {
+    sendMessage: async (message, code, bound, correlationId) => {
       const body = {
         type: 'message.send' as const,
         version: 1 as const,
         ...message,
         sealedCode: seal(config.BUS_SEAL_KEYS, code, message.messageId),
-        ...(transaction ? { sealedTransaction: seal(config.BUS_SEAL_KEYS, JSON.stringify(transaction), message.messageId) } : {}),
+        ...(bound.transaction
+          ? { sealedTransaction: seal(config.BUS_SEAL_KEYS, JSON.stringify(bound.transaction), message.messageId) }
+          : {}),
+        ...(bound.message ? { sealedMessage: seal(config.BUS_SEAL_KEYS, JSON.stringify(bound.message), message.messageId) } : {}),
       };
       await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId: message.messageId, correlationId });
     },

@@ -13,6 +13,8 @@ export interface CertificateRecord {
   outcome: VerificationStatus;
   createdAt: Date;
   deliveryUpdatedAt: Date;
+  /** For purpose `message`: the SHA-256 of the certified text. */
+  contentDigest?: string | null;
 }
 
 // A later state never goes back to an earlier one (receipts can overtake submit responses).
@@ -33,6 +35,7 @@ export class CertificateRepository {
       outcome: c.outcome,
       created_at: c.createdAt,
       delivery_updated_at: c.deliveryUpdatedAt,
+      content_digest: c.contentDigest ?? null,
     });
   }
 

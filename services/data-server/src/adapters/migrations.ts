@@ -122,6 +122,30 @@ const migrations: Migration[] = [
       await knex.raw("ALTER TABLE verifications MODIFY purpose ENUM('login') NOT NULL");
     },
   },
+  {
+    name: '005_certified_messages',
+    async up(knex) {
+      await knex.raw("ALTER TABLE verifications MODIFY purpose ENUM('login', 'transaction', 'message') NOT NULL");
+      await knex.raw("ALTER TABLE certificates MODIFY purpose ENUM('login', 'transaction', 'message') NOT NULL");
+      // The SHA-256 of a certified order or declaration: the record keeps what was approved, not the text.
+      await knex.schema.alterTable('verifications', (t) => {
+        t.string('content_digest', 64).nullable();
+        t.string('content_reference', 64).nullable();
+      });
+      await knex.schema.alterTable('certificates', (t) => {
+        t.string('content_digest', 64).nullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('certificates', (t) => t.dropColumn('content_digest'));
+      await knex.schema.alterTable('verifications', (t) => {
+        t.dropColumn('content_digest');
+        t.dropColumn('content_reference');
+      });
+      await knex.raw("ALTER TABLE certificates MODIFY purpose ENUM('login', 'transaction') NOT NULL");
+      await knex.raw("ALTER TABLE verifications MODIFY purpose ENUM('login', 'transaction') NOT NULL");
+    },
+  },
 ];
 
 /** A knex migration source over the list above. */

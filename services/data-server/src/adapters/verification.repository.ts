@@ -20,6 +20,8 @@ export interface VerificationRecord {
   finishedAt: Date | null;
   /** For purpose `transaction`: what the code approves (shown to the merchant). */
   transaction: { amount: number; currency: string; payee: string } | null;
+  /** For purpose `message`: the SHA-256 of the certified text, and its reference. */
+  content: { digest: string; reference: string | null } | null;
 }
 
 interface Row {
@@ -41,6 +43,8 @@ interface Row {
   amount_minor: number | string | null;
   currency: string | null;
   payee: string | null;
+  content_digest: string | null;
+  content_reference: string | null;
 }
 
 export class VerificationRepository {
@@ -88,6 +92,8 @@ function toRow(v: VerificationRecord): Row {
     amount_minor: v.transaction?.amount ?? null,
     currency: v.transaction?.currency ?? null,
     payee: v.transaction?.payee ?? null,
+    content_digest: v.content?.digest ?? null,
+    content_reference: v.content?.reference ?? null,
   };
 }
 
@@ -110,5 +116,6 @@ function fromRow(r: Row): VerificationRecord {
     finishedAt: r.finished_at,
     transaction:
       r.amount_minor !== null && r.currency && r.payee ? { amount: Number(r.amount_minor), currency: r.currency, payee: r.payee } : null,
+    content: r.content_digest ? { digest: r.content_digest, reference: r.content_reference } : null,
   };
 }

@@ -28,7 +28,10 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
     }
     case 'verification.check':
       try {
-        const result = await d.verifications.check(req.merchantId, req.verificationId, req.submittedCode, req.transaction);
+        const result = await d.verifications.check(req.merchantId, req.verificationId, req.submittedCode, {
+          transaction: req.transaction,
+          message: req.message,
+        });
         d.checks.inc({ outcome: result.outcome });
         return result;
       } catch (e) {

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { KeyEntry } from '@outband/config';
-import type { TransactionData } from '@outband/contracts';
+import type { CertifiedMessage, TransactionData } from '@outband/contracts';
 import { ocra, type OcraSuite } from './ocra';
 
 /** What a code is bound to; any change gives another binding hash and another code. */
@@ -12,6 +12,8 @@ export interface CodeBinding {
   verificationId: string;
   /** For purpose `transaction`: amount, currency, payee, items, accounts (dynamic linking). */
   transaction?: TransactionData | undefined;
+  /** For purpose `message`: the order or declaration certified. */
+  message?: CertifiedMessage | undefined;
 }
 
 /**
@@ -29,8 +31,18 @@ export function bindingHash(b: CodeBinding): string {
         t.accounts ? [t.accounts.from, t.accounts.to] : null,
       ]
     : null;
-  const canonical = JSON.stringify([b.merchantId, b.identifier, b.purpose, b.verificationId, tx]);
+  // A certified message enters only when present, so login and transaction hashes stay as they were.
+  const parts: unknown[] = [b.merchantId, b.identifier, b.purpose, b.verificationId, tx];
+  if (b.message) {
+    parts.push([contentDigest(b.message.text), b.message.reference ?? null]);
+  }
+  const canonical = JSON.stringify(parts);
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The SHA-256 (hex) of a certified text, as the certificate record keeps it. */
+export function contentDigest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /**

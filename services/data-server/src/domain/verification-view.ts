@@ -16,6 +16,7 @@ export function toView(v: VerificationRecord, now: Date, delivery: Delivery, att
     expiresAt: v.expiresAt.toISOString(),
     attemptsLeft: status === 'pending' ? Math.max(0, v.maxAttempts - v.attempts) : 0,
     ...(v.transaction ? { transaction: v.transaction } : {}),
+    ...(v.content ? { message: { digest: v.content.digest, ...(v.content.reference ? { reference: v.content.reference } : {}) } } : {}),
     ...(delivery
       ? {
           delivery: {

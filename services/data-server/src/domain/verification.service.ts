@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '@outband/errors';
 import type { KeyEntry } from '@outband/config';
-import type { CheckResult, MessageSendV1, Purpose, TransactionData, VerificationStartV1, VerificationView } from '@outband/contracts';
+import type { CheckResult, MessageSendV1, VerificationStartV1, VerificationView } from '@outband/contracts';
 import type { CertificateRepository } from '../adapters/certificate.repository';
 import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
 import type { SubscriberRepository } from '../adapters/subscriber.repository';
 import type { VerificationRecord, VerificationRepository } from '../adapters/verification.repository';
-import { bindingHash, deriveCode, macOfCode } from './code-derivation';
+import { bindingHash, contentDigest, deriveCode, macOfCode } from './code-derivation';
+import { boundDataFor, type BoundData } from './bound-data';
 import { maskAddress } from './mask-address';
 import type { OcraSuite } from './ocra';
 import { toView } from './verification-view';
@@ -20,7 +21,7 @@ export interface VerificationServiceDeps {
   sendMessage: (
     message: Omit<MessageSendV1, 'type' | 'version' | 'sealedCode' | 'sealedTransaction'>,
     code: string,
-    transaction: TransactionData | undefined,
+    bound: BoundData,
     correlationId?: string,
   ) => Promise<void>;
   clock: () => Date;
@@ -43,7 +44,8 @@ export class VerificationService {
     if (subscriber.status !== 'active') {
       throw new AppError('forbidden', 'SUBSCRIBER_SUSPENDED', 'the subscriber is suspended');
     }
-    const transaction = checkTransactionPresence(req.purpose, req.transaction);
+    const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
+    const { transaction, message } = bound;
     const now = this.d.clock();
     const id = `ve_${randomBytes(16).toString('hex')}`;
     const codeKey = activeKey(this.d.codeKeys);
@@ -53,7 +55,7 @@ export class VerificationService {
       identifier: subscriber.identifier,
       purpose: req.purpose,
       verificationId: id,
-      transaction,
+      ...bound,
     });
     const code = deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now);
     const expiresAt = new Date(now.getTime() + this.d.ttlSeconds * 1000);
@@ -74,6 +76,7 @@ export class VerificationService {
       expiresAt,
       finishedAt: null,
       transaction: transaction ? { amount: transaction.amount, currency: transaction.currency, payee: transaction.payee } : null,
+      content: message ? { digest: contentDigest(message.text), reference: message.reference ?? null } : null,
     };
     const messageId = randomUUID();
     await this.d.verifications.insert(record);
@@ -88,6 +91,7 @@ export class VerificationService {
       outcome: 'pending',
       createdAt: now,
       deliveryUpdatedAt: now,
+      contentDigest: record.content?.digest ?? null,
     });
     await this.d.pending.put(
       { verificationId: id, mac: macOfCode(macKey, id, code), bindingHash: binding, maxAttempts: this.d.maxAttempts, expiresAt },
@@ -106,7 +110,7 @@ export class VerificationService {
           expiresInSeconds: this.d.ttlSeconds,
         },
         code,
-        transaction,
+        bound,
         correlationId,
       );
     } catch (e) {
@@ -118,9 +122,9 @@ export class VerificationService {
     return toView(record, now, { state: 'queued', updatedAt: now, error: null });
   }
 
-  async check(merchantId: string, verificationId: string, submittedCode: string, transaction?: TransactionData): Promise<CheckResult> {
+  async check(merchantId: string, verificationId: string, submittedCode: string, presentedData: BoundData = {}): Promise<CheckResult> {
     const v = await this.find(merchantId, verificationId);
-    const presented = await this.presentedBinding(v, transaction);
+    const presented = await this.presentedBinding(v, presentedData);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
     if (!macKey) {
       // The key was retired while the code was pending: fail closed, as if it expired.
@@ -136,14 +140,14 @@ export class VerificationService {
         await this.d.verifications.setAttempts(v.id, outcome.attempts);
         return {
           outcome: 'mismatch',
-          mismatch: outcome.bindingMatched ? 'code' : 'transaction',
+          mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
           verification: await this.view(v.id, merchantId),
         };
       case 'burned':
         await this.settle(v, 'max_attempts_reached', now, outcome.attempts);
         return {
           outcome: 'burned',
-          mismatch: outcome.bindingMatched ? 'code' : 'transaction',
+          mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
           verification: await this.view(v.id, merchantId),
         };
       case 'final':
@@ -166,19 +170,13 @@ export class VerificationService {
   }
 
   /**
-   * The binding the check presents: for a login, the one on record; for a transaction, the hash
-   * of the data the merchant presents now, so any change of amount or payee fails the check.
+   * The binding the check presents: for a login, the one on record; for a transaction or a
+   * certified message, the hash of the data the merchant presents now, so any change fails.
    */
-  private async presentedBinding(v: VerificationRecord, transaction: TransactionData | undefined): Promise<string> {
-    if (v.purpose !== 'transaction') {
+  private async presentedBinding(v: VerificationRecord, data: BoundData): Promise<string> {
+    const bound = boundDataFor(v.purpose, data);
+    if (v.purpose === 'login') {
       return v.bindingHash;
-    }
-    if (!transaction) {
-      throw new AppError(
-        'invalid_input',
-        'TRANSACTION_REQUIRED',
-        'a transaction check must present the amount, currency and payee it approves',
-      );
     }
     const subscriber = await this.d.subscribers.findById(v.subscriberId);
     return bindingHash({
@@ -186,7 +184,7 @@ export class VerificationService {
       identifier: subscriber?.identifier ?? '',
       purpose: v.purpose,
       verificationId: v.id,
-      transaction,
+      ...bound,
     });
   }
 
@@ -235,21 +233,6 @@ function closedError(state: FinalState | 'failed' | 'pending'): AppError {
     case 'pending':
       return new AppError('conflict', 'VERIFICATION_EXPIRED', 'too much time elapsed: the code has expired');
   }
-}
-
-/** A transaction verification needs its data; a login must not carry any. */
-function checkTransactionPresence(purpose: Purpose, transaction: TransactionData | undefined): TransactionData | undefined {
-  if (purpose === 'transaction' && !transaction) {
-    throw new AppError('invalid_input', 'TRANSACTION_REQUIRED', 'purpose "transaction" needs transaction data (amount, currency, payee)', {
-      fieldErrors: [{ field: 'transaction', message: 'required for purpose "transaction"' }],
-    });
-  }
-  if (purpose !== 'transaction' && transaction) {
-    throw new AppError('invalid_input', 'INVALID_INPUT', 'transaction data is only for purpose "transaction"', {
-      fieldErrors: [{ field: 'transaction', message: 'only for purpose "transaction"' }],
-    });
-  }
-  return transaction;
 }
 
 function activeKey(ring: KeyEntry[]): KeyEntry {

@@ -10,6 +10,7 @@ import {
   type DataRpcRequest,
   type MerchantKeys,
   type TransactionData,
+  type CertifiedMessage,
   type VerificationView,
 } from '@outband/contracts';
 
@@ -23,7 +24,7 @@ export interface DataClient {
     merchantId: string,
     verificationId: string,
     submittedCode: string,
-    transaction: TransactionData | undefined,
+    presented: { transaction?: TransactionData | undefined; message?: CertifiedMessage | undefined },
     correlationId?: string,
   ): Promise<CheckResult>;
   getVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
@@ -43,9 +44,17 @@ export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): Dat
   }
   return {
     startVerification: (req, cid) => call({ type: 'verification.start', version: 1, ...req }, verificationView, cid),
-    checkVerification: (merchantId, verificationId, submittedCode, transaction, cid) =>
+    checkVerification: (merchantId, verificationId, submittedCode, presented, cid) =>
       call(
-        { type: 'verification.check', version: 1, merchantId, verificationId, submittedCode, ...(transaction ? { transaction } : {}) },
+        {
+          type: 'verification.check',
+          version: 1,
+          merchantId,
+          verificationId,
+          submittedCode,
+          ...(presented.transaction ? { transaction: presented.transaction } : {}),
+          ...(presented.message ? { message: presented.message } : {}),
+        },
         checkResult,
         cid,
       ),

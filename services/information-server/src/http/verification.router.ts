@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import { identifier, locale, purpose, transactionData, verificationId, type CheckResult } from '@outband/contracts';
+import { certifiedMessage, identifier, locale, purpose, transactionData, verificationId, type CheckResult } from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
 import { validate } from './validate';
 
@@ -12,16 +12,24 @@ const startBody = z
     locale: locale.optional(),
     /** Required for purpose `transaction`: what the code approves (amount in minor units). */
     transaction: transactionData.optional(),
+    /** Required for purpose `message`: the order or declaration the code certifies. */
+    message: certifiedMessage.optional(),
   })
   .refine((b) => (b.purpose === 'transaction') === (b.transaction !== undefined), {
     path: ['transaction'],
     message: 'required for purpose "transaction", and only for it',
+  })
+  .refine((b) => (b.purpose === 'message') === (b.message !== undefined), {
+    path: ['message'],
+    message: 'required for purpose "message", and only for it',
   });
 
 const checkBody = z.strictObject({
   code: z.string().regex(/^\d{4,10}$/, 'must be the 4 to 10 digits received'),
   /** For a transaction: the data as the merchant presents it now. */
   transaction: transactionData.optional(),
+  /** For a certified message: the text as presented now. */
+  message: certifiedMessage.optional(),
 });
 
 /** `/v1/verifications`: start, check, read and cancel a login verification. */
@@ -40,7 +48,13 @@ export function verificationRouter(data: DataClient): Router {
 
   router.post('/:id/check', async (req, res) => {
     const body = validate(checkBody, req.body);
-    const result = await data.checkVerification(merchantOf(req), idOf(req), body.code, body.transaction, req.correlationId);
+    const result = await data.checkVerification(
+      merchantOf(req),
+      idOf(req),
+      body.code,
+      { transaction: body.transaction, message: body.message },
+      req.correlationId,
+    );
     res.json(checkAnswer(result));
   });
 
@@ -59,9 +73,19 @@ function checkAnswer(r: CheckResult) {
       return v;
     case 'mismatch': {
       const left = `${v.attemptsLeft} attempt${v.attemptsLeft === 1 ? '' : 's'} left`;
-      return r.mismatch === 'transaction'
-        ? { ...v, cause: { code: 'TRANSACTION_MISMATCH', detail: `the transaction differs from the one the code approves, ${left}` } }
-        : { ...v, cause: { code: 'CODE_MISMATCH', detail: `wrong code, ${left}` } };
+      switch (r.mismatch) {
+        case 'transaction':
+          return {
+            ...v,
+            cause: { code: 'TRANSACTION_MISMATCH', detail: `the transaction differs from the one the code approves, ${left}` },
+          };
+        case 'message':
+          return { ...v, cause: { code: 'MESSAGE_MISMATCH', detail: `the message differs from the one the code certifies, ${left}` } };
+        case 'code':
+        case undefined:
+          return { ...v, cause: { code: 'CODE_MISMATCH', detail: `wrong code, ${left}` } };
+      }
+      break;
     }
     case 'burned':
       return { ...v, cause: { code: 'TOO_MANY_ATTEMPTS', detail: 'wrong code, no attempts left: start a new verification' } };

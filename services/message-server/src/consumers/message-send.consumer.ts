@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { isAppError } from '@outband/errors';
 import {
+  certifiedMessage,
   messageSendV1,
   transactionData,
   unseal,
@@ -80,9 +81,11 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
   }
   let code: string;
   let transaction: TransactionData | undefined;
+  let statement: string | undefined;
   try {
     code = unseal(d.sealKeys, m.sealedCode, m.messageId);
     transaction = m.sealedTransaction ? transactionData.parse(JSON.parse(unseal(d.sealKeys, m.sealedTransaction, m.messageId))) : undefined;
+    statement = m.sealedMessage ? certifiedMessage.parse(JSON.parse(unseal(d.sealKeys, m.sealedMessage, m.messageId))).text : undefined;
   } catch (e) {
     await fail('failed', isAppError(e) ? e.message : 'sealed fields unreadable');
     return;
@@ -111,6 +114,7 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
       code,
       expiresInSeconds: m.expiresInSeconds,
       ...(transaction ? { amount: { minor: transaction.amount, currency: transaction.currency }, payee: transaction.payee } : {}),
+      ...(statement ? { statement } : {}),
     },
   );
   switch (result.kind) {

@@ -9,6 +9,8 @@ export interface TemplateParams {
   expiresInSeconds: number;
   amount?: { minor: number; currency: string };
   payee?: string;
+  /** For purpose `message`: the order or declaration the user certifies. */
+  statement?: string;
 }
 
 type Render = (p: TemplateParams, minutes: number) => string;
@@ -33,6 +35,11 @@ const templates: Record<Locale, Record<Purpose, Record<ReceiverKind, Render>>> =
       // Digits only: the code, then the amount in minor units.
       'pager-numeric': (p) => `${p.code} ${p.amount?.minor ?? ''}`,
     },
+    message: {
+      mobile: (p, min) => `Outband: confirm "${p.statement ?? ''}" with code ${p.code}. It expires in ${min} min. Never share it.`,
+      'pager-alpha': (p) => `Code ${p.code} confirms: ${p.statement ?? ''}`,
+      'pager-numeric': (p) => p.code,
+    },
   },
   fr: {
     login: {
@@ -45,6 +52,12 @@ const templates: Record<Locale, Record<Purpose, Record<ReceiverKind, Render>>> =
         `Outband : validez le paiement de ${money(p, 'fr')} à ${p.payee ?? ''} avec le code ${p.code}. Il expire dans ${min} min. Ne le partagez jamais.`,
       'pager-alpha': (p) => `Paiement ${money(p, 'fr', 'code')} a ${p.payee ?? ''} code ${p.code}`,
       'pager-numeric': (p) => `${p.code} ${p.amount?.minor ?? ''}`,
+    },
+    message: {
+      mobile: (p, min) =>
+        `Outband : confirmez "${p.statement ?? ''}" avec le code ${p.code}. Il expire dans ${min} min. Ne le partagez jamais.`,
+      'pager-alpha': (p) => `Code ${p.code} confirme : ${p.statement ?? ''}`,
+      'pager-numeric': (p) => p.code,
     },
   },
 };
