@@ -63,7 +63,8 @@ describe('secrets at rest and in logs', () => {
     const redisDump: string[] = [];
     for (const key of await redis.keys(`${suite.redisPrefix}:*`)) {
       const type = await redis.type(key);
-      redisDump.push(key, type === 'hash' ? JSON.stringify(await redis.hgetall(key)) : String(await redis.get(key)));
+      const value = type === 'hash' ? await redis.hgetall(key) : type === 'zset' ? await redis.zrange(key, 0, -1) : await redis.get(key);
+      redisDump.push(key, JSON.stringify(value));
     }
     expect(redisDump.length).toBeGreaterThan(0);
 

@@ -97,17 +97,27 @@ describe('login verification end to end (patent Fig. 4-5)', () => {
   it('refuses the code of another verification (codes are bound to their verification)', async () => {
     const a = await start('alice');
     const codeA = await readCode(suite, subscribers.alice.address, 4);
-    const b = await start('alice');
-    await readCode(suite, subscribers.alice.address, 5);
+    const b = await start('bob');
+    await readCode(suite, subscribers.bob.address, 4);
     const crossed = await api(suite, 'POST', `/v1/verifications/${b.id}/check`, { body: { code: codeA } });
     // A collision of two random 6-digit codes is possible but rare (1e-6).
     expect(crossed.body.status).toBe('pending');
     expect((await api(suite, 'POST', `/v1/verifications/${a.id}/check`, { body: { code: codeA } })).body.status).toBe('approved');
   });
 
+  it('keeps one open verification per merchant and subscriber: a new one cancels the old', async () => {
+    const first = await start('alice');
+    const firstCode = await readCode(suite, subscribers.alice.address, 5);
+    const second = await start('alice');
+    const secondCode = await readCode(suite, subscribers.alice.address, 6);
+    expect((await api(suite, 'GET', `/v1/verifications/${first.id}`)).body.status).toBe('canceled');
+    expect((await api(suite, 'POST', `/v1/verifications/${first.id}/check`, { body: { code: firstCode } })).body.code).toBe('CANCELED');
+    expect((await api(suite, 'POST', `/v1/verifications/${second.id}/check`, { body: { code: secondCode } })).body.status).toBe('approved');
+  });
+
   it('cancels a pending verification; its code is then refused as CANCELED', async () => {
     const v = await start('alice');
-    const code = await readCode(suite, subscribers.alice.address, 6);
+    const code = await readCode(suite, subscribers.alice.address, 7);
     const canceled = await api(suite, 'POST', `/v1/verifications/${v.id}/cancel`);
     expect(canceled.body.status).toBe('canceled');
     const check = await api(suite, 'POST', `/v1/verifications/${v.id}/check`, { body: { code } });

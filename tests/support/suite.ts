@@ -97,7 +97,9 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     LOG_LEVEL: 'debug',
   };
   const env = options.env ?? {};
+  // Tests send many codes to a few handsets: the per-address limit has its own test.
   const dataEnv = {
+    SEND_LIMIT_PER_ADDRESS: '1000',
     ...common,
     REDIS_URL: servers.redis,
     REDIS_PREFIX: `outband-${id}`,

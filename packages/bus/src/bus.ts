@@ -118,7 +118,8 @@ export class Bus {
    * has stopped waiting, so no server works for nobody.
    */
   async request(queue: string, body: object, timeoutMs: number, correlationId?: string): Promise<unknown> {
-    const ch = await this.channelWhenReady();
+    // The caller's bound covers waiting for a reconnect too.
+    const ch = await this.channelWhenReady(timeoutMs);
     const id = randomUUID();
     const reply = this.pending.wait(id, timeoutMs, queue);
     ch.publish('', queue, Buffer.from(JSON.stringify(body)), {
@@ -221,7 +222,7 @@ export class Bus {
     }
   }
 
-  private async channelWhenReady(): Promise<amqp.ConfirmChannel> {
+  private async channelWhenReady(waitMs = this.opts.publishTimeoutMs): Promise<amqp.ConfirmChannel> {
     if (this.pub) {
       return this.pub;
     }
@@ -229,7 +230,7 @@ export class Bus {
       throw unavailable('bus closed');
     }
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(unavailable('broker unavailable')), this.opts.publishTimeoutMs);
+      const timer = setTimeout(() => reject(unavailable('broker unavailable')), waitMs);
       this.readyWaiters.push(() => {
         clearTimeout(timer);
         resolve();

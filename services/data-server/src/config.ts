@@ -21,6 +21,9 @@ export const dataServerEnv = z.object({
   CODE_SUITE: z.string().default('OCRA-1:HOTP-SHA256-6:QH64-S064-T1M'),
   /** Code lifetime in seconds (NIST SP 800-63B: at most 10 minutes). */
   CODE_TTL_SECONDS: envInt(1, 600).default(300),
+  /** SMS sent to one address within the window (against SMS pumping and harassment). */
+  SEND_LIMIT_PER_ADDRESS: envInt(1, 100_000).default(5),
+  SEND_LIMIT_WINDOW_SECONDS: envInt(1, 86_400).default(600),
   /** Failed checks before a verification is burned (PSD2 RTS Art. 4: at most 5). */
   MAX_CHECK_ATTEMPTS: envInt(1, 5).default(5),
   ...opsEnv(9102),

@@ -9,6 +9,7 @@ import { CertificateRepository } from './adapters/certificate.repository';
 import { MerchantRepository } from './adapters/merchant.repository';
 import { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
 import { PendingSecretStore } from './adapters/pending-secret.store';
+import { RateLimiter } from './adapters/rate-limiter';
 import { SubscriberRepository } from './adapters/subscriber.repository';
 import { VerificationRepository } from './adapters/verification.repository';
 import { serveDataRpc } from './consumers/data-rpc.consumer';
@@ -60,6 +61,7 @@ export async function startDataServer(
   const bus = await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'data-server' });
 
   const certificates = new CertificateRepository(db);
+  const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
   const merchants = new MerchantRepository(db);
   const service = new VerificationService({
     subscribers: new SubscriberRepository(db),
@@ -79,6 +81,7 @@ export async function startDataServer(
       };
       await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId: message.messageId, correlationId });
     },
+    sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),
     codeKeys: config.CODE_KEYS,
     macKeys: config.CODE_MAC_KEYS,

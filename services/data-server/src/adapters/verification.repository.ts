@@ -60,6 +60,14 @@ export class VerificationRepository {
     return row ? fromRow(row) : undefined;
   }
 
+  /** Verifications of this merchant and subscriber still open at `now`. */
+  async pendingFor(merchantId: string, subscriberId: number, now: Date): Promise<VerificationRecord[]> {
+    const rows = await this.db<Row>('verifications')
+      .where({ merchant_id: merchantId, subscriber_id: subscriberId, status: 'pending' })
+      .where('expires_at', '>', now);
+    return rows.map(fromRow);
+  }
+
   async setAttempts(id: string, attempts: number): Promise<void> {
     await this.db<Row>('verifications').where({ id, status: 'pending' }).update({ attempts });
   }

@@ -4,6 +4,7 @@ import type { KeyEntry } from '@outband/config';
 import type { CheckResult, MessageSendV1, VerificationStartV1, VerificationView } from '@outband/contracts';
 import type { CertificateRepository } from '../adapters/certificate.repository';
 import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
+import type { RateDecision } from '../adapters/rate-limiter';
 import type { SubscriberRepository } from '../adapters/subscriber.repository';
 import type { VerificationRecord, VerificationRepository } from '../adapters/verification.repository';
 import { bindingHash, contentDigest, deriveCode, macOfCode } from './code-derivation';
@@ -24,6 +25,8 @@ export interface VerificationServiceDeps {
     bound: BoundData,
     correlationId?: string,
   ) => Promise<void>;
+  /** Counts sends per address; answers whether one more is allowed. */
+  sendLimit: (address: string, now: Date) => Promise<RateDecision>;
   clock: () => Date;
   codeKeys: KeyEntry[];
   macKeys: KeyEntry[];
@@ -47,6 +50,18 @@ export class VerificationService {
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
     const { transaction, message } = bound;
     const now = this.d.clock();
+    const limit = await this.d.sendLimit(subscriber.address, now);
+    if (!limit.allowed) {
+      throw new AppError('rate_limited', 'TOO_MANY_SENDS', 'too many codes were sent to this subscriber recently: try again later', {
+        details: { retryAfterSeconds: limit.retryAfterSeconds },
+      });
+    }
+    // One open verification per merchant and subscriber: a new one cancels the old.
+    for (const old of await this.d.verifications.pendingFor(req.merchantId, subscriber.id, now)) {
+      if ((await this.d.pending.cancel(old.id)) === 'canceled') {
+        await this.settle(old, 'canceled', now);
+      }
+    }
     const id = `ve_${randomBytes(16).toString('hex')}`;
     const codeKey = activeKey(this.d.codeKeys);
     const macKey = activeKey(this.d.macKeys);

@@ -24,6 +24,10 @@ export function sendProblem(res: Response, e: AppError): void {
   if (status === 503 && e.retryable) {
     res.setHeader('Retry-After', '1');
   }
+  const retryAfter = e.details?.retryAfterSeconds;
+  if (status === 429 && typeof retryAfter === 'number') {
+    res.setHeader('Retry-After', String(retryAfter));
+  }
   res
     .status(status)
     .type('application/problem+json')

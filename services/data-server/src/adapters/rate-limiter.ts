@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
+
+// KEYS: the window's sorted set. ARGV: now ms, window ms, limit, member.
+// Atomic: count the hits inside the window, and record this one only if it is allowed.
+const slidingWindow = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+local count = redis.call('ZCARD', KEYS[1])
+if count >= tonumber(ARGV[3]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, tonumber(oldest[2]) + tonumber(ARGV[2]) - tonumber(ARGV[1])}
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {1, tonumber(ARGV[3]) - count - 1}
+`;
+
+/** A sliding-window limit in Redis: at most `limit` hits per key within `windowMs`. */
+export class RateLimiter {
+  private seq = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async hit(name: string, key: string, limit: number, windowMs: number, now: Date): Promise<RateDecision> {
+    this.seq = (this.seq + 1) % 1_000_000;
+    const member = `${now.getTime()}-${process.pid}-${this.seq}`;
+    // Keys hold a hash of what they count (an address is personal data).
+    const hashed = createHash('sha256').update(key).digest('hex').slice(0, 32);
+    const [allowed, value] = (await this.redis.eval(
+      slidingWindow,
+      1,
+      `${this.prefix}:rl:${name}:{${hashed}}`,
+      now.getTime(),
+      windowMs,
+      limit,
+      member,
+    )) as [number, number];
+    return allowed === 1
+      ? { allowed: true, remaining: value }
+      : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(value / 1000)) };
+  }
+}
