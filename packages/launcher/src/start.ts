@@ -23,7 +23,14 @@ async function main(): Promise<void> {
     accounts: [{ systemId: 'outband', password: 'secret' }],
     logger: loggerOf('smsc-simulator'),
   });
-  const serviceEnv = { SMPP_URL: `smpp://127.0.0.1:${sim.smppPort}`, SMPP_SYSTEM_ID: 'outband', SMPP_PASSWORD: 'secret', ...env };
+  // A demo sends many codes to a few handsets: a higher per-address limit than production's 5.
+  const serviceEnv = {
+    SMPP_URL: `smpp://127.0.0.1:${sim.smppPort}`,
+    SMPP_SYSTEM_ID: 'outband',
+    SMPP_PASSWORD: 'secret',
+    SEND_LIMIT_PER_ADDRESS: '30',
+    ...env,
+  };
   const dataConfig = loadDataServerConfig(serviceEnv);
   await seedDemo(dataConfig.DATABASE_URL, {
     merchant: { id: 'demo-shop', name: 'Demo shop', keys: [{ kid: 'demo-1', alg: 'HS256', key: env.DEMO_MERCHANT_SECRET ?? '' }] },
