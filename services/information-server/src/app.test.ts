@@ -116,6 +116,20 @@ describe('information server app', () => {
     expect(unsafe.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('sends security headers and no CORS headers, even to a cross-origin caller', async () => {
+    const res = await fetch(`${base}/healthz`, { headers: { origin: 'https://evil.example' } });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('strict-transport-security')).toContain('max-age');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('answers a malformed percent-encoded path with 400 problem+json', async () => {
+    const res = await fetch(`${base}/v1/verifications/%E0%A4%A`, { headers: { authorization: `Bearer ${token()}` } });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   it('refuses a token that is not yet valid (nbf)', async () => {
     const res = await fetch(`${base}/v1/verifications/${view.id}`, {
       headers: { authorization: `Bearer ${token({}, { notBefore: 120 })}` },

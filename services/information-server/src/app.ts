@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import { handleOpsRequest, Histogram, type Logger, type ReadinessChecks, type Registry } from '@outband/observability';
 import type { DataClient } from './adapters/data-client';
 import type { MerchantAuthenticator } from './auth/merchant-auth';
@@ -20,6 +21,8 @@ export interface AppDeps {
 export function createApp(d: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Security headers on every answer; no CORS headers at all: merchants call from their backends.
+  app.use(helmet());
   app.set('trust proxy', d.trustProxyHops);
   const duration = new Histogram({
     name: 'outband_http_request_duration_seconds',

@@ -69,6 +69,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, new AppError(mapped[0], mapped[1], mapped[2]));
       return;
     }
+    // Other client errors raised by express itself (a malformed percent-encoded path …).
+    const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : NaN;
+    if (status >= 400 && status < 500) {
+      sendProblem(res, new AppError('invalid_input', 'BAD_REQUEST', 'the request is malformed'));
+      return;
+    }
     logger.error({ err, path: req.path }, 'unhandled error');
     sendProblem(res, new AppError('internal', 'INTERNAL', 'an internal error occurred'));
   };

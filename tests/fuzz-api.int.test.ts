@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { startSuite, type Suite } from './support/suite';
+
+let suite: Suite;
+beforeAll(async () => {
+  suite = await startSuite({ env: { SEND_LIMIT_PER_ADDRESS: '100000' } });
+});
+afterAll(async () => {
+  await suite?.stop();
+});
+
+const jsonish = fc.oneof(
+  fc.json(),
+  fc.string(),
+  fc.constantFrom('', '{', '[]', 'null', '{"identifier":', '\u0000', '{"code":"123456"}', '{"identifier":"alice"}'),
+  fc
+    .record(
+      {
+        identifier: fc.oneof(fc.constantFrom('alice', 'bob', 'carol', 'nobody'), fc.string(), fc.integer()),
+        purpose: fc.oneof(fc.constantFrom('login', 'transaction', 'message'), fc.string()),
+        transaction: fc.anything(),
+        message: fc.anything(),
+        code: fc.oneof(fc.stringMatching(/^\d{6}$/), fc.string(), fc.integer()),
+      },
+      { requiredKeys: [] },
+    )
+    .map((o) => JSON.stringify(o)),
+);
+
+const path = fc.oneof(
+  fc.constant('/v1/verifications'),
+  fc.stringMatching(/^[0-9a-f]{32}$/).map((h) => `/v1/verifications/ve_${h}`),
+  fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}`),
+  fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}/check`),
+  fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}/cancel`),
+  fc.constantFrom('/', '/v1', '/v1/verifications/', '/healthz', '/metrics', '/v1/verifications/%E0%A4%A', '/v1/../etc/passwd'),
+);
+
+const headers = fc.record(
+  {
+    authorization: fc.oneof(
+      fc.constant('GOOD'),
+      fc.string().map((s) => `Bearer ${s}`),
+      fc.constant('Bearer a.b.c'),
+      fc.constant(''),
+    ),
+    'content-type': fc.constantFrom(
+      'application/json',
+      'text/plain',
+      'application/json; charset=latin-7',
+      'application/x-www-form-urlencoded',
+      '',
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+describe('fuzzed requests to every route', () => {
+  it('never answer 5xx, and every error is problem+json', async () => {
+    const seen = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), path, headers, jsonish, async (method, p, h, body) => {
+        const sent: Record<string, string> = {};
+        for (const [k, v] of Object.entries(h)) {
+          if (v !== '') {
+            sent[k] = v === 'GOOD' ? `Bearer ${suite.token()}` : v.replace(/[^\x20-\x7e]/g, '');
+          }
+        }
+        const res = await fetch(`${suite.baseUrl}${p}`, { method, headers: sent, ...(method === 'GET' ? {} : { body }) });
+        const text = await res.text();
+        seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
+        if (res.status >= 500) {
+          throw new Error(`${method} ${p} → ${res.status}: ${text}`);
+        }
+        if (res.status >= 400 && !(res.headers.get('content-type') ?? '').includes('application/problem+json')) {
+          throw new Error(`${method} ${p} → ${res.status} without problem+json`);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+    // The run reached the routes behind authentication, not only the 401 wall.
+    expect([...seen.keys()].some((s) => s === 200 || s === 201)).toBe(true);
+    expect(seen.get(400)).toBeGreaterThan(0);
+  }, 300_000);
+});
