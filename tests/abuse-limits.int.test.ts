@@ -28,3 +28,49 @@ describe('sends per address (SMS pumping, harassment)', () => {
     expect((await start('alice')).status).toBe(201);
   });
 });
+
+describe('consecutive failures per subscriber (NIST SP 800-63B-4: a new code does not reset them)', () => {
+  let locked: Suite;
+  beforeAll(async () => {
+    locked = await startSuite({ env: { SUBSCRIBER_FAILURE_LIMIT: '3', SUBSCRIBER_BLOCK_SECONDS: '2', SEND_LIMIT_PER_ADDRESS: '100' } });
+  });
+  afterAll(async () => {
+    await locked?.stop();
+  });
+
+  const call = (method: string, path: string, body?: object) => api(locked, method, path, body ? { body } : {});
+
+  it('counts failures across codes, blocks at the limit, and unblocks after the block time', async () => {
+    const first = String((await call('POST', '/v1/verifications', { identifier: 'alice' })).body.id);
+    expect((await call('POST', `/v1/verifications/${first}/check`, { code: '000000' })).body.attemptsLeft).toBe(4);
+    expect((await call('POST', `/v1/verifications/${first}/check`, { code: '000001' })).body.attemptsLeft).toBe(3);
+    // A new code does not reset the count: one more failure reaches the limit of 3.
+    const second = String((await call('POST', '/v1/verifications', { identifier: 'alice' })).body.id);
+    const code = /(\d{6})/.exec((await waitForInbox(locked, subscribers.alice.address, 2))[1]?.text ?? '')?.[1] ?? '';
+    await call('POST', `/v1/verifications/${second}/check`, { code: code === '000002' ? '000003' : '000002' });
+    const blockedCheck = await call('POST', `/v1/verifications/${second}/check`, { code });
+    expect(blockedCheck.status).toBe(429);
+    expect(blockedCheck.body.code).toBe('SUBSCRIBER_LOCKED');
+    expect(blockedCheck.headers.get('retry-after')).not.toBeNull();
+    expect((await call('POST', '/v1/verifications', { identifier: 'alice' })).body.code).toBe('SUBSCRIBER_LOCKED');
+    // Other subscribers are not affected.
+    expect((await call('POST', '/v1/verifications', { identifier: 'bob' })).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 2200));
+    const third = await call('POST', '/v1/verifications', { identifier: 'alice' });
+    expect(third.status).toBe(201);
+  });
+
+  it('resets the count on an approval', async () => {
+    const id = String((await call('POST', '/v1/verifications', { identifier: 'bob' })).body.id);
+    const messages = await waitForInbox(locked, subscribers.bob.address, 2);
+    const code = /(\d{6})/.exec(messages[messages.length - 1]?.text ?? '')?.[1] ?? '';
+    await call('POST', `/v1/verifications/${id}/check`, { code: code === '000000' ? '000001' : '000000' });
+    await call('POST', `/v1/verifications/${id}/check`, { code: code === '000000' ? '000001' : '000000' });
+    expect((await call('POST', `/v1/verifications/${id}/check`, { code })).body.status).toBe('approved');
+    const next = String((await call('POST', '/v1/verifications', { identifier: 'bob' })).body.id);
+    // Two more failures would have reached 3 without the reset.
+    await call('POST', `/v1/verifications/${next}/check`, { code: '000000' });
+    const again = await call('POST', `/v1/verifications/${next}/check`, { code: '000001' });
+    expect(again.status).toBe(200);
+  });
+});

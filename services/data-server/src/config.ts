@@ -24,6 +24,9 @@ export const dataServerEnv = z.object({
   /** SMS sent to one address within the window (against SMS pumping and harassment). */
   SEND_LIMIT_PER_ADDRESS: envInt(1, 100_000).default(5),
   SEND_LIMIT_WINDOW_SECONDS: envInt(1, 86_400).default(600),
+  /** Consecutive failed checks of one subscriber, across codes, before a block (NIST: at most 100). */
+  SUBSCRIBER_FAILURE_LIMIT: envInt(1, 100).default(100),
+  SUBSCRIBER_BLOCK_SECONDS: envInt(1, 604_800).default(3600),
   /** Failed checks before a verification is burned (PSD2 RTS Art. 4: at most 5). */
   MAX_CHECK_ATTEMPTS: envInt(1, 5).default(5),
   ...opsEnv(9102),

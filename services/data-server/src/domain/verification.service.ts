@@ -5,6 +5,7 @@ import type { CheckResult, MessageSendV1, VerificationStartV1, VerificationView 
 import type { CertificateRepository } from '../adapters/certificate.repository';
 import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
 import type { RateDecision } from '../adapters/rate-limiter';
+import type { FailureCounter } from '../adapters/failure-counter';
 import type { SubscriberRepository } from '../adapters/subscriber.repository';
 import type { VerificationRecord, VerificationRepository } from '../adapters/verification.repository';
 import { bindingHash, contentDigest, deriveCode, macOfCode } from './code-derivation';
@@ -25,6 +26,8 @@ export interface VerificationServiceDeps {
     bound: BoundData,
     correlationId?: string,
   ) => Promise<void>;
+  /** Consecutive failed checks per subscriber, which a new code does not reset. */
+  failures: Pick<FailureCounter, 'blockedFor' | 'add' | 'reset'>;
   /** Counts sends per address; answers whether one more is allowed. */
   sendLimit: (address: string, now: Date) => Promise<RateDecision>;
   clock: () => Date;
@@ -50,6 +53,7 @@ export class VerificationService {
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
     const { transaction, message } = bound;
     const now = this.d.clock();
+    await this.refuseIfBlocked(subscriber.id);
     const limit = await this.d.sendLimit(subscriber.address, now);
     if (!limit.allowed) {
       throw new AppError('rate_limited', 'TOO_MANY_SENDS', 'too many codes were sent to this subscriber recently: try again later', {
@@ -140,6 +144,7 @@ export class VerificationService {
   async check(merchantId: string, verificationId: string, submittedCode: string, presentedData: BoundData = {}): Promise<CheckResult> {
     const v = await this.find(merchantId, verificationId);
     const presented = await this.presentedBinding(v, presentedData);
+    await this.refuseIfBlocked(v.subscriberId);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
     if (!macKey) {
       // The key was retired while the code was pending: fail closed, as if it expired.
@@ -149,9 +154,11 @@ export class VerificationService {
     const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, submittedCode), presented, now);
     switch (outcome.kind) {
       case 'approved':
+        await this.d.failures.reset(v.subscriberId);
         await this.settle(v, 'approved', now, outcome.attempts);
         return { outcome: 'approved', verification: await this.view(v.id, merchantId) };
       case 'mismatch':
+        await this.d.failures.add(v.subscriberId);
         await this.d.verifications.setAttempts(v.id, outcome.attempts);
         return {
           outcome: 'mismatch',
@@ -159,6 +166,7 @@ export class VerificationService {
           verification: await this.view(v.id, merchantId),
         };
       case 'burned':
+        await this.d.failures.add(v.subscriberId);
         await this.settle(v, 'max_attempts_reached', now, outcome.attempts);
         return {
           outcome: 'burned',
@@ -201,6 +209,15 @@ export class VerificationService {
       verificationId: v.id,
       ...bound,
     });
+  }
+
+  private async refuseIfBlocked(subscriberId: number): Promise<void> {
+    const seconds = await this.d.failures.blockedFor(subscriberId);
+    if (seconds > 0) {
+      throw new AppError('rate_limited', 'SUBSCRIBER_LOCKED', 'too many failed checks for this subscriber: temporarily blocked', {
+        details: { retryAfterSeconds: seconds },
+      });
+    }
   }
 
   private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
