@@ -67,6 +67,13 @@ describe('merchant JWT authentication', () => {
     expectProblem(await start(suite.token({ expiresIn: 3600 })), 401, 'TOKEN_LIFETIME_TOO_LONG');
   });
 
+  it('accepts a token with a jti once: a replay is refused until the token expires', async () => {
+    const once = suite.token({ jwtid: 'req-7f3a9c' });
+    expect((await start(once)).status).toBe(201);
+    expectProblem(await start(once), 401, 'TOKEN_REPLAYED');
+    expect((await start(suite.token({ jwtid: 'req-7f3a9d' }))).status).toBe(201);
+  });
+
   it('refuses alg "none"', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT', kid: 'k1' })).toString('base64url');
     const payload = Buffer.from(

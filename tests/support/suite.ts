@@ -119,7 +119,14 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
   });
   let message = await startMessageServer(messageConfig, logger('message-server'));
   const info = await startInformationServer(
-    informationServerEnv.parse({ ...common, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...env }),
+    informationServerEnv.parse({
+      ...common,
+      REDIS_URL: servers.redis,
+      REDIS_PREFIX: `outband-${id}`,
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      ...env,
+    }),
     logger('information-server'),
   );
 

@@ -7,6 +7,8 @@ import type { InformationServerConfig } from './config';
 import { busDataClient } from './adapters/data-client';
 import { MerchantAuthenticator } from './auth/merchant-auth';
 import { MerchantKeyCache } from './auth/merchant-key-cache';
+import { TokenReplayGuard } from './auth/token-replay';
+import { Redis } from 'ioredis';
 import { createApp } from './app';
 
 export interface InformationServerHandle {
@@ -30,17 +32,26 @@ export async function startInformationServer(
   });
   const data = busDataClient(bus, names, config.RPC_TIMEOUT_MS);
   const keys = new MerchantKeyCache((id) => data.merchantKeys(id), config.MERCHANT_KEY_CACHE_MS);
-  const auth = new MerchantAuthenticator(keys, {
-    audience: config.JWT_AUDIENCE,
-    maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
-    clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
-  });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  redis.on('error', (err) => logger.warn({ err }, 'redis error'));
+  const auth = new MerchantAuthenticator(
+    keys,
+    {
+      audience: config.JWT_AUDIENCE,
+      maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
+      clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
+    },
+    new TokenReplayGuard(redis, config.REDIS_PREFIX),
+  );
   const app = createApp({
     data,
     auth,
     logger,
     metrics,
-    readiness: { broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected') },
+    readiness: {
+      broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected'),
+      redis: async () => ((await redis.ping()) === 'PONG' ? null : 'redis did not answer PONG'),
+    },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxyHops: config.TRUST_PROXY_HOPS,
   });
@@ -58,6 +69,7 @@ export async function startInformationServer(
     async stop() {
       await closeServer(server);
       await bus.close();
+      redis.disconnect();
     },
   };
 }

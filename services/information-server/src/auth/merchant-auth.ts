@@ -2,6 +2,7 @@ import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { AppError } from '@outband/errors';
 import { merchantId as merchantIdSchema } from '@outband/contracts';
 import type { MerchantKeyCache } from './merchant-key-cache';
+import type { TokenReplayGuard } from './token-replay';
 
 export interface MerchantAuthOptions {
   audience: string;
@@ -20,6 +21,8 @@ export class MerchantAuthenticator {
   constructor(
     private readonly keys: MerchantKeyCache,
     private readonly o: MerchantAuthOptions,
+    /** When given, a token carrying a `jti` is accepted once (until its `exp`). */
+    private readonly replay?: Pick<TokenReplayGuard, 'firstUse'>,
   ) {}
 
   /** Resolves to the merchant id, or throws an `unauthorized`/`forbidden` AppError. */
@@ -73,6 +76,14 @@ export class MerchantAuthenticator {
     }
     if (!merchant.active) {
       throw new AppError('forbidden', 'MERCHANT_SUSPENDED', 'this merchant is suspended');
+    }
+    if (verified.jti !== undefined) {
+      if (typeof verified.jti !== 'string' || verified.jti.length === 0 || verified.jti.length > 128) {
+        throw unauthorized('TOKEN_INVALID', '"jti" must be a string of 1 to 128 characters');
+      }
+      if (this.replay && !(await this.replay.firstUse(iss.data, verified.jti, verified.exp))) {
+        throw unauthorized('TOKEN_REPLAYED', 'this token (jti) was already used');
+      }
     }
     return iss.data;
   }
