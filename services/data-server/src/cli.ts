@@ -1,4 +1,5 @@
-import { migrateDatabase } from '@outband/db';
+import { migrateDatabase, openDatabase } from '@outband/db';
+import { AuditLog } from './adapters/audit-log';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { loadDataServerConfig } from './config';
 import { startDataServer } from './main';
@@ -32,8 +33,19 @@ async function run(command: string): Promise<void> {
     console.log('seeded merchant demo-shop (kid demo-1) and subscribers alice, bob, carol (suspended)');
     return;
   }
+  if (command === 'audit-verify') {
+    const db = openDatabase(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband', { min: 0, max: 1 });
+    const result = await new AuditLog(db).verify();
+    await db.destroy();
+    if (result.firstBroken !== undefined) {
+      console.error(`audit chain broken at row ${result.firstBroken} (${result.rows} rows before it hold)`);
+      process.exit(3);
+    }
+    console.log(`audit chain intact: ${result.rows} rows`);
+    return;
+  }
   if (command !== 'serve') {
-    throw new Error(`unknown command "${command}": use serve, migrate or seed-demo`);
+    throw new Error(`unknown command "${command}": use serve, migrate, seed-demo or audit-verify`);
   }
   const config = loadDataServerConfig();
   const logger = createLogger({ service: 'data-server', level: config.LOG_LEVEL });

@@ -4,3 +4,4 @@ export { dataServerEnv, loadDataServerConfig } from './config';
 export type { DataServerConfig } from './config';
 export { seedDemo } from './seed-demo';
 export type { DemoSeed } from './seed-demo';
+export { AuditLog } from './adapters/audit-log';

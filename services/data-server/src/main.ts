@@ -11,6 +11,7 @@ import { dataMigrationSource, dataMigrationsTable } from './adapters/migrations'
 import { PendingSecretStore } from './adapters/pending-secret.store';
 import { RateLimiter } from './adapters/rate-limiter';
 import { FailureCounter } from './adapters/failure-counter';
+import { AuditLog } from './adapters/audit-log';
 import { SubscriberRepository } from './adapters/subscriber.repository';
 import { VerificationRepository } from './adapters/verification.repository';
 import { serveDataRpc } from './consumers/data-rpc.consumer';
@@ -82,6 +83,7 @@ export async function startDataServer(
       };
       await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId: message.messageId, correlationId });
     },
+    audit: new AuditLog(db),
     failures: new FailureCounter(redis, config.REDIS_PREFIX, config.SUBSCRIBER_FAILURE_LIMIT, config.SUBSCRIBER_BLOCK_SECONDS),
     sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),

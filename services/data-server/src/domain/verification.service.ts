@@ -6,6 +6,7 @@ import type { CertificateRepository } from '../adapters/certificate.repository';
 import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
 import type { RateDecision } from '../adapters/rate-limiter';
 import type { FailureCounter } from '../adapters/failure-counter';
+import type { AuditLog } from '../adapters/audit-log';
 import type { SubscriberRepository } from '../adapters/subscriber.repository';
 import type { VerificationRecord, VerificationRepository } from '../adapters/verification.repository';
 import { bindingHash, contentDigest, deriveCode, macOfCode } from './code-derivation';
@@ -26,6 +27,8 @@ export interface VerificationServiceDeps {
     bound: BoundData,
     correlationId?: string,
   ) => Promise<void>;
+  /** The hash-chained audit trail. */
+  audit: Pick<AuditLog, 'append'>;
   /** Consecutive failed checks per subscriber, which a new code does not reset. */
   failures: Pick<FailureCounter, 'blockedFor' | 'add' | 'reset'>;
   /** Counts sends per address; answers whether one more is allowed. */
@@ -112,6 +115,14 @@ export class VerificationService {
       deliveryUpdatedAt: now,
       contentDigest: record.content?.digest ?? null,
     });
+    await this.d.audit.append({
+      at: now,
+      kind: 'certificate.issued',
+      merchantId: req.merchantId,
+      verificationId: id,
+      subscriberId: subscriber.id,
+      outcome: req.purpose,
+    });
     await this.d.pending.put(
       { verificationId: id, mac: macOfCode(macKey, id, code), bindingHash: binding, maxAttempts: this.d.maxAttempts, expiresAt },
       now,
@@ -154,10 +165,12 @@ export class VerificationService {
     const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, submittedCode), presented, now);
     switch (outcome.kind) {
       case 'approved':
+        await this.audit(v, 'approved');
         await this.d.failures.reset(v.subscriberId);
         await this.settle(v, 'approved', now, outcome.attempts);
         return { outcome: 'approved', verification: await this.view(v.id, merchantId) };
       case 'mismatch':
+        await this.audit(v, outcome.bindingMatched ? 'mismatch:code' : 'mismatch:data');
         await this.d.failures.add(v.subscriberId);
         await this.d.verifications.setAttempts(v.id, outcome.attempts);
         return {
@@ -166,6 +179,7 @@ export class VerificationService {
           verification: await this.view(v.id, merchantId),
         };
       case 'burned':
+        await this.audit(v, 'burned');
         await this.d.failures.add(v.subscriberId);
         await this.settle(v, 'max_attempts_reached', now, outcome.attempts);
         return {
@@ -174,6 +188,7 @@ export class VerificationService {
           verification: await this.view(v.id, merchantId),
         };
       case 'final':
+        await this.audit(v, `closed:${outcome.state}`);
         return this.closed(v, outcome.state);
     }
   }
@@ -185,6 +200,14 @@ export class VerificationService {
       return this.closed(v, state);
     }
     await this.settle(v, 'canceled', this.d.clock());
+    await this.d.audit.append({
+      at: this.d.clock(),
+      kind: 'verification.canceled',
+      merchantId,
+      verificationId: v.id,
+      subscriberId: v.subscriberId,
+      outcome: 'canceled',
+    });
     return this.view(v.id, merchantId);
   }
 
@@ -208,6 +231,17 @@ export class VerificationService {
       purpose: v.purpose,
       verificationId: v.id,
       ...bound,
+    });
+  }
+
+  private async audit(v: VerificationRecord, outcome: string): Promise<void> {
+    await this.d.audit.append({
+      at: this.d.clock(),
+      kind: 'check',
+      merchantId: v.merchantId,
+      verificationId: v.id,
+      subscriberId: v.subscriberId,
+      outcome,
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Knex } from '@outband/db';
 import type { DeliveryState, ReceiverKind } from '@outband/contracts';
-import { Batcher } from './batcher';
+import { Batcher } from '@outband/db';
 
 export interface MessageRecord {
   id: string;

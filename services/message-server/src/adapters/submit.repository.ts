@@ -1,6 +1,6 @@
 import type { Knex } from '@outband/db';
 import type { DeliveryAttempt } from '@outband/contracts';
-import { Batcher } from './batcher';
+import { Batcher } from '@outband/db';
 
 type SubmitState = 'submitted' | 'delivered' | 'failed' | 'expired';
 type FinalState = Exclude<SubmitState, 'submitted'>;

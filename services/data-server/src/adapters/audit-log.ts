@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { Batcher, type Knex } from '@outband/db';
+
+/** One audited fact. Never a code, a key or an address: ids and outcomes only. */
+export interface AuditEvent {
+  at: Date;
+  kind: 'certificate.issued' | 'check' | 'verification.canceled';
+  merchantId: string | null;
+  verificationId: string | null;
+  subscriberId: number | null;
+  outcome: string | null;
+}
+
+interface Row {
+  id: number;
+  at: Date;
+  kind: string;
+  merchant_id: string | null;
+  verification_id: string | null;
+  subscriber_id: number | null;
+  outcome: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const genesis = '0'.repeat(64);
+
+function hashOf(prev: string, e: Pick<Row, 'at' | 'kind' | 'merchant_id' | 'verification_id' | 'subscriber_id' | 'outcome'>): string {
+  const canonical = JSON.stringify([prev, e.at.toISOString(), e.kind, e.merchant_id, e.verification_id, e.subscriber_id, e.outcome]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * The audit trail: an append-only table whose rows are hash-chained. Events of one turn are
+ * written in one transaction that locks the chain's head row, so concurrent writers (in any
+ * process) keep one chain.
+ */
+export class AuditLog {
+  private readonly batches = new Batcher<AuditEvent, undefined>(async (events) => {
+    await this.db.transaction(async (trx) => {
+      const head = await trx('audit_head').where({ id: 1 }).forUpdate().first<{ hash: string } | undefined>('hash');
+      let prev = head?.hash ?? genesis;
+      const rows = events.map((e) => {
+        const row = {
+          at: e.at,
+          kind: e.kind,
+          merchant_id: e.merchantId,
+          verification_id: e.verificationId,
+          subscriber_id: e.subscriberId,
+          outcome: e.outcome,
+        };
+        const hash = hashOf(prev, row);
+        const out = { ...row, prev_hash: prev, hash };
+        prev = hash;
+        return out;
+      });
+      await trx('audit_events').insert(rows);
+      await trx('audit_head').where({ id: 1 }).update({ hash: prev });
+    });
+    return events.map(() => undefined);
+  });
+
+  constructor(private readonly db: Knex) {}
+
+  async append(event: AuditEvent): Promise<void> {
+    // Times are stored to the millisecond; hash what the database keeps.
+    await this.batches.add({ ...event, at: new Date(Math.floor(event.at.getTime())) });
+  }
+
+  /** Walks the chain in order; answers the first row whose link or hash does not hold. */
+  async verify(): Promise<{ rows: number; firstBroken: number | undefined }> {
+    let prev = genesis;
+    let rows = 0;
+    let after = 0;
+    for (;;) {
+      const chunk = await this.db<Row>('audit_events').where('id', '>', after).orderBy('id').limit(1000);
+      for (const r of chunk) {
+        if (r.prev_hash !== prev || hashOf(prev, r) !== r.hash) {
+          return { rows, firstBroken: r.id };
+        }
+        prev = r.hash;
+        rows += 1;
+        after = r.id;
+      }
+      if (chunk.length < 1000) {
+        return { rows, firstBroken: undefined };
+      }
+    }
+  }
+}
