@@ -74,3 +74,27 @@ describe('consecutive failures per subscriber (NIST SP 800-63B-4: a new code doe
     expect(again.status).toBe(200);
   });
 });
+
+describe('verifications per merchant', () => {
+  let limited: Suite;
+  beforeAll(async () => {
+    limited = await startSuite({ env: { MERCHANT_LIMIT_PER_SECOND: '3', SEND_LIMIT_PER_ADDRESS: '100' } });
+  });
+  afterAll(async () => {
+    await limited?.stop();
+  });
+
+  it('refuses starts beyond the merchant rate with 429 MERCHANT_RATE_LIMITED, then recovers', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => api(limited, 'POST', '/v1/verifications', { body: { identifier: 'bob' } })),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(3);
+    expect(
+      answers.filter((a) => a.status === 429).every((a) => a.body.code === 'MERCHANT_RATE_LIMITED' && a.headers.get('retry-after')),
+    ).toBe(true);
+    expect(statuses).toContain(429);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await api(limited, 'POST', '/v1/verifications', { body: { identifier: 'bob' } })).status).toBe(201);
+  });
+});

@@ -24,6 +24,9 @@ export const dataServerEnv = z.object({
   /** SMS sent to one address within the window (against SMS pumping and harassment). */
   SEND_LIMIT_PER_ADDRESS: envInt(1, 100_000).default(5),
   SEND_LIMIT_WINDOW_SECONDS: envInt(1, 86_400).default(600),
+  /** Verifications one merchant may start, per second and per day (a leaked key cannot pump SMS unbounded). */
+  MERCHANT_LIMIT_PER_SECOND: envInt(1, 100_000).default(50),
+  MERCHANT_LIMIT_PER_DAY: envInt(1, 100_000_000).default(100_000),
   /** Consecutive failed checks of one subscriber, across codes, before a block (NIST: at most 100). */
   SUBSCRIBER_FAILURE_LIMIT: envInt(1, 100).default(100),
   SUBSCRIBER_BLOCK_SECONDS: envInt(1, 604_800).default(3600),

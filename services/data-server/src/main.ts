@@ -85,6 +85,10 @@ export async function startDataServer(
     },
     audit: new AuditLog(db),
     failures: new FailureCounter(redis, config.REDIS_PREFIX, config.SUBSCRIBER_FAILURE_LIMIT, config.SUBSCRIBER_BLOCK_SECONDS),
+    merchantLimit: async (merchantId, now) => {
+      const second = await limiter.hit('merchant-s', merchantId, config.MERCHANT_LIMIT_PER_SECOND, 1000, now);
+      return second.allowed ? limiter.hit('merchant-d', merchantId, config.MERCHANT_LIMIT_PER_DAY, 86_400_000, now) : second;
+    },
     sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),
     codeKeys: config.CODE_KEYS,

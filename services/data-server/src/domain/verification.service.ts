@@ -31,6 +31,8 @@ export interface VerificationServiceDeps {
   audit: Pick<AuditLog, 'append'>;
   /** Consecutive failed checks per subscriber, which a new code does not reset. */
   failures: Pick<FailureCounter, 'blockedFor' | 'add' | 'reset'>;
+  /** Counts verifications per merchant; answers whether one more is allowed. */
+  merchantLimit: (merchantId: string, now: Date) => Promise<RateDecision>;
   /** Counts sends per address; answers whether one more is allowed. */
   sendLimit: (address: string, now: Date) => Promise<RateDecision>;
   clock: () => Date;
@@ -57,6 +59,12 @@ export class VerificationService {
     const { transaction, message } = bound;
     const now = this.d.clock();
     await this.refuseIfBlocked(subscriber.id);
+    const merchantLimit = await this.d.merchantLimit(req.merchantId, now);
+    if (!merchantLimit.allowed) {
+      throw new AppError('rate_limited', 'MERCHANT_RATE_LIMITED', 'this merchant starts too many verifications: slow down', {
+        details: { retryAfterSeconds: merchantLimit.retryAfterSeconds },
+      });
+    }
     const limit = await this.d.sendLimit(subscriber.address, now);
     if (!limit.allowed) {
       throw new AppError('rate_limited', 'TOO_MANY_SENDS', 'too many codes were sent to this subscriber recently: try again later', {
