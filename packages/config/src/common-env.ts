@@ -12,6 +12,15 @@ export const busEnv = {
   QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
 };
 
+export const redisEnv = {
+  REDIS_URL: envUrl('redis', 'rediss').default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key, so several deployments can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .default('outband'),
+};
+
 export const databaseEnv = {
   DATABASE_URL: envUrl('mysql').default('mysql://root@127.0.0.1:3306/outband'),
 };

@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { busEnv, databaseEnv, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv } from '@outband/config';
+import { busEnv, databaseEnv, envInt, envKeyRing, logEnv, opsEnv, parseEnv, redisEnv } from '@outband/config';
 
 /** The data server's environment. Keys have no defaults: a deployment must set its own. */
 export const dataServerEnv = z.object({
   ...busEnv,
-  REDIS_URL: envUrl('redis', 'rediss').default('redis://127.0.0.1:6379'),
-  /** Prefix of every Redis key, so several deployments can share one Redis. */
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]+$/)
-    .default('outband'),
+  ...redisEnv,
   ...databaseEnv,
   /** OCRA server keys (id:base64, first one active), at least 32 bytes each. */
   CODE_KEYS: envKeyRing(32),

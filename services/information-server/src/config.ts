@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { busEnv, envInt, envUrl, logEnv, parseEnv } from '@outband/config';
+import { busEnv, envInt, logEnv, parseEnv, redisEnv } from '@outband/config';
 
 /** The information server's environment. */
 export const informationServerEnv = z.object({
   ...busEnv,
-  /** Remembers the `jti` of merchant tokens until they expire (replay protection). */
-  REDIS_URL: envUrl('redis', 'rediss').default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]+$/)
-    .default('outband'),
+  ...redisEnv,
   HTTP_PORT: envInt(0, 65535).default(8080),
   HTTP_HOST: z.string().default('0.0.0.0'),
   /** The `aud` every merchant token must carry. */
