@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { openDatabase } from '@outband/db';
 import { api, readCode } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
@@ -12,10 +13,12 @@ const otherSecret = randomBytes(32).toString('base64');
 let suite: Suite;
 beforeAll(async () => {
   suite = await startSuite({
+    env: { MERCHANT_KEY_CACHE_MS: '1000', SEND_LIMIT_PER_ADDRESS: '1000' },
     seed: [
       { merchant: { id: 'rsa-shop', name: 'RSA shop', keys: [{ kid: 'r1', alg: 'RS256', key: rsaPublicPem }] }, subscribers: [] },
       { merchant: { id: 'ec-shop', name: 'EC shop', keys: [{ kid: 'e1', alg: 'ES256', key: ecPublicPem }] }, subscribers: [] },
       { merchant: { id: 'other-shop', name: 'Other shop', keys: [{ kid: 'o1', alg: 'HS256', key: otherSecret }] }, subscribers: [] },
+      { merchant: { id: 'rotating-shop', name: 'Rotating shop', keys: [{ kid: 'r1', alg: 'HS256', key: otherSecret }] }, subscribers: [] },
     ],
   });
 });
@@ -72,6 +75,32 @@ describe('merchant JWT authentication', () => {
     expect((await start(once)).status).toBe(201);
     expectProblem(await start(once), 401, 'TOKEN_REPLAYED');
     expect((await start(suite.token({ jwtid: 'req-7f3a9d' }))).status).toBe(201);
+  });
+
+  it('rotates merchant keys: two keys valid at once, then the retired one refused', async () => {
+    const next = randomBytes(32).toString('base64');
+    const db = openDatabase(suite.databaseUrl, { min: 0, max: 1 });
+    try {
+      await db('merchant_keys').insert({ merchant_id: 'rotating-shop', kid: 'r2', alg: 'HS256', key_material: next, status: 'active' });
+      const sign = (secret: string, kid: string) =>
+        jwt.sign({}, Buffer.from(secret, 'base64'), {
+          algorithm: 'HS256',
+          issuer: 'rotating-shop',
+          audience: 'outband',
+          expiresIn: 60,
+          keyid: kid,
+        });
+      // The key cache keeps keys for MERCHANT_KEY_CACHE_MS (1 s in this suite).
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await start(sign(otherSecret, 'r1'))).status).toBe(201);
+      expect((await start(sign(next, 'r2'))).status).toBe(201);
+      await db('merchant_keys').where({ merchant_id: 'rotating-shop', kid: 'r1' }).update({ status: 'retired' });
+      await new Promise((r) => setTimeout(r, 1100));
+      expectProblem(await start(sign(otherSecret, 'r1')), 401, 'TOKEN_INVALID');
+      expect((await start(sign(next, 'r2'))).status).toBe(201);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('refuses alg "none"', async () => {
