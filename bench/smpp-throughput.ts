@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as amqp from 'amqplib';
-import { Bus } from '@outband/bus';
+import { Bus, deleteTopology } from '@outband/bus';
 import { busNames, seal, type MessageSendV1 } from '@outband/contracts';
 import { createLogger } from '@outband/observability';
 import { freePort, peakRssMb, root, startNode, stop, waitOk } from './processes';
@@ -167,15 +167,7 @@ async function outbandRun(smppPort: number, simUrl: string, binds: number, windo
 
 async function deleteQueues(prefix: string): Promise<void> {
   const conn = await amqp.connect(amqpUrl);
-  const ch = await conn.createChannel();
-  const names = busNames(prefix);
-  for (const q of [names.dataRpcQueue, names.messageSendQueue, names.messageStatusQueue, names.inboundQueue]) {
-    for (const name of [q, `${q}.retry`, `${q}.dead`]) {
-      await ch.deleteQueue(name);
-    }
-  }
-  await ch.deleteExchange(names.eventsExchange);
-  await ch.deleteExchange(names.deadExchange);
+  await deleteTopology(await conn.createChannel(), busNames(prefix));
   await conn.close();
 }
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { z } from 'zod';
-import { Bus, sideQueues } from '@outband/bus';
+import { Bus, deleteTopology, sideQueues } from '@outband/bus';
 import { busNames } from '@outband/contracts';
 import { AppError } from '@outband/errors';
 import { createLogger } from '@outband/observability';
@@ -60,13 +60,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  for (const q of [names.dataRpcQueue, names.messageSendQueue, names.messageStatusQueue, names.inboundQueue]) {
-    for (const name of [q, sideQueues(q).retry, sideQueues(q).dead]) {
-      await ch.deleteQueue(name);
-    }
-  }
-  await ch.deleteExchange(names.eventsExchange);
-  await ch.deleteExchange(names.deadExchange);
+  await deleteTopology(ch, names);
   await conn.close();
 });
 
@@ -205,12 +199,6 @@ describe('bus', () => {
     expect(types.map((l) => l.split('\t')[1]).every((t) => t === 'quorum')).toBe(true);
     expect(types).toHaveLength(3);
     await bus.close();
-    for (const q of [qnames.dataRpcQueue, qnames.messageSendQueue, qnames.messageStatusQueue, qnames.inboundQueue]) {
-      for (const name of [q, sideQueues(q).retry, sideQueues(q).dead]) {
-        await ch.deleteQueue(name);
-      }
-    }
-    await ch.deleteExchange(qnames.eventsExchange);
-    await ch.deleteExchange(qnames.deadExchange);
+    await deleteTopology(ch, qnames);
   });
 });

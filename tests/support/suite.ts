@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import jwt from 'jsonwebtoken';
+import * as amqp from 'amqplib';
+import { deleteTopology } from '@outband/bus';
+import { busNames } from '@outband/contracts';
 import { servers } from './servers';
 import { createLogger, type Logger } from '@outband/observability';
 import { openDatabase } from '@outband/db';
@@ -171,6 +174,9 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       await message.stop();
       await data.stop();
       await sim.stop();
+      const conn = await amqp.connect(servers.amqp);
+      await deleteTopology(await conn.createChannel(), busNames(`outband-${id}`));
+      await conn.close();
       const db = openDatabase(servers.mysql, { min: 0, max: 1 });
       await db.raw(`DROP DATABASE IF EXISTS \`outband_test_${id}\``);
       await db.destroy();

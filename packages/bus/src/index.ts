@@ -1,5 +1,5 @@
 export { Bus } from './bus';
 export type { BusLogger, BusOptions, ConsumeOptions, PublishOptions } from './bus-options';
 export type { DeliveryContext } from './delivery';
-export { sideQueues } from './topology';
+export { deleteTopology, sideQueues } from './topology';
 export type { QueueType } from './topology';

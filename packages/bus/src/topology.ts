@@ -40,3 +40,15 @@ export async function declareTopology(ch: Channel, names: BusNames, queueType: Q
   await ch.bindQueue(names.messageStatusQueue, names.eventsExchange, names.routingKeys.messageStatus);
   await ch.bindQueue(names.inboundQueue, names.eventsExchange, names.routingKeys.messageInbound);
 }
+
+/** Removes everything `declareTopology` made (test runs and benchmarks clean up after themselves). */
+export async function deleteTopology(ch: Channel, names: BusNames): Promise<void> {
+  for (const queue of [names.dataRpcQueue, names.messageSendQueue, names.messageStatusQueue, names.inboundQueue]) {
+    const { retry, dead } = sideQueues(queue);
+    for (const name of [queue, retry, dead]) {
+      await ch.deleteQueue(name);
+    }
+  }
+  await ch.deleteExchange(names.eventsExchange);
+  await ch.deleteExchange(names.deadExchange);
+}
