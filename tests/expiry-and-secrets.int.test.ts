@@ -38,6 +38,8 @@ describe('expiry', () => {
     const keys = await redis.keys(`${suite.redisPrefix}:v:{${id}}:*`);
     expect(keys.length).toBeGreaterThan(0);
     await redis.del(...keys);
+    // Redis lost its script cache too (a restart): the scripts are sent again.
+    await redis.script('FLUSH');
     const res = await api(suite, 'POST', `/v1/verifications/${id}/check`, { body: { code } });
     expect(res.body.code).toBe('VERIFICATION_EXPIRED');
   });

@@ -4,3 +4,4 @@ export type { EncodedMessage, EncodeOptions, LongMessageMode } from './segment';
 export { concatFromIes, decodeShortMessage } from './decode';
 export type { ConcatInfo, DecodedPart } from './decode';
 export { Reassembler } from './reassembler';
+export { textOfSmppFields } from './smpp-fields';

@@ -2,11 +2,10 @@ import { randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import * as smpp from 'smpp';
 import type { Logger } from '@outband/observability';
-import { encodeText, Reassembler } from '@outband/sms-codec';
+import { encodeText, Reassembler, textOfSmppFields } from '@outband/sms-codec';
 import { defaultBehaviour, injectedError, pickOutcome, type SmscBehaviour } from './behaviour';
 import { startHttpApi } from './http-api';
 import { Inbox } from './inbox';
-import { textOf } from './pdu-text';
 
 export interface SmscAccount {
   systemId: string;
@@ -192,7 +191,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
 
   function record(pdu: smpp.PDU, to: string, messageId: string, systemId: string): void {
     const from = typeof pdu.source_addr === 'string' ? pdu.source_addr : '';
-    const { text, concat } = textOf(pdu);
+    const { text, concat } = textOfSmppFields(pdu.short_message, pdu.message_payload);
     const key = concat ? `${from}|${to}|${concat.reference}|${concat.total}` : '';
     if (concat) {
       partIds.set(key, [...(partIds.get(key) ?? []), messageId]);

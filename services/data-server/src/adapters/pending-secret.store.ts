@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LuaScript } from './lua-script';
 
 /** What Redis holds while a code is pending: a keyed MAC of the code, never the code. */
 export interface PendingSecret {
@@ -31,7 +32,7 @@ end`;
 
 // KEYS: pending hash, final marker. ARGV: candidate MAC, binding hash, now ms, final TTL s.
 // One script, so a check is atomic: no two checks can both use one code or both miss a count.
-const checkScript = `${ctEqual}
+const checkScript = new LuaScript(`${ctEqual}
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'final', redis.call('GET', KEYS[2]) or 'expired', 0, 0}
 end
@@ -58,17 +59,17 @@ if left <= 0 then
   return {'burned', which, attempts, 0}
 end
 return {'mismatch', which, attempts, left}
-`;
+`);
 
 // KEYS: pending hash, final marker. ARGV: final TTL s.
-const cancelScript = `
+const cancelScript = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('DEL', KEYS[1])
   redis.call('SET', KEYS[2], 'canceled', 'EX', ARGV[1])
   return 'canceled'
 end
 return redis.call('GET', KEYS[2]) or 'expired'
-`;
+`);
 
 export interface PendingSecretStoreOptions {
   /** Prefix of every key. */
@@ -113,15 +114,12 @@ export class PendingSecretStore {
   }
 
   async check(verificationId: string, candidateMac: string, bindingHash: string, now: Date): Promise<CheckOutcome> {
-    const raw = (await this.redis.eval(
-      checkScript,
-      2,
-      ...this.keysOf(verificationId),
+    const raw = (await checkScript.run(this.redis, this.keysOf(verificationId), [
       candidateMac,
       bindingHash,
       String(now.getTime()),
       String(this.finalTtl),
-    )) as [string, string, number, number];
+    ])) as [string, string, number, number];
     const [kind, detail, attempts, left] = raw;
     switch (kind) {
       case 'approved':
@@ -137,6 +135,6 @@ export class PendingSecretStore {
 
   /** Cancels a pending code; answers the state it ends in. */
   async cancel(verificationId: string): Promise<FinalState> {
-    return (await this.redis.eval(cancelScript, 2, ...this.keysOf(verificationId), String(this.finalTtl))) as FinalState;
+    return (await cancelScript.run(this.redis, this.keysOf(verificationId), [String(this.finalTtl)])) as FinalState;
   }
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LuaScript } from './lua-script';
 
 export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
 
 // KEYS: the window's sorted set. ARGV: now ms, window ms, limit, member.
 // Atomic: count the hits inside the window, and record this one only if it is allowed.
-const slidingWindow = `
+const slidingWindow = new LuaScript(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
 local count = redis.call('ZCARD', KEYS[1])
 if count >= tonumber(ARGV[3]) then
@@ -15,7 +16,7 @@ end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {1, tonumber(ARGV[3]) - count - 1}
-`;
+`);
 
 /** A sliding-window limit in Redis: at most `limit` hits per key within `windowMs`. */
 export class RateLimiter {
@@ -31,14 +32,10 @@ export class RateLimiter {
     const member = `${now.getTime()}-${process.pid}-${this.seq}`;
     // Keys hold a hash of what they count (an address is personal data).
     const hashed = createHash('sha256').update(key).digest('hex').slice(0, 32);
-    const [allowed, value] = (await this.redis.eval(
-      slidingWindow,
-      1,
-      `${this.prefix}:rl:${name}:{${hashed}}`,
-      now.getTime(),
-      windowMs,
-      limit,
-      member,
+    const [allowed, value] = (await slidingWindow.run(
+      this.redis,
+      [`${this.prefix}:rl:${name}:{${hashed}}`],
+      [now.getTime(), windowMs, limit, member],
     )) as [number, number];
     return allowed === 1
       ? { allowed: true, remaining: value }

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { PDU } from 'smpp';
 import type { MessageInboundV1 } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
-import { Reassembler } from '@outband/sms-codec';
+import { Reassembler, textOfSmppFields } from '@outband/sms-codec';
 import type { ReceiptTracker } from '../domain/receipt-tracker';
-import { textOfPdu } from '../smpp/pdu-text';
 import { isReceipt, parseReceipt } from '../smpp/receipt';
 
 export interface DeliverSmDeps {
@@ -23,7 +22,7 @@ export function deliverSmHandler(d: DeliverSmDeps, connectionId: string): (pdu: 
   const reassembler = new Reassembler();
   return async (pdu) => {
     const esmClass = typeof pdu.esm_class === 'number' ? pdu.esm_class : 0;
-    const { text, concat } = textOfPdu(pdu);
+    const { text, concat } = textOfSmppFields(pdu.short_message, pdu.message_payload);
     if (isReceipt(esmClass)) {
       const receipt = parseReceipt(
         typeof pdu.receipted_message_id === 'string' ? pdu.receipted_message_id : undefined,

@@ -1,12 +1,12 @@
-import type { PDU } from 'smpp';
-import { concatFromIes, type ConcatInfo } from '@outband/sms-codec';
+import { concatFromIes, type ConcatInfo } from './decode';
 
 /**
- * The text of a deliver_sm as the `smpp` package decoded it (by data_coding; UDH split off when
- * esm_class 0x40), with the concatenation element when the message is one part of several.
+ * The text of a submit_sm or deliver_sm as the `smpp` package decoded it (by data_coding, UDH
+ * split off when esm_class has 0x40): `message_payload` when it holds something, else
+ * `short_message`; with the concatenation element when the text is one part of several.
  */
-export function textOfPdu(pdu: PDU): { text: string; concat: ConcatInfo | undefined } {
-  const field = pdu.message_payload ?? pdu.short_message;
+export function textOfSmppFields(shortMessage: unknown, payload: unknown): { text: string; concat: ConcatInfo | undefined } {
+  const field = payload && !(Buffer.isBuffer(payload) && payload.length === 0) ? payload : shortMessage;
   if (typeof field === 'string') {
     return { text: field, concat: undefined };
   }
