@@ -230,11 +230,16 @@ export class Bus {
       throw unavailable('bus closed');
     }
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(unavailable('broker unavailable')), waitMs);
-      this.readyWaiters.push(() => {
+      const waiter = () => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      const timer = setTimeout(() => {
+        // A caller that gave up leaves no waiter behind while the broker stays away.
+        this.readyWaiters = this.readyWaiters.filter((w) => w !== waiter);
+        reject(unavailable('broker unavailable'));
+      }, waitMs);
+      this.readyWaiters.push(waiter);
     });
     if (!this.pub) {
       throw unavailable('broker unavailable');
