@@ -30,3 +30,43 @@ describe('Batcher', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });
+
+describe('Batcher under load', () => {
+  it('gathers the calls made while a batch runs into the next one', async () => {
+    const runs: number[][] = [];
+    let release: () => void = () => undefined;
+    const b = new Batcher<number, number>(async (items) => {
+      runs.push(items);
+      if (runs.length === 1) {
+        await new Promise<void>((r) => (release = r));
+      }
+      return items;
+    });
+    const first = b.add(1);
+    await new Promise((r) => setImmediate(r));
+    const later = [2, 3, 4].map((i) => b.add(i));
+    await new Promise((r) => setImmediate(r));
+    expect(runs).toEqual([[1]]);
+    release();
+    expect(await Promise.all([first, ...later])).toEqual([1, 2, 3, 4]);
+    expect(runs).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('runs up to `concurrency` batches at once', async () => {
+    let active = 0;
+    let peak = 0;
+    const b = new Batcher<number, number>(
+      async (items) => {
+        active += 1;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, 5));
+        active -= 1;
+        return items;
+      },
+      1,
+      2,
+    );
+    await Promise.all([1, 2, 3, 4].map((i) => b.add(i)));
+    expect(peak).toBe(2);
+  });
+});

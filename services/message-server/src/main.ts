@@ -86,8 +86,13 @@ export async function startMessageServer(
     }
   }, 1000);
 
-  // Enough unacked messages to fill every window of every bind.
-  const capacity = config.routing.connections.reduce((n, c) => n + c.binds * c.window, 0);
+  // Enough unacked messages to keep every window full while the next ones are claimed in
+  // batches, but no more than about two seconds of a bind's contracted rate, so none waits for a
+  // bind longer than its response timeout.
+  const capacity = config.routing.connections.reduce(
+    (n, c) => n + c.binds * Math.max(1, Math.min(c.window * 4, Math.ceil(c.maxSubmitsPerSecond * 2))),
+    0,
+  );
   await consumeMessageSend({
     bus,
     names,
