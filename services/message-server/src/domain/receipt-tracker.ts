@@ -3,49 +3,93 @@ import type { SubmitRepository, SubmitRow } from '../adapters/submit.repository'
 import type { Receipt } from '../smpp/receipt';
 import type { PublishStatus } from './status-publisher';
 
+interface HeldReceipt {
+  receipt: Receipt;
+  applied: () => void;
+  failed: (e: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
 /**
  * Applies delivery receipts to the parts they name, and reports a message once every part of
  * its attempt is final. A receipt can arrive before its submit_sm_resp has been stored; it then
- * waits here briefly instead of being lost.
+ * waits here (and its deliver_sm_resp with it) until the submit is stored, so a crash meanwhile
+ * leaves the SMSC to send it again instead of losing it.
  */
 export class ReceiptTracker {
   // Held receipts by `connection|smsc id`: ids are unique per SMSC only.
-  private readonly early = new Map<string, { receipt: Receipt; until: number }>();
+  private readonly early = new Map<string, HeldReceipt>();
 
   constructor(
     private readonly submits: SubmitRepository,
     private readonly publish: PublishStatus,
     private readonly logger: Logger,
-    private readonly holdMs = 60_000,
+    private readonly holdMs = 10_000,
   ) {}
 
+  /** Resolves once the receipt is applied, or dropped as naming no message we sent. */
   async onReceipt(connectionId: string, receipt: Receipt): Promise<void> {
     if (!receipt.state) {
       return; // intermediate state (ENROUTE, ACCEPTD): a final receipt follows
     }
     const row = await this.submits.findBySmscId(connectionId, receipt.smscMessageId);
-    if (!row) {
-      this.prune();
-      this.early.set(`${connectionId}|${receipt.smscMessageId}`, { receipt, until: Date.now() + this.holdMs });
+    if (row) {
+      await this.apply(row, receipt);
       return;
     }
-    await this.apply(row, receipt);
+    const key = `${connectionId}|${receipt.smscMessageId}`;
+    this.early.get(key)?.applied(); // a repeat replaces the receipt held before it
+    const held = new Promise<void>((applied, failed) => {
+      const timer = setTimeout(() => {
+        this.early.delete(key);
+        this.logger.warn({ connectionId, smscMessageId: receipt.smscMessageId }, 'receipt for an unknown message dropped');
+        applied();
+      }, this.holdMs);
+      this.early.set(key, { receipt, applied, failed, timer });
+    });
+    // The submit may have been stored between the lookup and the hold: look once more.
+    await this.release(connectionId, receipt.smscMessageId);
+    await held;
   }
 
   /** Called once submits are stored: applies receipts that came first. */
   async afterSubmit(connectionId: string, smscIds: readonly string[]): Promise<void> {
     for (const id of smscIds) {
-      const key = `${connectionId}|${id}`;
-      const held = this.early.get(key);
-      if (!held) {
-        continue;
-      }
-      this.early.delete(key);
-      const row = await this.submits.findBySmscId(connectionId, id);
-      if (row) {
-        await this.apply(row, held.receipt);
+      if (this.early.has(`${connectionId}|${id}`)) {
+        await this.release(connectionId, id);
       }
     }
+  }
+
+  /** Applies a held receipt once its submit is stored; whoever takes it out of `early` applies it. */
+  private async release(connectionId: string, smscId: string): Promise<void> {
+    const key = `${connectionId}|${smscId}`;
+    let row: SubmitRow | undefined;
+    try {
+      row = await this.submits.findBySmscId(connectionId, smscId);
+    } catch (e) {
+      this.take(key)?.failed(e); // the SMSC is asked to send the receipt again
+      return;
+    }
+    const held = row ? this.take(key) : undefined;
+    if (!row || !held) {
+      return;
+    }
+    try {
+      await this.apply(row, held.receipt);
+      held.applied();
+    } catch (e) {
+      held.failed(e);
+    }
+  }
+
+  private take(key: string): HeldReceipt | undefined {
+    const held = this.early.get(key);
+    if (held) {
+      this.early.delete(key);
+      clearTimeout(held.timer);
+    }
+    return held;
   }
 
   private async apply(row: SubmitRow, r: Receipt): Promise<void> {
@@ -63,16 +107,6 @@ export class ReceiptTracker {
         attempt,
       });
       this.logger.debug({ messageId: row.messageId, state: attempt.state }, 'delivery receipt applied');
-    }
-  }
-
-  private prune(): void {
-    const now = Date.now();
-    for (const [id, held] of this.early) {
-      if (held.until < now) {
-        this.early.delete(id);
-        this.logger.warn({ smscMessageId: id }, 'receipt for an unknown message dropped');
-      }
     }
   }
 }
