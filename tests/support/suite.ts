@@ -7,6 +7,7 @@ import { busNames } from '@outband/contracts';
 import { servers } from './servers';
 import { createLogger, type Logger } from '@outband/observability';
 import { openDatabase } from '@outband/db';
+import { demoCards, startBankSimulator, type BankSimulator } from '@outband/bank-simulator';
 import { startSmscSimulator, type SmscSimulator, type SmscSimulatorOptions } from '@outband/smsc-simulator';
 import { dataServerEnv, seedDemo, startDataServer, type DataServerHandle, type DemoSeed } from '@outband/data-server';
 import { messageServerEnv, startMessageServer, type MessageServerHandle } from '@outband/message-server';
@@ -30,6 +31,8 @@ export interface Suite {
   redisPrefix: string;
   busPrefix: string;
   sim: SmscSimulator;
+  /** The simulated bank, with the demo cards (tok_alice, tok_bob …). */
+  bank: BankSimulator;
   /** Every log line any service wrote, as JSON text. */
   logs: string[];
   data: DataServerHandle;
@@ -47,8 +50,8 @@ export interface Suite {
 }
 
 export const subscribers = {
-  alice: { identifier: 'alice', address: '+33612345678' },
-  bob: { identifier: 'bob', address: '+4915112345678' },
+  alice: { identifier: 'alice', address: '+33612345678', cardToken: 'tok_alice', bankCustomerId: 'cu_alice' },
+  bob: { identifier: 'bob', address: '+4915112345678', cardToken: 'tok_bob', bankCustomerId: 'cu_bob' },
   carol: { identifier: 'carol', address: '+33698765432', status: 'suspended' as const },
   pager: { identifier: 'pager-7', address: '+33700000007', receiverKind: 'pager-numeric' as const },
   pagerAlpha: { identifier: 'pager-a', address: '+33700000008', receiverKind: 'pager-alpha' as const },
@@ -90,6 +93,8 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     ...options.simulator,
   });
 
+  const bank = await startBankSimulator({ port: 0, cards: demoCards, logger: logger('bank-simulator') });
+
   const common = {
     AMQP_URL: servers.amqp,
     BUS_PREFIX: `outband-${id}`,
@@ -108,6 +113,8 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     REDIS_PREFIX: `outband-${id}`,
     CODE_KEYS: keys.code,
     CODE_MAC_KEYS: keys.mac,
+    BANK_URL: bank.url,
+    BANK_TIMEOUT_MS: '500',
     ...env,
   };
   let data = await startDataServer(dataServerEnv.parse(dataEnv), logger('data-server'));
@@ -140,6 +147,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     redisPrefix: `outband-${id}`,
     busPrefix: `outband-${id}`,
     sim,
+    bank,
     logs,
     get data() {
       return data;
@@ -174,6 +182,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       await message.stop();
       await data.stop();
       await sim.stop();
+      await bank.stop();
       const conn = await amqp.connect(servers.amqp);
       await deleteTopology(await conn.createChannel(), busNames(`outband-${id}`));
       await conn.close();

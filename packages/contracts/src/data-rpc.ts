@@ -11,6 +11,7 @@ import {
   deliveryState,
 } from './common';
 import { deliveryAttempt } from './message-events';
+import { paymentGetV1, paymentStartV1, paymentView, settlementGetV1, statementGetV1 } from './payments';
 
 /** information server → data server: start a verification (patent op. 201-205). */
 export const verificationStartV1 = z.object({
@@ -71,6 +72,10 @@ export const dataRpcRequest = z.discriminatedUnion('type', [
   verificationGetV1,
   verificationCancelV1,
   merchantKeysGetV1,
+  paymentStartV1,
+  paymentGetV1,
+  statementGetV1,
+  settlementGetV1,
 ]);
 export type DataRpcRequest = z.infer<typeof dataRpcRequest>;
 
@@ -99,6 +104,8 @@ export const checkResult = z.object({
   outcome: z.enum(['approved', 'mismatch', 'burned']),
   /** For a refused check: whether the code or the transaction data differed (added in v1). */
   mismatch: z.enum(['code', 'transaction', 'message']).optional(),
+  /** When the verification secures a payment: the payment after this check (added in v1). */
+  payment: paymentView.optional(),
 });
 export type CheckResult = z.infer<typeof checkResult>;
 

@@ -3,5 +3,6 @@ export type { BusNames } from './topology';
 export * from './common';
 export * from './data-rpc';
 export * from './message-events';
+export * from './payments';
 export { seal, unseal } from './sealed-field';
 export type { SealKey } from './sealed-field';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { busEnv, databaseEnv, envInt, envKeyRing, logEnv, opsEnv, parseEnv, redisEnv } from '@outband/config';
+import { busEnv, databaseEnv, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv, redisEnv } from '@outband/config';
 
 /** The data server's environment. Keys have no defaults: a deployment must set its own. */
 export const dataServerEnv = z.object({
@@ -27,6 +27,17 @@ export const dataServerEnv = z.object({
   SUBSCRIBER_BLOCK_SECONDS: envInt(1, 604_800).default(3600),
   /** Failed checks before a verification is burned (PSD2 RTS Art. 4: at most 5). */
   MAX_CHECK_ATTEMPTS: envInt(1, 5).default(5),
+  /** The bank's HTTP API (patent: bank server); without it, payments answer PAYMENTS_DISABLED. */
+  BANK_URL: envUrl('http', 'https').optional(),
+  /** Bound on each bank call; calls are retried (idempotency keys make it safe) then fail. */
+  BANK_TIMEOUT_MS: envInt(100, 60_000).default(3000),
+  BANK_ATTEMPTS: envInt(1, 5).default(2),
+  /** Failures in a row that pause calls to the bank, and for how long. */
+  BANK_BREAKER_THRESHOLD: envInt(1, 1000).default(5),
+  BANK_BREAKER_OPEN_MS: envInt(100, 600_000).default(10_000),
+  /** How often unfinished payments are looked at, and how long one may stay unchanged first. */
+  PAYMENT_SWEEP_SECONDS: envInt(1, 3600).default(5),
+  PAYMENT_GRACE_SECONDS: envInt(1, 3600).default(60),
   ...opsEnv(9102),
   ...logEnv,
 });

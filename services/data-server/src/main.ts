@@ -14,6 +14,11 @@ import { FailureCounter } from './adapters/failure-counter';
 import { AuditLog } from './adapters/audit-log';
 import { SubscriberRepository } from './adapters/subscriber.repository';
 import { VerificationRepository } from './adapters/verification.repository';
+import { HttpBankAuthorizer } from './adapters/http-bank-authorizer';
+import { LedgerRepository } from './adapters/ledger.repository';
+import { PaymentRepository } from './adapters/payment.repository';
+import { BillingService } from './domain/billing.service';
+import { PaymentService } from './domain/payment.service';
 import { serveDataRpc } from './consumers/data-rpc.consumer';
 import { consumeMessageStatus } from './consumers/message-status.consumer';
 import { consumeInbound } from './consumers/inbound.consumer';
@@ -65,9 +70,10 @@ export async function startDataServer(
   const certificates = new CertificateRepository(db);
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
   const merchants = new MerchantRepository(db);
+  const verifications = new VerificationRepository(db);
   const service = new VerificationService({
     subscribers: new SubscriberRepository(db),
-    verifications: new VerificationRepository(db),
+    verifications,
     certificates,
     pending: new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX }),
     sendMessage: async (message, code, bound, correlationId) => {
@@ -98,7 +104,42 @@ export async function startDataServer(
     maxAttempts: config.MAX_CHECK_ATTEMPTS,
   });
 
-  await serveDataRpc({ bus, names, verifications: service, merchants, started, checks });
+  const subscribers = new SubscriberRepository(db);
+  const ledger = new LedgerRepository(db);
+  const bank = config.BANK_URL
+    ? new HttpBankAuthorizer({
+        url: config.BANK_URL.replace(/\/+$/, ''),
+        timeoutMs: config.BANK_TIMEOUT_MS,
+        attempts: config.BANK_ATTEMPTS,
+        breakerThreshold: config.BANK_BREAKER_THRESHOLD,
+        breakerOpenMs: config.BANK_BREAKER_OPEN_MS,
+        logger,
+      })
+    : undefined;
+  const payments = new PaymentService({
+    payments: new PaymentRepository(db),
+    ledger,
+    merchants,
+    subscribers,
+    verifications,
+    bank,
+    startVerification: (req, correlationId) =>
+      service.start({ type: 'verification.start', version: 1, purpose: 'transaction', ...req }, correlationId),
+    clock: () => new Date(),
+    logger,
+  });
+  const billing = new BillingService({ ledger, merchants, subscribers });
+
+  await serveDataRpc({ bus, names, verifications: service, payments, billing, merchants, started, checks });
+  // Unfinished payments (a crash, a lost bank answer, a verification that ran out) are finished here.
+  let sweeping: Promise<unknown> = payments
+    .sweep(config.PAYMENT_GRACE_SECONDS * 1000)
+    .catch((err: unknown) => logger.warn({ err }, 'payment sweep failed'));
+  const sweepTimer = setInterval(() => {
+    sweeping = sweeping
+      .then(() => payments.sweep(config.PAYMENT_GRACE_SECONDS * 1000))
+      .catch((err: unknown) => logger.warn({ err }, 'payment sweep failed'));
+  }, config.PAYMENT_SWEEP_SECONDS * 1000);
   await consumeMessageStatus(bus, names, certificates);
   await consumeInbound(bus, names, inbound, logger);
 
@@ -118,6 +159,8 @@ export async function startDataServer(
   return {
     opsPort: typeof address === 'object' && address ? address.port : config.OPS_PORT,
     async stop() {
+      clearInterval(sweepTimer);
+      await sweeping;
       await bus.close();
       await closeServer(ops);
       redis.disconnect();

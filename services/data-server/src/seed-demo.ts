@@ -1,6 +1,6 @@
 import { ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
 import type { MerchantKeyView, ReceiverKind } from '@outband/contracts';
-import { MerchantRepository } from './adapters/merchant.repository';
+import { MerchantRepository, type MerchantPolicy } from './adapters/merchant.repository';
 import { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
 import { SubscriberRepository } from './adapters/subscriber.repository';
 
@@ -13,7 +13,11 @@ export interface DemoSeed {
     receiverKind?: ReceiverKind;
     status?: 'active' | 'suspended';
     locale?: 'en' | 'fr';
+    cardToken?: string;
+    bankCustomerId?: string;
   }>;
+  /** How the merchant's payments are secured and billed; defaults when absent. */
+  policy?: Partial<MerchantPolicy>;
 }
 
 /** Migrates, then adds or updates the seed's merchant, keys and subscribers. */
@@ -27,6 +31,9 @@ export async function seedDemo(databaseUrl: string, seed: DemoSeed): Promise<voi
     for (const key of seed.merchant.keys) {
       await merchants.upsertKey(seed.merchant.id, key);
     }
+    if (seed.policy) {
+      await merchants.setPolicy(seed.merchant.id, seed.policy);
+    }
     const subscribers = new SubscriberRepository(db);
     for (const s of seed.subscribers) {
       await subscribers.upsert({
@@ -35,6 +42,8 @@ export async function seedDemo(databaseUrl: string, seed: DemoSeed): Promise<voi
         receiverKind: s.receiverKind ?? 'mobile',
         status: s.status ?? 'active',
         locale: s.locale ?? 'en',
+        cardToken: s.cardToken ?? null,
+        bankCustomerId: s.bankCustomerId ?? null,
       });
     }
   } finally {

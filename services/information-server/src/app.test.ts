@@ -33,6 +33,10 @@ const data: DataClient = {
     }
     return { merchantId, active: true, keys: [{ kid: 'k1', alg: 'HS256', key: secret }] };
   },
+  startPayment: () => Promise.reject(new AppError('unavailable', 'PAYMENTS_DISABLED', 'no bank')),
+  getPayment: () => Promise.reject(new AppError('not_found', 'PAYMENT_NOT_FOUND', 'no such payment')),
+  statement: () => Promise.reject(new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'unknown')),
+  settlement: () => Promise.reject(new AppError('unavailable', 'PAYMENTS_DISABLED', 'no bank')),
 };
 const logLines: string[] = [];
 let server: Server;

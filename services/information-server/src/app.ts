@@ -5,6 +5,7 @@ import type { DataClient } from './adapters/data-client';
 import type { MerchantAuthenticator } from './auth/merchant-auth';
 import { errorHandler, notFound, requireJson } from './http/problem';
 import { authenticate, correlation } from './http/request-context';
+import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
 import { verificationRouter } from './http/verification.router';
 
 export interface AppDeps {
@@ -48,6 +49,9 @@ export function createApp(d: AppDeps): Express {
   app.use(requireJson);
   app.use(express.json({ limit: d.bodyLimitBytes, strict: true, type: 'application/json' }));
   app.use('/v1/verifications', authenticate(d.auth), verificationRouter(d.data));
+  app.use('/v1/payments', authenticate(d.auth), paymentRouter(d.data));
+  app.use('/v1/subscribers', authenticate(d.auth), statementRouter(d.data));
+  app.use('/v1/settlements', authenticate(d.auth), settlementRouter(d.data));
   app.use(notFound);
   app.use(errorHandler(d.logger));
   return app;

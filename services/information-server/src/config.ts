@@ -15,7 +15,7 @@ export const informationServerEnv = z.object({
   /** How long the merchant keys read from the data server are reused. */
   MERCHANT_KEY_CACHE_MS: envInt(0, 3_600_000).default(30_000),
   /** Bound on each call to the data server over the bus. */
-  RPC_TIMEOUT_MS: envInt(100, 60_000).default(5000),
+  RPC_TIMEOUT_MS: envInt(100, 60_000).default(15_000),
   /** Largest request body accepted (bytes). */
   BODY_LIMIT_BYTES: envInt(256, 10_485_760).default(16_384),
   /** express `trust proxy` (hop count); 0 trusts none. */

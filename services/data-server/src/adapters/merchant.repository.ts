@@ -1,6 +1,42 @@
 import type { Knex } from '@outband/db';
 import type { MerchantKeys, MerchantKeyView } from '@outband/contracts';
 
+/** How a merchant's payments are secured (Fig. 10) and billed (aspects 5-7). */
+export interface MerchantPolicy {
+  /** Up to this amount (minor units) a payment is `normal`, without a code; null: always secured. */
+  limitAmount: number | null;
+  /** PSD2 RTS Art. 16 on top of the limit: ≤ 30 EUR each, and ≤ 100 EUR or ≤ 5 payments since the last secured one. */
+  lowValueRule: 'none' | 'cumulative_amount' | 'count';
+  /** Authorize only once the code is checked (before the session ends) instead of before sending it. */
+  authorizeAfterCheck: boolean;
+  billingMode: 'amount' | 'per_verification';
+  /** For `per_verification`: the value booked per approved verification (minor units). */
+  billingValue: number;
+  billingCurrency: string;
+  /** The trustee's charge on settled payments, in basis points (1/100 %). */
+  serviceChargeBps: number;
+}
+
+export const defaultPolicy: MerchantPolicy = {
+  limitAmount: null,
+  lowValueRule: 'none',
+  authorizeAfterCheck: false,
+  billingMode: 'amount',
+  billingValue: 0,
+  billingCurrency: 'EUR',
+  serviceChargeBps: 0,
+};
+
+interface PolicyRow {
+  limit_amount: number | string | null;
+  low_value_rule: MerchantPolicy['lowValueRule'];
+  authorize_after_check: number | boolean;
+  billing_mode: MerchantPolicy['billingMode'];
+  billing_value: number | string;
+  billing_currency: string;
+  service_charge_bps: number;
+}
+
 export class MerchantRepository {
   constructor(private readonly db: Knex) {}
 
@@ -29,5 +65,38 @@ export class MerchantRepository {
       .insert({ merchant_id: merchantId, kid: key.kid, alg: key.alg, key_material: key.key, status: 'active' })
       .onConflict(['merchant_id', 'kid'])
       .merge({ alg: key.alg, key_material: key.key, status: 'active' });
+  }
+
+  async policy(merchantId: string): Promise<MerchantPolicy> {
+    const row = await this.db('merchant_policies').where({ merchant_id: merchantId }).first<PolicyRow | undefined>();
+    if (!row) {
+      return defaultPolicy;
+    }
+    return {
+      limitAmount: row.limit_amount === null ? null : Number(row.limit_amount),
+      lowValueRule: row.low_value_rule,
+      authorizeAfterCheck: Boolean(row.authorize_after_check),
+      billingMode: row.billing_mode,
+      billingValue: Number(row.billing_value),
+      billingCurrency: row.billing_currency,
+      serviceChargeBps: row.service_charge_bps,
+    };
+  }
+
+  async setPolicy(merchantId: string, p: Partial<MerchantPolicy>): Promise<void> {
+    const full = { ...(await this.policy(merchantId)), ...p };
+    const row = {
+      limit_amount: full.limitAmount,
+      low_value_rule: full.lowValueRule,
+      authorize_after_check: full.authorizeAfterCheck,
+      billing_mode: full.billingMode,
+      billing_value: full.billingValue,
+      billing_currency: full.billingCurrency,
+      service_charge_bps: full.serviceChargeBps,
+    };
+    await this.db('merchant_policies')
+      .insert({ merchant_id: merchantId, ...row })
+      .onConflict('merchant_id')
+      .merge(row);
   }
 }

@@ -9,6 +9,10 @@ export interface Subscriber {
   receiverKind: ReceiverKind;
   status: 'active' | 'suspended';
   locale: 'en' | 'fr';
+  /** The card on file of the subscriber's contract (a bank token, never a card number). */
+  cardToken?: string | null;
+  /** The bank's id of this customer (a terminal's card is identified by the bank). */
+  bankCustomerId?: string | null;
 }
 
 interface SubscriberRow {
@@ -18,6 +22,8 @@ interface SubscriberRow {
   receiver_kind: ReceiverKind;
   status: 'active' | 'suspended';
   locale: 'en' | 'fr';
+  card_token: string | null;
+  bank_customer_id: string | null;
 }
 
 export class SubscriberRepository {
@@ -33,12 +39,25 @@ export class SubscriberRepository {
     return row ? toSubscriber(row) : undefined;
   }
 
+  async findByBankCustomer(bankCustomerId: string): Promise<Subscriber | undefined> {
+    const row = await this.db<SubscriberRow>('subscribers').where({ bank_customer_id: bankCustomerId }).first();
+    return row ? toSubscriber(row) : undefined;
+  }
+
   /** Adds or updates a subscriber by identifier (seeding, admin). */
   async upsert(s: Omit<Subscriber, 'id'>): Promise<void> {
+    const fields = {
+      address: s.address,
+      receiver_kind: s.receiverKind,
+      status: s.status,
+      locale: s.locale,
+      card_token: s.cardToken ?? null,
+      bank_customer_id: s.bankCustomerId ?? null,
+    };
     await this.db('subscribers')
-      .insert({ identifier: s.identifier, address: s.address, receiver_kind: s.receiverKind, status: s.status, locale: s.locale })
+      .insert({ identifier: s.identifier, ...fields })
       .onConflict('identifier')
-      .merge({ address: s.address, receiver_kind: s.receiverKind, status: s.status, locale: s.locale, updated_at: this.db.fn.now(3) });
+      .merge({ ...fields, updated_at: this.db.fn.now(3) });
   }
 }
 
@@ -50,5 +69,7 @@ function toSubscriber(row: SubscriberRow): Subscriber {
     receiverKind: row.receiver_kind,
     status: row.status,
     locale: row.locale,
+    cardToken: row.card_token,
+    bankCustomerId: row.bank_customer_id,
   };
 }

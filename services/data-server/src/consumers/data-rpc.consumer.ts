@@ -1,20 +1,24 @@
 import { AppError } from '@outband/errors';
-import { dataRpcRequest, type BusNames, type DataRpcRequest } from '@outband/contracts';
+import { dataRpcRequest, type BusNames, type CheckResult, type DataRpcRequest } from '@outband/contracts';
 import type { Bus, DeliveryContext } from '@outband/bus';
 import type { Counter } from '@outband/observability';
 import type { MerchantRepository } from '../adapters/merchant.repository';
+import type { BillingService } from '../domain/billing.service';
+import type { PaymentService } from '../domain/payment.service';
 import type { VerificationService } from '../domain/verification.service';
 
 export interface DataRpcDeps {
   bus: Bus;
   names: BusNames;
   verifications: VerificationService;
+  payments: PaymentService;
+  billing: BillingService;
   merchants: MerchantRepository;
   started: Counter<'purpose'>;
   checks: Counter<'outcome'>;
 }
 
-/** Answers the information server's requests (start, check, cancel, get, merchant keys). */
+/** Answers the information server's requests (verifications, payments, billing, merchant keys). */
 export async function serveDataRpc(d: DataRpcDeps): Promise<void> {
   await d.bus.serve(d.names.dataRpcQueue, dataRpcRequest, (req, ctx) => handle(d, req, ctx), { prefetch: 32 });
 }
@@ -26,20 +30,38 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       d.started.inc({ purpose: req.purpose });
       return view;
     }
-    case 'verification.check':
+    case 'verification.check': {
+      let result: CheckResult;
       try {
-        const result = await d.verifications.check(req.merchantId, req.verificationId, req.submittedCode, {
+        result = await d.verifications.check(req.merchantId, req.verificationId, req.submittedCode, {
           transaction: req.transaction,
           message: req.message,
         });
-        d.checks.inc({ outcome: result.outcome });
-        return result;
       } catch (e) {
         d.checks.inc({ outcome: e instanceof AppError ? e.code.toLowerCase() : 'error' });
+        if (e instanceof AppError && e.code === 'VERIFICATION_EXPIRED') {
+          await d.payments.onVerificationEnd(req.merchantId, req.verificationId, 'expired');
+        }
         throw e;
       }
-    case 'verification.cancel':
-      return d.verifications.cancel(req.merchantId, req.verificationId);
+      d.checks.inc({ outcome: result.outcome });
+      const end = result.outcome === 'approved' ? 'approved' : result.outcome === 'burned' ? 'max_attempts_reached' : undefined;
+      const payment = end ? await d.payments.onVerificationEnd(req.merchantId, req.verificationId, end) : undefined;
+      return payment ? { ...result, payment } : result;
+    }
+    case 'verification.cancel': {
+      const view = await d.verifications.cancel(req.merchantId, req.verificationId);
+      await d.payments.onVerificationEnd(req.merchantId, req.verificationId, 'canceled');
+      return view;
+    }
+    case 'payment.start':
+      return d.payments.start(req, ctx.correlationId);
+    case 'payment.get':
+      return d.payments.get(req.merchantId, req.paymentId);
+    case 'statement.get':
+      return d.billing.statement(req.merchantId, req.identifier, req.period);
+    case 'settlement.get':
+      return d.billing.settlement(req.merchantId, req.period);
     case 'verification.get':
       return d.verifications.get(req.merchantId, req.verificationId);
     case 'merchant.keys.get': {

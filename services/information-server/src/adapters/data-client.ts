@@ -4,6 +4,13 @@ import type { Bus } from '@outband/bus';
 import {
   checkResult,
   merchantKeys,
+  paymentView,
+  settlementView,
+  statementView,
+  type PaymentStartV1,
+  type PaymentView,
+  type SettlementView,
+  type StatementView,
   verificationView,
   type BusNames,
   type CheckResult,
@@ -30,6 +37,10 @@ export interface DataClient {
   getVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
   cancelVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
   merchantKeys(merchantId: string, correlationId?: string): Promise<MerchantKeys>;
+  startPayment(req: Omit<PaymentStartV1, 'type' | 'version'>, correlationId?: string): Promise<PaymentView>;
+  getPayment(merchantId: string, paymentId: string, correlationId?: string): Promise<PaymentView>;
+  statement(merchantId: string, identifier: string, period: string, correlationId?: string): Promise<StatementView>;
+  settlement(merchantId: string, period: string, correlationId?: string): Promise<SettlementView>;
 }
 
 /** DataClient over the bus's request/reply. */
@@ -63,5 +74,10 @@ export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): Dat
     cancelVerification: (merchantId, verificationId, cid) =>
       call({ type: 'verification.cancel', version: 1, merchantId, verificationId }, verificationView, cid),
     merchantKeys: (merchantId, cid) => call({ type: 'merchant.keys.get', version: 1, merchantId }, merchantKeys, cid),
+    startPayment: (req, cid) => call({ type: 'payment.start', version: 1, ...req }, paymentView, cid),
+    getPayment: (merchantId, paymentId, cid) => call({ type: 'payment.get', version: 1, merchantId, paymentId }, paymentView, cid),
+    statement: (merchantId, identifier, period, cid) =>
+      call({ type: 'statement.get', version: 1, merchantId, identifier, period }, statementView, cid),
+    settlement: (merchantId, period, cid) => call({ type: 'settlement.get', version: 1, merchantId, period }, settlementView, cid),
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { AppError } from '@outband/errors';
 import type { MerchantAuthenticator } from '../auth/merchant-auth';
 
 declare global {
@@ -26,4 +27,12 @@ export function authenticate(auth: MerchantAuthenticator): RequestHandler {
     req.merchantId = await auth.authenticate(req.header('authorization'));
     next();
   };
+}
+
+/** The authenticated merchant of a request (set by `authenticate`). */
+export function merchantOf(req: Request): string {
+  if (!req.merchantId) {
+    throw new AppError('unauthorized', 'AUTH_MISSING', 'not authenticated');
+  }
+  return req.merchantId;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '@outband/errors';
 import { certifiedMessage, identifier, locale, purpose, transactionData, verificationId, type CheckResult } from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
+import { merchantOf } from './request-context';
 import { validate } from './validate';
 
 const startBody = z
@@ -70,7 +71,7 @@ function checkAnswer(r: CheckResult) {
   const v = r.verification;
   switch (r.outcome) {
     case 'approved':
-      return v;
+      return r.payment ? { ...v, payment: r.payment } : v;
     case 'mismatch': {
       const left = `${v.attemptsLeft} attempt${v.attemptsLeft === 1 ? '' : 's'} left`;
       switch (r.mismatch) {
@@ -88,15 +89,12 @@ function checkAnswer(r: CheckResult) {
       break;
     }
     case 'burned':
-      return { ...v, cause: { code: 'TOO_MANY_ATTEMPTS', detail: 'wrong code, no attempts left: start a new verification' } };
+      return {
+        ...v,
+        cause: { code: 'TOO_MANY_ATTEMPTS', detail: 'wrong code, no attempts left: start a new verification' },
+        ...(r.payment ? { payment: r.payment } : {}),
+      };
   }
-}
-
-function merchantOf(req: Request): string {
-  if (!req.merchantId) {
-    throw new AppError('unauthorized', 'AUTH_MISSING', 'not authenticated');
-  }
-  return req.merchantId;
 }
 
 // A malformed id cannot name any verification: it reads as not found, like another merchant's.
