@@ -25,6 +25,8 @@ export interface BankSimulator {
   port: number;
   url: string;
   bank: Bank;
+  /** What it does now (counters such as `failNext` count down as calls use them). */
+  readonly behaviour: Readonly<BankBehaviour>;
   configure(b: Partial<BankBehaviour>): void;
   stop(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export async function startBankSimulator(o: BankSimulatorOptions): Promise<BankS
     port,
     url: `http://127.0.0.1:${port}`,
     bank,
+    behaviour,
     configure: (b) => Object.assign(behaviour, b),
     stop: () =>
       new Promise<void>((r) => {
