@@ -11,6 +11,7 @@ COPY packages/observability/package.json packages/observability/
 COPY packages/bus/package.json packages/bus/
 COPY packages/db/package.json packages/db/
 COPY packages/smsc-simulator/package.json packages/smsc-simulator/
+COPY packages/bank-simulator/package.json packages/bank-simulator/
 COPY packages/launcher/package.json packages/launcher/
 COPY services/data-server/package.json services/data-server/
 COPY services/message-server/package.json services/message-server/

@@ -36,9 +36,9 @@ function serviceEnv(name: string, env: Record<string, string>): Record<string, s
 }
 
 describe('docker-compose.yml', () => {
-  it('runs the broker, cache, database, simulator and the three services', () => {
+  it('runs the broker, cache, database, simulators and the three services', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['data-server', 'information-server', 'message-server', 'mysql', 'rabbitmq', 'redis', 'smsc-simulator'].sort(),
+      ['bank-simulator', 'data-server', 'information-server', 'message-server', 'mysql', 'rabbitmq', 'redis', 'smsc-simulator'].sort(),
     );
   });
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { createLogger, stopOnSignals } from '@outband/observability';
+import { demoCards, startBankSimulator } from '@outband/bank-simulator';
 import { startSmscSimulator } from '@outband/smsc-simulator';
 import { loadDataServerConfig, seedDemo, startDataServer } from '@outband/data-server';
 import { loadMessageServerConfig, startMessageServer } from '@outband/message-server';
@@ -23,8 +24,10 @@ async function main(): Promise<void> {
     accounts: [{ systemId: 'outband', password: 'secret' }],
     logger: loggerOf('smsc-simulator'),
   });
+  const bank = await startBankSimulator({ port: Number(env.BANK_HTTP_PORT ?? 8030), cards: demoCards, logger: loggerOf('bank-simulator') });
   // A demo sends many codes to a few handsets: a higher per-address limit than production's 5.
   const serviceEnv = {
+    BANK_URL: bank.url,
     SMPP_URL: `smpp://127.0.0.1:${sim.smppPort}`,
     SMPP_SYSTEM_ID: 'outband',
     SMPP_PASSWORD: 'secret',
@@ -35,12 +38,14 @@ async function main(): Promise<void> {
   await seedDemo(dataConfig.DATABASE_URL, {
     merchant: { id: 'demo-shop', name: 'Demo shop', keys: [{ kid: 'demo-1', alg: 'HS256', key: env.DEMO_MERCHANT_SECRET ?? '' }] },
     subscribers: [
-      { identifier: 'alice', address: '+33612345678' },
-      { identifier: 'bob', address: '+4915112345678', locale: 'en' },
-      { identifier: 'claire', address: '+33611223344', locale: 'fr' },
-      { identifier: 'carol', address: '+33698765432', status: 'suspended' },
+      { identifier: 'alice', address: '+33612345678', cardToken: 'tok_alice', bankCustomerId: 'cu_alice' },
+      { identifier: 'bob', address: '+4915112345678', locale: 'en', cardToken: 'tok_bob', bankCustomerId: 'cu_bob' },
+      { identifier: 'claire', address: '+33611223344', locale: 'fr', cardToken: 'tok_claire', bankCustomerId: 'cu_claire' },
+      { identifier: 'carol', address: '+33698765432', status: 'suspended', cardToken: 'tok_carol', bankCustomerId: 'cu_carol' },
       { identifier: 'pager-1', address: '+33700000001', receiverKind: 'pager-numeric' },
     ],
+    // Up to 30 EUR a payment needs no code (Fig. 10); the trustee keeps 1.5 %.
+    policy: { limitAmount: 3_000, serviceChargeBps: 150 },
   });
   const data = await startDataServer(dataConfig, loggerOf('data-server'));
   const message = await startMessageServer(loadMessageServerConfig(serviceEnv), loggerOf('message-server'));
@@ -50,11 +55,13 @@ async function main(): Promise<void> {
     await message.stop();
     await data.stop();
     await sim.stop();
+    await bank.stop();
   });
   const lines = [
     '',
     'Outband is running (one process, on the local MariaDB, Redis and RabbitMQ):',
     `  merchant API     http://127.0.0.1:${info.port}/v1/verifications`,
+    `  payments         http://127.0.0.1:${info.port}/v1/payments   (bank simulator ${bank.url}/cards/tok_alice)`,
     `  SMSC inbox       http://127.0.0.1:${sim.httpPort}/inbox/+33612345678   (what alice's phone received)`,
     `  ops              http://127.0.0.1:${info.port}/readyz, /metrics; data server :${data.opsPort}, message server :${message.opsPort}`,
     '  merchant         demo-shop, key id demo-1 (HS256 secret in .outband/dev.env)',
