@@ -249,6 +249,26 @@ describe('billing registers', () => {
     expect(lines).toHaveLength(entries.length + 1);
   });
 
+  it('bills a predetermined value per approved verification where the merchant is billed so', async () => {
+    await setPolicy(suite, { billingMode: 'per_verification', billingValue: 7, billingCurrency: 'EUR' });
+    const period = new Date().toISOString().slice(0, 7);
+    const before = await api(suite, 'GET', `/v1/settlements?period=${period}`);
+    const fees = (b: Record<string, unknown>) =>
+      (b.verificationFees as Array<{ verifications: number; amount: number }>)[0] ?? { verifications: 0, amount: 0 };
+    const v = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } });
+    const code = await readCode(suite, subscribers.alice.address, 1);
+    await api(suite, 'POST', `/v1/verifications/${v.body.id as string}/check`, { body: { code: '000000' === code ? '111111' : '000000' } });
+    await api(suite, 'POST', `/v1/verifications/${v.body.id as string}/check`, { body: { code } });
+    await api(suite, 'POST', `/v1/verifications/${v.body.id as string}/check`, { body: { code } }); // ALREADY_USED: not billed again
+    const after = await api(suite, 'GET', `/v1/settlements?period=${period}`);
+    expect(fees(after.body).verifications - fees(before.body).verifications).toBe(1);
+    expect(fees(after.body).amount - fees(before.body).amount).toBe(7);
+    const statement = await api(suite, 'GET', `/v1/subscribers/alice/statement?period=${period}`);
+    expect(statement.body.entries).toContainEqual(
+      expect.objectContaining({ kind: 'per_verification', amount: 7, verificationId: v.body.id }),
+    );
+  });
+
   it('refuses a malformed period', async () => {
     const answer = await api(suite, 'GET', '/v1/settlements?period=2026-13');
     expect(answer.status).toBe(400);
