@@ -33,7 +33,24 @@ const path = fc.oneof(
   fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}`),
   fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}/check`),
   fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}/cancel`),
-  fc.constantFrom('/', '/v1', '/v1/verifications/', '/healthz', '/metrics', '/v1/verifications/%E0%A4%A', '/v1/../etc/passwd'),
+  fc.constant('/v1/payments'),
+  fc.stringMatching(/^[0-9a-f]{32}$/).map((h) => `/v1/payments/pa_${h}`),
+  fc.string().map((s) => `/v1/payments/${encodeURIComponent(s)}`),
+  fc
+    .tuple(fc.string(), fc.string())
+    .map(([who, p]) => `/v1/subscribers/${encodeURIComponent(who)}/statement?period=${encodeURIComponent(p)}`),
+  fc.constantFrom('alice', 'bob').map((who) => `/v1/subscribers/${who}/statement?period=2026-11`),
+  fc.string().map((p) => `/v1/settlements?period=${encodeURIComponent(p)}`),
+  fc.constantFrom(
+    '/',
+    '/v1',
+    '/v1/verifications/',
+    '/healthz',
+    '/metrics',
+    '/v1/verifications/%E0%A4%A',
+    '/v1/../etc/passwd',
+    '/v1/settlements?period=2026-11',
+  ),
 );
 
 const headers = fc.record(
