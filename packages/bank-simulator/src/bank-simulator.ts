@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@outband/observability';
+import { readJson, sendJson, type Logger } from '@outband/observability';
 import { Bank, BankConflict, type Card } from './bank';
 
 /** How the simulated bank misbehaves; every field can change while it runs (`PUT /behaviour`). */
@@ -44,10 +44,10 @@ export async function startBankSimulator(o: BankSimulatorOptions): Promise<BankS
   const server = createServer((req, res) => {
     handle(bank, behaviour, req, res).catch((e: unknown) => {
       if (e instanceof BankConflict) {
-        send(res, 409, { error: 'conflict', detail: e.message });
+        sendJson(res, 409, { error: 'conflict', detail: e.message });
         return;
       }
-      send(res, 400, { error: 'bad_request', detail: e instanceof Error ? e.message : String(e) });
+      sendJson(res, 400, { error: 'bad_request', detail: e instanceof Error ? e.message : String(e) });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -82,7 +82,7 @@ async function handle(bank: Bank, behaviour: BankBehaviour, req: IncomingMessage
   }
   if (behaviour.failNext > 0) {
     behaviour.failNext -= 1;
-    send(res, 503, { error: 'unavailable' });
+    sendJson(res, 503, { error: 'unavailable' });
     return;
   }
   const answer = await api(bank, req, url, resource, id, action);
@@ -90,7 +90,7 @@ async function handle(bank: Bank, behaviour: BankBehaviour, req: IncomingMessage
     behaviour.dropAnswerNext -= 1;
     return; // done, but the caller never hears of it
   }
-  send(res, answer.status, answer.body);
+  sendJson(res, answer.status, answer.body);
 }
 
 async function api(
@@ -153,40 +153,24 @@ async function admin(bank: Bank, behaviour: BankBehaviour, req: IncomingMessage,
   const card = /^\/cards\/([^/]+)$/.exec(url.pathname);
   switch (`${req.method ?? 'GET'} ${card ? '/cards/:token' : url.pathname}`) {
     case 'GET /healthz':
-      send(res, 200, { status: 'ok' });
+      sendJson(res, 200, { status: 'ok' });
       return;
     case 'POST /cards':
-      send(res, 201, bank.addCard((await readJson(req)) as Card));
+      sendJson(res, 201, bank.addCard((await readJson(req)) as Card));
       return;
     case 'GET /cards/:token': {
       const c = bank.card(decodeURIComponent(card?.[1] ?? ''));
-      send(res, c ? 200 : 404, c ?? { error: 'not_found' });
+      sendJson(res, c ? 200 : 404, c ?? { error: 'not_found' });
       return;
     }
     case 'GET /authorizations':
-      send(res, 200, { authorizations: bank.list() });
+      sendJson(res, 200, { authorizations: bank.list() });
       return;
     case 'PUT /behaviour':
       Object.assign(behaviour, (await readJson(req)) as Partial<BankBehaviour>);
-      send(res, 204, null);
+      sendJson(res, 204, null);
       return;
     default:
-      send(res, 404, { error: 'not_found' });
+      sendJson(res, 404, { error: 'not_found' });
   }
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 65_536) {
-      throw new Error('body too large');
-    }
-  }
-  return JSON.parse(body || '{}');
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(status === 204 ? undefined : JSON.stringify(body));
 }

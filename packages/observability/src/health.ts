@@ -1,3 +1,4 @@
+import { sendJson } from './http-json';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 
@@ -57,11 +58,6 @@ async function respond(path: string, res: ServerResponse, checks: ReadinessCheck
   } catch (e) {
     sendJson(res, 500, { status: 'error', detail: e instanceof Error ? e.message : 'unknown' });
   }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }
 
 /** A bare HTTP server for the ops endpoints of a service that has no HTTP API of its own. */

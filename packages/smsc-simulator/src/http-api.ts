@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readJson, sendJson } from '@outband/observability';
 import type { SmscBehaviour } from './behaviour';
 import { Inbox } from './inbox';
 import type { SmscSimulator } from './smsc-simulator';
@@ -12,7 +13,7 @@ import type { SmscSimulator } from './smsc-simulator';
 export async function startHttpApi(sim: SmscSimulator, port: number, host: string): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     handle(sim, req, res).catch((e: unknown) =>
-      send(res, 400, { title: 'bad request', detail: e instanceof Error ? e.message : String(e) }),
+      sendJson(res, 400, { title: 'bad request', detail: e instanceof Error ? e.message : String(e) }),
     );
   });
   await new Promise<void>((resolve, reject) => {
@@ -36,56 +37,40 @@ async function handle(sim: SmscSimulator, req: IncomingMessage, res: ServerRespo
   switch (route) {
     case 'GET /inbox/:address': {
       const address = decodeURIComponent(match?.[1] ?? '');
-      send(res, 200, { address: Inbox.normalize(address), messages: sim.inbox.list(address) });
+      sendJson(res, 200, { address: Inbox.normalize(address), messages: sim.inbox.list(address) });
       return;
     }
     case 'GET /inbox':
-      send(res, 200, { addresses: sim.inbox.addresses(), count: sim.inbox.count() });
+      sendJson(res, 200, { addresses: sim.inbox.addresses(), count: sim.inbox.count() });
       return;
     case 'DELETE /inbox':
       sim.inbox.clear();
-      send(res, 204, null);
+      sendJson(res, 204, null);
       return;
     case 'GET /stats':
-      send(res, 200, sim.stats());
+      sendJson(res, 200, sim.stats());
       return;
     case 'GET /healthz':
-      send(res, 200, { status: 'ok', binds: sim.stats().binds });
+      sendJson(res, 200, { status: 'ok', binds: sim.stats().binds });
       return;
     case 'PUT /behaviour':
       sim.configure((await readJson(req)) as Partial<SmscBehaviour>);
-      send(res, 204, null);
+      sendJson(res, 204, null);
       return;
     case 'POST /mo': {
       const mo = (await readJson(req)) as { from?: unknown; to?: unknown; text?: unknown };
       if (typeof mo.from !== 'string' || typeof mo.to !== 'string' || typeof mo.text !== 'string') {
-        send(res, 400, { title: 'bad request', detail: 'send {from, to, text} as strings' });
+        sendJson(res, 400, { title: 'bad request', detail: 'send {from, to, text} as strings' });
         return;
       }
-      send(res, 202, { parts: sim.injectMo({ from: mo.from, to: mo.to, text: mo.text }) });
+      sendJson(res, 202, { parts: sim.injectMo({ from: mo.from, to: mo.to, text: mo.text }) });
       return;
     }
     case 'POST /drop':
       sim.dropLinks();
-      send(res, 204, null);
+      sendJson(res, 204, null);
       return;
     default:
-      send(res, 404, { title: 'not found' });
+      sendJson(res, 404, { title: 'not found' });
   }
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 65_536) {
-      throw new Error('body too large');
-    }
-  }
-  return JSON.parse(body || '{}');
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(status === 204 ? undefined : JSON.stringify(body));
 }
