@@ -21,11 +21,12 @@ describe('logger redaction', () => {
         submittedCode: '111222',
         req: { headers: { authorization: 'Bearer abc.def.ghi' } },
         merchant: { secret: 's3cr3t', key: 'k3y' },
+        source: { kind: 'terminal', pan: '4000000000000002' },
       },
       'x',
     );
     const text = lines.join('');
-    for (const secret of ['482913', '111222', 'abc.def.ghi', 's3cr3t', 'k3y']) {
+    for (const secret of ['482913', '111222', 'abc.def.ghi', 's3cr3t', 'k3y', '4000000000000002']) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('[redacted]');

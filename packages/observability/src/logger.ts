@@ -4,9 +4,22 @@ export type { Logger } from 'pino';
 
 /**
  * Field names whose values must never reach a log line, at the top level and one level down.
- * Codes, keys and tokens are logged as "[redacted]"; code should not pass them anyway.
+ * Codes, keys, tokens and card numbers are logged as "[redacted]"; code should not pass them anyway.
  */
-const secretFields = ['submittedCode', 'sealedCode', 'otp', 'secret', 'password', 'key', 'keys', 'token', 'authorization', 'Authorization'];
+const secretFields = [
+  'submittedCode',
+  'sealedCode',
+  'otp',
+  'secret',
+  'password',
+  'key',
+  'keys',
+  'token',
+  'authorization',
+  'Authorization',
+  // Card numbers read by terminals (PCI DSS: never in logs).
+  'pan',
+];
 
 // `code` is redacted at the top level only: one level down, `err.code` is an error's stable name.
 const redactPaths = ['code', ...secretFields, ...secretFields.map((f) => `*.${f}`), 'req.headers.authorization', 'req.headers.cookie'];

@@ -291,7 +291,7 @@ export class PaymentService {
       );
     } catch (e) {
       await this.release(bank, p, 'failed', isAppError(e) ? e.code : 'VERIFICATION_NOT_STARTED');
-      throw e;
+      throw withPayment(e, p.id);
     }
     await this.d.payments.transition(p.id, [p.state], 'code_sent', null, this.d.clock(), { verificationId: v.id });
   }
