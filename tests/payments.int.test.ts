@@ -97,6 +97,18 @@ describe('payments with a card token (patent Fig. 7)', () => {
     expect(authorizations.authorizations.find((a) => a.reference === p.id)?.status).toBe('voided');
   });
 
+  it('fails the payment when the bank refuses the capture (the authorization was voided at the bank)', async () => {
+    const p = (await startPayment(suite, alice, tx)).body as unknown as Payment;
+    const code = await readCode(suite, subscribers.alice.address, 1);
+    const [authorization] = (
+      (await (await fetch(`${suite.bank.url}/authorizations`)).json()) as { authorizations: Array<{ id: string; reference: string }> }
+    ).authorizations.filter((a) => a.reference === p.id);
+    await fetch(`${suite.bank.url}/v1/authorizations/${authorization?.id ?? ''}/void`, { method: 'POST' });
+    const checked = await checkPayment(suite, p.verificationId ?? '', code, tx);
+    expect(checked.body.status).toBe('approved');
+    expect(checked.body.payment).toMatchObject({ state: 'failed', cause: 'CAPTURE_REFUSED' });
+  });
+
   it('voids the authorization when the merchant cancels the verification', async () => {
     const p = (await startPayment(suite, alice, tx)).body as unknown as Payment;
     await api(suite, 'POST', `/v1/verifications/${p.verificationId ?? ''}/cancel`);
