@@ -61,6 +61,9 @@ describe('payments with a card token (patent Fig. 7)', () => {
     expect(paid.state).toBe('captured');
     expect(states(paid)).toEqual(['created', 'authorized', 'code_sent', 'verified', 'captured']);
     expect(await card(suite, 'tok_alice')).toEqual(expect.objectContaining({ balance: before.balance - 4_990, held: before.held }));
+    const metrics = await (await fetch(`http://127.0.0.1:${suite.data.opsPort}/metrics`)).text();
+    expect(metrics).toMatch(/outband_payment_transitions_total\{[^}]*state="captured"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/outband_bank_call_duration_seconds_count\{[^}]*operation="capture",outcome="ok"[^}]*\} [1-9]/);
     const read = await api(suite, 'GET', `/v1/payments/${p.id}`);
     expect(read.body).toMatchObject({
       id: p.id,

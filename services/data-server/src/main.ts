@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { Bus } from '@outband/bus';
 import { busNames, seal } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
-import { closeServer, Counter, createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
+import { closeServer, Counter, createLogger, Histogram, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
 import type { DataServerConfig } from './config';
 import { CertificateRepository } from './adapters/certificate.repository';
 import { MerchantRepository } from './adapters/merchant.repository';
@@ -54,6 +54,20 @@ export async function startDataServer(
     name: 'outband_verification_checks_total',
     help: 'Checks by outcome',
     labelNames: ['outcome'],
+    registers: [metrics],
+  });
+
+  const paymentStates = new Counter({
+    name: 'outband_payment_transitions_total',
+    help: 'Payments entering each state',
+    labelNames: ['state'],
+    registers: [metrics],
+  });
+  const bankCalls = new Histogram({
+    name: 'outband_bank_call_duration_seconds',
+    help: 'Calls to the bank, by operation and outcome (retries included)',
+    labelNames: ['operation', 'outcome'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [metrics],
   });
 
@@ -114,10 +128,11 @@ export async function startDataServer(
         breakerThreshold: config.BANK_BREAKER_THRESHOLD,
         breakerOpenMs: config.BANK_BREAKER_OPEN_MS,
         logger,
+        observe: (operation, outcome, seconds) => bankCalls.observe({ operation, outcome }, seconds),
       })
     : undefined;
   const payments = new PaymentService({
-    payments: new PaymentRepository(db),
+    payments: new PaymentRepository(db, (state) => paymentStates.inc({ state })),
     ledger,
     merchants,
     subscribers,

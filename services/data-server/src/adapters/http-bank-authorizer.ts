@@ -11,6 +11,8 @@ export interface HttpBankOptions {
   breakerThreshold: number;
   breakerOpenMs: number;
   logger: Logger;
+  /** Observes each call: operation, outcome (`ok`, `not_found`, `conflict`, `unavailable`) and seconds. */
+  observe?: (operation: string, outcome: string, seconds: number) => void;
 }
 
 interface Authorization {
@@ -55,8 +57,18 @@ export class HttpBankAuthorizer implements BankAuthorizer {
 
   /** One bank call: 404 → undefined, 409 → conflict, 2xx → body; anything else is retried, then unavailable. */
   private async call(method: string, path: string, body?: object, idempotencyKey?: string): Promise<unknown> {
-    // A refusal (409) is an answer of a working bank: it must not open the breaker.
-    const answer = await this.breaker.run(() => this.send(method, path, body, idempotencyKey));
+    const operation = operationOf(path);
+    const started = performance.now();
+    let answer: { status: number; body: unknown };
+    try {
+      // A refusal (409) is an answer of a working bank: it must not open the breaker.
+      answer = await this.breaker.run(() => this.send(method, path, body, idempotencyKey));
+    } catch (e) {
+      this.o.observe?.(operation, 'unavailable', (performance.now() - started) / 1000);
+      throw e;
+    }
+    const outcome = answer.status === 409 ? 'conflict' : answer.status === 404 ? 'not_found' : 'ok';
+    this.o.observe?.(operation, outcome, (performance.now() - started) / 1000);
     if (answer.status === 409) {
       throw new AppError('conflict', 'BANK_CONFLICT', `the bank refused: ${JSON.stringify(answer.body).slice(0, 200)}`);
     }
@@ -87,4 +99,13 @@ export class HttpBankAuthorizer implements BankAuthorizer {
     }
     throw new AppError('unavailable', 'BANK_UNAVAILABLE', 'the bank did not answer', { retryable: true, cause: last });
   }
+}
+
+/** A bounded label for a bank path (never an id). */
+function operationOf(path: string): string {
+  if (path.startsWith('/v1/customers')) {
+    return 'identify';
+  }
+  const action = /\/(capture|void)$/.exec(path)?.[1];
+  return action ?? (path.includes('?') ? 'find' : 'authorize');
 }

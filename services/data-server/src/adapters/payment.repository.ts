@@ -51,7 +51,11 @@ export const finalPaymentStates: readonly PaymentState[] = ['captured', 'decline
 
 /** Payments and their transitions; every transition is a conditional update plus an event row. */
 export class PaymentRepository {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    /** Called after each transition that happened (metrics). */
+    private readonly onTransition: (to: PaymentState) => void = () => undefined,
+  ) {}
 
   /**
    * Inserts a payment whose securing depends on the subscriber's earlier payments: the
@@ -61,7 +65,7 @@ export class PaymentRepository {
     p: Omit<PaymentRecord, 'securing' | 'state' | 'cause' | 'authorizationId' | 'verificationId' | 'updatedAt'>,
     decide: (history: LowValueHistory) => 'secured' | 'normal',
   ): Promise<PaymentRecord> {
-    return this.db.transaction(async (tx) => {
+    const created = await this.db.transaction(async (tx) => {
       await tx('subscribers').where({ id: p.subscriberId }).forUpdate().first('id');
       const securing = decide(await lowValueHistory(tx, p.subscriberId));
       const record: PaymentRecord = {
@@ -77,6 +81,8 @@ export class PaymentRepository {
       await tx('payment_events').insert({ payment_id: p.id, from_state: null, to_state: 'created', cause: securing, at: p.createdAt });
       return record;
     });
+    this.onTransition('created');
+    return created;
   }
 
   /**
@@ -91,7 +97,7 @@ export class PaymentRepository {
     at: Date,
     set: { authorizationId?: string; verificationId?: string } = {},
   ): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+    const moved = await this.db.transaction(async (tx) => {
       const current = await tx<Row>('payments').where({ id }).forUpdate().first('state');
       if (!current || !from.includes(current.state)) {
         return false;
@@ -108,6 +114,10 @@ export class PaymentRepository {
       await tx('payment_events').insert({ payment_id: id, from_state: current.state, to_state: to, cause, at });
       return true;
     });
+    if (moved) {
+      this.onTransition(to);
+    }
+    return moved;
   }
 
   async find(id: string): Promise<PaymentRecord | undefined> {
