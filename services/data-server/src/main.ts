@@ -85,8 +85,9 @@ export async function startDataServer(
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
   const merchants = new MerchantRepository(db);
   const verifications = new VerificationRepository(db);
+  const subscribers = new SubscriberRepository(db);
   const service = new VerificationService({
-    subscribers: new SubscriberRepository(db),
+    subscribers,
     verifications,
     certificates,
     pending: new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX }),
@@ -118,7 +119,6 @@ export async function startDataServer(
     maxAttempts: config.MAX_CHECK_ATTEMPTS,
   });
 
-  const subscribers = new SubscriberRepository(db);
   const ledger = new LedgerRepository(db);
   const bank = config.BANK_URL
     ? new HttpBankAuthorizer({
@@ -147,14 +147,16 @@ export async function startDataServer(
 
   await serveDataRpc({ bus, names, verifications: service, payments, billing, merchants, started, checks });
   // Unfinished payments (a crash, a lost bank answer, a verification that ran out) are finished here.
-  let sweeping: Promise<unknown> = payments
-    .sweep(config.PAYMENT_GRACE_SECONDS * 1000)
-    .catch((err: unknown) => logger.warn({ err }, 'payment sweep failed'));
-  const sweepTimer = setInterval(() => {
-    sweeping = sweeping
-      .then(() => payments.sweep(config.PAYMENT_GRACE_SECONDS * 1000))
-      .catch((err: unknown) => logger.warn({ err }, 'payment sweep failed'));
-  }, config.PAYMENT_SWEEP_SECONDS * 1000);
+  // One sweep at a time: a tick that finds the previous one still running is skipped.
+  let sweeping: Promise<unknown> | undefined;
+  const sweep = () => {
+    sweeping ??= payments
+      .sweep(config.PAYMENT_GRACE_SECONDS * 1000)
+      .catch((err: unknown) => logger.warn({ err }, 'payment sweep failed'))
+      .finally(() => (sweeping = undefined));
+  };
+  sweep();
+  const sweepTimer = setInterval(sweep, config.PAYMENT_SWEEP_SECONDS * 1000);
   await consumeMessageStatus(bus, names, certificates);
   await consumeInbound(bus, names, inbound, logger);
 
