@@ -45,6 +45,7 @@ export class ReceiptTracker {
         this.logger.warn({ connectionId, smscMessageId: receipt.smscMessageId }, 'receipt for an unknown message dropped');
         applied();
       }, this.holdMs);
+      timer.unref(); // a held receipt never keeps a stopping process alive: unanswered, the SMSC resends it
       this.early.set(key, { receipt, applied, failed, timer });
     });
     // The submit may have been stored between the lookup and the hold: look once more.
