@@ -194,10 +194,10 @@ describe('SMSC behaviours on one connection', () => {
 
   it('shapes messages for pagers: alphanumeric short and plain, numeric digits only', async () => {
     await start(suite, 'pager-7');
-    const [numeric] = await waitForInbox(suite, '+33700000007');
+    const [numeric] = await waitForInbox(suite, '+33756000007');
     expect(numeric?.text).toMatch(/^\d{6}$/);
     await start(suite, 'pager-a');
-    const [alpha] = await waitForInbox(suite, '+33700000008');
+    const [alpha] = await waitForInbox(suite, '+33756000008');
     expect(alpha?.text).toMatch(/^Outband login code \d{6}$/);
     expect(alpha?.parts).toBe(1);
   });

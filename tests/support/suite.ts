@@ -53,8 +53,8 @@ export const subscribers = {
   alice: { identifier: 'alice', address: '+33612345678', cardToken: 'tok_alice', bankCustomerId: 'cu_alice' },
   bob: { identifier: 'bob', address: '+4915112345678', cardToken: 'tok_bob', bankCustomerId: 'cu_bob' },
   carol: { identifier: 'carol', address: '+33698765432', status: 'suspended' as const },
-  pager: { identifier: 'pager-7', address: '+33700000007', receiverKind: 'pager-numeric' as const },
-  pagerAlpha: { identifier: 'pager-a', address: '+33700000008', receiverKind: 'pager-alpha' as const },
+  pager: { identifier: 'pager-7', address: '+33756000007', receiverKind: 'pager-numeric' as const },
+  pagerAlpha: { identifier: 'pager-a', address: '+33756000008', receiverKind: 'pager-alpha' as const },
 };
 
 function ring(): string {
@@ -108,6 +108,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
   // Tests send many codes to a few handsets: the per-address limit has its own test.
   const dataEnv = {
     SEND_LIMIT_PER_ADDRESS: '1000',
+    RANGE_LIMIT: '100000',
     ...common,
     REDIS_URL: servers.redis,
     REDIS_PREFIX: `outband-${id}`,

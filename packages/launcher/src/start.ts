@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       { identifier: 'bob', address: '+4915112345678', locale: 'en', cardToken: 'tok_bob', bankCustomerId: 'cu_bob' },
       { identifier: 'claire', address: '+33611223344', locale: 'fr', cardToken: 'tok_claire', bankCustomerId: 'cu_claire' },
       { identifier: 'carol', address: '+33698765432', status: 'suspended', cardToken: 'tok_carol', bankCustomerId: 'cu_carol' },
-      { identifier: 'pager-1', address: '+33700000001', receiverKind: 'pager-numeric' },
+      { identifier: 'pager-1', address: '+33756000001', receiverKind: 'pager-numeric' },
     ],
     // Up to 30 EUR a payment needs no code (Fig. 10); the trustee keeps 1.5 %.
     policy: { limitAmount: 3_000, serviceChargeBps: 150 },

@@ -22,6 +22,13 @@ export const dataServerEnv = z.object({
   /** Verifications one merchant may start, per second and per day (a leaked key cannot pump SMS unbounded). */
   MERCHANT_LIMIT_PER_SECOND: envInt(1, 100_000).default(50),
   MERCHANT_LIMIT_PER_DAY: envInt(1, 100_000_000).default(100_000),
+  /** Codes to one country calling code per window (a bound on what a pumping attack costs). */
+  COUNTRY_LIMIT: envInt(1, 1_000_000).default(600),
+  COUNTRY_WINDOW_SECONDS: envInt(1, 86_400).default(60),
+  /** Codes to one range of 10,000 numbers per window; beyond, the range is blocked (SMS pumping). */
+  RANGE_LIMIT: envInt(1, 1_000_000).default(20),
+  RANGE_WINDOW_SECONDS: envInt(1, 86_400).default(300),
+  RANGE_BLOCK_SECONDS: envInt(1, 604_800).default(3600),
   /** Consecutive failed checks of one subscriber, across codes, before a block (NIST: at most 100). */
   SUBSCRIBER_FAILURE_LIMIT: envInt(1, 100).default(100),
   SUBSCRIBER_BLOCK_SECONDS: envInt(1, 604_800).default(3600),

@@ -14,6 +14,8 @@ import { FailureCounter } from './adapters/failure-counter';
 import { AuditLog } from './adapters/audit-log';
 import { SubscriberRepository } from './adapters/subscriber.repository';
 import { VerificationRepository } from './adapters/verification.repository';
+import { RangeBlocks } from './adapters/range-blocks';
+import { SendGuard } from './domain/send-guard';
 import { HttpBankAuthorizer } from './adapters/http-bank-authorizer';
 import { LedgerRepository } from './adapters/ledger.repository';
 import { PaymentRepository } from './adapters/payment.repository';
@@ -57,6 +59,12 @@ export async function startDataServer(
     registers: [metrics],
   });
 
+  const fraudBlocks = new Counter({
+    name: 'outband_send_refusals_total',
+    help: 'Codes refused before any SMS, by reason (invalid or premium number, country, rate, blocked range)',
+    labelNames: ['reason'],
+    registers: [metrics],
+  });
   const paymentStates = new Counter({
     name: 'outband_payment_transitions_total',
     help: 'Payments entering each state',
@@ -84,6 +92,18 @@ export async function startDataServer(
   const certificates = new CertificateRepository(db);
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
   const merchants = new MerchantRepository(db);
+  const guard = new SendGuard({
+    allowedCountries: async (merchantId) => (await merchants.policy(merchantId)).allowedCountries,
+    hit: (name, key, limit, windowMs, now) => limiter.hit(name, key, limit, windowMs, now),
+    blocks: new RangeBlocks(redis, config.REDIS_PREFIX),
+    countryLimit: config.COUNTRY_LIMIT,
+    countryWindowSeconds: config.COUNTRY_WINDOW_SECONDS,
+    rangeLimit: config.RANGE_LIMIT,
+    rangeWindowSeconds: config.RANGE_WINDOW_SECONDS,
+    rangeBlockSeconds: config.RANGE_BLOCK_SECONDS,
+    onRefusal: (reason) => fraudBlocks.inc({ reason }),
+    logger,
+  });
   const verifications = new VerificationRepository(db);
   const subscribers = new SubscriberRepository(db);
   const service = new VerificationService({
@@ -106,9 +126,13 @@ export async function startDataServer(
     },
     audit: new AuditLog(db),
     failures: new FailureCounter(redis, config.REDIS_PREFIX, config.SUBSCRIBER_FAILURE_LIMIT, config.SUBSCRIBER_BLOCK_SECONDS),
+    guardSend: (merchantId, address, now) => guard.check(merchantId, address, now),
     merchantLimit: async (merchantId, now) => {
-      const second = await limiter.hit('merchant-s', merchantId, config.MERCHANT_LIMIT_PER_SECOND, 1000, now);
-      return second.allowed ? limiter.hit('merchant-d', merchantId, config.MERCHANT_LIMIT_PER_DAY, 86_400_000, now) : second;
+      const policy = await merchants.policy(merchantId);
+      const perSecond = policy.limitPerSecond ?? config.MERCHANT_LIMIT_PER_SECOND;
+      const second = await limiter.hit('merchant-s', merchantId, perSecond, 1000, now);
+      const perDay = policy.limitPerDay ?? config.MERCHANT_LIMIT_PER_DAY;
+      return second.allowed ? limiter.hit('merchant-d', merchantId, perDay, 86_400_000, now) : second;
     },
     sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),

@@ -15,6 +15,11 @@ export interface MerchantPolicy {
   billingCurrency: string;
   /** The trustee's charge on settled payments, in basis points (1/100 %). */
   serviceChargeBps: number;
+  /** ISO countries codes may be sent to; null: every country. */
+  allowedCountries: string[] | null;
+  /** Verifications per second and per day; null: the installation's defaults. */
+  limitPerSecond: number | null;
+  limitPerDay: number | null;
 }
 
 export const defaultPolicy: MerchantPolicy = {
@@ -25,6 +30,9 @@ export const defaultPolicy: MerchantPolicy = {
   billingValue: 0,
   billingCurrency: 'EUR',
   serviceChargeBps: 0,
+  allowedCountries: null,
+  limitPerSecond: null,
+  limitPerDay: null,
 };
 
 interface PolicyRow {
@@ -35,6 +43,9 @@ interface PolicyRow {
   billing_value: number | string;
   billing_currency: string;
   service_charge_bps: number;
+  allowed_countries: string | null;
+  limit_per_second: number | null;
+  limit_per_day: number | null;
 }
 
 export class MerchantRepository {
@@ -80,6 +91,9 @@ export class MerchantRepository {
       billingValue: Number(row.billing_value),
       billingCurrency: row.billing_currency,
       serviceChargeBps: row.service_charge_bps,
+      allowedCountries: row.allowed_countries === null ? null : row.allowed_countries.split(',').filter(Boolean),
+      limitPerSecond: row.limit_per_second,
+      limitPerDay: row.limit_per_day,
     };
   }
 
@@ -93,6 +107,9 @@ export class MerchantRepository {
       billing_value: full.billingValue,
       billing_currency: full.billingCurrency,
       service_charge_bps: full.serviceChargeBps,
+      allowed_countries: full.allowedCountries === null ? null : full.allowedCountries.join(','),
+      limit_per_second: full.limitPerSecond,
+      limit_per_day: full.limitPerDay,
     };
     await this.db('merchant_policies')
       .insert({ merchant_id: merchantId, ...row })

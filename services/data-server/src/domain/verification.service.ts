@@ -33,6 +33,8 @@ export interface VerificationServiceDeps {
   failures: Pick<FailureCounter, 'blockedFor' | 'add' | 'reset'>;
   /** Counts verifications per merchant; answers whether one more is allowed. */
   merchantLimit: (merchantId: string, now: Date) => Promise<RateDecision>;
+  /** Refuses a destination no code may go to (invalid, premium rate, country, pumping). */
+  guardSend: (merchantId: string, address: string, now: Date) => Promise<void>;
   /** Counts sends per address; answers whether one more is allowed. */
   sendLimit: (address: string, now: Date) => Promise<RateDecision>;
   clock: () => Date;
@@ -59,6 +61,7 @@ export class VerificationService {
     const { transaction, message } = bound;
     const now = this.d.clock();
     await this.refuseIfBlocked(subscriber.id);
+    await this.d.guardSend(req.merchantId, subscriber.address, now);
     const merchantLimit = await this.d.merchantLimit(req.merchantId, now);
     if (!merchantLimit.allowed) {
       throw new AppError('rate_limited', 'MERCHANT_RATE_LIMITED', 'this merchant starts too many verifications: slow down', {
