@@ -10,6 +10,7 @@ COPY packages/contracts/package.json packages/contracts/
 COPY packages/observability/package.json packages/observability/
 COPY packages/bus/package.json packages/bus/
 COPY packages/db/package.json packages/db/
+COPY packages/redis-limits/package.json packages/redis-limits/
 COPY packages/smsc-simulator/package.json packages/smsc-simulator/
 COPY packages/bank-simulator/package.json packages/bank-simulator/
 COPY packages/launcher/package.json packages/launcher/

@@ -9,7 +9,7 @@ import { CertificateRepository } from './adapters/certificate.repository';
 import { MerchantRepository } from './adapters/merchant.repository';
 import { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
 import { PendingSecretStore } from './adapters/pending-secret.store';
-import { RateLimiter } from './adapters/rate-limiter';
+import { RateLimiter } from '@outband/redis-limits';
 import { FailureCounter } from './adapters/failure-counter';
 import { AuditLog } from './adapters/audit-log';
 import { SubscriberRepository } from './adapters/subscriber.repository';

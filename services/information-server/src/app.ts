@@ -1,10 +1,12 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import type { RateDecision } from '@outband/redis-limits';
 import helmet from 'helmet';
 import { handleOpsRequest, Histogram, type Logger, type ReadinessChecks, type Registry } from '@outband/observability';
 import type { DataClient } from './adapters/data-client';
 import type { MerchantAuthenticator } from './auth/merchant-auth';
 import { errorHandler, notFound, requireJson } from './http/problem';
 import { authenticate, correlation } from './http/request-context';
+import { limitRequests } from './http/request-limits';
 import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
 import { verificationRouter } from './http/verification.router';
 
@@ -16,6 +18,13 @@ export interface AppDeps {
   readiness: ReadinessChecks;
   bodyLimitBytes: number;
   trustProxyHops: number;
+  /** Counts requests per client IP (before authentication) and per merchant; absent: no limits. */
+  requestLimits?: {
+    hit: (name: string, key: string, limit: number, windowMs: number, now: Date) => Promise<RateDecision>;
+    perIp: number;
+    perMerchant: number;
+    windowMs: number;
+  };
 }
 
 /** The merchant-facing HTTP API (patent: information server 103), without listening. */
@@ -46,12 +55,30 @@ export function createApp(d: AppDeps): Express {
     next();
   });
   app.use(correlation);
+  const limits = d.requestLimits;
+  const perIp = limits
+    ? limitRequests(limits.hit, { name: 'ip', limit: limits.perIp, windowMs: limits.windowMs, keyOf: (req) => req.ip }, d.logger)
+    : undefined;
+  if (perIp) {
+    app.use('/v1', perIp);
+  }
+  // After authentication: counts the merchant the token proves, not the one it claims.
+  const authenticated: RequestHandler[] = [authenticate(d.auth)];
+  if (limits) {
+    authenticated.push(
+      limitRequests(
+        limits.hit,
+        { name: 'merchant', limit: limits.perMerchant, windowMs: limits.windowMs, keyOf: (req) => req.merchantId },
+        d.logger,
+      ),
+    );
+  }
   app.use(requireJson);
   app.use(express.json({ limit: d.bodyLimitBytes, strict: true, type: 'application/json' }));
-  app.use('/v1/verifications', authenticate(d.auth), verificationRouter(d.data));
-  app.use('/v1/payments', authenticate(d.auth), paymentRouter(d.data));
-  app.use('/v1/subscribers', authenticate(d.auth), statementRouter(d.data));
-  app.use('/v1/settlements', authenticate(d.auth), settlementRouter(d.data));
+  app.use('/v1/verifications', ...authenticated, verificationRouter(d.data));
+  app.use('/v1/payments', ...authenticated, paymentRouter(d.data));
+  app.use('/v1/subscribers', ...authenticated, statementRouter(d.data));
+  app.use('/v1/settlements', ...authenticated, settlementRouter(d.data));
   app.use(notFound);
   app.use(errorHandler(d.logger));
   return app;

@@ -18,6 +18,10 @@ export const informationServerEnv = z.object({
   RPC_TIMEOUT_MS: envInt(100, 60_000).default(15_000),
   /** Largest request body accepted (bytes). */
   BODY_LIMIT_BYTES: envInt(256, 10_485_760).default(16_384),
+  /** API requests per client IP and per merchant within the window (429 RATE_LIMITED beyond). */
+  REQUEST_LIMIT_PER_IP: envInt(1, 10_000_000).default(600),
+  REQUEST_LIMIT_PER_MERCHANT: envInt(1, 10_000_000).default(6000),
+  REQUEST_LIMIT_WINDOW_SECONDS: envInt(1, 3600).default(60),
   /** express `trust proxy` (hop count); 0 trusts none. */
   TRUST_PROXY_HOPS: envInt(0, 10).default(0),
   ...logEnv,

@@ -9,6 +9,7 @@ import { MerchantAuthenticator } from './auth/merchant-auth';
 import { MerchantKeyCache } from './auth/merchant-key-cache';
 import { TokenReplayGuard } from './auth/token-replay';
 import { Redis } from 'ioredis';
+import { RateLimiter } from '@outband/redis-limits';
 import { createApp } from './app';
 
 export interface InformationServerHandle {
@@ -34,6 +35,7 @@ export async function startInformationServer(
   const keys = new MerchantKeyCache((id) => data.merchantKeys(id), config.MERCHANT_KEY_CACHE_MS);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on('error', (err) => logger.warn({ err }, 'redis error'));
+  const limiter = new RateLimiter(redis, `${config.REDIS_PREFIX}:api`);
   const auth = new MerchantAuthenticator(
     keys,
     {
@@ -54,6 +56,12 @@ export async function startInformationServer(
     },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxyHops: config.TRUST_PROXY_HOPS,
+    requestLimits: {
+      hit: (name, key, limit, windowMs, now) => limiter.hit(name, key, limit, windowMs, now),
+      perIp: config.REQUEST_LIMIT_PER_IP,
+      perMerchant: config.REQUEST_LIMIT_PER_MERCHANT,
+      windowMs: config.REQUEST_LIMIT_WINDOW_SECONDS * 1000,
+    },
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.HTTP_PORT, config.HTTP_HOST, () => resolve(s));

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { LuaScript } from './lua-script';
+import { LuaScript } from '@outband/redis-limits';
 
 /** What Redis holds while a code is pending: a keyed MAC of the code, never the code. */
 export interface PendingSecret {

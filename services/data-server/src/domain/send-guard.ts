@@ -1,7 +1,7 @@
 import { AppError, isAppError } from '@outband/errors';
 import type { Logger } from '@outband/observability';
 import type { RangeBlocks } from '../adapters/range-blocks';
-import type { RateDecision } from '../adapters/rate-limiter';
+import type { RateDecision } from '@outband/redis-limits';
 import { destinationOf } from './number-policy';
 
 export interface SendGuardDeps {

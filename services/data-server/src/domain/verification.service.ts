@@ -4,7 +4,7 @@ import type { KeyEntry } from '@outband/config';
 import type { CheckResult, MessageSendV1, VerificationStartV1, VerificationView } from '@outband/contracts';
 import type { CertificateRepository } from '../adapters/certificate.repository';
 import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
-import type { RateDecision } from '../adapters/rate-limiter';
+import type { RateDecision } from '@outband/redis-limits';
 import type { FailureCounter } from '../adapters/failure-counter';
 import type { AuditLog } from '../adapters/audit-log';
 import type { SubscriberRepository } from '../adapters/subscriber.repository';
