@@ -33,6 +33,7 @@ const path = fc.oneof(
   fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}`),
   fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}/check`),
   fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}/cancel`),
+  fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}/resend`),
   fc.constant('/v1/payments'),
   fc.stringMatching(/^[0-9a-f]{32}$/).map((h) => `/v1/payments/pa_${h}`),
   fc.string().map((s) => `/v1/payments/${encodeURIComponent(s)}`),

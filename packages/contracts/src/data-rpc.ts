@@ -42,6 +42,19 @@ export const verificationCheckV1 = z.object({
 });
 export type VerificationCheckV1 = z.infer<typeof verificationCheckV1>;
 
+/** information server → data server: send a new code for a pending verification. */
+export const verificationResendV1 = z.object({
+  type: z.literal('verification.resend'),
+  version: z.literal(1),
+  merchantId,
+  verificationId,
+  locale: locale.optional(),
+  /** The same transaction or message as at the start: the new code is bound to it again. */
+  transaction: transactionData.optional(),
+  message: certifiedMessage.optional(),
+});
+export type VerificationResendV1 = z.infer<typeof verificationResendV1>;
+
 export const verificationGetV1 = z.object({
   type: z.literal('verification.get'),
   version: z.literal(1),
@@ -69,6 +82,7 @@ export type MerchantKeysGetV1 = z.infer<typeof merchantKeysGetV1>;
 export const dataRpcRequest = z.discriminatedUnion('type', [
   verificationStartV1,
   verificationCheckV1,
+  verificationResendV1,
   verificationGetV1,
   verificationCancelV1,
   merchantKeysGetV1,

@@ -32,6 +32,9 @@ export const dataServerEnv = z.object({
   /** Consecutive failed checks of one subscriber, across codes, before a block (NIST: at most 100). */
   SUBSCRIBER_FAILURE_LIMIT: envInt(1, 100).default(100),
   SUBSCRIBER_BLOCK_SECONDS: envInt(1, 604_800).default(3600),
+  /** Codes one verification may send (the first and its resends), and the pause between two. */
+  MAX_SENDS_PER_VERIFICATION: envInt(1, 5).default(5),
+  RESEND_COOLDOWN_SECONDS: envInt(0, 600).default(30),
   /** Failed checks before a verification is burned (PSD2 RTS Art. 4: at most 5). */
   MAX_CHECK_ATTEMPTS: envInt(1, 5).default(5),
   /** The bank's HTTP API (patent: bank server); without it, payments answer PAYMENTS_DISABLED. */

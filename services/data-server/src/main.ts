@@ -141,6 +141,8 @@ export async function startDataServer(
     suite,
     ttlSeconds: config.CODE_TTL_SECONDS,
     maxAttempts: config.MAX_CHECK_ATTEMPTS,
+    maxSends: config.MAX_SENDS_PER_VERIFICATION,
+    resendCooldownSeconds: config.RESEND_COOLDOWN_SECONDS,
   });
 
   const ledger = new LedgerRepository(db);

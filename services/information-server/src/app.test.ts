@@ -26,6 +26,7 @@ const data: DataClient = {
   startVerification: () => behaviour(),
   getVerification: () => behaviour(),
   cancelVerification: () => behaviour(),
+  resendVerification: () => behaviour(),
   checkVerification: async () => ({ outcome: 'approved', verification: await behaviour() }),
   merchantKeys: async (merchantId) => {
     if (merchantId !== 'm1') {

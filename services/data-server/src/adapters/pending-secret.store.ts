@@ -61,6 +61,34 @@ end
 return {'mismatch', which, attempts, left}
 `);
 
+export type ResendOutcome =
+  | { kind: 'replaced'; sends: number }
+  | { kind: 'mismatch' }
+  | { kind: 'too_many_sends' }
+  | { kind: 'too_soon'; retryAfterMs: number }
+  | { kind: 'final'; state: FinalState };
+
+// KEYS: pending hash, final marker. ARGV: new MAC, binding hash, now ms, cool-down ms, max sends, final TTL s.
+// Replaces the code of a pending verification; its attempts and lifetime stay as they were.
+const resendScript = new LuaScript(`${ctEqual}
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return {'final', redis.call('GET', KEYS[2]) or 'expired', 0}
+end
+local h = redis.call('HMGET', KEYS[1], 'binding', 'expiresAtMs', 'sends', 'lastSendMs')
+if tonumber(ARGV[3]) >= tonumber(h[2]) then
+  redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[2], 'expired', 'EX', ARGV[6])
+  return {'final', 'expired', 0}
+end
+if not ct_equal(h[1], ARGV[2]) then return {'mismatch', '', 0} end
+local sends = tonumber(h[3] or '1')
+if sends >= tonumber(ARGV[5]) then return {'too_many_sends', '', 0} end
+local wait = tonumber(h[4] or '0') + tonumber(ARGV[4]) - tonumber(ARGV[3])
+if wait > 0 then return {'too_soon', '', wait} end
+redis.call('HSET', KEYS[1], 'mac', ARGV[1], 'sends', sends + 1, 'lastSendMs', ARGV[3])
+return {'replaced', '', sends + 1}
+`);
+
 // KEYS: pending hash, final marker. ARGV: final TTL s.
 const cancelScript = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -108,6 +136,8 @@ export class PendingSecretStore {
         attempts: 0,
         maxAttempts: secret.maxAttempts,
         expiresAtMs: secret.expiresAt.getTime(),
+        sends: 1,
+        lastSendMs: now.getTime(),
       })
       .pexpire(pending, ttlMs)
       .exec();
@@ -128,6 +158,39 @@ export class PendingSecretStore {
         return { kind: 'mismatch', attempts, attemptsLeft: left, bindingMatched: detail === 'code' };
       case 'burned':
         return { kind: 'burned', attempts, bindingMatched: detail === 'code' };
+      default:
+        return { kind: 'final', state: detail as FinalState };
+    }
+  }
+
+  /**
+   * Replaces a pending code by a new one (a resend): only for the same binding, at most
+   * `maxSends` codes per verification, not sooner than `cooldownMs` after the last one.
+   */
+  async resend(
+    verificationId: string,
+    mac: string,
+    bindingHash: string,
+    now: Date,
+    cooldownMs: number,
+    maxSends: number,
+  ): Promise<ResendOutcome> {
+    const [kind, detail, value] = (await resendScript.run(this.redis, this.keysOf(verificationId), [
+      mac,
+      bindingHash,
+      String(now.getTime()),
+      String(cooldownMs),
+      String(maxSends),
+      String(this.finalTtl),
+    ])) as [string, string, number];
+    switch (kind) {
+      case 'replaced':
+        return { kind, sends: value };
+      case 'mismatch':
+      case 'too_many_sends':
+        return { kind };
+      case 'too_soon':
+        return { kind, retryAfterMs: value };
       default:
         return { kind: 'final', state: detail as FinalState };
     }

@@ -54,6 +54,14 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       await d.payments.onVerificationEnd(req.merchantId, req.verificationId, 'canceled');
       return view;
     }
+    case 'verification.resend':
+      return d.verifications.resend(
+        req.merchantId,
+        req.verificationId,
+        { transaction: req.transaction, message: req.message },
+        req.locale,
+        ctx.correlationId,
+      );
     case 'payment.start':
       return d.payments.start(req, ctx.correlationId);
     case 'payment.get':

@@ -7,7 +7,7 @@ import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.
 import type { RateDecision } from '@outband/redis-limits';
 import type { FailureCounter } from '../adapters/failure-counter';
 import type { AuditLog } from '../adapters/audit-log';
-import type { SubscriberRepository } from '../adapters/subscriber.repository';
+import type { Subscriber, SubscriberRepository } from '../adapters/subscriber.repository';
 import type { VerificationRecord, VerificationRepository } from '../adapters/verification.repository';
 import { bindingHash, contentDigest, deriveCode, macOfCode } from './code-derivation';
 import { boundDataFor, type BoundData } from './bound-data';
@@ -43,6 +43,9 @@ export interface VerificationServiceDeps {
   suite: OcraSuite;
   ttlSeconds: number;
   maxAttempts: number;
+  /** Codes one verification may send, and the pause between two. */
+  maxSends: number;
+  resendCooldownSeconds: number;
 }
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
@@ -68,12 +71,7 @@ export class VerificationService {
         details: { retryAfterSeconds: merchantLimit.retryAfterSeconds },
       });
     }
-    const limit = await this.d.sendLimit(subscriber.address, now);
-    if (!limit.allowed) {
-      throw new AppError('rate_limited', 'TOO_MANY_SENDS', 'too many codes were sent to this subscriber recently: try again later', {
-        details: { retryAfterSeconds: limit.retryAfterSeconds },
-      });
-    }
+    await this.refuseOverSendLimit(subscriber.address, now);
     // One open verification per merchant and subscriber: a new one cancels the old.
     for (const old of await this.d.verifications.pendingFor(req.merchantId, subscriber.id, now)) {
       if ((await this.d.pending.cancel(old.id)) === 'canceled') {
@@ -111,44 +109,116 @@ export class VerificationService {
       transaction: transaction ? { amount: transaction.amount, currency: transaction.currency, payee: transaction.payee } : null,
       content: message ? { digest: contentDigest(message.text), reference: message.reference ?? null } : null,
     };
-    const messageId = randomUUID();
     await this.d.verifications.insert(record);
+    await this.d.pending.put(
+      { verificationId: id, mac: macOfCode(macKey, id, code), bindingHash: binding, maxAttempts: this.d.maxAttempts, expiresAt },
+      now,
+    );
+    await this.issue(record, subscriber, code, bound, req.locale, now, 'issued', correlationId);
+    return toView(record, now, { state: 'queued', updatedAt: now, error: null });
+  }
+
+  /**
+   * Sends a new code for a pending verification (the old one stops working): the merchant
+   * presents the same transaction or message again; attempts and lifetime carry on; at most
+   * `maxSends` codes per verification, `resendCooldownSeconds` apart.
+   */
+  async resend(
+    merchantId: string,
+    verificationId: string,
+    presentedData: BoundData,
+    locale: 'en' | 'fr' | undefined,
+    correlationId?: string,
+  ): Promise<VerificationView> {
+    const v = await this.find(merchantId, verificationId);
+    const binding = await this.presentedBinding(v, presentedData);
+    await this.refuseIfBlocked(v.subscriberId);
+    const subscriber = await this.d.subscribers.findById(v.subscriberId);
+    const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
+    if (!subscriber || !macKey) {
+      return this.closed(v, 'expired');
+    }
+    const now = this.d.clock();
+    await this.d.guardSend(merchantId, subscriber.address, now);
+    await this.refuseOverSendLimit(subscriber.address, now);
+    const code = deriveCode(this.d.suite, activeKey(this.d.codeKeys), binding, v.id, randomBytes(32), now);
+    const outcome = await this.d.pending.resend(
+      v.id,
+      macOfCode(macKey, v.id, code),
+      binding,
+      now,
+      this.d.resendCooldownSeconds * 1000,
+      this.d.maxSends,
+    );
+    switch (outcome.kind) {
+      case 'final':
+        return this.closed(v, outcome.state);
+      case 'mismatch':
+        throw new AppError(
+          'invalid_input',
+          v.purpose === 'message' ? 'MESSAGE_MISMATCH' : 'TRANSACTION_MISMATCH',
+          'a resend must present the same data as the verification it renews',
+        );
+      case 'too_many_sends':
+        throw new AppError('conflict', 'TOO_MANY_RESENDS', `at most ${this.d.maxSends} codes per verification: start a new one`);
+      case 'too_soon': {
+        const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
+        throw new AppError('rate_limited', 'RESEND_TOO_SOON', `wait ${seconds} s before sending another code`, {
+          details: { retryAfterSeconds: seconds },
+        });
+      }
+      case 'replaced':
+        await this.issue(v, subscriber, code, boundDataFor(v.purpose, presentedData), locale, now, 'resent', correlationId);
+        return this.view(v.id, merchantId);
+    }
+  }
+
+  /** Records the certificate of one code and hands its message to the message server. */
+  private async issue(
+    v: VerificationRecord,
+    subscriber: Subscriber,
+    code: string,
+    bound: BoundData,
+    locale: 'en' | 'fr' | undefined,
+    now: Date,
+    outcome: 'issued' | 'resent',
+    correlationId?: string,
+  ): Promise<void> {
+    const id = v.id;
+    const messageId = randomUUID();
     await this.d.certificates.insert({
       id: messageId,
       verificationId: id,
       address: subscriber.address,
-      purpose: req.purpose,
+      purpose: v.purpose,
       deliveryState: 'queued',
       deliveryError: null,
       smscMessageId: null,
       outcome: 'pending',
       createdAt: now,
       deliveryUpdatedAt: now,
-      contentDigest: record.content?.digest ?? null,
+      contentDigest: v.content?.digest ?? null,
     });
     await this.d.audit.append({
       at: now,
       kind: 'certificate.issued',
-      merchantId: req.merchantId,
+      merchantId: v.merchantId,
       verificationId: id,
       subscriberId: subscriber.id,
-      outcome: req.purpose,
+      outcome: outcome === 'issued' ? v.purpose : `${v.purpose}:resent`,
     });
-    await this.d.pending.put(
-      { verificationId: id, mac: macOfCode(macKey, id, code), bindingHash: binding, maxAttempts: this.d.maxAttempts, expiresAt },
-      now,
-    );
     try {
       await this.d.sendMessage(
         {
           messageId,
           verificationId: id,
-          merchantId: req.merchantId,
+          merchantId: v.merchantId,
           address: subscriber.address,
           receiverKind: subscriber.receiverKind,
-          purpose: req.purpose,
-          locale: req.locale ?? subscriber.locale,
-          expiresInSeconds: this.d.ttlSeconds,
+          purpose: v.purpose,
+          locale: locale ?? subscriber.locale,
+          // What is left of the verification's lifetime: a resent code dies with the first.
+          expiresInSeconds: Math.max(1, Math.ceil((v.expiresAt.getTime() - now.getTime()) / 1000)),
         },
         code,
         bound,
@@ -160,7 +230,6 @@ export class VerificationService {
       await this.d.verifications.finish(id, 'failed', this.d.clock());
       throw e;
     }
-    return toView(record, now, { state: 'queued', updatedAt: now, error: null });
   }
 
   async check(merchantId: string, verificationId: string, submittedCode: string, presentedData: BoundData = {}): Promise<CheckResult> {
@@ -254,6 +323,15 @@ export class VerificationService {
       subscriberId: v.subscriberId,
       outcome,
     });
+  }
+
+  private async refuseOverSendLimit(address: string, now: Date): Promise<void> {
+    const limit = await this.d.sendLimit(address, now);
+    if (!limit.allowed) {
+      throw new AppError('rate_limited', 'TOO_MANY_SENDS', 'too many codes were sent to this subscriber recently: try again later', {
+        details: { retryAfterSeconds: limit.retryAfterSeconds },
+      });
+    }
   }
 
   private async refuseIfBlocked(subscriberId: number): Promise<void> {

@@ -34,6 +34,10 @@ export interface DataClient {
     presented: { transaction?: TransactionData | undefined; message?: CertifiedMessage | undefined },
     correlationId?: string,
   ): Promise<CheckResult>;
+  resendVerification(
+    req: Omit<Extract<DataRpcRequest, { type: 'verification.resend' }>, 'type' | 'version'>,
+    correlationId?: string,
+  ): Promise<VerificationView>;
   getVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
   cancelVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
   merchantKeys(merchantId: string, correlationId?: string): Promise<MerchantKeys>;
@@ -69,6 +73,7 @@ export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): Dat
         checkResult,
         cid,
       ),
+    resendVerification: (req, cid) => call({ type: 'verification.resend', version: 1, ...req }, verificationView, cid),
     getVerification: (merchantId, verificationId, cid) =>
       call({ type: 'verification.get', version: 1, merchantId, verificationId }, verificationView, cid),
     cancelVerification: (merchantId, verificationId, cid) =>

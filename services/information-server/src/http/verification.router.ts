@@ -33,7 +33,14 @@ const checkBody = z.strictObject({
   message: certifiedMessage.optional(),
 });
 
-/** `/v1/verifications`: start, check, read and cancel a login verification. */
+const resendBody = z.strictObject({
+  locale: locale.optional(),
+  /** For a transaction or a certified message: the same data as at the start. */
+  transaction: transactionData.optional(),
+  message: certifiedMessage.optional(),
+});
+
+/** `/v1/verifications`: start, resend, check, read and cancel a verification. */
 export function verificationRouter(data: DataClient): Router {
   const router = Router();
 
@@ -57,6 +64,11 @@ export function verificationRouter(data: DataClient): Router {
       req.correlationId,
     );
     res.json(checkAnswer(result));
+  });
+
+  router.post('/:id/resend', async (req, res) => {
+    const body = validate(resendBody, req.body ?? {});
+    res.json(await data.resendVerification({ merchantId: merchantOf(req), verificationId: idOf(req), ...body }, req.correlationId));
   });
 
   router.post('/:id/cancel', async (req, res) => {
