@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { parseEnv } from './parse-env';
 import { envInt, envKeyRing, envUrl } from './env-types';
@@ -33,5 +36,15 @@ describe('parseEnv', () => {
 
   it('refuses a missing key ring instead of defaulting it', () => {
     expect(() => parseEnv(schema, { PORT: '1', AMQP_URL: 'amqp://x' })).toThrow(/KEYS/);
+  });
+
+  it('reads NAME_FILE into NAME (secrets mounted as files), and refuses both or an unreadable file', () => {
+    const key = Buffer.alloc(16, 7).toString('base64');
+    const dir = mkdtempSync(join(tmpdir(), 'outband-env-'));
+    writeFileSync(join(dir, 'keys'), `k1:${key}\n`);
+    const base = { PORT: '8080', AMQP_URL: 'amqp://localhost' };
+    expect(parseEnv(schema, { ...base, KEYS_FILE: join(dir, 'keys') }).KEYS[0]?.id).toBe('k1');
+    expect(() => parseEnv(schema, { ...base, KEYS: `k1:${key}`, KEYS_FILE: join(dir, 'keys') })).toThrow(/not both/);
+    expect(() => parseEnv(schema, { ...base, KEYS_FILE: join(dir, 'missing') })).toThrow(/KEYS_FILE: cannot read .*ENOENT/);
   });
 });

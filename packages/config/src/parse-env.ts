@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
 import { AppError } from '@outband/errors';
 
 /**
@@ -6,16 +7,45 @@ import { AppError } from '@outband/errors';
  * every bad key, so an operator fixes the whole file in one pass.
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  const result = schema.safeParse(env);
-  if (result.success) {
+  const { values, problems: fileProblems } = withFiles(env);
+  const result = schema.safeParse(values);
+  if (result.success && fileProblems.length === 0) {
     return result.data;
   }
-  const problems = result.error.issues.map((issue) => ({
-    field: issue.path.join('.') || '(root)',
-    message: issue.message,
-  }));
+  const problems = [
+    ...fileProblems,
+    ...(result.success ? [] : result.error.issues).map((issue) => ({
+      field: issue.path.join('.') || '(root)',
+      message: issue.message,
+    })),
+  ];
   const list = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
   throw new AppError('invalid_input', 'CONFIG_INVALID', `invalid configuration: ${list}`, {
     fieldErrors: problems,
   });
+}
+
+/**
+ * `NAME_FILE=/path` sets `NAME` from that file (Docker and Kubernetes secrets), so keys need not
+ * sit in the environment; one trailing newline is dropped. Setting both is refused.
+ */
+function withFiles(env: NodeJS.ProcessEnv): { values: NodeJS.ProcessEnv; problems: Array<{ field: string; message: string }> } {
+  const values: NodeJS.ProcessEnv = { ...env };
+  const problems: Array<{ field: string; message: string }> = [];
+  for (const [key, path] of Object.entries(env)) {
+    const name = /^(.+)_FILE$/.exec(key)?.[1];
+    if (!name || path === undefined) {
+      continue;
+    }
+    if (env[name] !== undefined) {
+      problems.push({ field: key, message: `set either ${name} or ${key}, not both` });
+      continue;
+    }
+    try {
+      values[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      problems.push({ field: key, message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}` });
+    }
+  }
+  return { values, problems };
 }
