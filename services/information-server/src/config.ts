@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { busEnv, envInt, logEnv, parseEnv, redisEnv } from '@outband/config';
+import { busEnv, envBool, envInt, logEnv, parseEnv, redisEnv } from '@outband/config';
 
 /** The information server's environment. */
 export const informationServerEnv = z.object({
@@ -12,6 +12,8 @@ export const informationServerEnv = z.object({
   /** How far ahead a token's `exp` may be. */
   JWT_MAX_LIFETIME_SECONDS: envInt(10, 3600).default(300),
   JWT_CLOCK_SKEW_SECONDS: envInt(0, 300).default(30),
+  /** Refuse tokens without a `jti`: then no token can be replayed, even within its lifetime. */
+  JWT_REQUIRE_JTI: envBool.default(false),
   /** How long the merchant keys read from the data server are reused. */
   MERCHANT_KEY_CACHE_MS: envInt(0, 3_600_000).default(30_000),
   /** Bound on each call to the data server over the bus. */

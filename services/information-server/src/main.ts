@@ -42,6 +42,7 @@ export async function startInformationServer(
       audience: config.JWT_AUDIENCE,
       maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
       clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
+      requireJti: config.JWT_REQUIRE_JTI,
     },
     new TokenReplayGuard(redis, config.REDIS_PREFIX),
   );

@@ -8,6 +8,8 @@ export interface MerchantAuthOptions {
   audience: string;
   maxLifetimeSeconds: number;
   clockSkewSeconds: number;
+  /** Refuse tokens without a `jti`, so that every token is single-use. */
+  requireJti?: boolean;
 }
 
 const allowedAlgorithms = new Set(['HS256', 'RS256', 'ES256']);
@@ -76,6 +78,9 @@ export class MerchantAuthenticator {
     }
     if (!merchant.active) {
       throw new AppError('forbidden', 'MERCHANT_SUSPENDED', 'this merchant is suspended');
+    }
+    if (verified.jti === undefined && this.o.requireJti) {
+      throw unauthorized('TOKEN_JTI_REQUIRED', 'the token must carry a "jti" (each token is accepted once)');
     }
     if (verified.jti !== undefined) {
       if (typeof verified.jti !== 'string' || verified.jti.length === 0 || verified.jti.length > 128) {
