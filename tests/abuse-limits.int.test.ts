@@ -98,3 +98,45 @@ describe('verifications per merchant', () => {
     expect((await api(limited, 'POST', '/v1/verifications', { body: { identifier: 'bob' } })).status).toBe(201);
   });
 });
+
+describe('blocks that become permanent (NIST SP 800-63B-4 §3.1.3.2)', () => {
+  let strict: Suite;
+  beforeAll(async () => {
+    strict = await startSuite({
+      env: {
+        SUBSCRIBER_FAILURE_LIMIT: '2',
+        SUBSCRIBER_BLOCK_SECONDS: '1',
+        SUBSCRIBER_BLOCKS_BEFORE_PERMANENT: '2',
+        SEND_LIMIT_PER_ADDRESS: '100',
+      },
+    });
+  });
+  afterAll(async () => {
+    await strict?.stop();
+  });
+
+  const call = (method: string, path: string, body?: object) => api(strict, method, path, body ? { body } : {});
+  async function failTwice(): Promise<void> {
+    const id = String((await call('POST', '/v1/verifications', { identifier: 'alice' })).body.id);
+    // Two codes differ from the one sent but for a one-in-a-million chance.
+    await call('POST', `/v1/verifications/${id}/check`, { code: '000000' });
+    await call('POST', `/v1/verifications/${id}/check`, { code: '000001' });
+  }
+
+  it('warns the subscriber by SMS one block before, then suspends and says so', async () => {
+    await failTwice();
+    const warned = await waitForInbox(strict, subscribers.alice.address, 2);
+    expect(warned[1]?.text).toContain('One more block and it stays blocked');
+    expect(warned[1]?.text).not.toMatch(/\d{6}/);
+    expect((await call('POST', '/v1/verifications', { identifier: 'alice' })).body.code).toBe('SUBSCRIBER_LOCKED');
+    await new Promise((r) => setTimeout(r, 1_100));
+    await failTwice();
+    const told = await waitForInbox(strict, subscribers.alice.address, 4);
+    expect(told[3]?.text).toContain('it is now blocked');
+    await new Promise((r) => setTimeout(r, 1_100)); // the temporary block is over; the suspension is not
+    const refused = await call('POST', '/v1/verifications', { identifier: 'alice' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('SUBSCRIBER_SUSPENDED');
+    expect((await call('POST', '/v1/verifications', { identifier: 'bob' })).status).toBe(201);
+  });
+});

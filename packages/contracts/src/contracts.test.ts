@@ -34,6 +34,25 @@ describe('message schemas', () => {
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toContain('address');
   });
+
+  it('takes a message.send with a sealed code or a notice, not both nor neither', () => {
+    const base = {
+      type: 'message.send',
+      version: 1,
+      messageId: '2b1e5f1c-9a43-4a57-9a51-3a6d1a1f0c11',
+      verificationId: `ve_${'a'.repeat(32)}`,
+      merchantId: 'm1',
+      address: '+33612345678',
+      receiverKind: 'mobile',
+      purpose: 'login',
+      locale: 'en',
+      expiresInSeconds: 300,
+    };
+    expect(messageSendV1.safeParse({ ...base, sealedCode: 'x' }).success).toBe(true);
+    expect(messageSendV1.safeParse({ ...base, notice: 'lockout_warning' }).success).toBe(true);
+    expect(messageSendV1.safeParse({ ...base, sealedCode: 'x', notice: 'lockout_warning' }).success).toBe(false);
+    expect(messageSendV1.safeParse(base).success).toBe(false);
+  });
 });
 
 describe('sealed field', () => {

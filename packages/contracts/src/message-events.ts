@@ -1,25 +1,38 @@
 import { z } from 'zod';
 import { deliveryState, e164, locale, merchantId, purpose, receiverKind, verificationId } from './common';
 
-/** data server → message server: deliver a code to a receiver (patent: message server 109). */
-export const messageSendV1 = z.object({
-  type: z.literal('message.send'),
-  version: z.literal(1),
-  messageId: z.uuid(),
-  verificationId,
-  merchantId,
-  address: e164,
-  receiverKind,
-  purpose,
-  locale,
-  /** The code, sealed for the bus (see `seal`); the message id is its authenticated context. */
-  sealedCode: z.string().min(1).max(512),
-  /** For purpose `transaction`: the TransactionData JSON, sealed the same way (added in v1). */
-  sealedTransaction: z.string().min(1).max(8192).optional(),
-  /** For purpose `message`: the CertifiedMessage JSON, sealed the same way (added in v1). */
-  sealedMessage: z.string().min(1).max(8192).optional(),
-  expiresInSeconds: z.number().int().min(1).max(3600),
-});
+/** Texts without a code that Outband sends a subscriber on its own account. */
+export const noticeKind = z.enum(['lockout_warning', 'lockout_permanent']);
+export type NoticeKind = z.infer<typeof noticeKind>;
+
+/**
+ * data server → message server: deliver a code to a receiver (patent: message server 109), or
+ * a notice (which carries no code and whose delivery is not reported back).
+ */
+export const messageSendV1 = z
+  .object({
+    type: z.literal('message.send'),
+    version: z.literal(1),
+    messageId: z.uuid(),
+    verificationId,
+    merchantId,
+    address: e164,
+    receiverKind,
+    purpose,
+    locale,
+    /** The code, sealed for the bus (see `seal`); the message id is its authenticated context. */
+    sealedCode: z.string().min(1).max(512).optional(),
+    /** Instead of a code: a notice to the subscriber (added in v1, optional). */
+    notice: noticeKind.optional(),
+    /** For purpose `transaction`: the TransactionData JSON, sealed the same way (added in v1). */
+    sealedTransaction: z.string().min(1).max(8192).optional(),
+    /** For purpose `message`: the CertifiedMessage JSON, sealed the same way (added in v1). */
+    sealedMessage: z.string().min(1).max(8192).optional(),
+    expiresInSeconds: z.number().int().min(1).max(3600),
+  })
+  .refine((m) => (m.sealedCode === undefined) !== (m.notice === undefined), {
+    message: 'a message carries either a sealed code or a notice',
+  });
 export type MessageSendV1 = z.infer<typeof messageSendV1>;
 
 /** One try to hand a message to an SMSC over one route (all its parts). */

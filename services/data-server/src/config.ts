@@ -32,6 +32,8 @@ export const dataServerEnv = z.object({
   /** Consecutive failed checks of one subscriber, across codes, before a block (NIST: at most 100). */
   SUBSCRIBER_FAILURE_LIMIT: envInt(1, 100).default(100),
   SUBSCRIBER_BLOCK_SECONDS: envInt(1, 604_800).default(3600),
+  /** Temporary blocks within 30 days after which the subscriber is suspended (an SMS warns one block before); 0: never. */
+  SUBSCRIBER_BLOCKS_BEFORE_PERMANENT: envInt(0, 100).default(3),
   /** Codes one verification may send (the first and its resends), and the pause between two. */
   MAX_SENDS_PER_VERIFICATION: envInt(1, 5).default(5),
   RESEND_COOLDOWN_SECONDS: envInt(0, 600).default(30),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import { Bus } from '@outband/bus';
@@ -124,6 +125,27 @@ export async function startDataServer(
       };
       await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId: message.messageId, correlationId });
     },
+    sendNotice: async (subscriber, notice, v) => {
+      if (subscriber.receiverKind === 'pager-numeric') {
+        return; // digits only: a notice cannot be read there
+      }
+      const messageId = randomUUID();
+      const body = {
+        type: 'message.send' as const,
+        version: 1 as const,
+        messageId,
+        verificationId: v.id,
+        merchantId: v.merchantId,
+        address: subscriber.address,
+        receiverKind: subscriber.receiverKind,
+        purpose: v.purpose,
+        locale: subscriber.locale,
+        notice,
+        expiresInSeconds: 3600,
+      };
+      await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId });
+    },
+    blocksBeforePermanent: config.SUBSCRIBER_BLOCKS_BEFORE_PERMANENT,
     audit: new AuditLog(db),
     failures: new FailureCounter(redis, config.REDIS_PREFIX, config.SUBSCRIBER_FAILURE_LIMIT, config.SUBSCRIBER_BLOCK_SECONDS),
     guardSend: (merchantId, address, now) => guard.check(merchantId, address, now),

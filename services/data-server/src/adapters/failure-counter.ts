@@ -10,6 +10,8 @@ export class FailureCounter {
     private readonly prefix: string,
     private readonly limit: number,
     private readonly blockSeconds: number,
+    /** How long past blocks count towards a permanent one. */
+    private readonly historySeconds = 30 * 86_400,
   ) {}
 
   private key(subscriberId: number): string {
@@ -22,12 +24,19 @@ export class FailureCounter {
     return Number(count ?? 0) >= this.limit ? Math.max(1, ttl) : 0;
   }
 
-  /** Counts one failure; the one that reaches the limit starts the block. */
-  async add(subscriberId: number): Promise<void> {
+  /**
+   * Counts one failure; the one that reaches the limit starts the block. Answers how many
+   * blocks the subscriber has had within the history window when this one started one, else 0.
+   */
+  async add(subscriberId: number): Promise<number> {
     const count = await this.redis.incr(this.key(subscriberId));
-    if (count >= this.limit) {
-      await this.redis.expire(this.key(subscriberId), this.blockSeconds);
+    if (count !== this.limit) {
+      return 0;
     }
+    await this.redis.expire(this.key(subscriberId), this.blockSeconds);
+    const blocks = `${this.prefix}:blocks:{s${subscriberId}}`;
+    const [[, n] = []] = (await this.redis.multi().incr(blocks).expire(blocks, this.historySeconds).exec()) ?? [];
+    return Number(n ?? 1);
   }
 
   async reset(subscriberId: number): Promise<void> {

@@ -44,6 +44,12 @@ export class SubscriberRepository {
     return row ? toSubscriber(row) : undefined;
   }
 
+  async setStatus(id: number, status: Subscriber['status']): Promise<void> {
+    await this.db('subscribers')
+      .where({ id })
+      .update({ status, updated_at: this.db.fn.now(3) });
+  }
+
   /** Adds or updates a subscriber by identifier (seeding, admin). */
   async upsert(s: Omit<Subscriber, 'id'>): Promise<void> {
     const fields = {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '@outband/errors';
 import type { KeyEntry } from '@outband/config';
-import type { CheckResult, MessageSendV1, VerificationStartV1, VerificationView } from '@outband/contracts';
+import type { CheckResult, MessageSendV1, NoticeKind, VerificationStartV1, VerificationView } from '@outband/contracts';
 import type { CertificateRepository } from '../adapters/certificate.repository';
 import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
 import type { RateDecision } from '@outband/redis-limits';
@@ -27,6 +27,10 @@ export interface VerificationServiceDeps {
     bound: BoundData,
     correlationId?: string,
   ) => Promise<void>;
+  /** Sends a notice (no code) to the subscriber; resolves once the broker has it. */
+  sendNotice: (subscriber: Subscriber, notice: NoticeKind, v: VerificationRecord) => Promise<void>;
+  /** Temporary blocks (within the failure history) after which the subscriber is suspended; 0: never. */
+  blocksBeforePermanent: number;
   /** The hash-chained audit trail. */
   audit: Pick<AuditLog, 'append'>;
   /** Consecutive failed checks per subscriber, which a new code does not reset. */
@@ -251,7 +255,7 @@ export class VerificationService {
         return { outcome: 'approved', verification: await this.view(v.id, merchantId) };
       case 'mismatch':
         await this.audit(v, outcome.bindingMatched ? 'mismatch:code' : 'mismatch:data');
-        await this.d.failures.add(v.subscriberId);
+        await this.countFailure(v);
         await this.d.verifications.setAttempts(v.id, outcome.attempts);
         return {
           outcome: 'mismatch',
@@ -260,7 +264,7 @@ export class VerificationService {
         };
       case 'burned':
         await this.audit(v, 'burned');
-        await this.d.failures.add(v.subscriberId);
+        await this.countFailure(v);
         await this.settle(v, 'max_attempts_reached', now, outcome.attempts);
         return {
           outcome: 'burned',
@@ -331,6 +335,37 @@ export class VerificationService {
       throw new AppError('rate_limited', 'TOO_MANY_SENDS', 'too many codes were sent to this subscriber recently: try again later', {
         details: { retryAfterSeconds: limit.retryAfterSeconds },
       });
+    }
+  }
+
+  /**
+   * One more failed check of the subscriber. When it starts a temporary block, blocks escalate:
+   * the one before the last warns the subscriber by SMS; the last suspends the subscriber for
+   * good (an operator reopens it) and says so.
+   */
+  private async countFailure(v: VerificationRecord): Promise<void> {
+    const blocks = await this.d.failures.add(v.subscriberId);
+    if (blocks === 0) {
+      return;
+    }
+    const permanent = this.d.blocksBeforePermanent > 0 && blocks >= this.d.blocksBeforePermanent;
+    await this.d.audit.append({
+      at: this.d.clock(),
+      kind: 'subscriber.blocked',
+      merchantId: v.merchantId,
+      verificationId: v.id,
+      subscriberId: v.subscriberId,
+      outcome: permanent ? 'permanent' : `temporary:${blocks}`,
+    });
+    const subscriber = await this.d.subscribers.findById(v.subscriberId);
+    if (!subscriber) {
+      return;
+    }
+    if (permanent) {
+      await this.d.subscribers.setStatus(subscriber.id, 'suspended');
+      await this.d.sendNotice(subscriber, 'lockout_permanent', v);
+    } else if (blocks === this.d.blocksBeforePermanent - 1) {
+      await this.d.sendNotice(subscriber, 'lockout_warning', v);
     }
   }
 

@@ -59,7 +59,8 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
     },
     now,
   );
-  const report: PublishStatus = (s) => d.publish(s, ctx.correlationId);
+  // A notice's delivery is logged here, not reported: it belongs to no certificate.
+  const report: PublishStatus = (s) => (m.notice ? Promise.resolve() : d.publish(s, ctx.correlationId));
   const base = { messageId: m.messageId, verificationId: m.verificationId };
 
   // Redelivered after it was handled: never send twice; repeat the state in case its report was lost.
@@ -79,11 +80,11 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
     await fail('expired', 'the code expired before an SMSC took the message');
     return;
   }
-  let code: string;
+  let code = '';
   let transaction: TransactionData | undefined;
   let statement: string | undefined;
   try {
-    code = unseal(d.sealKeys, m.sealedCode, m.messageId);
+    code = m.sealedCode ? unseal(d.sealKeys, m.sealedCode, m.messageId) : '';
     transaction = m.sealedTransaction ? transactionData.parse(JSON.parse(unseal(d.sealKeys, m.sealedTransaction, m.messageId))) : undefined;
     statement = m.sealedMessage ? certifiedMessage.parse(JSON.parse(unseal(d.sealKeys, m.sealedMessage, m.messageId))).text : undefined;
   } catch (e) {
@@ -110,12 +111,14 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
       reference: () => randomInt(0, 0x10000),
     },
     { address: m.address, receiverKind: m.receiverKind, purpose: m.purpose, locale: m.locale },
-    {
-      code,
-      expiresInSeconds: m.expiresInSeconds,
-      ...(transaction ? { amount: { minor: transaction.amount, currency: transaction.currency }, payee: transaction.payee } : {}),
-      ...(statement ? { statement } : {}),
-    },
+    m.notice
+      ? { notice: m.notice }
+      : {
+          code,
+          expiresInSeconds: m.expiresInSeconds,
+          ...(transaction ? { amount: { minor: transaction.amount, currency: transaction.currency }, payee: transaction.payee } : {}),
+          ...(statement ? { statement } : {}),
+        },
   );
   switch (result.kind) {
     case 'submitted': {

@@ -1,11 +1,11 @@
 import { AppError, isAppError } from '@outband/errors';
-import type { Purpose, ReceiverKind } from '@outband/contracts';
+import type { NoticeKind, Purpose, ReceiverKind } from '@outband/contracts';
 import { encodeText, type EncodedMessage } from '@outband/sms-codec';
 import type { SmsRoute } from '../smpp-routing.config';
 import { formatStatus, isTransientStatus, smppStatus } from '../smpp/command-status';
 import type { SubmitResponse } from '../smpp/smpp-client';
 import { candidateRoutes } from './router';
-import { renderText, type Locale, type TemplateParams } from './templates';
+import { renderNotice, renderText, type Locale, type TemplateParams } from './templates';
 
 /** What dispatch needs of a connection's bind pool. */
 export interface Submitter {
@@ -40,7 +40,11 @@ export interface DispatchDeps {
  * Hands one message to the first route that takes it: routes are tried best first, and a route
  * whose binds are down, that does not answer, or that throttles passes the message to the next.
  */
-export async function dispatch(d: DispatchDeps, m: OutgoingMessage, params: TemplateParams): Promise<DispatchResult> {
+export async function dispatch(
+  d: DispatchDeps,
+  m: OutgoingMessage,
+  params: TemplateParams | { notice: NoticeKind },
+): Promise<DispatchResult> {
   const routes = candidateRoutes(d.routes, m.address, m.receiverKind);
   if (routes.length === 0) {
     return { kind: 'refused', attempt: undefined, route: undefined, error: 'NO_ROUTE: no route serves this number and receiver' };
@@ -55,10 +59,8 @@ export async function dispatch(d: DispatchDeps, m: OutgoingMessage, params: Temp
     const attempt = await d.nextAttempt();
     const smscIds: string[] = [];
     try {
-      const text = renderText(
-        { purpose: m.purpose, locale: m.locale, receiverKind: m.receiverKind, pagerMaxLength: route.pagerMaxLength },
-        params,
-      );
+      const options = { purpose: m.purpose, locale: m.locale, receiverKind: m.receiverKind, pagerMaxLength: route.pagerMaxLength };
+      const text = 'notice' in params ? renderNotice(params.notice, options) : renderText(options, params);
       const encoded = encodeText(text, {
         gsmDataCoding: route.gsmDataCoding,
         longMessages: route.longMessages,

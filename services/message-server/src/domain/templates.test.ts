@@ -1,5 +1,5 @@
 import { isGsm7, septetLength } from '@outband/sms-codec';
-import { formatAmount, renderText } from './templates';
+import { formatAmount, renderNotice, renderText } from './templates';
 
 const params = { code: '482913', expiresInSeconds: 300 };
 const opts = { purpose: 'login' as const, pagerMaxLength: 20 };
@@ -53,5 +53,17 @@ describe('transaction texts (dynamic linking: amount and payee in clear)', () =>
   it('gives pagers the amount too: as plain text, or as digits', () => {
     expect(renderText({ ...t, locale: 'en', receiverKind: 'pager-alpha' }, tx)).toBe('Pay EUR 12.50 to Boulangerie Paul code 482913');
     expect(renderText({ ...t, locale: 'en', receiverKind: 'pager-numeric' }, tx)).toBe('482913 1250');
+  });
+});
+
+describe('renderNotice', () => {
+  it('writes a notice without a code, in GSM, shortened for a pager, and not at all for a numeric one', () => {
+    for (const locale of ['en', 'fr'] as const) {
+      const text = renderNotice('lockout_warning', { locale, receiverKind: 'mobile', pagerMaxLength: 20 });
+      expect(isGsm7(text)).toBe(true);
+      expect(text).not.toMatch(/\d/);
+    }
+    expect(renderNotice('lockout_permanent', { locale: 'en', receiverKind: 'pager-alpha', pagerMaxLength: 20 })).toHaveLength(20);
+    expect(renderNotice('lockout_permanent', { locale: 'en', receiverKind: 'pager-numeric', pagerMaxLength: 20 })).toBe('');
   });
 });

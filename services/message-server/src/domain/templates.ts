@@ -1,4 +1,4 @@
-import type { Purpose, ReceiverKind } from '@outband/contracts';
+import type { NoticeKind, Purpose, ReceiverKind } from '@outband/contracts';
 import { toPlainGsm } from '@outband/sms-codec';
 
 export type Locale = 'en' | 'fr';
@@ -61,6 +61,35 @@ const templates: Record<Locale, Record<Purpose, Record<ReceiverKind, Render>>> =
     },
   },
 };
+
+/** Notices carry no code; they warn the subscriber of a lockout (NIST SP 800-63B-4 §3.1.3.2). */
+const notices: Record<Locale, Record<NoticeKind, string>> = {
+  en: {
+    lockout_warning:
+      'Outband: many wrong codes were typed for your account, which is blocked for a while. One more block and it stays blocked. Not you? Contact your provider.',
+    lockout_permanent:
+      'Outband: too many wrong codes were typed for your account: it is now blocked. Contact your provider to open it again.',
+  },
+  fr: {
+    lockout_warning:
+      'Outband : trop de codes erronés ont été saisis pour votre compte, bloqué pour un temps. Au prochain blocage, il le restera. Pas vous ? Contactez votre fournisseur.',
+    lockout_permanent:
+      'Outband : trop de codes erronés ont été saisis pour votre compte : il est désormais bloqué. Contactez votre fournisseur pour le rouvrir.',
+  },
+};
+
+/** A notice as the receiver shows it; a numeric pager shows none (it has no letters). */
+export function renderNotice(kind: NoticeKind, o: Omit<RenderOptions, 'purpose'>): string {
+  const text = notices[o.locale][kind];
+  switch (o.receiverKind) {
+    case 'mobile':
+      return text;
+    case 'pager-alpha':
+      return toPlainGsm(text).slice(0, o.pagerMaxLength);
+    case 'pager-numeric':
+      return '';
+  }
+}
 
 export interface RenderOptions {
   purpose: Purpose;
