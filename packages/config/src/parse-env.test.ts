@@ -46,5 +46,7 @@ describe('parseEnv', () => {
     expect(parseEnv(schema, { ...base, KEYS_FILE: join(dir, 'keys') }).KEYS[0]?.id).toBe('k1');
     expect(() => parseEnv(schema, { ...base, KEYS: `k1:${key}`, KEYS_FILE: join(dir, 'keys') })).toThrow(/not both/);
     expect(() => parseEnv(schema, { ...base, KEYS_FILE: join(dir, 'missing') })).toThrow(/KEYS_FILE: cannot read .*ENOENT/);
+    // Another program's *_FILE variable is none of ours.
+    expect(parseEnv(schema, { ...base, KEYS: `k1:${key}`, TF_CLI_CONFIG_FILE: join(dir, 'missing') }).PORT).toBe(8080);
   });
 });

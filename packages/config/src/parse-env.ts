@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '@outband/errors';
 
 /**
@@ -7,7 +7,9 @@ import { AppError } from '@outband/errors';
  * every bad key, so an operator fixes the whole file in one pass.
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  const { values, problems: fileProblems } = withFiles(env);
+  // Only the schema's own variables: the environment holds others' `*_FILE` too (TF_CLI_CONFIG_FILE …).
+  const known = schema instanceof z.ZodObject ? new Set(Object.keys(schema.shape)) : new Set<string>();
+  const { values, problems: fileProblems } = withFiles(env, known);
   const result = schema.safeParse(values);
   if (result.success && fileProblems.length === 0) {
     return result.data;
@@ -29,12 +31,15 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
  * `NAME_FILE=/path` sets `NAME` from that file (Docker and Kubernetes secrets), so keys need not
  * sit in the environment; one trailing newline is dropped. Setting both is refused.
  */
-function withFiles(env: NodeJS.ProcessEnv): { values: NodeJS.ProcessEnv; problems: Array<{ field: string; message: string }> } {
+function withFiles(
+  env: NodeJS.ProcessEnv,
+  known: ReadonlySet<string>,
+): { values: NodeJS.ProcessEnv; problems: Array<{ field: string; message: string }> } {
   const values: NodeJS.ProcessEnv = { ...env };
   const problems: Array<{ field: string; message: string }> = [];
   for (const [key, path] of Object.entries(env)) {
     const name = /^(.+)_FILE$/.exec(key)?.[1];
-    if (!name || path === undefined) {
+    if (!name || !known.has(name) || path === undefined) {
       continue;
     }
     if (env[name] !== undefined) {
