@@ -6,7 +6,18 @@ export type ReceiverKind = z.infer<typeof receiverKind>;
 export const purpose = z.enum(['login', 'transaction', 'message']);
 export type Purpose = z.infer<typeof purpose>;
 
-export const verificationStatus = z.enum(['pending', 'approved', 'canceled', 'max_attempts_reached', 'expired', 'failed']);
+export const verificationStatus = z.enum([
+  'pending',
+  'approved',
+  'canceled',
+  'max_attempts_reached',
+  'expired',
+  'failed',
+  'session_closed',
+]);
+
+/** A first-network session (the merchant's login or checkout session; patent: connected mode). */
+export const sessionId = z.string().regex(/^se_[0-9a-f]{32}$/, 'must be a session id (se_ and 32 hex digits)');
 export type VerificationStatus = z.infer<typeof verificationStatus>;
 
 export const deliveryState = z.enum(['queued', 'submitted', 'delivered', 'failed', 'expired']);

@@ -5,6 +5,7 @@ import {
   locale,
   merchantId,
   purpose,
+  sessionId,
   transactionData,
   verificationId,
   verificationStatus,
@@ -25,6 +26,8 @@ export const verificationStartV1 = z.object({
   transaction: transactionData.optional(),
   /** Required for purpose `message` (added in v1, optional). */
   message: certifiedMessage.optional(),
+  /** The first-network session the code lives in: it dies when the session ends (added in v1). */
+  sessionId: sessionId.optional(),
 });
 export type VerificationStartV1 = z.infer<typeof verificationStartV1>;
 
@@ -71,6 +74,33 @@ export const verificationCancelV1 = z.object({
 });
 export type VerificationCancelV1 = z.infer<typeof verificationCancelV1>;
 
+/** information server → data server: open a first-network session for a subscriber. */
+export const sessionOpenV1 = z.object({ type: z.literal('session.open'), version: z.literal(1), merchantId, identifier });
+export type SessionOpenV1 = z.infer<typeof sessionOpenV1>;
+
+/** information server → data server: read a session, keep it alive, or end it. */
+export const sessionActionV1 = z.object({
+  type: z.literal('session.action'),
+  version: z.literal(1),
+  merchantId,
+  sessionId,
+  action: z.enum(['get', 'heartbeat', 'end']),
+});
+export type SessionActionV1 = z.infer<typeof sessionActionV1>;
+
+export const sessionView = z.object({
+  id: sessionId,
+  status: z.enum(['open', 'closed']),
+  closeReason: z.enum(['ended', 'idle']).optional(),
+  openedAt: z.string(),
+  lastSeenAt: z.string(),
+  closedAt: z.string().optional(),
+  /** Once closed: how long it was open, what the duration register bills. */
+  durationSeconds: z.number().optional(),
+  idleTimeoutSeconds: z.number(),
+});
+export type SessionView = z.infer<typeof sessionView>;
+
 /** information server → data server: the keys a merchant signs its JWTs with. */
 export const merchantKeysGetV1 = z.object({
   type: z.literal('merchant.keys.get'),
@@ -86,6 +116,8 @@ export const dataRpcRequest = z.discriminatedUnion('type', [
   verificationGetV1,
   verificationCancelV1,
   merchantKeysGetV1,
+  sessionOpenV1,
+  sessionActionV1,
   paymentStartV1,
   paymentGetV1,
   statementGetV1,
@@ -109,6 +141,8 @@ export const verificationView = z.object({
   delivery: z.object({ state: deliveryState, updatedAt: z.string(), error: z.string().optional() }).optional(),
   /** Each try to hand the message to an SMSC: route, time, SMSC ids, state, error. */
   deliveries: z.array(deliveryAttempt).optional(),
+  /** The first-network session the code lives in (added in v1). */
+  sessionId: sessionId.optional(),
 });
 export type VerificationView = z.infer<typeof verificationView>;
 

@@ -47,6 +47,8 @@ export const dataServerEnv = z.object({
   /** Failures in a row that pause calls to the bank, and for how long. */
   BANK_BREAKER_THRESHOLD: envInt(1, 1000).default(5),
   BANK_BREAKER_OPEN_MS: envInt(100, 600_000).default(10_000),
+  /** A first-network session without a heartbeat for this long is closed, with its codes. */
+  SESSION_IDLE_SECONDS: envInt(1, 86_400).default(300),
   /** How often unfinished payments are looked at, and how long one may stay unchanged first. */
   PAYMENT_SWEEP_SECONDS: envInt(1, 3600).default(5),
   PAYMENT_GRACE_SECONDS: envInt(1, 3600).default(60),

@@ -16,6 +16,8 @@ import { AuditLog } from './adapters/audit-log';
 import { SubscriberRepository } from './adapters/subscriber.repository';
 import { VerificationRepository } from './adapters/verification.repository';
 import { RangeBlocks } from './adapters/range-blocks';
+import { SessionRepository } from './adapters/session.repository';
+import { SessionService } from './domain/session.service';
 import { SendGuard } from './domain/send-guard';
 import { HttpBankAuthorizer } from './adapters/http-bank-authorizer';
 import { LedgerRepository } from './adapters/ledger.repository';
@@ -107,11 +109,26 @@ export async function startDataServer(
   });
   const verifications = new VerificationRepository(db);
   const subscribers = new SubscriberRepository(db);
+  const pending = new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX });
+  const ledger = new LedgerRepository(db);
+  const sessions = new SessionService({
+    sessions: new SessionRepository(db),
+    subscribers,
+    verifications,
+    certificates,
+    pending,
+    ledger,
+    merchants,
+    clock: () => new Date(),
+    idleSeconds: config.SESSION_IDLE_SECONDS,
+    logger,
+  });
   const service = new VerificationService({
     subscribers,
     verifications,
     certificates,
-    pending: new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX }),
+    pending,
+    requireSession: (merchantId, sessionId, subscriberId) => sessions.requireOpen(merchantId, sessionId, subscriberId),
     sendMessage: async (message, code, bound, correlationId) => {
       const body = {
         type: 'message.send' as const,
@@ -167,7 +184,6 @@ export async function startDataServer(
     resendCooldownSeconds: config.RESEND_COOLDOWN_SECONDS,
   });
 
-  const ledger = new LedgerRepository(db);
   const bank = config.BANK_URL
     ? new HttpBankAuthorizer({
         url: config.BANK_URL.replace(/\/+$/, ''),
@@ -193,13 +209,15 @@ export async function startDataServer(
   });
   const billing = new BillingService({ ledger, merchants, subscribers });
 
-  await serveDataRpc({ bus, names, verifications: service, payments, billing, merchants, started, checks });
+  await serveDataRpc({ bus, names, verifications: service, sessions, payments, billing, merchants, started, checks });
   // Unfinished payments (a crash, a lost bank answer, a verification that ran out) are finished here.
   // One sweep at a time: a tick that finds the previous one still running is skipped.
+  // Sessions first: the payments of codes that died with a session are then finished too.
   let sweeping: Promise<unknown> | undefined;
   const sweep = () => {
-    sweeping ??= payments
-      .sweep(config.PAYMENT_GRACE_SECONDS * 1000)
+    sweeping ??= sessions
+      .sweep()
+      .then(() => payments.sweep(config.PAYMENT_GRACE_SECONDS * 1000))
       .catch((err: unknown) => logger.warn({ err }, 'payment sweep failed'))
       .finally(() => (sweeping = undefined));
   };

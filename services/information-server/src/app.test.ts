@@ -34,6 +34,8 @@ const data: DataClient = {
     }
     return { merchantId, active: true, keys: [{ kid: 'k1', alg: 'HS256', key: secret }] };
   },
+  openSession: () => Promise.reject(new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'unknown')),
+  sessionAction: () => Promise.reject(new AppError('not_found', 'SESSION_NOT_FOUND', 'no such session')),
   startPayment: () => Promise.reject(new AppError('unavailable', 'PAYMENTS_DISABLED', 'no bank')),
   getPayment: () => Promise.reject(new AppError('not_found', 'PAYMENT_NOT_FOUND', 'no such payment')),
   statement: () => Promise.reject(new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'unknown')),

@@ -8,6 +8,7 @@ import { errorHandler, notFound, requireJson } from './http/problem';
 import { authenticate, correlation } from './http/request-context';
 import { limitRequests } from './http/request-limits';
 import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
+import { sessionRouter } from './http/session.router';
 import { verificationRouter } from './http/verification.router';
 
 export interface AppDeps {
@@ -77,6 +78,7 @@ export function createApp(d: AppDeps): Express {
   app.use(express.json({ limit: d.bodyLimitBytes, strict: true, type: 'application/json' }));
   app.use('/v1/verifications', ...authenticated, verificationRouter(d.data));
   app.use('/v1/payments', ...authenticated, paymentRouter(d.data));
+  app.use('/v1/sessions', ...authenticated, sessionRouter(d.data));
   app.use('/v1/subscribers', ...authenticated, statementRouter(d.data));
   app.use('/v1/settlements', ...authenticated, settlementRouter(d.data));
   app.use(notFound);

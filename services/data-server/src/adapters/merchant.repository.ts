@@ -9,8 +9,11 @@ export interface MerchantPolicy {
   lowValueRule: 'none' | 'cumulative_amount' | 'count';
   /** Authorize only once the code is checked (before the session ends) instead of before sending it. */
   authorizeAfterCheck: boolean;
-  billingMode: 'amount' | 'per_verification';
-  /** For `per_verification`: the value booked per approved verification (minor units). */
+  billingMode: 'amount' | 'per_verification' | 'duration';
+  /**
+   * For `per_verification`: the value booked per approved verification; for `duration`: per
+   * started minute of a first-network session (minor units).
+   */
   billingValue: number;
   billingCurrency: string;
   /** The trustee's charge on settled payments, in basis points (1/100 %). */

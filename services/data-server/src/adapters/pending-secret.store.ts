@@ -12,7 +12,7 @@ export interface PendingSecret {
   expiresAt: Date;
 }
 
-export type FinalState = 'approved' | 'max_attempts_reached' | 'canceled' | 'expired';
+export type FinalState = 'approved' | 'max_attempts_reached' | 'canceled' | 'expired' | 'session_closed';
 
 export type CheckOutcome =
   | { kind: 'approved'; attempts: number }
@@ -89,12 +89,12 @@ redis.call('HSET', KEYS[1], 'mac', ARGV[1], 'sends', sends + 1, 'lastSendMs', AR
 return {'replaced', '', sends + 1}
 `);
 
-// KEYS: pending hash, final marker. ARGV: final TTL s.
+// KEYS: pending hash, final marker. ARGV: final TTL s, the state it ends in.
 const cancelScript = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('DEL', KEYS[1])
-  redis.call('SET', KEYS[2], 'canceled', 'EX', ARGV[1])
-  return 'canceled'
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[1])
+  return ARGV[2]
 end
 return redis.call('GET', KEYS[2]) or 'expired'
 `);
@@ -196,8 +196,8 @@ export class PendingSecretStore {
     }
   }
 
-  /** Cancels a pending code; answers the state it ends in. */
-  async cancel(verificationId: string): Promise<FinalState> {
-    return (await cancelScript.run(this.redis, this.keysOf(verificationId), [String(this.finalTtl)])) as FinalState;
+  /** Ends a pending code (canceled, or its session closed); answers the state it ends in. */
+  async cancel(verificationId: string, state: 'canceled' | 'session_closed' = 'canceled'): Promise<FinalState> {
+    return (await cancelScript.run(this.redis, this.keysOf(verificationId), [String(this.finalTtl), state])) as FinalState;
   }
 }

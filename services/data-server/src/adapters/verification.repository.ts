@@ -22,6 +22,8 @@ export interface VerificationRecord {
   transaction: { amount: number; currency: string; payee: string } | null;
   /** For purpose `message`: the SHA-256 of the certified text, and its reference. */
   content: { digest: string; reference: string | null } | null;
+  /** The first-network session the code lives in, if any: it dies with the session. */
+  sessionId?: string | null;
 }
 
 interface Row {
@@ -45,6 +47,7 @@ interface Row {
   payee: string | null;
   content_digest: string | null;
   content_reference: string | null;
+  session_id: string | null;
 }
 
 export class VerificationRepository {
@@ -65,6 +68,12 @@ export class VerificationRepository {
     const rows = await this.db<Row>('verifications')
       .where({ merchant_id: merchantId, subscriber_id: subscriberId, status: 'pending' })
       .where('expires_at', '>', now);
+    return rows.map(fromRow);
+  }
+
+  /** Verifications of a session still pending. */
+  async pendingInSession(sessionId: string): Promise<VerificationRecord[]> {
+    const rows = await this.db<Row>('verifications').where({ session_id: sessionId, status: 'pending' });
     return rows.map(fromRow);
   }
 
@@ -102,6 +111,7 @@ function toRow(v: VerificationRecord): Row {
     payee: v.transaction?.payee ?? null,
     content_digest: v.content?.digest ?? null,
     content_reference: v.content?.reference ?? null,
+    session_id: v.sessionId ?? null,
   };
 }
 
@@ -125,5 +135,6 @@ function fromRow(r: Row): VerificationRecord {
     transaction:
       r.amount_minor !== null && r.currency && r.payee ? { amount: Number(r.amount_minor), currency: r.currency, payee: r.payee } : null,
     content: r.content_digest ? { digest: r.content_digest, reference: r.content_reference } : null,
+    sessionId: r.session_id,
   };
 }

@@ -5,6 +5,7 @@ import type { Counter } from '@outband/observability';
 import type { MerchantRepository } from '../adapters/merchant.repository';
 import type { BillingService } from '../domain/billing.service';
 import type { PaymentService } from '../domain/payment.service';
+import type { SessionService } from '../domain/session.service';
 import type { VerificationService } from '../domain/verification.service';
 
 export interface DataRpcDeps {
@@ -12,6 +13,7 @@ export interface DataRpcDeps {
   names: BusNames;
   verifications: VerificationService;
   payments: PaymentService;
+  sessions: SessionService;
   billing: BillingService;
   merchants: MerchantRepository;
   started: Counter<'purpose'>;
@@ -62,6 +64,18 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
         req.locale,
         ctx.correlationId,
       );
+    case 'session.open':
+      return d.sessions.open(req.merchantId, req.identifier);
+    case 'session.action':
+      switch (req.action) {
+        case 'get':
+          return d.sessions.get(req.merchantId, req.sessionId);
+        case 'heartbeat':
+          return d.sessions.heartbeat(req.merchantId, req.sessionId);
+        case 'end':
+          return d.sessions.end(req.merchantId, req.sessionId);
+      }
+      break;
     case 'payment.start':
       return d.payments.start(req, ctx.correlationId);
     case 'payment.get':

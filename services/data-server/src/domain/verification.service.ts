@@ -37,6 +37,8 @@ export interface VerificationServiceDeps {
   failures: Pick<FailureCounter, 'blockedFor' | 'add' | 'reset'>;
   /** Counts verifications per merchant; answers whether one more is allowed. */
   merchantLimit: (merchantId: string, now: Date) => Promise<RateDecision>;
+  /** Refuses a code for a first-network session that is not open (or not this subscriber's). */
+  requireSession: (merchantId: string, sessionId: string, subscriberId: number) => Promise<void>;
   /** Refuses a destination no code may go to (invalid, premium rate, country, pumping). */
   guardSend: (merchantId: string, address: string, now: Date) => Promise<void>;
   /** Counts sends per address; answers whether one more is allowed. */
@@ -68,6 +70,9 @@ export class VerificationService {
     const { transaction, message } = bound;
     const now = this.d.clock();
     await this.refuseIfBlocked(subscriber.id);
+    if (req.sessionId) {
+      await this.d.requireSession(req.merchantId, req.sessionId, subscriber.id);
+    }
     await this.d.guardSend(req.merchantId, subscriber.address, now);
     const merchantLimit = await this.d.merchantLimit(req.merchantId, now);
     if (!merchantLimit.allowed) {
@@ -112,6 +117,7 @@ export class VerificationService {
       finishedAt: null,
       transaction: transaction ? { amount: transaction.amount, currency: transaction.currency, payee: transaction.payee } : null,
       content: message ? { digest: contentDigest(message.text), reference: message.reference ?? null } : null,
+      sessionId: req.sessionId ?? null,
     };
     await this.d.verifications.insert(record);
     await this.d.pending.put(
@@ -137,6 +143,7 @@ export class VerificationService {
     const v = await this.find(merchantId, verificationId);
     const binding = await this.presentedBinding(v, presentedData);
     await this.refuseIfBlocked(v.subscriberId);
+    await this.requireSessionOf(v);
     const subscriber = await this.d.subscribers.findById(v.subscriberId);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
     if (!subscriber || !macKey) {
@@ -240,6 +247,7 @@ export class VerificationService {
     const v = await this.find(merchantId, verificationId);
     const presented = await this.presentedBinding(v, presentedData);
     await this.refuseIfBlocked(v.subscriberId);
+    await this.requireSessionOf(v);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
     if (!macKey) {
       // The key was retired while the code was pending: fail closed, as if it expired.
@@ -327,6 +335,13 @@ export class VerificationService {
       subscriberId: v.subscriberId,
       outcome,
     });
+  }
+
+  /** A code in a session that has ended is dead: closing the session ended it (`SESSION_CLOSED`). */
+  private async requireSessionOf(v: VerificationRecord): Promise<void> {
+    if (v.sessionId && v.status === 'pending') {
+      await this.d.requireSession(v.merchantId, v.sessionId, v.subscriberId);
+    }
   }
 
   private async refuseOverSendLimit(address: string, now: Date): Promise<void> {
@@ -417,6 +432,8 @@ function closedError(state: FinalState | 'failed' | 'pending'): AppError {
       return new AppError('conflict', 'TOO_MANY_ATTEMPTS', 'too many wrong codes: start a new verification');
     case 'canceled':
       return new AppError('conflict', 'CANCELED', 'the verification was canceled');
+    case 'session_closed':
+      return new AppError('conflict', 'SESSION_CLOSED', 'the session this code belonged to has ended');
     case 'failed':
       return new AppError('conflict', 'VERIFICATION_FAILED', 'the code could not be sent: start a new verification');
     case 'expired':

@@ -5,6 +5,8 @@ import {
   checkResult,
   merchantKeys,
   paymentView,
+  sessionView,
+  type SessionView,
   settlementView,
   statementView,
   type PaymentStartV1,
@@ -41,6 +43,8 @@ export interface DataClient {
   getVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
   cancelVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
   merchantKeys(merchantId: string, correlationId?: string): Promise<MerchantKeys>;
+  openSession(merchantId: string, identifier: string, correlationId?: string): Promise<SessionView>;
+  sessionAction(merchantId: string, sessionId: string, action: 'get' | 'heartbeat' | 'end', correlationId?: string): Promise<SessionView>;
   startPayment(req: Omit<PaymentStartV1, 'type' | 'version'>, correlationId?: string): Promise<PaymentView>;
   getPayment(merchantId: string, paymentId: string, correlationId?: string): Promise<PaymentView>;
   statement(merchantId: string, identifier: string, period: string, correlationId?: string): Promise<StatementView>;
@@ -79,6 +83,9 @@ export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): Dat
     cancelVerification: (merchantId, verificationId, cid) =>
       call({ type: 'verification.cancel', version: 1, merchantId, verificationId }, verificationView, cid),
     merchantKeys: (merchantId, cid) => call({ type: 'merchant.keys.get', version: 1, merchantId }, merchantKeys, cid),
+    openSession: (merchantId, identifier, cid) => call({ type: 'session.open', version: 1, merchantId, identifier }, sessionView, cid),
+    sessionAction: (merchantId, sessionId, action, cid) =>
+      call({ type: 'session.action', version: 1, merchantId, sessionId, action }, sessionView, cid),
     startPayment: (req, cid) => call({ type: 'payment.start', version: 1, ...req }, paymentView, cid),
     getPayment: (merchantId, paymentId, cid) => call({ type: 'payment.get', version: 1, merchantId, paymentId }, paymentView, cid),
     statement: (merchantId, identifier, period, cid) =>

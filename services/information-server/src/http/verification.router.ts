@@ -1,7 +1,16 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import { certifiedMessage, identifier, locale, purpose, transactionData, verificationId, type CheckResult } from '@outband/contracts';
+import {
+  certifiedMessage,
+  identifier,
+  locale,
+  purpose,
+  sessionId,
+  transactionData,
+  verificationId,
+  type CheckResult,
+} from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
 import { merchantOf } from './request-context';
 import { validate } from './validate';
@@ -15,6 +24,8 @@ const startBody = z
     transaction: transactionData.optional(),
     /** Required for purpose `message`: the order or declaration the code certifies. */
     message: certifiedMessage.optional(),
+    /** The first-network session the code lives in: it dies when the session ends. */
+    sessionId: sessionId.optional(),
   })
   .refine((b) => (b.purpose === 'transaction') === (b.transaction !== undefined), {
     path: ['transaction'],
