@@ -35,6 +35,9 @@ const path = fc.oneof(
   fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}/cancel`),
   fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}/resend`),
   fc.constant('/v1/payments'),
+  fc.constant('/v1/sessions'),
+  fc.string().map((s) => `/v1/sessions/${encodeURIComponent(s)}`),
+  fc.string().map((s) => `/v1/sessions/${encodeURIComponent(s)}/heartbeat`),
   fc.stringMatching(/^[0-9a-f]{32}$/).map((h) => `/v1/payments/pa_${h}`),
   fc.string().map((s) => `/v1/payments/${encodeURIComponent(s)}`),
   fc

@@ -16,6 +16,10 @@ export const verificationStatus = z.enum([
   'session_closed',
 ]);
 
+/** How the code travels: to the phone (`sms`), or from it (`reverse-sms`, patent aspect 2). */
+export const channel = z.enum(['sms', 'reverse-sms']);
+export type Channel = z.infer<typeof channel>;
+
 /** A first-network session (the merchant's login or checkout session; patent: connected mode). */
 export const sessionId = z.string().regex(/^se_[0-9a-f]{32}$/, 'must be a session id (se_ and 32 hex digits)');
 export type VerificationStatus = z.infer<typeof verificationStatus>;

@@ -5,6 +5,7 @@ import {
   locale,
   merchantId,
   purpose,
+  channel,
   sessionId,
   transactionData,
   verificationId,
@@ -28,6 +29,8 @@ export const verificationStartV1 = z.object({
   message: certifiedMessage.optional(),
   /** The first-network session the code lives in: it dies when the session ends (added in v1). */
   sessionId: sessionId.optional(),
+  /** `reverse-sms`: no SMS goes out; the user texts the code back (added in v1). @defaultValue sms */
+  channel: channel.optional(),
 });
 export type VerificationStartV1 = z.infer<typeof verificationStartV1>;
 
@@ -143,6 +146,12 @@ export const verificationView = z.object({
   deliveries: z.array(deliveryAttempt).optional(),
   /** The first-network session the code lives in (added in v1). */
   sessionId: sessionId.optional(),
+  channel: channel.optional(),
+  /**
+   * Only in the answer that starts a `reverse-sms` verification: the code to show the user on
+   * the first network and the number to text it to from the phone.
+   */
+  reverse: z.object({ code: z.string(), sendTo: z.string() }).optional(),
 });
 export type VerificationView = z.infer<typeof verificationView>;
 

@@ -47,6 +47,15 @@ export const dataServerEnv = z.object({
   /** Failures in a row that pause calls to the bank, and for how long. */
   BANK_BREAKER_THRESHOLD: envInt(1, 1000).default(5),
   BANK_BREAKER_OPEN_MS: envInt(100, 600_000).default(10_000),
+  /**
+   * Where users text reverse-channel codes, by address prefix (longest wins): `+33=38100,+=+447700900123`
+   * (a short code or long number the SMSC routes to the message server's binds).
+   */
+  REVERSE_NUMBERS: z
+    .string()
+    .regex(/^\+\d*=\+?\d{3,15}(,\+\d*=\+?\d{3,15})*$/, 'must be +prefix=number,… (e.g. +33=38100,+=+447700900123)')
+    .default('+=38100')
+    .transform((v) => v.split(',').map((pair) => pair.split('=') as [string, string])),
   /** A first-network session without a heartbeat for this long is closed, with its codes. */
   SESSION_IDLE_SECONDS: envInt(1, 86_400).default(300),
   /** How often unfinished payments are looked at, and how long one may stay unchanged first. */

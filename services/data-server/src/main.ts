@@ -16,6 +16,7 @@ import { AuditLog } from './adapters/audit-log';
 import { SubscriberRepository } from './adapters/subscriber.repository';
 import { VerificationRepository } from './adapters/verification.repository';
 import { RangeBlocks } from './adapters/range-blocks';
+import { ReverseCodes } from './adapters/reverse-codes';
 import { SessionRepository } from './adapters/session.repository';
 import { SessionService } from './domain/session.service';
 import { SendGuard } from './domain/send-guard';
@@ -52,7 +53,8 @@ export async function startDataServer(
   });
   const inbound = new Counter({
     name: 'outband_inbound_messages_total',
-    help: 'Mobile-originated messages received',
+    help: 'Mobile-originated messages received, by what they did on the reverse channel',
+    labelNames: ['outcome'],
     registers: [metrics],
   });
   const checks = new Counter({
@@ -128,6 +130,9 @@ export async function startDataServer(
     verifications,
     certificates,
     pending,
+    reverseCodes: new ReverseCodes(redis, config.REDIS_PREFIX),
+    reverseNumberFor: (address) =>
+      config.REVERSE_NUMBERS.filter(([prefix]) => address.startsWith(prefix)).sort(([a], [b]) => b.length - a.length)[0]?.[1] ?? '',
     requireSession: (merchantId, sessionId, subscriberId) => sessions.requireOpen(merchantId, sessionId, subscriberId),
     sendMessage: async (message, code, bound, correlationId) => {
       const body = {
@@ -224,7 +229,7 @@ export async function startDataServer(
   sweep();
   const sweepTimer = setInterval(sweep, config.PAYMENT_SWEEP_SECONDS * 1000);
   await consumeMessageStatus(bus, names, certificates);
-  await consumeInbound(bus, names, inbound, logger);
+  await consumeInbound({ bus, names, verifications: service, payments, received: inbound, logger });
 
   const ops: Server = await startOpsServer(
     config.OPS_PORT,

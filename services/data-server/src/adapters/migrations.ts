@@ -304,6 +304,18 @@ const migrations: Migration[] = [
       await knex.schema.dropTable('sessions');
     },
   },
+  {
+    name: '010_reverse_channel',
+    async up(knex) {
+      // `reverse-sms`: the user texts the code shown on the first network back from the phone.
+      await knex.schema.alterTable('verifications', (t) => {
+        t.enum('channel', ['sms', 'reverse-sms']).notNullable().defaultTo('sms');
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('verifications', (t) => t.dropColumn('channel'));
+    },
+  },
 ];
 
 /** A knex migration source over the list above. */

@@ -1,5 +1,5 @@
 import type { Knex } from '@outband/db';
-import type { Purpose, VerificationStatus } from '@outband/contracts';
+import type { Channel, Purpose, VerificationStatus } from '@outband/contracts';
 
 /** The durable record of a verification (never the code). */
 export interface VerificationRecord {
@@ -24,6 +24,8 @@ export interface VerificationRecord {
   content: { digest: string; reference: string | null } | null;
   /** The first-network session the code lives in, if any: it dies with the session. */
   sessionId?: string | null;
+  /** `sms`: the code goes to the phone; `reverse-sms`: the phone sends it back. */
+  channel?: Channel;
 }
 
 interface Row {
@@ -48,6 +50,7 @@ interface Row {
   content_digest: string | null;
   content_reference: string | null;
   session_id: string | null;
+  channel: Channel;
 }
 
 export class VerificationRepository {
@@ -55,6 +58,11 @@ export class VerificationRepository {
 
   async insert(v: VerificationRecord): Promise<void> {
     await this.db<Row>('verifications').insert(toRow(v));
+  }
+
+  async findById(id: string): Promise<VerificationRecord | undefined> {
+    const row = await this.db<Row>('verifications').where({ id }).first();
+    return row ? fromRow(row) : undefined;
   }
 
   /** A merchant sees only its own verifications: another merchant's id reads as unknown. */
@@ -112,6 +120,7 @@ function toRow(v: VerificationRecord): Row {
     content_digest: v.content?.digest ?? null,
     content_reference: v.content?.reference ?? null,
     session_id: v.sessionId ?? null,
+    channel: v.channel ?? 'sms',
   };
 }
 
@@ -136,5 +145,6 @@ function fromRow(r: Row): VerificationRecord {
       r.amount_minor !== null && r.currency && r.payee ? { amount: Number(r.amount_minor), currency: r.currency, payee: r.payee } : null,
     content: r.content_digest ? { digest: r.content_digest, reference: r.content_reference } : null,
     sessionId: r.session_id,
+    channel: r.channel,
   };
 }

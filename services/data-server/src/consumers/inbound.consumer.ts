@@ -1,15 +1,29 @@
 import { messageInboundV1, type BusNames } from '@outband/contracts';
 import type { Bus } from '@outband/bus';
 import type { Counter, Logger } from '@outband/observability';
+import type { PaymentService } from '../domain/payment.service';
+import type { VerificationService } from '../domain/verification.service';
+
+export interface InboundDeps {
+  bus: Bus;
+  names: BusNames;
+  verifications: Pick<VerificationService, 'reverse'>;
+  payments: Pick<PaymentService, 'onVerificationEnd'>;
+  received: Counter<'outcome'>;
+  logger: Logger;
+}
 
 /**
- * Takes messages sent from handsets off the bus. Until the reverse channel matches them to
- * verifications they are counted and acknowledged; their text is never logged (it may hold a code).
+ * Messages sent from handsets (the reverse channel, patent aspect 2): a code texted back from
+ * the subscriber's number approves its verification. The text is never logged (it holds a code).
  */
-export async function consumeInbound(bus: Bus, names: BusNames, received: Counter, logger: Logger): Promise<void> {
-  await bus.consume(names.inboundQueue, messageInboundV1, async (m) => {
-    received.inc();
-    logger.info({ inboundId: m.inboundId, connection: m.connection }, 'mobile-originated message received');
-    return Promise.resolve();
+export async function consumeInbound(d: InboundDeps): Promise<void> {
+  await d.bus.consume(d.names.inboundQueue, messageInboundV1, async (m) => {
+    const r = await d.verifications.reverse(m.source, m.text);
+    d.received.inc({ outcome: r.outcome });
+    d.logger.info({ inboundId: m.inboundId, connection: m.connection, outcome: r.outcome }, 'mobile-originated message received');
+    if (r.outcome === 'approved') {
+      await d.payments.onVerificationEnd(r.merchantId, r.verificationId, 'approved');
+    }
   });
 }

@@ -63,3 +63,8 @@ export function deriveCode(suite: OcraSuite, key: KeyEntry, binding: string, ver
 export function macOfCode(key: KeyEntry, verificationId: string, code: string): string {
   return createHmac('sha256', key.key).update(`${verificationId}:${code}`).digest('hex');
 }
+
+/** What finds a reverse-channel code's verification: a keyed hash of the code alone. */
+export function reverseLookupOf(key: KeyEntry, code: string): string {
+  return createHmac('sha256', key.key).update(`reverse:${code}`).digest('hex');
+}

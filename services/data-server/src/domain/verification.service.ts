@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AppError } from '@outband/errors';
+import { AppError, isAppError } from '@outband/errors';
 import type { KeyEntry } from '@outband/config';
 import type { CheckResult, MessageSendV1, NoticeKind, VerificationStartV1, VerificationView } from '@outband/contracts';
 import type { CertificateRepository } from '../adapters/certificate.repository';
@@ -7,9 +7,11 @@ import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.
 import type { RateDecision } from '@outband/redis-limits';
 import type { FailureCounter } from '../adapters/failure-counter';
 import type { AuditLog } from '../adapters/audit-log';
+import type { ReverseCodes } from '../adapters/reverse-codes';
 import type { Subscriber, SubscriberRepository } from '../adapters/subscriber.repository';
 import type { VerificationRecord, VerificationRepository } from '../adapters/verification.repository';
-import { bindingHash, contentDigest, deriveCode, macOfCode } from './code-derivation';
+import { bindingHash, contentDigest, deriveCode, macOfCode, reverseLookupOf } from './code-derivation';
+import { reverseCodeOf } from './reverse-code';
 import { boundDataFor, type BoundData } from './bound-data';
 import { maskAddress } from './mask-address';
 import type { OcraSuite } from './ocra';
@@ -37,6 +39,9 @@ export interface VerificationServiceDeps {
   failures: Pick<FailureCounter, 'blockedFor' | 'add' | 'reset'>;
   /** Counts verifications per merchant; answers whether one more is allowed. */
   merchantLimit: (merchantId: string, now: Date) => Promise<RateDecision>;
+  /** Reverse-channel codes waiting to be texted back, and the number they are texted to. */
+  reverseCodes: Pick<ReverseCodes, 'claim' | 'find' | 'release'>;
+  reverseNumberFor: (address: string) => string;
   /** Refuses a code for a first-network session that is not open (or not this subscriber's). */
   requireSession: (merchantId: string, sessionId: string, subscriberId: number) => Promise<void>;
   /** Refuses a destination no code may go to (invalid, premium rate, country, pumping). */
@@ -53,6 +58,11 @@ export interface VerificationServiceDeps {
   maxSends: number;
   resendCooldownSeconds: number;
 }
+
+/** What became of a text on the reverse channel (a metric label, and for `approved` the verification). */
+export type ReverseOutcome =
+  | { outcome: 'unreadable' | 'unmatched' }
+  | { outcome: 'approved' | 'wrong_source' | 'session_closed' | 'mismatch' | FinalState; verificationId: string; merchantId: string };
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
 export class VerificationService {
@@ -97,8 +107,15 @@ export class VerificationService {
       verificationId: id,
       ...bound,
     });
-    const code = deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now);
+    const channel = req.channel ?? 'sms';
+    if (channel === 'reverse-sms' && subscriber.receiverKind !== 'mobile') {
+      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a pager cannot text a code back: use the sms channel');
+    }
     const expiresAt = new Date(now.getTime() + this.d.ttlSeconds * 1000);
+    const code =
+      channel === 'sms'
+        ? deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now)
+        : await this.reserveReverseCode(codeKey, macKey, binding, id, now, expiresAt);
     const record: VerificationRecord = {
       id,
       merchantId: req.merchantId,
@@ -118,14 +135,98 @@ export class VerificationService {
       transaction: transaction ? { amount: transaction.amount, currency: transaction.currency, payee: transaction.payee } : null,
       content: message ? { digest: contentDigest(message.text), reference: message.reference ?? null } : null,
       sessionId: req.sessionId ?? null,
+      channel,
     };
     await this.d.verifications.insert(record);
     await this.d.pending.put(
       { verificationId: id, mac: macOfCode(macKey, id, code), bindingHash: binding, maxAttempts: this.d.maxAttempts, expiresAt },
       now,
     );
+    if (channel === 'reverse-sms') {
+      // Nothing goes to the phone: the code is shown on the first network and texted back.
+      await this.d.audit.append({
+        at: now,
+        kind: 'certificate.issued',
+        merchantId: req.merchantId,
+        verificationId: id,
+        subscriberId: subscriber.id,
+        outcome: `${req.purpose}:reverse`,
+      });
+      return { ...toView(record, now, undefined), reverse: { code, sendTo: this.d.reverseNumberFor(subscriber.address) } };
+    }
     await this.issue(record, subscriber, code, bound, req.locale, now, 'issued', correlationId);
     return toView(record, now, { state: 'queued', updatedAt: now, error: null });
+  }
+
+  /**
+   * A text from a handset on the reverse channel. It approves only a pending verification whose
+   * code it carries, sent from that subscriber's single address; a text from another number
+   * counts as a failed attempt and is in the audit.
+   */
+  async reverse(source: string, text: string): Promise<ReverseOutcome> {
+    const code = reverseCodeOf(text);
+    if (!code) {
+      return { outcome: 'unreadable' };
+    }
+    let verificationId: string | undefined;
+    for (const key of this.d.macKeys) {
+      verificationId ??= await this.d.reverseCodes.find(reverseLookupOf(key, code));
+    }
+    const v = verificationId ? await this.d.verifications.findById(verificationId) : undefined;
+    if (!v) {
+      return { outcome: 'unmatched' };
+    }
+    const subscriber = await this.d.subscribers.findById(v.subscriberId);
+    const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
+    const now = this.d.clock();
+    const found = { verificationId: v.id, merchantId: v.merchantId };
+    if (!subscriber || !macKey || subscriber.address !== source) {
+      // Counted as a failed attempt of that verification: someone else holds its code.
+      await this.audit(v, 'reverse:wrong_source');
+      const counted = await this.d.pending.check(v.id, 'wrong-source', v.bindingHash, now);
+      if (counted.kind === 'burned') {
+        await this.settle(v, 'max_attempts_reached', now, counted.attempts);
+      } else if (counted.kind === 'mismatch') {
+        await this.d.verifications.setAttempts(v.id, counted.attempts);
+      }
+      return { outcome: 'wrong_source', ...found };
+    }
+    try {
+      await this.requireSessionOf(v);
+    } catch (e) {
+      if (isAppError(e) && e.code === 'SESSION_CLOSED') {
+        return { outcome: 'session_closed', ...found };
+      }
+      throw e;
+    }
+    const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, code), v.bindingHash, now);
+    if (outcome.kind !== 'approved') {
+      await this.audit(v, `reverse:${outcome.kind === 'final' ? outcome.state : outcome.kind}`);
+      return { outcome: outcome.kind === 'final' ? outcome.state : 'mismatch', ...found };
+    }
+    await this.audit(v, 'reverse:approved');
+    await this.d.failures.reset(v.subscriberId);
+    await this.settle(v, 'approved', now, outcome.attempts);
+    await Promise.all(this.d.macKeys.map((k) => this.d.reverseCodes.release(reverseLookupOf(k, code))));
+    return { outcome: 'approved', ...found };
+  }
+
+  /** A code no other pending reverse verification has: a text names its code, not its verification. */
+  private async reserveReverseCode(
+    codeKey: KeyEntry,
+    macKey: KeyEntry,
+    binding: string,
+    id: string,
+    now: Date,
+    expiresAt: Date,
+  ): Promise<string> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const code = deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now);
+      if (await this.d.reverseCodes.claim(reverseLookupOf(macKey, code), id, expiresAt.getTime() - now.getTime())) {
+        return code;
+      }
+    }
+    throw new AppError('unavailable', 'REVERSE_CODES_EXHAUSTED', 'no free reverse-channel code right now: retry', { retryable: true });
   }
 
   /**
@@ -141,6 +242,9 @@ export class VerificationService {
     correlationId?: string,
   ): Promise<VerificationView> {
     const v = await this.find(merchantId, verificationId);
+    if (v.channel === 'reverse-sms') {
+      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
+    }
     const binding = await this.presentedBinding(v, presentedData);
     await this.refuseIfBlocked(v.subscriberId);
     await this.requireSessionOf(v);

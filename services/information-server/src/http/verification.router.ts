@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '@outband/errors';
 import {
   certifiedMessage,
+  channel,
   identifier,
   locale,
   purpose,
@@ -26,6 +27,8 @@ const startBody = z
     message: certifiedMessage.optional(),
     /** The first-network session the code lives in: it dies when the session ends. */
     sessionId: sessionId.optional(),
+    /** `reverse-sms`: the answer carries a code to show and a number the user texts it to. */
+    channel: channel.optional(),
   })
   .refine((b) => (b.purpose === 'transaction') === (b.transaction !== undefined), {
     path: ['transaction'],
