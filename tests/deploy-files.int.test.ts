@@ -14,6 +14,7 @@ const dotEnv: Record<string, string> = {
   CODE_KEYS: `k1:${'a'.repeat(43)}=`,
   CODE_MAC_KEYS: `k1:${'b'.repeat(43)}=`,
   BUS_SEAL_KEYS: `k1:${'c'.repeat(43)}=`,
+  CONTENT_KEYS: `k1:${'d'.repeat(43)}=`,
 };
 
 /** Resolves `${VAR}`, `${VAR:-default}` and `${VAR:?message}` as compose does. */

@@ -36,6 +36,8 @@ const path = fc.oneof(
   fc.string().map((s) => `/v1/verifications/${encodeURIComponent(s)}/resend`),
   fc.constant('/v1/payments'),
   fc.constant('/v1/sessions'),
+  fc.constant('/v1/registered-messages'),
+  fc.string().map((s) => `/v1/registered-messages/${encodeURIComponent(s)}/open`),
   fc.string().map((s) => `/v1/sessions/${encodeURIComponent(s)}`),
   fc.string().map((s) => `/v1/sessions/${encodeURIComponent(s)}/heartbeat`),
   fc.stringMatching(/^[0-9a-f]{32}$/).map((h) => `/v1/payments/pa_${h}`),

@@ -114,6 +114,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     REDIS_PREFIX: `outband-${id}`,
     CODE_KEYS: keys.code,
     CODE_MAC_KEYS: keys.mac,
+    CONTENT_KEYS: ring(),
     BANK_URL: bank.url,
     BANK_TIMEOUT_MS: '500',
     ...env,

@@ -13,6 +13,7 @@ import {
   deliveryState,
 } from './common';
 import { deliveryAttempt } from './message-events';
+import { registeredActionV1, registeredSendV1 } from './registered-messages';
 import { paymentGetV1, paymentStartV1, paymentView, settlementGetV1, statementGetV1 } from './payments';
 
 /** information server → data server: start a verification (patent op. 201-205). */
@@ -121,6 +122,8 @@ export const dataRpcRequest = z.discriminatedUnion('type', [
   merchantKeysGetV1,
   sessionOpenV1,
   sessionActionV1,
+  registeredSendV1,
+  registeredActionV1,
   paymentStartV1,
   paymentGetV1,
   statementGetV1,

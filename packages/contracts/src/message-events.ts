@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { deliveryState, e164, locale, merchantId, purpose, receiverKind, verificationId } from './common';
 
 /** Texts without a code that Outband sends a subscriber on its own account. */
-export const noticeKind = z.enum(['lockout_warning', 'lockout_permanent']);
+export const noticeKind = z.enum(['lockout_warning', 'lockout_permanent', 'registered_waiting', 'registered_retrieved']);
 export type NoticeKind = z.infer<typeof noticeKind>;
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -7,21 +7,32 @@ import { dirname } from 'node:path';
  * codes in flight valid. Production never uses this: the services have no key defaults.
  */
 export function loadDevEnv(path: string): Record<string, string> {
+  const key = () => `dev1:${randomBytes(32).toString('base64')}`;
   if (!existsSync(path)) {
-    const key = () => `dev1:${randomBytes(32).toString('base64')}`;
-    const lines = [
-      '# Development keys for `pnpm start`, made on first start. Never use them in production.',
-      `CODE_KEYS=${key()}`,
-      `CODE_MAC_KEYS=${key()}`,
-      `BUS_SEAL_KEYS=${key()}`,
-      `DEMO_MERCHANT_SECRET=${randomBytes(32).toString('base64')}`,
-      '',
-    ];
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, lines.join('\n'), { mode: 0o600 });
+    writeFileSync(path, '# Development keys for `pnpm start`, made on first start. Never use them in production.\n', { mode: 0o600 });
   }
+  const env = parse(readFileSync(path, 'utf8'));
+  // Keys a newer version needs are added to an older file, the others kept.
+  const wanted: Record<string, () => string> = {
+    CODE_KEYS: key,
+    CODE_MAC_KEYS: key,
+    BUS_SEAL_KEYS: key,
+    CONTENT_KEYS: key,
+    DEMO_MERCHANT_SECRET: () => randomBytes(32).toString('base64'),
+  };
+  const missing = Object.entries(wanted).filter(([name]) => env[name] === undefined);
+  if (missing.length > 0) {
+    const lines = missing.map(([name, make]) => `${name}=${make()}`);
+    appendFileSync(path, `${lines.join('\n')}\n`);
+    Object.assign(env, parse(lines.join('\n')));
+  }
+  return env;
+}
+
+function parse(text: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
     if (m?.[1] && m[2] !== undefined) {
       env[m[1]] = m[2];

@@ -56,6 +56,11 @@ export const dataServerEnv = z.object({
     .regex(/^\+\d*=\+?\d{3,15}(,\+\d*=\+?\d{3,15})*$/, 'must be +prefix=number,… (e.g. +33=38100,+=+447700900123)')
     .default('+=38100')
     .transform((v) => v.split(',').map((pair) => pair.split('=') as [string, string])),
+  /** Keys sealing registered messages at rest (id:base64, first one active); without them the feature is off. */
+  CONTENT_KEYS: envKeyRing(32).optional(),
+  /** Largest registered message (text and attachment), and how long its content is kept. */
+  REGISTERED_MAX_BYTES: envInt(1024, 10_000_000).default(262_144),
+  REGISTERED_RETENTION_SECONDS: envInt(1, 315_360_000).default(2_592_000),
   /** A first-network session without a heartbeat for this long is closed, with its codes. */
   SESSION_IDLE_SECONDS: envInt(1, 86_400).default(300),
   /** How often unfinished payments are looked at, and how long one may stay unchanged first. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import { Bus } from '@outband/bus';
-import { busNames, seal } from '@outband/contracts';
+import { busNames, seal, type NoticeKind } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
 import { closeServer, Counter, createLogger, Histogram, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
 import type { DataServerConfig } from './config';
@@ -13,9 +13,11 @@ import { PendingSecretStore } from './adapters/pending-secret.store';
 import { RateLimiter } from '@outband/redis-limits';
 import { FailureCounter } from './adapters/failure-counter';
 import { AuditLog } from './adapters/audit-log';
-import { SubscriberRepository } from './adapters/subscriber.repository';
 import { VerificationRepository } from './adapters/verification.repository';
 import { RangeBlocks } from './adapters/range-blocks';
+import { RegisteredMessageRepository } from './adapters/registered-message.repository';
+import { RegisteredMessageService } from './domain/registered-message.service';
+import { SubscriberRepository, type Subscriber } from './adapters/subscriber.repository';
 import { ReverseCodes } from './adapters/reverse-codes';
 import { SessionRepository } from './adapters/session.repository';
 import { SessionService } from './domain/session.service';
@@ -109,6 +111,27 @@ export async function startDataServer(
     onRefusal: (reason) => fraudBlocks.inc({ reason }),
     logger,
   });
+  // Notices (no code) go to the subscriber's phone; their delivery is not reported back.
+  const sendNotice = async (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => {
+    if (subscriber.receiverKind === 'pager-numeric') {
+      return; // digits only: a notice cannot be read there
+    }
+    const messageId = randomUUID();
+    const body = {
+      type: 'message.send' as const,
+      version: 1 as const,
+      messageId,
+      verificationId: context.verificationId,
+      merchantId: context.merchantId,
+      address: subscriber.address,
+      receiverKind: subscriber.receiverKind,
+      purpose: 'message' as const,
+      locale: subscriber.locale,
+      notice,
+      expiresInSeconds: 3600,
+    };
+    await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId });
+  };
   const verifications = new VerificationRepository(db);
   const subscribers = new SubscriberRepository(db);
   const pending = new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX });
@@ -147,26 +170,7 @@ export async function startDataServer(
       };
       await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId: message.messageId, correlationId });
     },
-    sendNotice: async (subscriber, notice, v) => {
-      if (subscriber.receiverKind === 'pager-numeric') {
-        return; // digits only: a notice cannot be read there
-      }
-      const messageId = randomUUID();
-      const body = {
-        type: 'message.send' as const,
-        version: 1 as const,
-        messageId,
-        verificationId: v.id,
-        merchantId: v.merchantId,
-        address: subscriber.address,
-        receiverKind: subscriber.receiverKind,
-        purpose: v.purpose,
-        locale: subscriber.locale,
-        notice,
-        expiresInSeconds: 3600,
-      };
-      await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId });
-    },
+    sendNotice,
     blocksBeforePermanent: config.SUBSCRIBER_BLOCKS_BEFORE_PERMANENT,
     audit: new AuditLog(db),
     failures: new FailureCounter(redis, config.REDIS_PREFIX, config.SUBSCRIBER_FAILURE_LIMIT, config.SUBSCRIBER_BLOCK_SECONDS),
@@ -214,7 +218,19 @@ export async function startDataServer(
   });
   const billing = new BillingService({ ledger, merchants, subscribers });
 
-  await serveDataRpc({ bus, names, verifications: service, sessions, payments, billing, merchants, started, checks });
+  const registered = new RegisteredMessageService({
+    messages: new RegisteredMessageRepository(db),
+    subscribers,
+    startVerification: (req) => service.start({ type: 'verification.start', version: 1, ...req }),
+    checkVerification: (merchantId, verificationId, code, message) => service.check(merchantId, verificationId, code, { message }),
+    sendNotice,
+    contentKeys: config.CONTENT_KEYS,
+    maxBytes: config.REGISTERED_MAX_BYTES,
+    retentionSeconds: config.REGISTERED_RETENTION_SECONDS,
+    clock: () => new Date(),
+  });
+
+  await serveDataRpc({ bus, names, verifications: service, sessions, payments, billing, registered, merchants, started, checks });
   // Unfinished payments (a crash, a lost bank answer, a verification that ran out) are finished here.
   // One sweep at a time: a tick that finds the previous one still running is skipped.
   // Sessions first: the payments of codes that died with a session are then finished too.
@@ -222,6 +238,7 @@ export async function startDataServer(
   const sweep = () => {
     sweeping ??= sessions
       .sweep()
+      .then(() => registered.sweep())
       .then(() => payments.sweep(config.PAYMENT_GRACE_SECONDS * 1000))
       .catch((err: unknown) => logger.warn({ err }, 'payment sweep failed'))
       .finally(() => (sweeping = undefined));

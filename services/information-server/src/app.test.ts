@@ -36,6 +36,8 @@ const data: DataClient = {
   },
   openSession: () => Promise.reject(new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'unknown')),
   sessionAction: () => Promise.reject(new AppError('not_found', 'SESSION_NOT_FOUND', 'no such session')),
+  sendRegistered: () => Promise.reject(new AppError('unavailable', 'REGISTERED_MESSAGES_DISABLED', 'off')),
+  registeredAction: () => Promise.reject(new AppError('not_found', 'REGISTERED_MESSAGE_NOT_FOUND', 'none')),
   startPayment: () => Promise.reject(new AppError('unavailable', 'PAYMENTS_DISABLED', 'no bank')),
   getPayment: () => Promise.reject(new AppError('not_found', 'PAYMENT_NOT_FOUND', 'no such payment')),
   statement: () => Promise.reject(new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'unknown')),

@@ -8,6 +8,7 @@ import { errorHandler, notFound, requireJson } from './http/problem';
 import { authenticate, correlation } from './http/request-context';
 import { limitRequests } from './http/request-limits';
 import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
+import { registeredMessageRouter } from './http/registered-message.router';
 import { sessionRouter } from './http/session.router';
 import { verificationRouter } from './http/verification.router';
 
@@ -19,6 +20,8 @@ export interface AppDeps {
   readiness: ReadinessChecks;
   bodyLimitBytes: number;
   trustProxyHops: number;
+  /** Largest body of a registered message (its attachment in base64). @defaultValue 1 MiB */
+  registeredBodyLimitBytes?: number;
   /** Counts requests per client IP (before authentication) and per merchant; absent: no limits. */
   requestLimits?: {
     hit: (name: string, key: string, limit: number, windowMs: number, now: Date) => Promise<RateDecision>;
@@ -75,6 +78,8 @@ export function createApp(d: AppDeps): Express {
     );
   }
   app.use(requireJson);
+  // Before the general body parser: a registered message may carry an attachment.
+  app.use('/v1/registered-messages', ...authenticated, registeredMessageRouter(d.data, d.registeredBodyLimitBytes ?? 1_048_576));
   app.use(express.json({ limit: d.bodyLimitBytes, strict: true, type: 'application/json' }));
   app.use('/v1/verifications', ...authenticated, verificationRouter(d.data));
   app.use('/v1/payments', ...authenticated, paymentRouter(d.data));

@@ -39,6 +39,12 @@ export class SubscriberRepository {
     return row ? toSubscriber(row) : undefined;
   }
 
+  /** The subscriber whose single certified address this is. */
+  async findByAddress(address: string): Promise<Subscriber | undefined> {
+    const row = await this.db<SubscriberRow>('subscribers').where({ address }).first();
+    return row ? toSubscriber(row) : undefined;
+  }
+
   async findByBankCustomer(bankCustomerId: string): Promise<Subscriber | undefined> {
     const row = await this.db<SubscriberRow>('subscribers').where({ bank_customer_id: bankCustomerId }).first();
     return row ? toSubscriber(row) : undefined;

@@ -5,6 +5,7 @@ import type { Counter } from '@outband/observability';
 import type { MerchantRepository } from '../adapters/merchant.repository';
 import type { BillingService } from '../domain/billing.service';
 import type { PaymentService } from '../domain/payment.service';
+import type { RegisteredMessageService } from '../domain/registered-message.service';
 import type { SessionService } from '../domain/session.service';
 import type { VerificationService } from '../domain/verification.service';
 
@@ -14,6 +15,7 @@ export interface DataRpcDeps {
   verifications: VerificationService;
   payments: PaymentService;
   sessions: SessionService;
+  registered: RegisteredMessageService;
   billing: BillingService;
   merchants: MerchantRepository;
   started: Counter<'purpose'>;
@@ -74,6 +76,20 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
           return d.sessions.heartbeat(req.merchantId, req.sessionId);
         case 'end':
           return d.sessions.end(req.merchantId, req.sessionId);
+      }
+      break;
+    case 'registered.send':
+      return d.registered.send(req);
+    case 'registered.action':
+      switch (req.action) {
+        case 'get':
+          return d.registered.get(req.merchantId, req.id);
+        case 'confirm':
+          return d.registered.confirm(req.merchantId, req.id, req.code ?? '');
+        case 'retrieve':
+          return d.registered.retrieve(req.merchantId, req.id);
+        case 'open':
+          return d.registered.open(req.merchantId, req.id, req.code ?? '');
       }
       break;
     case 'payment.start':

@@ -30,7 +30,7 @@ export interface VerificationServiceDeps {
     correlationId?: string,
   ) => Promise<void>;
   /** Sends a notice (no code) to the subscriber; resolves once the broker has it. */
-  sendNotice: (subscriber: Subscriber, notice: NoticeKind, v: VerificationRecord) => Promise<void>;
+  sendNotice: (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => Promise<void>;
   /** Temporary blocks (within the failure history) after which the subscriber is suspended; 0: never. */
   blocksBeforePermanent: number;
   /** The hash-chained audit trail. */
@@ -482,9 +482,9 @@ export class VerificationService {
     }
     if (permanent) {
       await this.d.subscribers.setStatus(subscriber.id, 'suspended');
-      await this.d.sendNotice(subscriber, 'lockout_permanent', v);
+      await this.d.sendNotice(subscriber, 'lockout_permanent', { verificationId: v.id, merchantId: v.merchantId });
     } else if (blocks === this.d.blocksBeforePermanent - 1) {
-      await this.d.sendNotice(subscriber, 'lockout_warning', v);
+      await this.d.sendNotice(subscriber, 'lockout_warning', { verificationId: v.id, merchantId: v.merchantId });
     }
   }
 

@@ -5,6 +5,10 @@ import {
   checkResult,
   merchantKeys,
   paymentView,
+  registeredView,
+  type RegisteredActionV1,
+  type RegisteredSendV1,
+  type RegisteredView,
   sessionView,
   type SessionView,
   settlementView,
@@ -45,6 +49,14 @@ export interface DataClient {
   merchantKeys(merchantId: string, correlationId?: string): Promise<MerchantKeys>;
   openSession(merchantId: string, identifier: string, correlationId?: string): Promise<SessionView>;
   sessionAction(merchantId: string, sessionId: string, action: 'get' | 'heartbeat' | 'end', correlationId?: string): Promise<SessionView>;
+  sendRegistered(req: Omit<RegisteredSendV1, 'type' | 'version'>, correlationId?: string): Promise<RegisteredView>;
+  registeredAction(
+    merchantId: string,
+    id: string,
+    action: RegisteredActionV1['action'],
+    code?: string,
+    correlationId?: string,
+  ): Promise<RegisteredView>;
   startPayment(req: Omit<PaymentStartV1, 'type' | 'version'>, correlationId?: string): Promise<PaymentView>;
   getPayment(merchantId: string, paymentId: string, correlationId?: string): Promise<PaymentView>;
   statement(merchantId: string, identifier: string, period: string, correlationId?: string): Promise<StatementView>;
@@ -86,6 +98,9 @@ export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): Dat
     openSession: (merchantId, identifier, cid) => call({ type: 'session.open', version: 1, merchantId, identifier }, sessionView, cid),
     sessionAction: (merchantId, sessionId, action, cid) =>
       call({ type: 'session.action', version: 1, merchantId, sessionId, action }, sessionView, cid),
+    sendRegistered: (req, cid) => call({ type: 'registered.send', version: 1, ...req }, registeredView, cid),
+    registeredAction: (merchantId, id, action, code, cid) =>
+      call({ type: 'registered.action', version: 1, merchantId, id, action, ...(code ? { code } : {}) }, registeredView, cid),
     startPayment: (req, cid) => call({ type: 'payment.start', version: 1, ...req }, paymentView, cid),
     getPayment: (merchantId, paymentId, cid) => call({ type: 'payment.get', version: 1, merchantId, paymentId }, paymentView, cid),
     statement: (merchantId, identifier, period, cid) =>

@@ -62,19 +62,26 @@ const templates: Record<Locale, Record<Purpose, Record<ReceiverKind, Render>>> =
   },
 };
 
-/** Notices carry no code; they warn the subscriber of a lockout (NIST SP 800-63B-4 §3.1.3.2). */
+/** Notices carry no code: lockout warnings (NIST SP 800-63B-4 §3.1.3.2), registered-message alerts. */
 const notices: Record<Locale, Record<NoticeKind, string>> = {
   en: {
     lockout_warning:
       'Outband: many wrong codes were typed for your account, which is blocked for a while. One more block and it stays blocked. Not you? Contact your provider.',
     lockout_permanent:
       'Outband: too many wrong codes were typed for your account: it is now blocked. Contact your provider to open it again.',
+
+    registered_waiting: 'Outband: a registered message awaits you. Open it where you were told to: a code will be sent to read it.',
+    registered_retrieved: 'Outband: your registered message was opened by its addressee.',
   },
   fr: {
     lockout_warning:
       'Outband : trop de codes erronés ont été saisis pour votre compte, bloqué pour un temps. Au prochain blocage, il le restera. Pas vous ? Contactez votre fournisseur.',
     lockout_permanent:
       'Outband : trop de codes erronés ont été saisis pour votre compte : il est désormais bloqué. Contactez votre fournisseur pour le rouvrir.',
+
+    registered_waiting:
+      "Outband : un message recommandé vous attend. Ouvrez-le là où on vous l'a indiqué : un code vous sera envoyé pour le lire.",
+    registered_retrieved: 'Outband : votre message recommandé a été ouvert par son destinataire.',
   },
 };
 
