@@ -69,6 +69,17 @@ describe('payments that something interrupted', () => {
     expect(suite.sim.inbox.list(subscribers.alice.address)).toHaveLength(0);
   });
 
+  it('stops trying to void an authorization the bank refuses to void, and says so', async () => {
+    const p = (await startPayment(suite, alice, tx)).body;
+    const [authorization] = (
+      (await (await fetch(`${suite.bank.url}/authorizations`)).json()) as { authorizations: Array<{ id: string; reference: string }> }
+    ).authorizations.filter((a) => a.reference === p.id);
+    // Taken at the bank behind Outband's back: a void is refused for good.
+    await fetch(`${suite.bank.url}/v1/authorizations/${authorization?.id ?? ''}/capture`, { method: 'POST' });
+    await api(suite, 'POST', `/v1/verifications/${p.verificationId as string}/cancel`);
+    expect(await payment(p.id as string)).toMatchObject({ state: 'failed', cause: 'VOID_REFUSED' });
+  });
+
   it('stops calling a failing bank for a while, then recovers', async () => {
     suite.bank.configure({ failNext: 100 });
     const answers = [];

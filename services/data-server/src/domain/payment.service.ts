@@ -261,7 +261,23 @@ export class PaymentService {
   /** Voids the authorization, if any, then closes the payment; nothing is captured. */
   private async release(bank: BankAuthorizer, p: PaymentRecord, to: PaymentState, cause: string): Promise<void> {
     if (p.authorizationId) {
-      await bank.void(p.authorizationId);
+      try {
+        await bank.void(p.authorizationId);
+      } catch (e) {
+        if (!isAppError(e) || e.code !== 'BANK_CONFLICT') {
+          throw e; // unanswered: the next sweep tries again
+        }
+        // The bank knows no such hold, or took it already: retrying cannot help; ops must look.
+        this.d.logger.warn({ paymentId: p.id, err: e }, 'the bank refused to void the authorization');
+        await this.d.payments.transition(
+          p.id,
+          ['created', 'authorized', 'code_sent', 'verified'],
+          'failed',
+          'VOID_REFUSED',
+          this.d.clock(),
+        );
+        return;
+      }
     }
     await this.d.payments.transition(p.id, ['created', 'authorized', 'code_sent', 'verified'], to, cause, this.d.clock());
   }
