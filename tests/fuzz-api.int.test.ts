@@ -37,6 +37,8 @@ const path = fc.oneof(
   fc.constant('/v1/payments'),
   fc.constant('/v1/sessions'),
   fc.constant('/v1/registered-messages'),
+  fc.constant('/v1/webhooks'),
+  fc.string().map((s) => `/v1/webhooks/${encodeURIComponent(s)}/deliveries`),
   fc.string().map((s) => `/v1/registered-messages/${encodeURIComponent(s)}/open`),
   fc.string().map((s) => `/v1/sessions/${encodeURIComponent(s)}`),
   fc.string().map((s) => `/v1/sessions/${encodeURIComponent(s)}/heartbeat`),

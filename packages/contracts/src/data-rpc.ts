@@ -14,6 +14,7 @@ import {
 } from './common';
 import { deliveryAttempt } from './message-events';
 import { registeredActionV1, registeredSendV1 } from './registered-messages';
+import { webhookActionV1, webhookRegisterV1 } from './webhooks';
 import { paymentGetV1, paymentStartV1, paymentView, settlementGetV1, statementGetV1 } from './payments';
 
 /** information server → data server: start a verification (patent op. 201-205). */
@@ -124,6 +125,8 @@ export const dataRpcRequest = z.discriminatedUnion('type', [
   sessionActionV1,
   registeredSendV1,
   registeredActionV1,
+  webhookRegisterV1,
+  webhookActionV1,
   paymentStartV1,
   paymentGetV1,
   statementGetV1,

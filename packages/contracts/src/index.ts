@@ -5,5 +5,6 @@ export * from './data-rpc';
 export * from './message-events';
 export * from './payments';
 export * from './registered-messages';
+export * from './webhooks';
 export { seal, unseal } from './sealed-field';
 export type { SealKey } from './sealed-field';

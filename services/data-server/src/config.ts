@@ -61,6 +61,11 @@ export const dataServerEnv = z.object({
   /** Largest registered message (text and attachment), and how long its content is kept. */
   REGISTERED_MAX_BYTES: envInt(1024, 10_000_000).default(262_144),
   REGISTERED_RETENTION_SECONDS: envInt(1, 315_360_000).default(2_592_000),
+  /** Webhooks: first retry after this long (doubling, at most an hour), given up after this long. */
+  WEBHOOK_RETRY_BASE_MS: envInt(100, 3_600_000).default(10_000),
+  WEBHOOK_GIVE_UP_SECONDS: envInt(1, 604_800).default(90_000),
+  WEBHOOK_TIMEOUT_MS: envInt(100, 60_000).default(5000),
+  WEBHOOK_POLL_MS: envInt(50, 60_000).default(1000),
   /** A first-network session without a heartbeat for this long is closed, with its codes. */
   SESSION_IDLE_SECONDS: envInt(1, 86_400).default(300),
   /** How often unfinished payments are looked at, and how long one may stay unchanged first. */

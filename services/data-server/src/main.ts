@@ -15,6 +15,8 @@ import { FailureCounter } from './adapters/failure-counter';
 import { AuditLog } from './adapters/audit-log';
 import { VerificationRepository } from './adapters/verification.repository';
 import { RangeBlocks } from './adapters/range-blocks';
+import { WebhookRepository } from './adapters/webhook.repository';
+import { WebhookService } from './domain/webhook.service';
 import { RegisteredMessageRepository } from './adapters/registered-message.repository';
 import { RegisteredMessageService } from './domain/registered-message.service';
 import { SubscriberRepository, type Subscriber } from './adapters/subscriber.repository';
@@ -70,6 +72,12 @@ export async function startDataServer(
     name: 'outband_send_refusals_total',
     help: 'Codes refused before any SMS, by reason (invalid or premium number, country, rate, blocked range)',
     labelNames: ['reason'],
+    registers: [metrics],
+  });
+  const webhookAttempts = new Counter({
+    name: 'outband_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (delivered, retry, failed)',
+    labelNames: ['outcome'],
     registers: [metrics],
   });
   const paymentStates = new Counter({
@@ -132,6 +140,17 @@ export async function startDataServer(
     };
     await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId });
   };
+  const webhooks = new WebhookService({
+    repo: new WebhookRepository(db),
+    keys: config.CONTENT_KEYS,
+    retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+    giveUpMs: config.WEBHOOK_GIVE_UP_SECONDS * 1000,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    clock: () => new Date(),
+    logger,
+    onAttempt: (outcome) => webhookAttempts.inc({ outcome }),
+  });
+  const emit = (merchantId: string, type: string, eventKey: string, data: object) => webhooks.emit(merchantId, type, eventKey, data);
   const verifications = new VerificationRepository(db);
   const subscribers = new SubscriberRepository(db);
   const pending = new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX });
@@ -171,6 +190,7 @@ export async function startDataServer(
       await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId: message.messageId, correlationId });
     },
     sendNotice,
+    emit,
     blocksBeforePermanent: config.SUBSCRIBER_BLOCKS_BEFORE_PERMANENT,
     audit: new AuditLog(db),
     failures: new FailureCounter(redis, config.REDIS_PREFIX, config.SUBSCRIBER_FAILURE_LIMIT, config.SUBSCRIBER_BLOCK_SECONDS),
@@ -205,7 +225,14 @@ export async function startDataServer(
       })
     : undefined;
   const payments = new PaymentService({
-    payments: new PaymentRepository(db, (state) => paymentStates.inc({ state })),
+    payments: new PaymentRepository(db, async (t) => {
+      paymentStates.inc({ state: t.to });
+      await webhooks.emit(t.merchantId, `payment.${t.to}`, `${t.paymentId}:${t.to}`, {
+        id: t.paymentId,
+        state: t.to,
+        ...(t.cause ? { cause: t.cause } : {}),
+      });
+    }),
     ledger,
     merchants,
     subscribers,
@@ -224,13 +251,22 @@ export async function startDataServer(
     startVerification: (req) => service.start({ type: 'verification.start', version: 1, ...req }),
     checkVerification: (merchantId, verificationId, code, message) => service.check(merchantId, verificationId, code, { message }),
     sendNotice,
+    emit,
     contentKeys: config.CONTENT_KEYS,
     maxBytes: config.REGISTERED_MAX_BYTES,
     retentionSeconds: config.REGISTERED_RETENTION_SECONDS,
     clock: () => new Date(),
   });
 
-  await serveDataRpc({ bus, names, verifications: service, sessions, payments, billing, registered, merchants, started, checks });
+  await serveDataRpc({ bus, names, verifications: service, sessions, payments, billing, registered, webhooks, merchants, started, checks });
+  // The webhook outbox is sent from here: one round at a time.
+  let delivering: Promise<unknown> | undefined;
+  const webhookTimer = setInterval(() => {
+    delivering ??= webhooks
+      .deliverDue()
+      .catch((err: unknown) => logger.warn({ err }, 'webhook round failed'))
+      .finally(() => (delivering = undefined));
+  }, config.WEBHOOK_POLL_MS);
   // Unfinished payments (a crash, a lost bank answer, a verification that ran out) are finished here.
   // One sweep at a time: a tick that finds the previous one still running is skipped.
   // Sessions first: the payments of codes that died with a session are then finished too.
@@ -265,7 +301,9 @@ export async function startDataServer(
     opsPort: typeof address === 'object' && address ? address.port : config.OPS_PORT,
     async stop() {
       clearInterval(sweepTimer);
+      clearInterval(webhookTimer);
       await sweeping;
+      await delivering;
       await bus.close();
       await closeServer(ops);
       redis.disconnect();

@@ -10,6 +10,7 @@ import { limitRequests } from './http/request-limits';
 import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
 import { registeredMessageRouter } from './http/registered-message.router';
 import { sessionRouter } from './http/session.router';
+import { webhookRouter } from './http/webhook.router';
 import { verificationRouter } from './http/verification.router';
 
 export interface AppDeps {
@@ -84,6 +85,7 @@ export function createApp(d: AppDeps): Express {
   app.use('/v1/verifications', ...authenticated, verificationRouter(d.data));
   app.use('/v1/payments', ...authenticated, paymentRouter(d.data));
   app.use('/v1/sessions', ...authenticated, sessionRouter(d.data));
+  app.use('/v1/webhooks', ...authenticated, webhookRouter(d.data));
   app.use('/v1/subscribers', ...authenticated, statementRouter(d.data));
   app.use('/v1/settlements', ...authenticated, settlementRouter(d.data));
   app.use(notFound);

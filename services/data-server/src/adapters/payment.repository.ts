@@ -53,8 +53,13 @@ export const finalPaymentStates: readonly PaymentState[] = ['captured', 'decline
 export class PaymentRepository {
   constructor(
     private readonly db: Knex,
-    /** Called after each transition that happened (metrics). */
-    private readonly onTransition: (to: PaymentState) => void = () => undefined,
+    /** Called after each transition that happened (metrics, webhooks). */
+    private readonly onTransition: (t: {
+      paymentId: string;
+      merchantId: string;
+      to: PaymentState;
+      cause: string | null;
+    }) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /**
@@ -81,7 +86,7 @@ export class PaymentRepository {
       await tx('payment_events').insert({ payment_id: p.id, from_state: null, to_state: 'created', cause: securing, at: p.createdAt });
       return record;
     });
-    this.onTransition('created');
+    await this.onTransition({ paymentId: created.id, merchantId: created.merchantId, to: 'created', cause: created.securing });
     return created;
   }
 
@@ -98,9 +103,9 @@ export class PaymentRepository {
     set: { authorizationId?: string; verificationId?: string } = {},
   ): Promise<boolean> {
     const moved = await this.db.transaction(async (tx) => {
-      const current = await tx<Row>('payments').where({ id }).forUpdate().first('state');
+      const current = await tx<Row>('payments').where({ id }).forUpdate().first('state', 'merchant_id');
       if (!current || !from.includes(current.state)) {
-        return false;
+        return undefined;
       }
       await tx('payments')
         .where({ id })
@@ -112,12 +117,13 @@ export class PaymentRepository {
           ...(set.verificationId ? { verification_id: set.verificationId } : {}),
         });
       await tx('payment_events').insert({ payment_id: id, from_state: current.state, to_state: to, cause, at });
-      return true;
+      return current.merchant_id;
     });
-    if (moved) {
-      this.onTransition(to);
+    if (moved === undefined) {
+      return false;
     }
-    return moved;
+    await this.onTransition({ paymentId: id, merchantId: moved, to, cause });
+    return true;
   }
 
   async find(id: string): Promise<PaymentRecord | undefined> {

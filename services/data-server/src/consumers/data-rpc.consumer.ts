@@ -1,5 +1,5 @@
 import { AppError } from '@outband/errors';
-import { dataRpcRequest, type BusNames, type CheckResult, type DataRpcRequest } from '@outband/contracts';
+import { dataRpcRequest, type BusNames, type CheckResult, type DataRpcRequest, type WebhookActionV1 } from '@outband/contracts';
 import type { Bus, DeliveryContext } from '@outband/bus';
 import type { Counter } from '@outband/observability';
 import type { MerchantRepository } from '../adapters/merchant.repository';
@@ -7,6 +7,7 @@ import type { BillingService } from '../domain/billing.service';
 import type { PaymentService } from '../domain/payment.service';
 import type { RegisteredMessageService } from '../domain/registered-message.service';
 import type { SessionService } from '../domain/session.service';
+import type { WebhookService } from '../domain/webhook.service';
 import type { VerificationService } from '../domain/verification.service';
 
 export interface DataRpcDeps {
@@ -16,6 +17,7 @@ export interface DataRpcDeps {
   payments: PaymentService;
   sessions: SessionService;
   registered: RegisteredMessageService;
+  webhooks: WebhookService;
   billing: BillingService;
   merchants: MerchantRepository;
   started: Counter<'purpose'>;
@@ -92,6 +94,10 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
           return d.registered.open(req.merchantId, req.id, req.code ?? '');
       }
       break;
+    case 'webhook.register':
+      return d.webhooks.register(req);
+    case 'webhook.action':
+      return webhookAction(d.webhooks, req);
     case 'payment.start':
       return d.payments.start(req, ctx.correlationId);
     case 'payment.get':
@@ -109,5 +115,26 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       }
       return keys;
     }
+  }
+}
+
+function webhookAction(w: WebhookService, req: WebhookActionV1): Promise<unknown> {
+  const endpointId = (): string => {
+    if (!req.endpointId) {
+      throw new AppError('invalid_input', 'ENDPOINT_REQUIRED', 'this action names an endpoint');
+    }
+    return req.endpointId;
+  };
+  switch (req.action) {
+    case 'list':
+      return w.list(req.merchantId);
+    case 'remove':
+      return w.remove(req.merchantId, endpointId());
+    case 'rotate':
+      return w.rotate(req.merchantId, endpointId());
+    case 'deliveries':
+      return w.deliveries(req.merchantId, endpointId());
+    case 'replay':
+      return w.replay(req.merchantId, req.deliveryId ?? 0);
   }
 }

@@ -27,6 +27,8 @@ export interface RegisteredMessageDeps {
     message: { text: string; reference: string },
   ) => Promise<CheckResult>;
   sendNotice: (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => Promise<void>;
+  /** Queues a webhook event for the merchant. */
+  emit?: (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
   /** Seal the content at rest; undefined: registered messages are off. */
   contentKeys: SealKey[] | undefined;
   maxBytes: number;
@@ -142,8 +144,11 @@ export class RegisteredMessageService {
     if (result.outcome !== 'approved') {
       return { ...(await this.get(merchantId, id)), cause: causeOf(result) };
     }
-    if ((await this.d.messages.transition(id, 'deposited', 'retrieved', { retrievedAt: this.d.clock() })) && sender) {
-      await this.d.sendNotice(sender, 'registered_retrieved', { verificationId: r.retrievalVerificationId, merchantId });
+    if (await this.d.messages.transition(id, 'deposited', 'retrieved', { retrievedAt: this.d.clock() })) {
+      await this.d.emit?.(merchantId, 'registered_message.retrieved', `${id}:retrieved`, { id, from: sender?.identifier ?? '' });
+      if (sender) {
+        await this.d.sendNotice(sender, 'registered_retrieved', { verificationId: r.retrievalVerificationId, merchantId });
+      }
     }
     const content = registeredContent.parse(JSON.parse(unseal(this.keys(), r.sealedContent, id)));
     return { ...(await this.get(merchantId, id)), content };

@@ -33,6 +33,8 @@ export interface VerificationServiceDeps {
   sendNotice: (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => Promise<void>;
   /** Temporary blocks (within the failure history) after which the subscriber is suspended; 0: never. */
   blocksBeforePermanent: number;
+  /** Queues a webhook event for the merchant (`verification.approved` …). */
+  emit?: (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
   /** The hash-chained audit trail. */
   audit: Pick<AuditLog, 'append'>;
   /** Consecutive failed checks per subscriber, which a new code does not reset. */
@@ -513,6 +515,8 @@ export class VerificationService {
   private async settle(v: VerificationRecord, status: Exclude<FinalState, never>, at: Date, attempts?: number): Promise<void> {
     await this.d.verifications.finish(v.id, status, at, attempts);
     await this.d.certificates.setOutcome(v.id, status);
+    const event = eventOf[status];
+    await this.d.emit?.(v.merchantId, `verification.${event}`, `${v.id}:${status}`, { id: v.id, status, purpose: v.purpose });
   }
 
   /**
@@ -527,6 +531,15 @@ export class VerificationService {
     throw closedError(state);
   }
 }
+
+/** The webhook event of each final state. */
+const eventOf: Record<FinalState, 'approved' | 'failed' | 'expired' | 'canceled'> = {
+  approved: 'approved',
+  max_attempts_reached: 'failed',
+  expired: 'expired',
+  canceled: 'canceled',
+  session_closed: 'canceled',
+};
 
 function closedError(state: FinalState | 'failed' | 'pending'): AppError {
   switch (state) {

@@ -5,6 +5,12 @@ import {
   checkResult,
   merchantKeys,
   paymentView,
+  webhookActionResult,
+  webhookEndpointView,
+  type WebhookActionResult,
+  type WebhookActionV1,
+  type WebhookEndpointView,
+  type WebhookRegisterV1,
   registeredView,
   type RegisteredActionV1,
   type RegisteredSendV1,
@@ -57,6 +63,8 @@ export interface DataClient {
     code?: string,
     correlationId?: string,
   ): Promise<RegisteredView>;
+  registerWebhook(req: Omit<WebhookRegisterV1, 'type' | 'version'>, correlationId?: string): Promise<WebhookEndpointView>;
+  webhookAction(req: Omit<WebhookActionV1, 'type' | 'version'>, correlationId?: string): Promise<WebhookActionResult>;
   startPayment(req: Omit<PaymentStartV1, 'type' | 'version'>, correlationId?: string): Promise<PaymentView>;
   getPayment(merchantId: string, paymentId: string, correlationId?: string): Promise<PaymentView>;
   statement(merchantId: string, identifier: string, period: string, correlationId?: string): Promise<StatementView>;
@@ -101,6 +109,8 @@ export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): Dat
     sendRegistered: (req, cid) => call({ type: 'registered.send', version: 1, ...req }, registeredView, cid),
     registeredAction: (merchantId, id, action, code, cid) =>
       call({ type: 'registered.action', version: 1, merchantId, id, action, ...(code ? { code } : {}) }, registeredView, cid),
+    registerWebhook: (req, cid) => call({ type: 'webhook.register', version: 1, ...req }, webhookEndpointView, cid),
+    webhookAction: (req, cid) => call({ type: 'webhook.action', version: 1, ...req }, webhookActionResult, cid),
     startPayment: (req, cid) => call({ type: 'payment.start', version: 1, ...req }, paymentView, cid),
     getPayment: (merchantId, paymentId, cid) => call({ type: 'payment.get', version: 1, merchantId, paymentId }, paymentView, cid),
     statement: (merchantId, identifier, period, cid) =>

@@ -1,0 +1,217 @@
+import type { Knex } from '@outband/db';
+
+export interface EndpointRecord {
+  id: string;
+  merchantId: string;
+  url: string;
+  events: string[];
+  sealedSecret: string;
+  createdAt: Date;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  endpointId: string;
+  merchantId: string;
+  eventId: string;
+  eventType: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  deliveredAt: Date | null;
+}
+
+interface EndpointRow {
+  id: string;
+  merchant_id: string;
+  url: string;
+  events: string;
+  sealed_secret: string;
+  status: 'active' | 'removed';
+  created_at: Date;
+}
+
+interface DeliveryRow {
+  id: number;
+  endpoint_id: string;
+  merchant_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  status: DeliveryRecord['status'];
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Date;
+  next_attempt_at: Date;
+  locked_until: Date | null;
+  delivered_at: Date | null;
+}
+
+/** Webhook endpoints and the outbox of their deliveries. */
+export class WebhookRepository {
+  constructor(private readonly db: Knex) {}
+
+  async insertEndpoint(e: EndpointRecord): Promise<void> {
+    await this.db<EndpointRow>('webhook_endpoints').insert({
+      id: e.id,
+      merchant_id: e.merchantId,
+      url: e.url,
+      events: e.events.join(','),
+      sealed_secret: e.sealedSecret,
+      status: 'active',
+      created_at: e.createdAt,
+    });
+  }
+
+  async endpoints(merchantId: string): Promise<EndpointRecord[]> {
+    const rows = await this.db<EndpointRow>('webhook_endpoints').where({ merchant_id: merchantId, status: 'active' }).orderBy('created_at');
+    return rows.map(endpointOf);
+  }
+
+  async endpoint(id: string): Promise<EndpointRecord | undefined> {
+    const row = await this.db<EndpointRow>('webhook_endpoints').where({ id, status: 'active' }).first();
+    return row ? endpointOf(row) : undefined;
+  }
+
+  async remove(id: string, merchantId: string): Promise<boolean> {
+    return (
+      (await this.db<EndpointRow>('webhook_endpoints')
+        .where({ id, merchant_id: merchantId, status: 'active' })
+        .update({ status: 'removed' })) > 0
+    );
+  }
+
+  async setSecret(id: string, merchantId: string, sealedSecret: string): Promise<boolean> {
+    return (
+      (await this.db<EndpointRow>('webhook_endpoints')
+        .where({ id, merchant_id: merchantId, status: 'active' })
+        .update({ sealed_secret: sealedSecret })) > 0
+    );
+  }
+
+  /** Queues one event for each endpoint; a repeated event (same id) is queued once. */
+  async enqueue(endpointIds: string[], merchantId: string, eventId: string, eventType: string, payload: string, now: Date): Promise<void> {
+    if (endpointIds.length === 0) {
+      return;
+    }
+    await this.db<DeliveryRow>('webhook_deliveries')
+      .insert(
+        endpointIds.map((endpointId) => ({
+          endpoint_id: endpointId,
+          merchant_id: merchantId,
+          event_id: eventId,
+          event_type: eventType,
+          payload,
+          status: 'pending' as const,
+          attempts: 0,
+          created_at: now,
+          next_attempt_at: now,
+        })),
+      )
+      .onConflict(['endpoint_id', 'event_id'])
+      .ignore();
+  }
+
+  /**
+   * Takes up to `limit` due deliveries for `leaseMs`: a conditional update per row, so two
+   * processes never send the same one at once.
+   */
+  async claimDue(now: Date, leaseMs: number, limit: number): Promise<DeliveryRecord[]> {
+    const due = await this.db<DeliveryRow>('webhook_deliveries')
+      .where({ status: 'pending' })
+      .where('next_attempt_at', '<=', now)
+      .where((q) => {
+        void q.whereNull('locked_until').orWhere('locked_until', '<', now);
+      })
+      .orderBy('next_attempt_at')
+      .limit(limit);
+    const claimed: DeliveryRecord[] = [];
+    for (const row of due) {
+      const n = await this.db<DeliveryRow>('webhook_deliveries')
+        .where({ id: row.id, status: 'pending' })
+        .where((q) => {
+          void q.whereNull('locked_until').orWhere('locked_until', '<', now);
+        })
+        .update({ locked_until: new Date(now.getTime() + leaseMs) });
+      if (n > 0) {
+        claimed.push(deliveryOf(row));
+      }
+    }
+    return claimed;
+  }
+
+  async settle(
+    id: number,
+    result: {
+      status: DeliveryRecord['status'];
+      attempts: number;
+      statusCode: number | null;
+      error: string | null;
+      nextAttemptAt: Date;
+      at: Date;
+    },
+  ): Promise<void> {
+    await this.db<DeliveryRow>('webhook_deliveries')
+      .where({ id })
+      .update({
+        status: result.status,
+        attempts: result.attempts,
+        last_status_code: result.statusCode,
+        last_error: result.error?.slice(0, 200) ?? null,
+        next_attempt_at: result.nextAttemptAt,
+        locked_until: null,
+        ...(result.status === 'delivered' ? { delivered_at: result.at } : {}),
+      });
+  }
+
+  async deliveries(endpointId: string, merchantId: string, limit: number): Promise<DeliveryRecord[]> {
+    const rows = await this.db<DeliveryRow>('webhook_deliveries')
+      .where({ endpoint_id: endpointId, merchant_id: merchantId })
+      .orderBy('id', 'desc')
+      .limit(limit);
+    return rows.map(deliveryOf);
+  }
+
+  /** Sends a delivery again (whatever became of it), from now on. */
+  async replay(id: number, merchantId: string, now: Date): Promise<boolean> {
+    return (
+      (await this.db<DeliveryRow>('webhook_deliveries')
+        .where({ id, merchant_id: merchantId })
+        .update({ status: 'pending', next_attempt_at: now, locked_until: null, created_at: now })) > 0
+    );
+  }
+}
+
+function endpointOf(r: EndpointRow): EndpointRecord {
+  return {
+    id: r.id,
+    merchantId: r.merchant_id,
+    url: r.url,
+    events: r.events.split(','),
+    sealedSecret: r.sealed_secret,
+    createdAt: r.created_at,
+  };
+}
+
+function deliveryOf(r: DeliveryRow): DeliveryRecord {
+  return {
+    id: r.id,
+    endpointId: r.endpoint_id,
+    merchantId: r.merchant_id,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    payload: r.payload,
+    status: r.status,
+    attempts: r.attempts,
+    lastStatusCode: r.last_status_code,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    nextAttemptAt: r.next_attempt_at,
+    deliveredAt: r.delivered_at,
+  };
+}

@@ -1,0 +1,60 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { AppError } from '@outband/errors';
+import { webhookEndpointId, webhookEventType } from '@outband/contracts';
+import type { DataClient } from '../adapters/data-client';
+import { merchantOf } from './request-context';
+import { validate } from './validate';
+
+const registerBody = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  events: z.array(webhookEventType).min(1).max(10),
+});
+
+/**
+ * `/v1/webhooks`: endpoints (the secret is shown once, at creation and rotation), their
+ * deliveries, and replay of a delivery.
+ */
+export function webhookRouter(data: DataClient): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const body = validate(registerBody, req.body);
+    const view = await data.registerWebhook({ merchantId: merchantOf(req), ...body }, req.correlationId);
+    res.status(201).location(`/v1/webhooks/${view.id}`).json(view);
+  });
+
+  router.get('/', async (req, res) => {
+    res.json(await data.webhookAction({ merchantId: merchantOf(req), action: 'list' }, req.correlationId));
+  });
+
+  router.delete('/:id', async (req, res) => {
+    res.json(await data.webhookAction({ merchantId: merchantOf(req), action: 'remove', endpointId: idOf(req) }, req.correlationId));
+  });
+
+  router.post('/:id/rotate', async (req, res) => {
+    res.json(await data.webhookAction({ merchantId: merchantOf(req), action: 'rotate', endpointId: idOf(req) }, req.correlationId));
+  });
+
+  router.get('/:id/deliveries', async (req, res) => {
+    res.json(await data.webhookAction({ merchantId: merchantOf(req), action: 'deliveries', endpointId: idOf(req) }, req.correlationId));
+  });
+
+  router.post('/deliveries/:deliveryId/replay', async (req, res) => {
+    const deliveryId = Number(req.params.deliveryId);
+    if (!Number.isSafeInteger(deliveryId) || deliveryId < 1) {
+      throw new AppError('not_found', 'WEBHOOK_DELIVERY_NOT_FOUND', 'no such delivery');
+    }
+    res.json(await data.webhookAction({ merchantId: merchantOf(req), action: 'replay', deliveryId }, req.correlationId));
+  });
+
+  return router;
+}
+
+function idOf(req: Request): string {
+  const parsed = webhookEndpointId.safeParse(req.params.id);
+  if (!parsed.success) {
+    throw new AppError('not_found', 'WEBHOOK_NOT_FOUND', 'no such webhook endpoint');
+  }
+  return parsed.data;
+}
