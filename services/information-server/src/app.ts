@@ -21,6 +21,8 @@ export interface AppDeps {
   readiness: ReadinessChecks;
   bodyLimitBytes: number;
   trustProxyHops: number;
+  /** Replays answers to POSTs that carry an `Idempotency-Key`; absent: the header is ignored. */
+  idempotency?: RequestHandler;
   /** Largest body of a registered message (its attachment in base64). @defaultValue 1 MiB */
   registeredBodyLimitBytes?: number;
   /** Counts requests per client IP (before authentication) and per merchant; absent: no limits. */
@@ -80,8 +82,10 @@ export function createApp(d: AppDeps): Express {
   }
   app.use(requireJson);
   // Before the general body parser: a registered message may carry an attachment.
-  app.use('/v1/registered-messages', ...authenticated, registeredMessageRouter(d.data, d.registeredBodyLimitBytes ?? 1_048_576));
+  const once = d.idempotency ? [d.idempotency] : [];
+  app.use('/v1/registered-messages', ...authenticated, registeredMessageRouter(d.data, d.registeredBodyLimitBytes ?? 1_048_576, once));
   app.use(express.json({ limit: d.bodyLimitBytes, strict: true, type: 'application/json' }));
+  authenticated.push(...once);
   app.use('/v1/verifications', ...authenticated, verificationRouter(d.data));
   app.use('/v1/payments', ...authenticated, paymentRouter(d.data));
   app.use('/v1/sessions', ...authenticated, sessionRouter(d.data));

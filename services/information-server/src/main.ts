@@ -11,6 +11,7 @@ import { TokenReplayGuard } from './auth/token-replay';
 import { Redis } from 'ioredis';
 import { RateLimiter } from '@outband/redis-limits';
 import { createApp } from './app';
+import { idempotency } from './http/idempotency';
 
 export interface InformationServerHandle {
   port: number;
@@ -57,6 +58,7 @@ export async function startInformationServer(
     },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxyHops: config.TRUST_PROXY_HOPS,
+    idempotency: idempotency({ redis, prefix: config.REDIS_PREFIX, ttlSeconds: 86_400, waitMs: config.RPC_TIMEOUT_MS }),
     requestLimits: {
       hit: (name, key, limit, windowMs, now) => limiter.hit(name, key, limit, windowMs, now),
       perIp: config.REQUEST_LIMIT_PER_IP,

@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '@outband/errors';
 import { e164, identifier, registeredContent, registeredMessageId } from '@outband/contracts';
@@ -19,9 +19,9 @@ const codeBody = z.strictObject({ code: z.string().regex(/^\d{4,10}$/, 'must be 
  * `/v1/registered-messages`: deposit (the sender confirms with a code), retrieve and open (the
  * addressee reads with a code). It parses its own bodies: an attachment is larger than a call.
  */
-export function registeredMessageRouter(data: DataClient, bodyLimitBytes: number): Router {
+export function registeredMessageRouter(data: DataClient, bodyLimitBytes: number, after: RequestHandler[] = []): Router {
   const router = Router();
-  router.use(express.json({ limit: bodyLimitBytes, strict: true, type: 'application/json' }));
+  router.use(express.json({ limit: bodyLimitBytes, strict: true, type: 'application/json' }), ...after);
 
   router.post('/', async (req, res) => {
     const body = validate(sendBody, req.body);

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RequestHandler, Response } from 'express';
+import { AppError } from '@outband/errors';
+
+/** The first answer to a POST, kept for replay under its key. */
+interface Stored {
+  state: 'pending' | 'done';
+  /** Hash of method, path and body: the same key with another request is refused. */
+  request: string;
+  status?: number;
+  body?: unknown;
+  contentType?: string;
+  location?: string;
+}
+
+export interface IdempotencyOptions {
+  redis: Redis;
+  prefix: string;
+  /** How long a key answers the same (24 h). */
+  ttlSeconds: number;
+  /** How long a duplicate waits for the first request to finish before it is refused. */
+  waitMs: number;
+}
+
+/**
+ * `Idempotency-Key` on a POST: the first request runs, the same key with the same request
+ * within `ttlSeconds` replays its answer (concurrent duplicates wait for it), the same key with
+ * another request is refused (422 `IDEMPOTENCY_KEY_REUSED`). Server errors and rate limits are
+ * not kept, nor a request whose client went away, so a retry runs again. Keys are per merchant.
+ */
+export function idempotency(o: IdempotencyOptions): RequestHandler {
+  return async (req, res, next) => {
+    const key = req.header('idempotency-key');
+    if (req.method !== 'POST' || key === undefined) {
+      next();
+      return;
+    }
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      throw new AppError('invalid_input', 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+    }
+    const redisKey = `${o.prefix}:idem:{${req.merchantId ?? ''}}:${sha256(key)}`;
+    const request = sha256(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`);
+    const claimed = await o.redis.set(redisKey, JSON.stringify({ state: 'pending', request } satisfies Stored), 'EX', o.ttlSeconds, 'NX');
+    if (claimed === 'OK') {
+      keepAnswer(res, o, redisKey, request);
+      next();
+      return;
+    }
+    const deadline = Date.now() + o.waitMs;
+    for (;;) {
+      const stored = JSON.parse((await o.redis.get(redisKey)) ?? 'null') as Stored | null;
+      if (stored && stored.request !== request) {
+        throw new AppError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another request');
+      }
+      if (stored?.state === 'done') {
+        res.setHeader('Idempotent-Replayed', 'true');
+        if (stored.location) {
+          res.location(stored.location);
+        }
+        if (stored.contentType) {
+          res.setHeader('content-type', stored.contentType);
+        }
+        res.status(stored.status ?? 200).json(stored.body);
+        return;
+      }
+      if (!stored) {
+        // The first request failed and let the key go: this one runs instead.
+        next();
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new AppError('conflict', 'IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still running: retry later');
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+}
+
+/** Records the answer once it is sent; a server error, a 429 or a lost client releases the key. */
+function keepAnswer(res: Response, o: IdempotencyOptions, redisKey: string, request: string): void {
+  const json = res.json.bind(res);
+  let body: unknown;
+  res.json = (b: unknown) => {
+    body = b;
+    return json(b);
+  };
+  res.on('close', () => {
+    const location = res.getHeader('location');
+    const contentType = res.getHeader('content-type');
+    const stored: Stored = {
+      state: 'done',
+      request,
+      status: res.statusCode,
+      body,
+      ...(typeof location === 'string' ? { location } : {}),
+      ...(typeof contentType === 'string' ? { contentType } : {}),
+    };
+    const keep = res.writableFinished && res.statusCode < 500 && res.statusCode !== 429;
+    void (keep ? o.redis.set(redisKey, JSON.stringify(stored), 'EX', o.ttlSeconds) : o.redis.del(redisKey)).catch(() => undefined);
+  });
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
