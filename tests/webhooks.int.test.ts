@@ -128,6 +128,14 @@ describe('webhooks', () => {
     await api(suite, 'DELETE', `/v1/webhooks/${endpoint.id}`);
   });
 
+  it("reports the delivery receipt of a code's SMS", async () => {
+    const endpoint = await register(['message.delivered']);
+    const v = (await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } })).body;
+    const event = await arrived('message.delivered');
+    expect(JSON.parse(event.body)).toMatchObject({ type: 'message.delivered', data: { verificationId: v.id, state: 'delivered' } });
+    await api(suite, 'DELETE', `/v1/webhooks/${endpoint.id}`);
+  });
+
   it('tells the sender when the addressee opened a registered message', async () => {
     const endpoint = await register(['registered_message.retrieved']);
     const sent = await api(suite, 'POST', '/v1/registered-messages', {

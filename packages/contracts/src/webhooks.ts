@@ -9,6 +9,8 @@ export const webhookEventType = z.enum([
   'verification.failed',
   'verification.expired',
   'verification.canceled',
+  'message.delivered',
+  'message.failed',
   'payment.*',
   'registered_message.retrieved',
 ]);

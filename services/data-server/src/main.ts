@@ -281,7 +281,7 @@ export async function startDataServer(
   };
   sweep();
   const sweepTimer = setInterval(sweep, config.PAYMENT_SWEEP_SECONDS * 1000);
-  await consumeMessageStatus(bus, names, certificates);
+  await consumeMessageStatus(bus, names, certificates, emit);
   await consumeInbound({ bus, names, verifications: service, payments, received: inbound, logger });
 
   const ops: Server = await startOpsServer(

@@ -53,6 +53,15 @@ export class CertificateRepository {
       });
   }
 
+  /** The verification and merchant a delivered message belongs to (none for a notice). */
+  async ownerOf(messageId: string): Promise<{ verificationId: string; merchantId: string } | undefined> {
+    const row = await this.db('certificates as c')
+      .join('verifications as v', 'v.id', 'c.verification_id')
+      .where('c.id', messageId)
+      .first<{ verification_id: string; merchant_id: string } | undefined>('c.verification_id', 'v.merchant_id');
+    return row ? { verificationId: row.verification_id, merchantId: row.merchant_id } : undefined;
+  }
+
   async setOutcome(verificationId: string, outcome: VerificationStatus): Promise<void> {
     await this.db('certificates').where({ verification_id: verificationId, outcome: 'pending' }).update({ outcome });
   }

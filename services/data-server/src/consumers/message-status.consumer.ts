@@ -2,12 +2,30 @@ import { messageStatusV1, type BusNames } from '@outband/contracts';
 import type { Bus } from '@outband/bus';
 import type { CertificateRepository } from '../adapters/certificate.repository';
 
-/** Records delivery state changes reported by the message server on the certificate. */
-export async function consumeMessageStatus(bus: Bus, names: BusNames, certificates: CertificateRepository): Promise<void> {
+/** Queues a webhook event for the merchant. */
+export type Emit = (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
+
+/**
+ * Records delivery state changes reported by the message server on the certificate; a final
+ * one (delivered, failed) goes to the merchant's `message.*` webhooks.
+ */
+export async function consumeMessageStatus(bus: Bus, names: BusNames, certificates: CertificateRepository, emit: Emit): Promise<void> {
   await bus.consume(names.messageStatusQueue, messageStatusV1, async (event) => {
     await certificates.updateDelivery(event.messageId, event.state, new Date(event.at), event.smscMessageId, event.error);
     if (event.attempt) {
       await certificates.upsertAttempt(event.messageId, event.attempt, new Date(event.at));
+    }
+    if (event.state !== 'delivered' && event.state !== 'failed') {
+      return;
+    }
+    const owner = await certificates.ownerOf(event.messageId);
+    if (owner) {
+      await emit(owner.merchantId, `message.${event.state}`, `${event.messageId}:${event.state}`, {
+        messageId: event.messageId,
+        verificationId: owner.verificationId,
+        state: event.state,
+        ...(event.error ? { error: event.error } : {}),
+      });
     }
   });
 }
