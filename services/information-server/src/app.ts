@@ -7,6 +7,7 @@ import type { MerchantAuthenticator } from './auth/merchant-auth';
 import { errorHandler, notFound, requireJson } from './http/problem';
 import { authenticate, correlation } from './http/request-context';
 import { limitRequests } from './http/request-limits';
+import { docsPage, openApiDocument } from './http/openapi';
 import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
 import { registeredMessageRouter } from './http/registered-message.router';
 import { sessionRouter } from './http/session.router';
@@ -62,6 +63,14 @@ export function createApp(d: AppDeps): Express {
     next();
   });
   app.use(correlation);
+  // The API's description, public like the API's existence: no token needed to read it.
+  const doc = openApiDocument();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(docsPage(doc));
+  });
   const limits = d.requestLimits;
   const perIp = limits
     ? limitRequests(limits.hit, { name: 'ip', limit: limits.perIp, windowMs: limits.windowMs, keyOf: (req) => req.ip }, d.logger)

@@ -78,3 +78,6 @@ export function statementCsv(s: StatementView): string {
   ];
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/** The request bodies this router validates, for the OpenAPI document. */
+export const paymentBodies = { start: startBody };

@@ -40,3 +40,6 @@ function idOf(req: Request): string {
   }
   return parsed.data;
 }
+
+/** The request bodies this router validates, for the OpenAPI document. */
+export const sessionBodies = { open: openBody };

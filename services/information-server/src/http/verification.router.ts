@@ -131,3 +131,6 @@ function idOf(req: Request): string {
   }
   return parsed.data;
 }
+
+/** The request bodies this router validates, for the OpenAPI document. */
+export const verificationBodies = { start: startBody, check: checkBody, resend: resendBody };
