@@ -11,10 +11,11 @@ export type Emit = (merchantId: string, type: string, eventKey: string, data: ob
  */
 export async function consumeMessageStatus(bus: Bus, names: BusNames, certificates: CertificateRepository, emit: Emit): Promise<void> {
   await bus.consume(names.messageStatusQueue, messageStatusV1, async (event) => {
-    await certificates.updateDelivery(event.messageId, event.state, new Date(event.at), event.smscMessageId, event.error);
+    // The attempt first: once the certificate shows a final state, its attempt shows it too.
     if (event.attempt) {
       await certificates.upsertAttempt(event.messageId, event.attempt, new Date(event.at));
     }
+    await certificates.updateDelivery(event.messageId, event.state, new Date(event.at), event.smscMessageId, event.error);
     if (event.state !== 'delivered' && event.state !== 'failed') {
       return;
     }
