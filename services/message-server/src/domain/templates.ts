@@ -85,17 +85,9 @@ const notices: Record<Locale, Record<NoticeKind, string>> = {
   },
 };
 
-/** A notice as the receiver shows it; a numeric pager shows none (it has no letters). */
+/** A notice as the receiver shows it; a numeric pager shows none (notices hold no digits). */
 export function renderNotice(kind: NoticeKind, o: Omit<RenderOptions, 'purpose'>): string {
-  const text = notices[o.locale][kind];
-  switch (o.receiverKind) {
-    case 'mobile':
-      return text;
-    case 'pager-alpha':
-      return toPlainGsm(text).slice(0, o.pagerMaxLength);
-    case 'pager-numeric':
-      return '';
-  }
+  return forReceiver(notices[o.locale][kind], o);
 }
 
 export interface RenderOptions {
@@ -112,7 +104,10 @@ export interface RenderOptions {
  */
 export function renderText(o: RenderOptions, p: TemplateParams): string {
   const minutes = Math.max(1, Math.round(p.expiresInSeconds / 60));
-  const text = templates[o.locale][o.purpose][o.receiverKind](p, minutes);
+  return forReceiver(templates[o.locale][o.purpose][o.receiverKind](p, minutes), o);
+}
+
+function forReceiver(text: string, o: Omit<RenderOptions, 'purpose'>): string {
   switch (o.receiverKind) {
     case 'mobile':
       return text;
