@@ -23,6 +23,7 @@ import { SubscriberRepository, type Subscriber } from './adapters/subscriber.rep
 import { ReverseCodes } from './adapters/reverse-codes';
 import { SessionRepository } from './adapters/session.repository';
 import { SessionService } from './domain/session.service';
+import { ReverseChannel } from './domain/reverse-channel';
 import { SendGuard } from './domain/send-guard';
 import { HttpBankAuthorizer } from './adapters/http-bank-authorizer';
 import { LedgerRepository } from './adapters/ledger.repository';
@@ -167,12 +168,14 @@ export async function startDataServer(
     idleSeconds: config.SESSION_IDLE_SECONDS,
     logger,
   });
+  const reverseCodes = new ReverseCodes(redis, config.REDIS_PREFIX);
+  const failures = new FailureCounter(redis, config.REDIS_PREFIX, config.SUBSCRIBER_FAILURE_LIMIT, config.SUBSCRIBER_BLOCK_SECONDS);
   const service = new VerificationService({
     subscribers,
     verifications,
     certificates,
     pending,
-    reverseCodes: new ReverseCodes(redis, config.REDIS_PREFIX),
+    reverseCodes,
     reverseNumberFor: (address) =>
       config.REVERSE_NUMBERS.filter(([prefix]) => address.startsWith(prefix)).sort(([a], [b]) => b.length - a.length)[0]?.[1] ?? '',
     requireSession: (merchantId, sessionId, subscriberId) => sessions.requireOpen(merchantId, sessionId, subscriberId),
@@ -193,7 +196,7 @@ export async function startDataServer(
     emit,
     blocksBeforePermanent: config.SUBSCRIBER_BLOCKS_BEFORE_PERMANENT,
     audit: new AuditLog(db),
-    failures: new FailureCounter(redis, config.REDIS_PREFIX, config.SUBSCRIBER_FAILURE_LIMIT, config.SUBSCRIBER_BLOCK_SECONDS),
+    failures,
     guardSend: (merchantId, address, now) => guard.check(merchantId, address, now),
     merchantLimit: async (merchantId, now) => {
       const policy = await merchants.policy(merchantId);
@@ -282,7 +285,11 @@ export async function startDataServer(
   sweep();
   const sweepTimer = setInterval(sweep, config.PAYMENT_SWEEP_SECONDS * 1000);
   await consumeMessageStatus(bus, names, certificates, emit);
-  await consumeInbound({ bus, names, verifications: service, payments, received: inbound, logger });
+  const reverse = new ReverseChannel(
+    { verifications, subscribers, pending, reverseCodes, failures, macKeys: config.CODE_MAC_KEYS, clock: () => new Date() },
+    service,
+  );
+  await consumeInbound({ bus, names, reverse, payments, received: inbound, logger });
 
   const ops: Server = await startOpsServer(
     config.OPS_PORT,

@@ -2,12 +2,12 @@ import { messageInboundV1, type BusNames } from '@outband/contracts';
 import type { Bus } from '@outband/bus';
 import type { Counter, Logger } from '@outband/observability';
 import type { PaymentService } from '../domain/payment.service';
-import type { VerificationService } from '../domain/verification.service';
+import type { ReverseChannel } from '../domain/reverse-channel';
 
 export interface InboundDeps {
   bus: Bus;
   names: BusNames;
-  verifications: Pick<VerificationService, 'reverse'>;
+  reverse: Pick<ReverseChannel, 'reverse'>;
   payments: Pick<PaymentService, 'onVerificationEnd'>;
   received: Counter<'outcome'>;
   logger: Logger;
@@ -19,7 +19,7 @@ export interface InboundDeps {
  */
 export async function consumeInbound(d: InboundDeps): Promise<void> {
   await d.bus.consume(d.names.inboundQueue, messageInboundV1, async (m) => {
-    const r = await d.verifications.reverse(m.source, m.text);
+    const r = await d.reverse.reverse(m.source, m.text);
     d.received.inc({ outcome: r.outcome });
     d.logger.info({ inboundId: m.inboundId, connection: m.connection, outcome: r.outcome }, 'mobile-originated message received');
     if (r.outcome === 'approved') {

@@ -1,70 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AppError, isAppError } from '@outband/errors';
+import { AppError } from '@outband/errors';
 import type { KeyEntry } from '@outband/config';
-import type { CheckResult, MessageSendV1, NoticeKind, VerificationStartV1, VerificationView } from '@outband/contracts';
-import type { CertificateRepository } from '../adapters/certificate.repository';
-import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
-import type { RateDecision } from '@outband/redis-limits';
-import type { FailureCounter } from '../adapters/failure-counter';
-import type { AuditLog } from '../adapters/audit-log';
-import type { ReverseCodes } from '../adapters/reverse-codes';
-import type { Subscriber, SubscriberRepository } from '../adapters/subscriber.repository';
-import type { VerificationRecord, VerificationRepository } from '../adapters/verification.repository';
-import { bindingHash, contentDigest, deriveCode, macOfCode, reverseLookupOf } from './code-derivation';
-import { reverseCodeOf } from './reverse-code';
+import type { CheckResult, VerificationStartV1, VerificationView } from '@outband/contracts';
+import type { FinalState } from '../adapters/pending-secret.store';
+import type { Subscriber } from '../adapters/subscriber.repository';
+import type { VerificationRecord } from '../adapters/verification.repository';
+import { bindingHash, contentDigest, deriveCode, macOfCode } from './code-derivation';
 import { boundDataFor, type BoundData } from './bound-data';
 import { maskAddress } from './mask-address';
-import type { OcraSuite } from './ocra';
 import { toView } from './verification-view';
-
-export interface VerificationServiceDeps {
-  subscribers: SubscriberRepository;
-  verifications: VerificationRepository;
-  certificates: CertificateRepository;
-  pending: PendingSecretStore;
-  /** Hands a message to the message server; resolves once the broker has it. */
-  sendMessage: (
-    message: Omit<MessageSendV1, 'type' | 'version' | 'sealedCode' | 'sealedTransaction'>,
-    code: string,
-    bound: BoundData,
-    correlationId?: string,
-  ) => Promise<void>;
-  /** Sends a notice (no code) to the subscriber; resolves once the broker has it. */
-  sendNotice: (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => Promise<void>;
-  /** Temporary blocks (within the failure history) after which the subscriber is suspended; 0: never. */
-  blocksBeforePermanent: number;
-  /** Queues a webhook event for the merchant (`verification.approved` …). */
-  emit?: (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
-  /** The hash-chained audit trail. */
-  audit: Pick<AuditLog, 'append'>;
-  /** Consecutive failed checks per subscriber, which a new code does not reset. */
-  failures: Pick<FailureCounter, 'blockedFor' | 'add' | 'reset'>;
-  /** Counts verifications per merchant; answers whether one more is allowed. */
-  merchantLimit: (merchantId: string, now: Date) => Promise<RateDecision>;
-  /** Reverse-channel codes waiting to be texted back, and the number they are texted to. */
-  reverseCodes: Pick<ReverseCodes, 'claim' | 'find' | 'release'>;
-  reverseNumberFor: (address: string) => string;
-  /** Refuses a code for a first-network session that is not open (or not this subscriber's). */
-  requireSession: (merchantId: string, sessionId: string, subscriberId: number) => Promise<void>;
-  /** Refuses a destination no code may go to (invalid, premium rate, country, pumping). */
-  guardSend: (merchantId: string, address: string, now: Date) => Promise<void>;
-  /** Counts sends per address; answers whether one more is allowed. */
-  sendLimit: (address: string, now: Date) => Promise<RateDecision>;
-  clock: () => Date;
-  codeKeys: KeyEntry[];
-  macKeys: KeyEntry[];
-  suite: OcraSuite;
-  ttlSeconds: number;
-  maxAttempts: number;
-  /** Codes one verification may send, and the pause between two. */
-  maxSends: number;
-  resendCooldownSeconds: number;
-}
-
-/** What became of a text on the reverse channel (a metric label, and for `approved` the verification). */
-export type ReverseOutcome =
-  | { outcome: 'unreadable' | 'unmatched' }
-  | { outcome: 'approved' | 'wrong_source' | 'session_closed' | 'mismatch' | FinalState; verificationId: string; merchantId: string };
+import { countFailure, refuseIfBlocked } from './lockout';
+import { reserveReverseCode } from './reverse-channel';
+import type { VerificationServiceDeps } from './verification.deps';
+import { closedError, eventOf } from './verification-states';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
 export class VerificationService {
@@ -81,7 +29,7 @@ export class VerificationService {
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
     const { transaction, message } = bound;
     const now = this.d.clock();
-    await this.refuseIfBlocked(subscriber.id);
+    await refuseIfBlocked(this.d, subscriber.id);
     if (req.sessionId) {
       await this.d.requireSession(req.merchantId, req.sessionId, subscriber.id);
     }
@@ -117,7 +65,7 @@ export class VerificationService {
     const code =
       channel === 'sms'
         ? deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now)
-        : await this.reserveReverseCode(codeKey, macKey, binding, id, now, expiresAt);
+        : await reserveReverseCode(this.d, codeKey, macKey, binding, id, now, expiresAt);
     const record: VerificationRecord = {
       id,
       merchantId: req.merchantId,
@@ -161,77 +109,6 @@ export class VerificationService {
   }
 
   /**
-   * A text from a handset on the reverse channel. It approves only a pending verification whose
-   * code it carries, sent from that subscriber's single address; a text from another number
-   * counts as a failed attempt and is in the audit.
-   */
-  async reverse(source: string, text: string): Promise<ReverseOutcome> {
-    const code = reverseCodeOf(text);
-    if (!code) {
-      return { outcome: 'unreadable' };
-    }
-    let verificationId: string | undefined;
-    for (const key of this.d.macKeys) {
-      verificationId ??= await this.d.reverseCodes.find(reverseLookupOf(key, code));
-    }
-    const v = verificationId ? await this.d.verifications.findById(verificationId) : undefined;
-    if (!v) {
-      return { outcome: 'unmatched' };
-    }
-    const subscriber = await this.d.subscribers.findById(v.subscriberId);
-    const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
-    const now = this.d.clock();
-    const found = { verificationId: v.id, merchantId: v.merchantId };
-    if (!subscriber || !macKey || subscriber.address !== source) {
-      // Counted as a failed attempt of that verification: someone else holds its code.
-      await this.audit(v, 'reverse:wrong_source');
-      const counted = await this.d.pending.check(v.id, 'wrong-source', v.bindingHash, now);
-      if (counted.kind === 'burned') {
-        await this.settle(v, 'max_attempts_reached', now, counted.attempts);
-      } else if (counted.kind === 'mismatch') {
-        await this.d.verifications.setAttempts(v.id, counted.attempts);
-      }
-      return { outcome: 'wrong_source', ...found };
-    }
-    try {
-      await this.requireSessionOf(v);
-    } catch (e) {
-      if (isAppError(e) && e.code === 'SESSION_CLOSED') {
-        return { outcome: 'session_closed', ...found };
-      }
-      throw e;
-    }
-    const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, code), v.bindingHash, now);
-    if (outcome.kind !== 'approved') {
-      await this.audit(v, `reverse:${outcome.kind === 'final' ? outcome.state : outcome.kind}`);
-      return { outcome: outcome.kind === 'final' ? outcome.state : 'mismatch', ...found };
-    }
-    await this.audit(v, 'reverse:approved');
-    await this.d.failures.reset(v.subscriberId);
-    await this.settle(v, 'approved', now, outcome.attempts);
-    await Promise.all(this.d.macKeys.map((k) => this.d.reverseCodes.release(reverseLookupOf(k, code))));
-    return { outcome: 'approved', ...found };
-  }
-
-  /** A code no other pending reverse verification has: a text names its code, not its verification. */
-  private async reserveReverseCode(
-    codeKey: KeyEntry,
-    macKey: KeyEntry,
-    binding: string,
-    id: string,
-    now: Date,
-    expiresAt: Date,
-  ): Promise<string> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const code = deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now);
-      if (await this.d.reverseCodes.claim(reverseLookupOf(macKey, code), id, expiresAt.getTime() - now.getTime())) {
-        return code;
-      }
-    }
-    throw new AppError('unavailable', 'REVERSE_CODES_EXHAUSTED', 'no free reverse-channel code right now: retry', { retryable: true });
-  }
-
-  /**
    * Sends a new code for a pending verification (the old one stops working): the merchant
    * presents the same transaction or message again; attempts and lifetime carry on; at most
    * `maxSends` codes per verification, `resendCooldownSeconds` apart.
@@ -248,7 +125,7 @@ export class VerificationService {
       throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
     }
     const binding = await this.presentedBinding(v, presentedData);
-    await this.refuseIfBlocked(v.subscriberId);
+    await refuseIfBlocked(this.d, v.subscriberId);
     await this.requireSessionOf(v);
     const subscriber = await this.d.subscribers.findById(v.subscriberId);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
@@ -352,7 +229,7 @@ export class VerificationService {
   async check(merchantId: string, verificationId: string, submittedCode: string, presentedData: BoundData = {}): Promise<CheckResult> {
     const v = await this.find(merchantId, verificationId);
     const presented = await this.presentedBinding(v, presentedData);
-    await this.refuseIfBlocked(v.subscriberId);
+    await refuseIfBlocked(this.d, v.subscriberId);
     await this.requireSessionOf(v);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
     if (!macKey) {
@@ -369,7 +246,7 @@ export class VerificationService {
         return { outcome: 'approved', verification: await this.view(v.id, merchantId) };
       case 'mismatch':
         await this.audit(v, outcome.bindingMatched ? 'mismatch:code' : 'mismatch:data');
-        await this.countFailure(v);
+        await countFailure(this.d, v);
         await this.d.verifications.setAttempts(v.id, outcome.attempts);
         return {
           outcome: 'mismatch',
@@ -378,7 +255,7 @@ export class VerificationService {
         };
       case 'burned':
         await this.audit(v, 'burned');
-        await this.countFailure(v);
+        await countFailure(this.d, v);
         await this.settle(v, 'max_attempts_reached', now, outcome.attempts);
         return {
           outcome: 'burned',
@@ -432,7 +309,8 @@ export class VerificationService {
     });
   }
 
-  private async audit(v: VerificationRecord, outcome: string): Promise<void> {
+  /** Appends a check outcome of `v` to the audit trail. */
+  async audit(v: VerificationRecord, outcome: string): Promise<void> {
     await this.d.audit.append({
       at: this.d.clock(),
       kind: 'check',
@@ -444,7 +322,7 @@ export class VerificationService {
   }
 
   /** A code in a session that has ended is dead: closing the session ended it (`SESSION_CLOSED`). */
-  private async requireSessionOf(v: VerificationRecord): Promise<void> {
+  async requireSessionOf(v: VerificationRecord): Promise<void> {
     if (v.sessionId && v.status === 'pending') {
       await this.d.requireSession(v.merchantId, v.sessionId, v.subscriberId);
     }
@@ -455,46 +333,6 @@ export class VerificationService {
     if (!limit.allowed) {
       throw new AppError('rate_limited', 'TOO_MANY_SENDS', 'too many codes were sent to this subscriber recently: try again later', {
         details: { retryAfterSeconds: limit.retryAfterSeconds },
-      });
-    }
-  }
-
-  /**
-   * One more failed check of the subscriber. When it starts a temporary block, blocks escalate:
-   * the one before the last warns the subscriber by SMS; the last suspends the subscriber for
-   * good (an operator reopens it) and says so.
-   */
-  private async countFailure(v: VerificationRecord): Promise<void> {
-    const blocks = await this.d.failures.add(v.subscriberId);
-    if (blocks === 0) {
-      return;
-    }
-    const permanent = this.d.blocksBeforePermanent > 0 && blocks >= this.d.blocksBeforePermanent;
-    await this.d.audit.append({
-      at: this.d.clock(),
-      kind: 'subscriber.blocked',
-      merchantId: v.merchantId,
-      verificationId: v.id,
-      subscriberId: v.subscriberId,
-      outcome: permanent ? 'permanent' : `temporary:${blocks}`,
-    });
-    const subscriber = await this.d.subscribers.findById(v.subscriberId);
-    if (!subscriber) {
-      return;
-    }
-    if (permanent) {
-      await this.d.subscribers.setStatus(subscriber.id, 'suspended');
-      await this.d.sendNotice(subscriber, 'lockout_permanent', { verificationId: v.id, merchantId: v.merchantId });
-    } else if (blocks === this.d.blocksBeforePermanent - 1) {
-      await this.d.sendNotice(subscriber, 'lockout_warning', { verificationId: v.id, merchantId: v.merchantId });
-    }
-  }
-
-  private async refuseIfBlocked(subscriberId: number): Promise<void> {
-    const seconds = await this.d.failures.blockedFor(subscriberId);
-    if (seconds > 0) {
-      throw new AppError('rate_limited', 'SUBSCRIBER_LOCKED', 'too many failed checks for this subscriber: temporarily blocked', {
-        details: { retryAfterSeconds: seconds },
       });
     }
   }
@@ -512,7 +350,8 @@ export class VerificationService {
     return v;
   }
 
-  private async settle(v: VerificationRecord, status: Exclude<FinalState, never>, at: Date, attempts?: number): Promise<void> {
+  /** Records a final state of `v` (durable record, certificate, webhook). */
+  async settle(v: VerificationRecord, status: FinalState, at: Date, attempts?: number): Promise<void> {
     await this.d.verifications.finish(v.id, status, at, attempts);
     await this.d.certificates.setOutcome(v.id, status);
     const event = eventOf[status];
@@ -529,33 +368,6 @@ export class VerificationService {
       await this.settle(v, 'expired', this.d.clock());
     }
     throw closedError(state);
-  }
-}
-
-/** The webhook event of each final state. */
-const eventOf: Record<FinalState, 'approved' | 'failed' | 'expired' | 'canceled'> = {
-  approved: 'approved',
-  max_attempts_reached: 'failed',
-  expired: 'expired',
-  canceled: 'canceled',
-  session_closed: 'canceled',
-};
-
-function closedError(state: FinalState | 'failed' | 'pending'): AppError {
-  switch (state) {
-    case 'approved':
-      return new AppError('conflict', 'ALREADY_USED', 'this code was already used: a code is accepted once');
-    case 'max_attempts_reached':
-      return new AppError('conflict', 'TOO_MANY_ATTEMPTS', 'too many wrong codes: start a new verification');
-    case 'canceled':
-      return new AppError('conflict', 'CANCELED', 'the verification was canceled');
-    case 'session_closed':
-      return new AppError('conflict', 'SESSION_CLOSED', 'the session this code belonged to has ended');
-    case 'failed':
-      return new AppError('conflict', 'VERIFICATION_FAILED', 'the code could not be sent: start a new verification');
-    case 'expired':
-    case 'pending':
-      return new AppError('conflict', 'VERIFICATION_EXPIRED', 'too much time elapsed: the code has expired');
   }
 }
 

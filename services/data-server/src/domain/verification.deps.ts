@@ -1,0 +1,57 @@
+import type { KeyEntry } from '@outband/config';
+import type { MessageSendV1, NoticeKind } from '@outband/contracts';
+import type { RateDecision } from '@outband/redis-limits';
+import type { AuditLog } from '../adapters/audit-log';
+import type { CertificateRepository } from '../adapters/certificate.repository';
+import type { FailureCounter } from '../adapters/failure-counter';
+import type { PendingSecretStore } from '../adapters/pending-secret.store';
+import type { ReverseCodes } from '../adapters/reverse-codes';
+import type { Subscriber, SubscriberRepository } from '../adapters/subscriber.repository';
+import type { VerificationRepository } from '../adapters/verification.repository';
+import type { BoundData } from './bound-data';
+import type { OcraSuite } from './ocra';
+
+/** What the verification service needs: stores, limits and senders, all given by the composition root. */
+export interface VerificationServiceDeps {
+  subscribers: SubscriberRepository;
+  verifications: VerificationRepository;
+  certificates: CertificateRepository;
+  pending: PendingSecretStore;
+  /** Hands a message to the message server; resolves once the broker has it. */
+  sendMessage: (
+    message: Omit<MessageSendV1, 'type' | 'version' | 'sealedCode' | 'sealedTransaction'>,
+    code: string,
+    bound: BoundData,
+    correlationId?: string,
+  ) => Promise<void>;
+  /** Sends a notice (no code) to the subscriber; resolves once the broker has it. */
+  sendNotice: (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => Promise<void>;
+  /** Temporary blocks (within the failure history) after which the subscriber is suspended; 0: never. */
+  blocksBeforePermanent: number;
+  /** Queues a webhook event for the merchant (`verification.approved` …). */
+  emit?: (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
+  /** The hash-chained audit trail. */
+  audit: Pick<AuditLog, 'append'>;
+  /** Consecutive failed checks per subscriber, which a new code does not reset. */
+  failures: Pick<FailureCounter, 'blockedFor' | 'add' | 'reset'>;
+  /** Counts verifications per merchant; answers whether one more is allowed. */
+  merchantLimit: (merchantId: string, now: Date) => Promise<RateDecision>;
+  /** Reverse-channel codes waiting to be texted back, and the number they are texted to. */
+  reverseCodes: Pick<ReverseCodes, 'claim' | 'find' | 'release'>;
+  reverseNumberFor: (address: string) => string;
+  /** Refuses a code for a first-network session that is not open (or not this subscriber's). */
+  requireSession: (merchantId: string, sessionId: string, subscriberId: number) => Promise<void>;
+  /** Refuses a destination no code may go to (invalid, premium rate, country, pumping). */
+  guardSend: (merchantId: string, address: string, now: Date) => Promise<void>;
+  /** Counts sends per address; answers whether one more is allowed. */
+  sendLimit: (address: string, now: Date) => Promise<RateDecision>;
+  clock: () => Date;
+  codeKeys: KeyEntry[];
+  macKeys: KeyEntry[];
+  suite: OcraSuite;
+  ttlSeconds: number;
+  maxAttempts: number;
+  /** Codes one verification may send, and the pause between two. */
+  maxSends: number;
+  resendCooldownSeconds: number;
+}
