@@ -15,6 +15,7 @@ import {
 import { deliveryAttempt } from './message-events';
 import { registeredActionV1, registeredSendV1 } from './registered-messages';
 import { webhookActionV1, webhookRegisterV1 } from './webhooks';
+import { adminActionV1 } from './admin';
 import { paymentGetV1, paymentStartV1, paymentView, settlementGetV1, statementGetV1 } from './payments';
 
 /** information server → data server: start a verification (patent op. 201-205). */
@@ -127,6 +128,7 @@ export const dataRpcRequest = z.discriminatedUnion('type', [
   registeredActionV1,
   webhookRegisterV1,
   webhookActionV1,
+  adminActionV1,
   paymentStartV1,
   paymentGetV1,
   statementGetV1,

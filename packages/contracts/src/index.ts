@@ -6,5 +6,6 @@ export * from './message-events';
 export * from './payments';
 export * from './registered-messages';
 export * from './webhooks';
+export * from './admin';
 export { seal, unseal } from './sealed-field';
 export type { SealKey } from './sealed-field';

@@ -17,6 +17,7 @@ import { VerificationRepository } from './adapters/verification.repository';
 import { RangeBlocks } from './adapters/range-blocks';
 import { WebhookRepository } from './adapters/webhook.repository';
 import { WebhookService } from './domain/webhook.service';
+import { AdminService } from './domain/admin.service';
 import { RegisteredMessageRepository } from './adapters/registered-message.repository';
 import { RegisteredMessageService } from './domain/registered-message.service';
 import { SubscriberRepository, type Subscriber } from './adapters/subscriber.repository';
@@ -169,6 +170,7 @@ export async function startDataServer(
     logger,
   });
   const reverseCodes = new ReverseCodes(redis, config.REDIS_PREFIX);
+  const audit = new AuditLog(db);
   const failures = new FailureCounter(redis, config.REDIS_PREFIX, config.SUBSCRIBER_FAILURE_LIMIT, config.SUBSCRIBER_BLOCK_SECONDS);
   const service = new VerificationService({
     subscribers,
@@ -195,7 +197,7 @@ export async function startDataServer(
     sendNotice,
     emit,
     blocksBeforePermanent: config.SUBSCRIBER_BLOCKS_BEFORE_PERMANENT,
-    audit: new AuditLog(db),
+    audit,
     failures,
     guardSend: (merchantId, address, now) => guard.check(merchantId, address, now),
     merchantLimit: async (merchantId, now) => {
@@ -261,7 +263,21 @@ export async function startDataServer(
     clock: () => new Date(),
   });
 
-  await serveDataRpc({ bus, names, verifications: service, sessions, payments, billing, registered, webhooks, merchants, started, checks });
+  const admin = new AdminService({ db, merchants, subscribers, audit, clock: () => new Date() });
+  await serveDataRpc({
+    bus,
+    names,
+    verifications: service,
+    sessions,
+    payments,
+    billing,
+    registered,
+    webhooks,
+    admin,
+    merchants,
+    started,
+    checks,
+  });
   // The webhook outbox is sent from here: one round at a time.
   let delivering: Promise<unknown> | undefined;
   const webhookTimer = setInterval(() => {

@@ -40,6 +40,7 @@ const data: DataClient = {
   registeredAction: () => Promise.reject(new AppError('not_found', 'REGISTERED_MESSAGE_NOT_FOUND', 'none')),
   registerWebhook: () => Promise.reject(new AppError('unavailable', 'WEBHOOKS_DISABLED', 'off')),
   webhookAction: () => Promise.reject(new AppError('unavailable', 'WEBHOOKS_DISABLED', 'off')),
+  adminAction: () => Promise.reject(new AppError('not_found', 'MERCHANT_UNKNOWN', 'none')),
   startPayment: () => Promise.reject(new AppError('unavailable', 'PAYMENTS_DISABLED', 'no bank')),
   getPayment: () => Promise.reject(new AppError('not_found', 'PAYMENT_NOT_FOUND', 'no such payment')),
   statement: () => Promise.reject(new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'unknown')),

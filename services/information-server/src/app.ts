@@ -7,6 +7,7 @@ import type { MerchantAuthenticator } from './auth/merchant-auth';
 import { errorHandler, notFound, requireJson } from './http/problem';
 import { authenticate, correlation } from './http/request-context';
 import { limitRequests } from './http/request-limits';
+import { adminRouter, operatorAuth } from './http/admin.router';
 import { docsPage, openApiDocument } from './http/openapi';
 import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
 import { registeredMessageRouter } from './http/registered-message.router';
@@ -22,6 +23,8 @@ export interface AppDeps {
   readiness: ReadinessChecks;
   bodyLimitBytes: number;
   trustProxyHops: number;
+  /** Operator tokens of the admin API (`/admin/v1`); none: no admin API. */
+  operatorTokens?: ReadonlyArray<{ name: string; token: string }>;
   /** Replays answers to POSTs that carry an `Idempotency-Key`; absent: the header is ignored. */
   idempotency?: RequestHandler;
   /** Largest body of a registered message (its attachment in base64). @defaultValue 1 MiB */
@@ -101,6 +104,9 @@ export function createApp(d: AppDeps): Express {
   app.use('/v1/webhooks', ...authenticated, webhookRouter(d.data));
   app.use('/v1/subscribers', ...authenticated, statementRouter(d.data));
   app.use('/v1/settlements', ...authenticated, settlementRouter(d.data));
+  if (d.operatorTokens && d.operatorTokens.length > 0) {
+    app.use('/admin/v1', operatorAuth(d.operatorTokens), adminRouter(d.data));
+  }
   app.use(notFound);
   app.use(errorHandler(d.logger));
   return app;

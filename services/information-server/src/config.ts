@@ -24,6 +24,20 @@ export const informationServerEnv = z.object({
   REQUEST_LIMIT_PER_IP: envInt(1, 10_000_000).default(600),
   REQUEST_LIMIT_PER_MERCHANT: envInt(1, 10_000_000).default(6000),
   REQUEST_LIMIT_WINDOW_SECONDS: envInt(1, 3600).default(60),
+  /** Operator tokens of the admin API: `name:token,…` (tokens of 32 characters or more); unset: no admin API. */
+  ADMIN_TOKENS: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_.-]{1,20}:[\x21-\x2b\x2d-\x7e]{32,}(,[A-Za-z0-9_.-]{1,20}:[\x21-\x2b\x2d-\x7e]{32,})*$/,
+      'must be name:token,… with tokens of 32+ characters',
+    )
+    .transform((v) =>
+      v.split(',').map((pair) => {
+        const i = pair.indexOf(':');
+        return { name: pair.slice(0, i), token: pair.slice(i + 1) };
+      }),
+    )
+    .optional(),
   /** express `trust proxy` (hop count); 0 trusts none. */
   TRUST_PROXY_HOPS: envInt(0, 10).default(0),
   ...logEnv,

@@ -8,6 +8,7 @@ import type { PaymentService } from '../domain/payment.service';
 import type { RegisteredMessageService } from '../domain/registered-message.service';
 import type { SessionService } from '../domain/session.service';
 import type { WebhookService } from '../domain/webhook.service';
+import type { AdminService } from '../domain/admin.service';
 import type { VerificationService } from '../domain/verification.service';
 
 export interface DataRpcDeps {
@@ -18,6 +19,7 @@ export interface DataRpcDeps {
   sessions: SessionService;
   registered: RegisteredMessageService;
   webhooks: WebhookService;
+  admin: AdminService;
   billing: BillingService;
   merchants: MerchantRepository;
   started: Counter<'purpose'>;
@@ -94,6 +96,8 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
           return d.registered.open(req.merchantId, req.id, req.code ?? '');
       }
       break;
+    case 'admin.action':
+      return d.admin.act(req);
     case 'webhook.register':
       return d.webhooks.register(req);
     case 'webhook.action':

@@ -5,6 +5,9 @@ import {
   checkResult,
   merchantKeys,
   paymentView,
+  adminResult,
+  type AdminActionV1,
+  type AdminResult,
   webhookActionResult,
   webhookEndpointView,
   type WebhookActionResult,
@@ -32,6 +35,9 @@ import {
   type CertifiedMessage,
   type VerificationView,
 } from '@outband/contracts';
+
+/** An admin action without its envelope. */
+export type AdminActionRequest = AdminActionV1 extends infer A ? (A extends AdminActionV1 ? Omit<A, 'type' | 'version'> : never) : never;
 
 /** The calls the information server makes to the data server, typed and validated both ways. */
 export interface DataClient {
@@ -65,6 +71,7 @@ export interface DataClient {
   ): Promise<RegisteredView>;
   registerWebhook(req: Omit<WebhookRegisterV1, 'type' | 'version'>, correlationId?: string): Promise<WebhookEndpointView>;
   webhookAction(req: Omit<WebhookActionV1, 'type' | 'version'>, correlationId?: string): Promise<WebhookActionResult>;
+  adminAction(req: AdminActionRequest, correlationId?: string): Promise<AdminResult>;
   startPayment(req: Omit<PaymentStartV1, 'type' | 'version'>, correlationId?: string): Promise<PaymentView>;
   getPayment(merchantId: string, paymentId: string, correlationId?: string): Promise<PaymentView>;
   statement(merchantId: string, identifier: string, period: string, correlationId?: string): Promise<StatementView>;
@@ -111,6 +118,7 @@ export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): Dat
       call({ type: 'registered.action', version: 1, merchantId, id, action, ...(code ? { code } : {}) }, registeredView, cid),
     registerWebhook: (req, cid) => call({ type: 'webhook.register', version: 1, ...req }, webhookEndpointView, cid),
     webhookAction: (req, cid) => call({ type: 'webhook.action', version: 1, ...req }, webhookActionResult, cid),
+    adminAction: (req, cid) => call({ type: 'admin.action', version: 1, ...req }, adminResult, cid),
     startPayment: (req, cid) => call({ type: 'payment.start', version: 1, ...req }, paymentView, cid),
     getPayment: (merchantId, paymentId, cid) => call({ type: 'payment.get', version: 1, merchantId, paymentId }, paymentView, cid),
     statement: (merchantId, identifier, period, cid) =>

@@ -1,0 +1,96 @@
+import { AppError } from '@outband/errors';
+import type { AdminActionV1, AdminResult } from '@outband/contracts';
+import type { Knex } from '@outband/db';
+import type { AuditLog } from '../adapters/audit-log';
+import type { MerchantRepository } from '../adapters/merchant.repository';
+import type { SubscriberRepository } from '../adapters/subscriber.repository';
+
+export interface AdminServiceDeps {
+  db: Knex;
+  merchants: Pick<MerchantRepository, 'upsertMerchant' | 'setPolicy'>;
+  subscribers: Pick<SubscriberRepository, 'findByIdentifier' | 'upsert' | 'setStatus'>;
+  audit: Pick<AuditLog, 'append'>;
+  clock: () => Date;
+}
+
+/** The operator's actions (admin API). Each change is in the audit trail with who made it. */
+export class AdminService {
+  constructor(private readonly d: AdminServiceDeps) {}
+
+  async act(req: AdminActionV1): Promise<AdminResult> {
+    switch (req.action) {
+      case 'merchant.list': {
+        // Cursor pagination by id: stable under inserts, no offsets.
+        const rows = await this.d
+          .db('merchants')
+          .modify((q) => {
+            if (req.cursor) {
+              void q.where('id', '>', req.cursor);
+            }
+          })
+          .orderBy('id')
+          .limit(req.limit + 1)
+          .select<Array<{ id: string; name: string; status: string }>>('id', 'name', 'status');
+        const page = rows.slice(0, req.limit);
+        return { merchants: page, ...(rows.length > req.limit ? { nextCursor: page[page.length - 1]?.id ?? '' } : {}) };
+      }
+      case 'merchant.upsert':
+        await this.d.merchants.upsertMerchant(req.merchantId, req.name);
+        await this.audited(req, { merchantId: req.merchantId });
+        return { done: req.action };
+      case 'merchant.status': {
+        const n = await this.d.db('merchants').where({ id: req.merchantId }).update({ status: req.status });
+        if (n === 0) {
+          throw new AppError('not_found', 'MERCHANT_UNKNOWN', 'unknown merchant');
+        }
+        await this.audited(req, { merchantId: req.merchantId, outcome: req.status });
+        return { done: req.action };
+      }
+      case 'policy.set': {
+        const { allowedCountries, ...rest } = req.policy;
+        await this.d.merchants.setPolicy(req.merchantId, {
+          ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+          ...(allowedCountries !== undefined ? { allowedCountries } : {}),
+        });
+        await this.audited(req, { merchantId: req.merchantId });
+        return { done: req.action };
+      }
+      case 'subscriber.upsert': {
+        const old = await this.d.subscribers.findByIdentifier(req.identifier);
+        await this.d.subscribers.upsert({
+          identifier: req.identifier,
+          address: req.address,
+          receiverKind: req.receiverKind ?? old?.receiverKind ?? 'mobile',
+          status: old?.status ?? 'active',
+          locale: req.locale ?? old?.locale ?? 'en',
+          cardToken: old?.cardToken ?? null,
+          bankCustomerId: old?.bankCustomerId ?? null,
+        });
+        const now = await this.d.subscribers.findByIdentifier(req.identifier);
+        await this.audited(req, { subscriberId: now?.id ?? null, outcome: old ? 'updated' : 'created' });
+        return { done: req.action };
+      }
+      case 'subscriber.status': {
+        const s = await this.d.subscribers.findByIdentifier(req.identifier);
+        if (!s) {
+          throw new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'no subscriber has this identifier');
+        }
+        await this.d.subscribers.setStatus(s.id, req.status);
+        await this.audited(req, { subscriberId: s.id, outcome: req.status });
+        return { done: req.action };
+      }
+    }
+  }
+
+  private async audited(req: AdminActionV1, about: { merchantId?: string; subscriberId?: number | null; outcome?: string }): Promise<void> {
+    await this.d.audit.append({
+      at: this.d.clock(),
+      kind: 'admin',
+      merchantId: about.merchantId ?? null,
+      verificationId: null,
+      subscriberId: about.subscriberId ?? null,
+      // The action, its result and who did it (the outcome column holds 40 characters).
+      outcome: `${req.action}${about.outcome ? `=${about.outcome}` : ''}@${req.actor}`.slice(0, 40),
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '@outband/db';
+import { api } from './support/http';
+import { startSuite, type Suite } from './support/suite';
+
+const token = randomBytes(32).toString('base64url');
+let suite: Suite;
+beforeAll(async () => {
+  suite = await startSuite({ env: { ADMIN_TOKENS: `ops-ann:${token}` } });
+});
+afterAll(async () => {
+  await suite?.stop();
+});
+
+const admin = (method: string, path: string, body?: object, as: string | null = token) =>
+  api(suite, method, `/admin/v1${path}`, { token: as, ...(body ? { body } : {}) });
+
+describe('admin API (operators)', () => {
+  it('refuses merchant tokens and unknown operator tokens', async () => {
+    expect((await admin('GET', '/merchants', undefined, suite.token())).body.code).toBe('OPERATOR_AUTH_INVALID');
+    expect((await admin('GET', '/merchants', undefined, 'x'.repeat(40))).status).toBe(401);
+    expect((await admin('GET', '/merchants', undefined, null)).status).toBe(401);
+  });
+
+  it('creates merchants and lists them a page at a time with a cursor', async () => {
+    for (const id of ['acme-a', 'acme-b', 'acme-c']) {
+      expect((await admin('PUT', `/merchants/${id}`, { name: id.toUpperCase() })).status).toBe(200);
+    }
+    const first = await admin('GET', '/merchants?limit=2');
+    expect((first.body.merchants as unknown[]).length).toBe(2);
+    const seen = [...(first.body.merchants as Array<{ id: string }>)];
+    let cursor = first.body.nextCursor as string | undefined;
+    while (cursor) {
+      const next = await admin('GET', `/merchants?limit=2&cursor=${cursor}`);
+      seen.push(...(next.body.merchants as Array<{ id: string }>));
+      cursor = next.body.nextCursor as string | undefined;
+    }
+    expect(seen.map((m) => m.id)).toEqual(expect.arrayContaining(['acme-a', 'acme-b', 'acme-c', suite.merchant.id]));
+    expect(new Set(seen.map((m) => m.id)).size).toBe(seen.length);
+  });
+
+  it("sets a merchant's policy, which the next verification obeys", async () => {
+    expect((await admin('PUT', `/merchants/${suite.merchant.id}/policy`, { allowedCountries: ['DE'] })).status).toBe(200);
+    expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } })).body.code).toBe('COUNTRY_NOT_ALLOWED');
+    await admin('PUT', `/merchants/${suite.merchant.id}/policy`, { allowedCountries: null });
+    expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } })).status).toBe(201);
+  });
+
+  it('suspends and reopens a subscriber, and records who did it in the audit trail', async () => {
+    expect((await admin('PUT', '/subscribers/dave', { address: '+33655512399' })).status).toBe(200);
+    await admin('POST', '/subscribers/dave/suspend');
+    expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'dave' } })).body.code).toBe('SUBSCRIBER_SUSPENDED');
+    await admin('POST', '/subscribers/dave/reopen');
+    expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'dave' } })).status).toBe(201);
+    const db = openDatabase(suite.databaseUrl, { min: 0, max: 1 });
+    try {
+      const outcomes = (await db('audit_events').where({ kind: 'admin' }).orderBy('id').select('outcome')).map(
+        (r: { outcome: string }) => r.outcome,
+      );
+      expect(outcomes).toEqual(
+        expect.arrayContaining([
+          'subscriber.upsert=created@ops-ann',
+          'subscriber.status=suspended@ops-ann',
+          'subscriber.status=active@ops-ann',
+        ]),
+      );
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('answers bad input with problems', async () => {
+    expect((await admin('PUT', '/merchants/bad id!', { name: 'x' })).status).toBe(400);
+    expect((await admin('PUT', `/merchants/${suite.merchant.id}/policy`, { serviceChargeBps: 20_000 })).status).toBe(400);
+    expect((await admin('POST', '/subscribers/nobody/suspend')).body.code).toBe('SUBSCRIBER_UNKNOWN');
+  });
+});
