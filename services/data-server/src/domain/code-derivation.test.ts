@@ -50,8 +50,13 @@ describe('code derivation', () => {
 });
 
 describe('maskAddress', () => {
-  it('keeps the country code and the last two digits', () => {
-    expect(maskAddress('+33612345678')).toBe('+33•••••••78');
-    expect(maskAddress('+4915112345678')).toBe('+49•••••••••78');
+  it('keeps the country code, the first national digit and the last two, grouped as the country writes them', () => {
+    expect(maskAddress('+33612345678')).toBe('+33 6 •• •• •• 78');
+    expect(maskAddress('+4915112345678')).toBe('+49 1••• •••••78');
+    expect(maskAddress('+14155550123')).toBe('+1 4•• ••• ••23');
+  });
+
+  it('masks a number it cannot parse all the same', () => {
+    expect(maskAddress('+447700900123')).toBe('+44••••••••23');
   });
 });
