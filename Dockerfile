@@ -14,6 +14,7 @@ COPY packages/redis-limits/package.json packages/redis-limits/
 COPY packages/smsc-simulator/package.json packages/smsc-simulator/
 COPY packages/bank-simulator/package.json packages/bank-simulator/
 COPY packages/launcher/package.json packages/launcher/
+COPY packages/cli/package.json packages/cli/
 COPY services/data-server/package.json services/data-server/
 COPY services/message-server/package.json services/message-server/
 COPY services/information-server/package.json services/information-server/

@@ -5,3 +5,6 @@ export type { DataServerConfig } from './config';
 export { seedDemo } from './seed-demo';
 export type { DemoSeed } from './seed-demo';
 export { AuditLog } from './adapters/audit-log';
+export { MerchantRepository } from './adapters/merchant.repository';
+export { SubscriberRepository } from './adapters/subscriber.repository';
+export { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
