@@ -134,9 +134,10 @@ describe('blocks that become permanent (NIST SP 800-63B-4 §3.1.3.2)', () => {
     const told = await waitForInbox(strict, subscribers.alice.address, 4);
     expect(told[3]?.text).toContain('it is now blocked');
     await new Promise((r) => setTimeout(r, 1_100)); // the temporary block is over; the suspension is not
-    const refused = await call('POST', '/v1/verifications', { identifier: 'alice' });
-    expect(refused.status).toBe(403);
-    expect(refused.body.code).toBe('SUBSCRIBER_SUSPENDED');
+    // Suspended: the merchant gets a decoy (no enumeration) and the phone gets nothing more.
+    expect((await call('POST', '/v1/verifications', { identifier: 'alice' })).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(strict.sim.inbox.list(subscribers.alice.address)).toHaveLength(4);
     expect((await call('POST', '/v1/verifications', { identifier: 'bob' })).status).toBe(201);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { busEnv, databaseEnv, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv, redisEnv } from '@outband/config';
 
 /** The data server's environment. Keys have no defaults: a deployment must set its own. */
@@ -37,6 +38,12 @@ export const dataServerEnv = z.object({
   /** Codes one verification may send (the first and its resends), and the pause between two. */
   MAX_SENDS_PER_VERIFICATION: envInt(1, 5).default(5),
   RESEND_COOLDOWN_SECONDS: envInt(0, 600).default(30),
+  /** Unknown identifiers get decoys showing a mobile number of this country (ISO 3166): where most subscribers are. */
+  DECOY_COUNTRY: z
+    .string()
+    .refine((c) => isSupportedCountry(c), 'must be an ISO 3166 country code libphonenumber knows (e.g. FR)')
+    .default('FR')
+    .transform((c): CountryCode => c),
   /** Failed checks before a verification is burned (PSD2 RTS Art. 4: at most 5). */
   MAX_CHECK_ATTEMPTS: envInt(1, 5).default(5),
   /** The bank's HTTP API (patent: bank server); without it, payments answer PAYMENTS_DISABLED. */

@@ -167,6 +167,7 @@ export async function startDataServer(
     merchants,
     clock: () => new Date(),
     idleSeconds: config.SESSION_IDLE_SECONDS,
+    decoyKey: config.CODE_MAC_KEYS[0]!.key,
     logger,
   });
   const reverseCodes = new ReverseCodes(redis, config.REDIS_PREFIX);
@@ -180,7 +181,7 @@ export async function startDataServer(
     reverseCodes,
     reverseNumberFor: (address) =>
       config.REVERSE_NUMBERS.filter(([prefix]) => address.startsWith(prefix)).sort(([a], [b]) => b.length - a.length)[0]?.[1] ?? '',
-    requireSession: (merchantId, sessionId, subscriberId) => sessions.requireOpen(merchantId, sessionId, subscriberId),
+    requireSession: (merchantId, sessionId, holder) => sessions.requireOpen(merchantId, sessionId, holder),
     sendMessage: async (message, code, bound, correlationId) => {
       const body = {
         type: 'message.send' as const,
@@ -213,6 +214,7 @@ export async function startDataServer(
     macKeys: config.CODE_MAC_KEYS,
     suite,
     ttlSeconds: config.CODE_TTL_SECONDS,
+    decoyCountry: config.DECOY_COUNTRY,
     maxAttempts: config.MAX_CHECK_ATTEMPTS,
     maxSends: config.MAX_SENDS_PER_VERIFICATION,
     resendCooldownSeconds: config.RESEND_COOLDOWN_SECONDS,

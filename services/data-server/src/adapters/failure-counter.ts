@@ -14,13 +14,13 @@ export class FailureCounter {
     private readonly historySeconds = 30 * 86_400,
   ) {}
 
-  private key(subscriberId: number): string {
-    return `${this.prefix}:failures:{s${subscriberId}}`;
+  private key(holder: number | string): string {
+    return `${this.prefix}:failures:{s${holder}}`;
   }
 
   /** Seconds the subscriber stays blocked, or 0 when not blocked. */
-  async blockedFor(subscriberId: number): Promise<number> {
-    const [count, ttl] = await Promise.all([this.redis.get(this.key(subscriberId)), this.redis.ttl(this.key(subscriberId))]);
+  async blockedFor(holder: number | string): Promise<number> {
+    const [count, ttl] = await Promise.all([this.redis.get(this.key(holder)), this.redis.ttl(this.key(holder))]);
     return Number(count ?? 0) >= this.limit ? Math.max(1, ttl) : 0;
   }
 
@@ -28,18 +28,18 @@ export class FailureCounter {
    * Counts one failure; the one that reaches the limit starts the block. Answers how many
    * blocks the subscriber has had within the history window when this one started one, else 0.
    */
-  async add(subscriberId: number): Promise<number> {
-    const count = await this.redis.incr(this.key(subscriberId));
+  async add(holder: number | string): Promise<number> {
+    const count = await this.redis.incr(this.key(holder));
     if (count !== this.limit) {
       return 0;
     }
-    await this.redis.expire(this.key(subscriberId), this.blockSeconds);
-    const blocks = `${this.prefix}:blocks:{s${subscriberId}}`;
+    await this.redis.expire(this.key(holder), this.blockSeconds);
+    const blocks = `${this.prefix}:blocks:{s${holder}}`;
     const [[, n] = []] = (await this.redis.multi().incr(blocks).expire(blocks, this.historySeconds).exec()) ?? [];
     return Number(n ?? 1);
   }
 
-  async reset(subscriberId: number): Promise<void> {
-    await this.redis.del(this.key(subscriberId));
+  async reset(holder: number | string): Promise<void> {
+    await this.redis.del(this.key(holder));
   }
 }

@@ -3,7 +3,9 @@ import type { Knex } from '@outband/db';
 export interface SessionRecord {
   id: string;
   merchantId: string;
-  subscriberId: number;
+  /** Null for a decoy session: the identifier has no active subscriber. */
+  subscriberId: number | null;
+  decoyOf?: string | null;
   status: 'open' | 'closed';
   closeReason: 'ended' | 'idle' | null;
   openedAt: Date;
@@ -14,7 +16,8 @@ export interface SessionRecord {
 interface Row {
   id: string;
   merchant_id: string;
-  subscriber_id: number;
+  subscriber_id: number | null;
+  decoy_of: string | null;
   status: SessionRecord['status'];
   close_reason: SessionRecord['closeReason'];
   opened_at: Date;
@@ -31,6 +34,7 @@ export class SessionRepository {
       id: s.id,
       merchant_id: s.merchantId,
       subscriber_id: s.subscriberId,
+      decoy_of: s.decoyOf ?? null,
       status: s.status,
       close_reason: s.closeReason,
       opened_at: s.openedAt,
@@ -68,6 +72,7 @@ function fromRow(r: Row): SessionRecord {
     id: r.id,
     merchantId: r.merchant_id,
     subscriberId: r.subscriber_id,
+    decoyOf: r.decoy_of,
     status: r.status,
     closeReason: r.close_reason,
     openedAt: r.opened_at,

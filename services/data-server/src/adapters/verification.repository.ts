@@ -5,7 +5,10 @@ import type { Channel, Purpose, VerificationStatus } from '@outband/contracts';
 export interface VerificationRecord {
   id: string;
   merchantId: string;
-  subscriberId: number;
+  /** Null for a decoy: the identifier has no active subscriber (see decoy.ts). */
+  subscriberId: number | null;
+  /** For a decoy, the keyed hash of the identifier it answers for. */
+  decoyOf?: string | null;
   purpose: Purpose;
   status: VerificationStatus;
   addressMasked: string;
@@ -31,7 +34,8 @@ export interface VerificationRecord {
 interface Row {
   id: string;
   merchant_id: string;
-  subscriber_id: number;
+  subscriber_id: number | null;
+  decoy_of: string | null;
   purpose: Purpose;
   status: VerificationStatus;
   address_masked: string;
@@ -71,10 +75,11 @@ export class VerificationRepository {
     return row ? fromRow(row) : undefined;
   }
 
-  /** Verifications of this merchant and subscriber still open at `now`. */
-  async pendingFor(merchantId: string, subscriberId: number, now: Date): Promise<VerificationRecord[]> {
+  /** Verifications of this merchant and subscriber (or decoy) still open at `now`. */
+  async pendingFor(merchantId: string, holder: { subscriberId: number } | { decoyOf: string }, now: Date): Promise<VerificationRecord[]> {
+    const who = 'subscriberId' in holder ? { subscriber_id: holder.subscriberId } : { decoy_of: holder.decoyOf };
     const rows = await this.db<Row>('verifications')
-      .where({ merchant_id: merchantId, subscriber_id: subscriberId, status: 'pending' })
+      .where({ merchant_id: merchantId, ...who, status: 'pending' })
       .where('expires_at', '>', now);
     return rows.map(fromRow);
   }
@@ -102,6 +107,7 @@ function toRow(v: VerificationRecord): Row {
     id: v.id,
     merchant_id: v.merchantId,
     subscriber_id: v.subscriberId,
+    decoy_of: v.decoyOf ?? null,
     purpose: v.purpose,
     status: v.status,
     address_masked: v.addressMasked,
@@ -129,6 +135,7 @@ function fromRow(r: Row): VerificationRecord {
     id: r.id,
     merchantId: r.merchant_id,
     subscriberId: r.subscriber_id,
+    decoyOf: r.decoy_of,
     purpose: r.purpose,
     status: r.status,
     addressMasked: r.address_masked,

@@ -21,7 +21,7 @@ export interface LockoutDeps {
  * good (an operator reopens it) and says so.
  */
 export async function countFailure(d: LockoutDeps, v: VerificationRecord): Promise<void> {
-  const blocks = await d.failures.add(v.subscriberId);
+  const blocks = await d.failures.add(holderOf(v));
   if (blocks === 0) {
     return;
   }
@@ -34,7 +34,7 @@ export async function countFailure(d: LockoutDeps, v: VerificationRecord): Promi
     subscriberId: v.subscriberId,
     outcome: permanent ? 'permanent' : `temporary:${blocks}`,
   });
-  const subscriber = await d.subscribers.findById(v.subscriberId);
+  const subscriber = v.subscriberId === null ? undefined : await d.subscribers.findById(v.subscriberId);
   if (!subscriber) {
     return;
   }
@@ -46,8 +46,13 @@ export async function countFailure(d: LockoutDeps, v: VerificationRecord): Promi
   }
 }
 
-export async function refuseIfBlocked(d: Pick<LockoutDeps, 'failures'>, subscriberId: number): Promise<void> {
-  const seconds = await d.failures.blockedFor(subscriberId);
+/** Whose failures a check counts: the subscriber's, or a decoy's (which blocks the same way). */
+export function holderOf(v: VerificationRecord): number | string {
+  return v.subscriberId ?? `d${v.decoyOf}`;
+}
+
+export async function refuseIfBlocked(d: Pick<LockoutDeps, 'failures'>, holder: number | string): Promise<void> {
+  const seconds = await d.failures.blockedFor(holder);
   if (seconds > 0) {
     throw new AppError('rate_limited', 'SUBSCRIBER_LOCKED', 'too many failed checks for this subscriber: temporarily blocked', {
       details: { retryAfterSeconds: seconds },

@@ -240,7 +240,7 @@ export class PaymentService {
     const policy = await this.d.merchants.policy(merchantId);
     const v =
       policy.billingMode === 'per_verification' ? await this.d.verifications.findForMerchant(verificationId, merchantId) : undefined;
-    if (!v) {
+    if (!v || v.subscriberId === null) {
       return;
     }
     const common = {

@@ -9,6 +9,7 @@ import type { PendingSecretStore } from '../adapters/pending-secret.store';
 import type { SessionRecord, SessionRepository } from '../adapters/session.repository';
 import type { SubscriberRepository } from '../adapters/subscriber.repository';
 import type { VerificationRepository } from '../adapters/verification.repository';
+import { decoyOf } from './decoy';
 
 export interface SessionServiceDeps {
   sessions: SessionRepository;
@@ -20,6 +21,8 @@ export interface SessionServiceDeps {
   merchants: Pick<MerchantRepository, 'policy'>;
   clock: () => Date;
   idleSeconds: number;
+  /** The key decoy sessions are derived with (the active MAC key). */
+  decoyKey: Buffer;
   logger: Logger;
 }
 
@@ -32,18 +35,15 @@ export class SessionService {
   constructor(private readonly d: SessionServiceDeps) {}
 
   async open(merchantId: string, identifier: string): Promise<SessionView> {
-    const subscriber = await this.d.subscribers.findByIdentifier(identifier);
-    if (!subscriber) {
-      throw new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'no subscriber has this identifier');
-    }
-    if (subscriber.status !== 'active') {
-      throw new AppError('forbidden', 'SUBSCRIBER_SUSPENDED', 'the subscriber is suspended');
-    }
+    const found = await this.d.subscribers.findByIdentifier(identifier);
+    // Unknown and suspended identifiers get a decoy session that behaves the same (decoy.ts).
+    const subscriber = found?.status === 'active' ? found : null;
     const now = this.d.clock();
     const s: SessionRecord = {
       id: `se_${randomBytes(16).toString('hex')}`,
       merchantId,
-      subscriberId: subscriber.id,
+      subscriberId: subscriber?.id ?? null,
+      decoyOf: subscriber ? null : decoyOf(this.d.decoyKey, identifier),
       status: 'open',
       closeReason: null,
       openedAt: now,
@@ -76,9 +76,9 @@ export class SessionService {
   }
 
   /** Refuses a code for a session that is not this merchant's and subscriber's, or not open. */
-  async requireOpen(merchantId: string, id: string, subscriberId: number): Promise<void> {
+  async requireOpen(merchantId: string, id: string, holder: number | string): Promise<void> {
     const s = await this.current(merchantId, id);
-    if (s.subscriberId !== subscriberId) {
+    if ((s.subscriberId ?? `d${s.decoyOf}`) !== holder) {
       throw new AppError('invalid_input', 'SESSION_MISMATCH', 'the session belongs to another subscriber');
     }
     if (s.status !== 'open') {
@@ -119,7 +119,7 @@ export class SessionService {
       }
     }
     const policy = await this.d.merchants.policy(s.merchantId);
-    if (policy.billingMode === 'duration') {
+    if (policy.billingMode === 'duration' && s.subscriberId !== null) {
       const minutes = Math.max(1, Math.ceil((at.getTime() - s.openedAt.getTime()) / 60_000));
       const common = {
         merchantId: s.merchantId,

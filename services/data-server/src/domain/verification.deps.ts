@@ -1,3 +1,4 @@
+import type { CountryCode } from 'libphonenumber-js/max';
 import type { KeyEntry } from '@outband/config';
 import type { MessageSendV1, NoticeKind } from '@outband/contracts';
 import type { RateDecision } from '@outband/redis-limits';
@@ -40,7 +41,7 @@ export interface VerificationServiceDeps {
   reverseCodes: Pick<ReverseCodes, 'claim' | 'find' | 'release'>;
   reverseNumberFor: (address: string) => string;
   /** Refuses a code for a first-network session that is not open (or not this subscriber's). */
-  requireSession: (merchantId: string, sessionId: string, subscriberId: number) => Promise<void>;
+  requireSession: (merchantId: string, sessionId: string, holder: number | string) => Promise<void>;
   /** Refuses a destination no code may go to (invalid, premium rate, country, pumping). */
   guardSend: (merchantId: string, address: string, now: Date) => Promise<void>;
   /** Counts sends per address; answers whether one more is allowed. */
@@ -50,6 +51,8 @@ export interface VerificationServiceDeps {
   macKeys: KeyEntry[];
   suite: OcraSuite;
   ttlSeconds: number;
+  /** The country whose mobile numbers decoys show (where most subscribers are). */
+  decoyCountry: CountryCode;
   maxAttempts: number;
   /** Codes one verification may send, and the pause between two. */
   maxSends: number;

@@ -9,40 +9,44 @@ import { bindingHash, contentDigest, deriveCode, macOfCode } from './code-deriva
 import { boundDataFor, type BoundData } from './bound-data';
 import { maskAddress } from './mask-address';
 import { toView } from './verification-view';
-import { countFailure, refuseIfBlocked } from './lockout';
+import { countFailure, holderOf, refuseIfBlocked } from './lockout';
+import { DecoyPacing, decoyAddress, decoyDelivery, decoyOf, unmatchableCode } from './decoy';
 import { reserveReverseCode } from './reverse-channel';
 import type { VerificationServiceDeps } from './verification.deps';
 import { closedError, eventOf } from './verification-states';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
 export class VerificationService {
+  private readonly pacing = new DecoyPacing();
+
   constructor(private readonly d: VerificationServiceDeps) {}
 
   async start(req: VerificationStartV1, correlationId?: string): Promise<VerificationView> {
-    const subscriber = await this.d.subscribers.findByIdentifier(req.identifier);
-    if (!subscriber) {
-      throw new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'no subscriber has this identifier');
-    }
-    if (subscriber.status !== 'active') {
-      throw new AppError('forbidden', 'SUBSCRIBER_SUSPENDED', 'the subscriber is suspended');
-    }
+    const startedAt = performance.now();
+    const found = await this.d.subscribers.findByIdentifier(req.identifier);
+    // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
+    const subscriber = found?.status === 'active' ? found : null;
+    const decoy = subscriber ? null : decoyOf(activeKey(this.d.macKeys).key, req.identifier);
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
     const { transaction, message } = bound;
     const now = this.d.clock();
-    await refuseIfBlocked(this.d, subscriber.id);
+    await refuseIfBlocked(this.d, subscriber?.id ?? `d${decoy}`);
     if (req.sessionId) {
-      await this.d.requireSession(req.merchantId, req.sessionId, subscriber.id);
+      await this.d.requireSession(req.merchantId, req.sessionId, subscriber?.id ?? `d${decoy}`);
     }
-    await this.d.guardSend(req.merchantId, subscriber.address, now);
+    if (subscriber) {
+      await this.d.guardSend(req.merchantId, subscriber.address, now);
+    }
     const merchantLimit = await this.d.merchantLimit(req.merchantId, now);
     if (!merchantLimit.allowed) {
       throw new AppError('rate_limited', 'MERCHANT_RATE_LIMITED', 'this merchant starts too many verifications: slow down', {
         details: { retryAfterSeconds: merchantLimit.retryAfterSeconds },
       });
     }
-    await this.refuseOverSendLimit(subscriber.address, now);
+    await this.refuseOverSendLimit(subscriber?.address ?? `decoy:${decoy}`, now);
     // One open verification per merchant and subscriber: a new one cancels the old.
-    for (const old of await this.d.verifications.pendingFor(req.merchantId, subscriber.id, now)) {
+    const holder = subscriber ? { subscriberId: subscriber.id } : { decoyOf: decoy ?? '' };
+    for (const old of await this.d.verifications.pendingFor(req.merchantId, holder, now)) {
       if ((await this.d.pending.cancel(old.id)) === 'canceled') {
         await this.settle(old, 'canceled', now);
       }
@@ -52,27 +56,31 @@ export class VerificationService {
     const macKey = activeKey(this.d.macKeys);
     const binding = bindingHash({
       merchantId: req.merchantId,
-      identifier: subscriber.identifier,
+      identifier: subscriber?.identifier ?? '',
       purpose: req.purpose,
       verificationId: id,
       ...bound,
     });
     const channel = req.channel ?? 'sms';
-    if (channel === 'reverse-sms' && subscriber.receiverKind !== 'mobile') {
+    if (channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
       throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a pager cannot text a code back: use the sms channel');
     }
     const expiresAt = new Date(now.getTime() + this.d.ttlSeconds * 1000);
     const code =
-      channel === 'sms'
-        ? deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now)
-        : await reserveReverseCode(this.d, codeKey, macKey, binding, id, now, expiresAt);
+      channel === 'reverse-sms'
+        ? await reserveReverseCode(this.d, codeKey, macKey, binding, id, now, expiresAt)
+        : subscriber
+          ? deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now)
+          : unmatchableCode();
+    const addressMasked = subscriber ? maskAddress(subscriber.address) : decoyAddress(decoy ?? '', this.d.decoyCountry);
     const record: VerificationRecord = {
       id,
       merchantId: req.merchantId,
-      subscriberId: subscriber.id,
+      subscriberId: subscriber?.id ?? null,
+      decoyOf: decoy,
       purpose: req.purpose,
       status: 'pending',
-      addressMasked: maskAddress(subscriber.address),
+      addressMasked,
       attempts: 0,
       maxAttempts: this.d.maxAttempts,
       codeKeyId: codeKey.id,
@@ -99,12 +107,18 @@ export class VerificationService {
         kind: 'certificate.issued',
         merchantId: req.merchantId,
         verificationId: id,
-        subscriberId: subscriber.id,
-        outcome: `${req.purpose}:reverse`,
+        subscriberId: subscriber?.id ?? null,
+        outcome: `${req.purpose}:reverse${subscriber ? '' : ':decoy'}`,
       });
-      return { ...toView(record, now, undefined), reverse: { code, sendTo: this.d.reverseNumberFor(subscriber.address) } };
+      const sendTo = this.d.reverseNumberFor(subscriber?.address ?? '+');
+      return { ...toView(record, now, undefined), reverse: { code, sendTo } };
     }
     await this.issue(record, subscriber, code, bound, req.locale, now, 'issued', correlationId);
+    if (subscriber) {
+      this.pacing.real(performance.now() - startedAt);
+    } else {
+      await this.pacing.pad(performance.now() - startedAt);
+    }
     return toView(record, now, { state: 'queued', updatedAt: now, error: null });
   }
 
@@ -125,17 +139,19 @@ export class VerificationService {
       throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
     }
     const binding = await this.presentedBinding(v, presentedData);
-    await refuseIfBlocked(this.d, v.subscriberId);
+    await refuseIfBlocked(this.d, holderOf(v));
     await this.requireSessionOf(v);
-    const subscriber = await this.d.subscribers.findById(v.subscriberId);
+    const subscriber = v.subscriberId === null ? null : ((await this.d.subscribers.findById(v.subscriberId)) ?? null);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
-    if (!subscriber || !macKey) {
+    if ((v.subscriberId !== null && !subscriber) || !macKey) {
       return this.closed(v, 'expired');
     }
     const now = this.d.clock();
-    await this.d.guardSend(merchantId, subscriber.address, now);
-    await this.refuseOverSendLimit(subscriber.address, now);
-    const code = deriveCode(this.d.suite, activeKey(this.d.codeKeys), binding, v.id, randomBytes(32), now);
+    if (subscriber) {
+      await this.d.guardSend(merchantId, subscriber.address, now);
+    }
+    await this.refuseOverSendLimit(subscriber?.address ?? `decoy:${v.decoyOf}`, now);
+    const code = subscriber ? deriveCode(this.d.suite, activeKey(this.d.codeKeys), binding, v.id, randomBytes(32), now) : unmatchableCode();
     const outcome = await this.d.pending.resend(
       v.id,
       macOfCode(macKey, v.id, code),
@@ -167,10 +183,10 @@ export class VerificationService {
     }
   }
 
-  /** Records the certificate of one code and hands its message to the message server. */
+  /** Records the certificate of one code and hands its message to the message server; a decoy only leaves its audit row. */
   private async issue(
     v: VerificationRecord,
-    subscriber: Subscriber,
+    subscriber: Subscriber | null,
     code: string,
     bound: BoundData,
     locale: 'en' | 'fr' | undefined,
@@ -179,6 +195,18 @@ export class VerificationService {
     correlationId?: string,
   ): Promise<void> {
     const id = v.id;
+    const issued = outcome === 'issued' ? v.purpose : `${v.purpose}:resent`;
+    if (!subscriber) {
+      await this.d.audit.append({
+        at: now,
+        kind: 'certificate.issued',
+        merchantId: v.merchantId,
+        verificationId: id,
+        subscriberId: null,
+        outcome: `${issued}:decoy`,
+      });
+      return;
+    }
     const messageId = randomUUID();
     await this.d.certificates.insert({
       id: messageId,
@@ -199,7 +227,7 @@ export class VerificationService {
       merchantId: v.merchantId,
       verificationId: id,
       subscriberId: subscriber.id,
-      outcome: outcome === 'issued' ? v.purpose : `${v.purpose}:resent`,
+      outcome: issued,
     });
     try {
       await this.d.sendMessage(
@@ -229,7 +257,7 @@ export class VerificationService {
   async check(merchantId: string, verificationId: string, submittedCode: string, presentedData: BoundData = {}): Promise<CheckResult> {
     const v = await this.find(merchantId, verificationId);
     const presented = await this.presentedBinding(v, presentedData);
-    await refuseIfBlocked(this.d, v.subscriberId);
+    await refuseIfBlocked(this.d, holderOf(v));
     await this.requireSessionOf(v);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
     if (!macKey) {
@@ -241,7 +269,7 @@ export class VerificationService {
     switch (outcome.kind) {
       case 'approved':
         await this.audit(v, 'approved');
-        await this.d.failures.reset(v.subscriberId);
+        await this.d.failures.reset(holderOf(v));
         await this.settle(v, 'approved', now, outcome.attempts);
         return { outcome: 'approved', verification: await this.view(v.id, merchantId) };
       case 'mismatch':
@@ -299,7 +327,7 @@ export class VerificationService {
     if (v.purpose === 'login') {
       return v.bindingHash;
     }
-    const subscriber = await this.d.subscribers.findById(v.subscriberId);
+    const subscriber = v.subscriberId === null ? undefined : await this.d.subscribers.findById(v.subscriberId);
     return bindingHash({
       merchantId: v.merchantId,
       identifier: subscriber?.identifier ?? '',
@@ -324,7 +352,7 @@ export class VerificationService {
   /** A code in a session that has ended is dead: closing the session ended it (`SESSION_CLOSED`). */
   async requireSessionOf(v: VerificationRecord): Promise<void> {
     if (v.sessionId && v.status === 'pending') {
-      await this.d.requireSession(v.merchantId, v.sessionId, v.subscriberId);
+      await this.d.requireSession(v.merchantId, v.sessionId, holderOf(v));
     }
   }
 
@@ -339,6 +367,9 @@ export class VerificationService {
 
   private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
     const v = await this.find(merchantId, verificationId);
+    if (v.subscriberId === null) {
+      return toView(v, this.d.clock(), decoyDelivery(v.createdAt));
+    }
     return toView(v, this.d.clock(), await this.d.certificates.latestFor(v.id), await this.d.certificates.attemptsFor(v.id));
   }
 
