@@ -9,3 +9,4 @@ export * from './webhooks';
 export * from './admin';
 export { seal, unseal } from './sealed-field';
 export type { SealKey } from './sealed-field';
+export * from './merchant-api';

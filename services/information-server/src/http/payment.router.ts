@@ -1,18 +1,12 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import { identifier, locale, paymentId, paymentSource, period, transactionData, type StatementView } from '@outband/contracts';
+import { identifier, merchantApi, paymentId, period, type StatementView } from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
 import { merchantOf } from './request-context';
 import { validate } from './validate';
 
-const startBody = z.strictObject({
-  /** Who pays and with which card: a card token, the contract's card on file, or a terminal's card. */
-  source: paymentSource,
-  /** What the code approves and the bank charges (amount in minor units). */
-  transaction: transactionData,
-  locale: locale.optional(),
-});
+const startBody = merchantApi.paymentStart;
 
 /** `/v1/payments`: start a payment and read it; the code is checked on its verification. */
 export function paymentRouter(data: DataClient): Router {

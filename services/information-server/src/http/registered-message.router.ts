@@ -1,19 +1,11 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
-import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import { e164, identifier, registeredContent, registeredMessageId } from '@outband/contracts';
+import { merchantApi, registeredMessageId } from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
 import { merchantOf } from './request-context';
 import { validate } from './validate';
 
-const sendBody = z.strictObject({
-  /** The sender subscriber, who confirms the deposit with a code. */
-  from: identifier,
-  /** The addressee: a subscriber identifier or the subscriber's address. */
-  to: z.union([z.strictObject({ identifier }), z.strictObject({ address: e164 })]),
-  content: registeredContent,
-});
-const codeBody = z.strictObject({ code: z.string().regex(/^\d{4,10}$/, 'must be the 4 to 10 digits received') });
+const { registeredSend: sendBody, registeredCode: codeBody } = merchantApi;
 
 /**
  * `/v1/registered-messages`: deposit (the sender confirms with a code), retrieve and open (the

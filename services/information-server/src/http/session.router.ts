@@ -1,12 +1,11 @@
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import { identifier, sessionId } from '@outband/contracts';
+import { merchantApi, sessionId } from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
 import { merchantOf } from './request-context';
 import { validate } from './validate';
 
-const openBody = z.strictObject({ identifier });
+const openBody = merchantApi.sessionOpen;
 
 /** `/v1/sessions`: the merchant's first-network session (login, checkout) that codes can live in. */
 export function sessionRouter(data: DataClient): Router {

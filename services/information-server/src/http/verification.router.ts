@@ -1,58 +1,11 @@
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import {
-  certifiedMessage,
-  channel,
-  identifier,
-  locale,
-  purpose,
-  sessionId,
-  transactionData,
-  verificationId,
-  type CheckResult,
-} from '@outband/contracts';
+import { merchantApi, verificationId, type CheckResult } from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
 import { merchantOf } from './request-context';
 import { validate } from './validate';
 
-const startBody = z
-  .strictObject({
-    identifier,
-    purpose: purpose.default('login'),
-    locale: locale.optional(),
-    /** Required for purpose `transaction`: what the code approves (amount in minor units). */
-    transaction: transactionData.optional(),
-    /** Required for purpose `message`: the order or declaration the code certifies. */
-    message: certifiedMessage.optional(),
-    /** The first-network session the code lives in: it dies when the session ends. */
-    sessionId: sessionId.optional(),
-    /** `reverse-sms`: the answer carries a code to show and a number the user texts it to. */
-    channel: channel.optional(),
-  })
-  .refine((b) => (b.purpose === 'transaction') === (b.transaction !== undefined), {
-    path: ['transaction'],
-    message: 'required for purpose "transaction", and only for it',
-  })
-  .refine((b) => (b.purpose === 'message') === (b.message !== undefined), {
-    path: ['message'],
-    message: 'required for purpose "message", and only for it',
-  });
-
-const checkBody = z.strictObject({
-  code: z.string().regex(/^\d{4,10}$/, 'must be the 4 to 10 digits received'),
-  /** For a transaction: the data as the merchant presents it now. */
-  transaction: transactionData.optional(),
-  /** For a certified message: the text as presented now. */
-  message: certifiedMessage.optional(),
-});
-
-const resendBody = z.strictObject({
-  locale: locale.optional(),
-  /** For a transaction or a certified message: the same data as at the start. */
-  transaction: transactionData.optional(),
-  message: certifiedMessage.optional(),
-});
+const { verificationStart: startBody, verificationCheck: checkBody, verificationResend: resendBody } = merchantApi;
 
 /** `/v1/verifications`: start, resend, check, read and cancel a verification. */
 export function verificationRouter(data: DataClient): Router {

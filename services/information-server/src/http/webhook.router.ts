@@ -1,15 +1,11 @@
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import { webhookEndpointId, webhookEventType } from '@outband/contracts';
+import { merchantApi, webhookEndpointId } from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
 import { merchantOf } from './request-context';
 import { validate } from './validate';
 
-const registerBody = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2000),
-  events: z.array(webhookEventType).min(1).max(10),
-});
+const registerBody = merchantApi.webhookRegister;
 
 /**
  * `/v1/webhooks`: endpoints (the secret is shown once, at creation and rotation), their

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import {
+  certifiedMessage,
+  channel,
+  e164,
+  identifier,
+  locale,
+  purpose,
+  sessionId,
+  transactionData,
+} from './common';
+import { paymentSource } from './payments';
+import { registeredContent } from './registered-messages';
+import { webhookEventType } from './webhooks';
+
+/**
+ * The request bodies of the merchant HTTP API (`/v1`). The information server validates with
+ * them, the OpenAPI document describes them, the SDK types its calls with them.
+ */
+const typedCode = z.string().regex(/^\d{4,10}$/, 'must be the 4 to 10 digits received');
+
+const verificationStart = z
+  .strictObject({
+    identifier,
+    purpose: purpose.default('login'),
+    locale: locale.optional(),
+    /** Required for purpose `transaction`: what the code approves (amount in minor units). */
+    transaction: transactionData.optional(),
+    /** Required for purpose `message`: the order or declaration the code certifies. */
+    message: certifiedMessage.optional(),
+    /** The first-network session the code lives in: it dies when the session ends. */
+    sessionId: sessionId.optional(),
+    /** `reverse-sms`: the answer carries a code to show and a number the user texts it to. */
+    channel: channel.optional(),
+  })
+  .refine((b) => (b.purpose === 'transaction') === (b.transaction !== undefined), {
+    path: ['transaction'],
+    message: 'required for purpose "transaction", and only for it',
+  })
+  .refine((b) => (b.purpose === 'message') === (b.message !== undefined), {
+    path: ['message'],
+    message: 'required for purpose "message", and only for it',
+  });
+
+const verificationCheck = z.strictObject({
+  code: typedCode,
+  /** For a transaction: the data as the merchant presents it now. */
+  transaction: transactionData.optional(),
+  /** For a certified message: the text as presented now. */
+  message: certifiedMessage.optional(),
+});
+
+const verificationResend = z.strictObject({
+  locale: locale.optional(),
+  /** For a transaction or a certified message: the same data as at the start. */
+  transaction: transactionData.optional(),
+  message: certifiedMessage.optional(),
+});
+
+const paymentStart = z.strictObject({
+  /** Who pays and with which card: a card token, the contract's card on file, or a terminal's card. */
+  source: paymentSource,
+  /** What the code approves and the bank charges (amount in minor units). */
+  transaction: transactionData,
+  locale: locale.optional(),
+});
+
+const sessionOpen = z.strictObject({ identifier });
+
+const registeredSend = z.strictObject({
+  /** The sender subscriber, who confirms the deposit with a code. */
+  from: identifier,
+  /** The addressee: a subscriber identifier or the subscriber's address. */
+  to: z.union([z.strictObject({ identifier }), z.strictObject({ address: e164 })]),
+  content: registeredContent,
+});
+
+const registeredCode = z.strictObject({ code: typedCode });
+
+const webhookRegister = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  events: z.array(webhookEventType).min(1).max(10),
+});
+
+export const merchantApi = {
+  verificationStart,
+  verificationCheck,
+  verificationResend,
+  paymentStart,
+  sessionOpen,
+  registeredSend,
+  registeredCode,
+  webhookRegister,
+};
+
+/** What a caller sends to one route (defaults may be left out). */
+export type MerchantRequest<K extends keyof typeof merchantApi> = z.input<(typeof merchantApi)[K]>;
