@@ -1,14 +1,5 @@
 import { z } from 'zod';
-import {
-  certifiedMessage,
-  channel,
-  e164,
-  identifier,
-  locale,
-  purpose,
-  sessionId,
-  transactionData,
-} from './common';
+import { certifiedMessage, channel, e164, identifier, locale, purpose, sessionId, transactionData } from './common';
 import { paymentSource } from './payments';
 import { registeredContent } from './registered-messages';
 import { webhookEventType } from './webhooks';
