@@ -44,6 +44,23 @@ describe('the outband command', () => {
     }
   });
 
+  it('issues Twilio-compatible credentials and keeps only a hash of the secret', async () => {
+    const issued = await outband('twilio', 'credentials', 'shop-cli');
+    const [, accountSid, , secret] =
+      /^account SID (AC[0-9a-f]{32})\nusername +(AC[0-9a-f]{32})\npassword +([0-9a-f]{32})$/.exec(issued.out) ?? [];
+    expect(accountSid).toBeDefined();
+    const key = await outband('twilio', 'credentials', 'shop-cli', 'api-key');
+    expect(key.out).toContain(`account SID ${accountSid ?? ''}\nusername    SK`);
+    const db = openDatabase(env.DATABASE_URL ?? '', { min: 0, max: 1 });
+    try {
+      const rows = await db('twilio_credentials').where({ merchant_id: 'shop-cli' });
+      expect(rows).toHaveLength(2);
+      expect(JSON.stringify(rows)).not.toContain(secret);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('answers a wrong command with its usage and exit code 2', async () => {
     const wrong = await outband('merchant', 'delete', 'x');
     expect(wrong.code).toBe(2);

@@ -2,7 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { migrateDatabase, openDatabase } from '@outband/db';
-import { AuditLog, dataMigrationSource, dataMigrationsTable, MerchantRepository, SubscriberRepository } from '@outband/data-server';
+import {
+  AuditLog,
+  dataMigrationSource,
+  dataMigrationsTable,
+  MerchantRepository,
+  SubscriberRepository,
+  TwilioAccounts,
+  TwilioRepository,
+} from '@outband/data-server';
 import { messageMigrationSource, messageMigrationsTable } from '@outband/message-server';
 
 const usage = `usage: outband <command>   (DATABASE_URL names the database)
@@ -11,6 +19,8 @@ const usage = `usage: outband <command>   (DATABASE_URL names the database)
   merchant key add <merchant> <kid>                add an HS256 key; prints its secret once
   subscriber add <identifier> <+E164> [mobile|pager-alpha|pager-numeric] [en|fr]
   token <merchant> <kid>                           print a 5-minute merchant JWT (MERCHANT_SECRET=base64)
+  twilio credentials <merchant> [auth-token|api-key]
+                                                   Twilio-compatible credentials; prints the secret once
   audit verify                                     check the audit trail's hash chain`;
 
 const databaseUrl = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband';
@@ -75,6 +85,20 @@ async function run(args: string[]): Promise<void> {
         }),
       );
       console.log(`subscriber ${identifier ?? ''} ready`);
+      return;
+    }
+    case 'twilio credentials': {
+      const [, merchant, kind = 'auth-token'] = rest;
+      if (kind !== 'auth-token' && kind !== 'api-key') {
+        break;
+      }
+      const issued = await withDb((db) =>
+        new TwilioAccounts({ repo: new TwilioRepository(db), merchants: new MerchantRepository(db), clock: () => new Date() }).issue(
+          need(merchant, 'merchant'),
+          kind === 'auth-token' ? 'auth_token' : 'api_key',
+        ),
+      );
+      console.log(`account SID ${issued.accountSid}\nusername    ${issued.sid}\npassword    ${issued.secret}`);
       return;
     }
     case 'audit verify': {

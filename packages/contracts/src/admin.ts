@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { e164, identifier, merchantId, receiverKind } from './common';
+import { twilioCredentialsView } from './twilio';
 
 /** Who did it: the operator token's name, recorded in the audit trail. */
 const actor = z.string().regex(/^[A-Za-z0-9_.-]{1,20}$/);
@@ -76,6 +77,15 @@ export const adminActionV1 = z.discriminatedUnion('action', [
     identifier,
     status: z.enum(['active', 'suspended']),
   }),
+  z.object({
+    type: z.literal('admin.action'),
+    version: z.literal(1),
+    actor,
+    /** Credentials of the Twilio-compatible surface: an auth token (replacing the last) or an API key. */
+    action: z.literal('twilio.credentials'),
+    merchantId,
+    kind: z.enum(['auth_token', 'api_key']),
+  }),
 ]);
 export type AdminActionV1 = z.infer<typeof adminActionV1>;
 
@@ -84,5 +94,7 @@ export const adminResult = z.object({
   merchants: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })).optional(),
   nextCursor: z.string().optional(),
   done: z.string().optional(),
+  /** Issued Twilio-compatible credentials; the secret is shown this once. */
+  credentials: twilioCredentialsView.optional(),
 });
 export type AdminResult = z.infer<typeof adminResult>;

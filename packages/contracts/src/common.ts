@@ -44,6 +44,21 @@ export const identifier = z
 
 export const locale = z.enum(['en', 'fr']);
 
+/** What a verification's `identifier` names: the subscriber's identifier, or its E.164 address. */
+export const identifierKind = z.enum(['identifier', 'address']);
+
+/** Digits of a code (NIST SP 800-63B: at least 6 for a secret that is not throttled; 4 is a floor). */
+export const codeLength = z.number().int().min(4).max(10);
+
+/** A brand the SMS shows in place of "Outband": letters, digits, spaces and a little punctuation. */
+export const senderName = z
+  .string()
+  .min(1)
+  .max(30)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} .,'&_-]*$/u, "must be letters, digits, spaces and . , ' & _ -")
+  // A run of digits beside the code could pass for it.
+  .refine((s) => !/\d{3}/.test(s), 'must not hold three digits in a row');
+
 /**
  * What a transaction code approves (PSD2 RTS Art. 5, dynamic linking): shown in clear on the
  * phone, and any change of it invalidates the code. Amounts are integer minor units.

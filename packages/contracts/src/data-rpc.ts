@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import {
   certifiedMessage,
+  codeLength,
   identifier,
+  identifierKind,
+  senderName,
   locale,
   merchantId,
   purpose,
@@ -17,6 +20,7 @@ import { registeredActionV1, registeredSendV1 } from './registered-messages';
 import { webhookActionV1, webhookRegisterV1 } from './webhooks';
 import { adminActionV1 } from './admin';
 import { paymentGetV1, paymentStartV1, paymentView, settlementGetV1, statementGetV1 } from './payments';
+import { serviceSid, twilioAuthV1, twilioServiceV1 } from './twilio';
 
 /** information server → data server: start a verification (patent op. 201-205). */
 export const verificationStartV1 = z.object({
@@ -34,8 +38,27 @@ export const verificationStartV1 = z.object({
   sessionId: sessionId.optional(),
   /** `reverse-sms`: no SMS goes out; the user texts the code back (added in v1). @defaultValue sms */
   channel: channel.optional(),
+  /** `address`: `identifier` is the subscriber's E.164 address (Twilio's `To`) (added in v1). */
+  identifierKind: identifierKind.optional(),
+  /** Digits of the code instead of the suite's (a Twilio service's `CodeLength`) (added in v1). */
+  codeLength: codeLength.optional(),
+  /** The name the SMS shows instead of "Outband" (a Twilio service's `FriendlyName`) (added in v1). */
+  senderName: senderName.optional(),
+  /** The Twilio-compatible service the verification belongs to (added in v1). */
+  serviceSid: serviceSid.optional(),
 });
 export type VerificationStartV1 = z.infer<typeof verificationStartV1>;
+
+/** information server → data server: the pending verification of a subscriber in a service, if any. */
+export const verificationFindV1 = z.object({
+  type: z.literal('verification.find'),
+  version: z.literal(1),
+  merchantId,
+  identifier,
+  identifierKind: identifierKind.optional(),
+  serviceSid: serviceSid.optional(),
+});
+export type VerificationFindV1 = z.infer<typeof verificationFindV1>;
 
 /** information server → data server: the code the user typed back (the confidential message). */
 export const verificationCheckV1 = z.object({
@@ -77,6 +100,8 @@ export const verificationCancelV1 = z.object({
   version: z.literal(1),
   merchantId,
   verificationId,
+  /** `approved`: the merchant confirmed a login by other means (added in v1). @defaultValue canceled */
+  status: z.enum(['canceled', 'approved']).optional(),
 });
 export type VerificationCancelV1 = z.infer<typeof verificationCancelV1>;
 
@@ -117,6 +142,9 @@ export type MerchantKeysGetV1 = z.infer<typeof merchantKeysGetV1>;
 
 export const dataRpcRequest = z.discriminatedUnion('type', [
   verificationStartV1,
+  verificationFindV1,
+  twilioAuthV1,
+  twilioServiceV1,
   verificationCheckV1,
   verificationResendV1,
   verificationGetV1,
@@ -147,6 +175,8 @@ export const verificationView = z.object({
   attemptsLeft: z.number().int().min(0),
   /** For purpose `transaction`: amount, currency and payee the code approves. */
   transaction: z.object({ amount: z.number(), currency: z.string(), payee: z.string() }).optional(),
+  /** The Twilio-compatible service it belongs to. */
+  serviceSid: serviceSid.optional(),
   /** For purpose `message`: the SHA-256 of the certified text, as on the certificate record. */
   message: z.object({ digest: z.string(), reference: z.string().optional() }).optional(),
   delivery: z.object({ state: deliveryState, updatedAt: z.string(), error: z.string().optional() }).optional(),

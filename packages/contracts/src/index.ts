@@ -10,3 +10,4 @@ export * from './admin';
 export { seal, unseal } from './sealed-field';
 export type { SealKey } from './sealed-field';
 export * from './merchant-api';
+export * from './twilio';

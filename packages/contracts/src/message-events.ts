@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deliveryState, e164, locale, merchantId, purpose, receiverKind, verificationId } from './common';
+import { deliveryState, e164, locale, merchantId, purpose, receiverKind, senderName, verificationId } from './common';
 
 /** Texts without a code that Outband sends a subscriber on its own account. */
 export const noticeKind = z.enum(['lockout_warning', 'lockout_permanent', 'registered_waiting', 'registered_retrieved']);
@@ -29,6 +29,8 @@ export const messageSendV1 = z
     /** For purpose `message`: the CertifiedMessage JSON, sealed the same way (added in v1). */
     sealedMessage: z.string().min(1).max(8192).optional(),
     expiresInSeconds: z.number().int().min(1).max(3600),
+    /** The name the text shows instead of "Outband" (added in v1, optional). */
+    senderName: senderName.optional(),
   })
   .refine((m) => (m.sealedCode === undefined) !== (m.notice === undefined), {
     message: 'a message carries either a sealed code or a notice',

@@ -7,4 +7,6 @@ export type { DemoSeed } from './seed-demo';
 export { AuditLog } from './adapters/audit-log';
 export { MerchantRepository } from './adapters/merchant.repository';
 export { SubscriberRepository } from './adapters/subscriber.repository';
+export { TwilioRepository } from './adapters/twilio.repository';
+export { TwilioAccounts } from './domain/twilio-accounts';
 export { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';

@@ -36,6 +36,8 @@ import { consumeMessageStatus } from './consumers/message-status.consumer';
 import { consumeInbound } from './consumers/inbound.consumer';
 import { parseOcraSuite } from './domain/ocra';
 import { VerificationService } from './domain/verification.service';
+import { TwilioAccounts } from './domain/twilio-accounts';
+import { TwilioRepository } from './adapters/twilio.repository';
 
 export interface DataServerHandle {
   /** The bound ops port (`/healthz`, `/readyz`, `/metrics`). */
@@ -265,7 +267,8 @@ export async function startDataServer(
     clock: () => new Date(),
   });
 
-  const admin = new AdminService({ db, merchants, subscribers, audit, clock: () => new Date() });
+  const twilio = new TwilioAccounts({ repo: new TwilioRepository(db), merchants, clock: () => new Date() });
+  const admin = new AdminService({ db, merchants, subscribers, audit, twilio, clock: () => new Date() });
   await serveDataRpc({
     bus,
     names,
@@ -277,6 +280,7 @@ export async function startDataServer(
     webhooks,
     admin,
     merchants,
+    twilio,
     started,
     checks,
   });

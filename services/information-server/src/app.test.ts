@@ -45,6 +45,9 @@ const data: DataClient = {
   getPayment: () => Promise.reject(new AppError('not_found', 'PAYMENT_NOT_FOUND', 'no such payment')),
   statement: () => Promise.reject(new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'unknown')),
   settlement: () => Promise.reject(new AppError('unavailable', 'PAYMENTS_DISABLED', 'no bank')),
+  findVerification: () => Promise.resolve({ id: null }),
+  twilioAuth: () => Promise.reject(new AppError('unauthorized', 'TWILIO_AUTH_INVALID', 'no')),
+  twilioService: () => Promise.reject(new AppError('not_found', 'SERVICE_NOT_FOUND', 'none')),
 };
 const logLines: string[] = [];
 let server: Server;

@@ -14,6 +14,7 @@ import { registeredMessageRouter } from './http/registered-message.router';
 import { sessionRouter } from './http/session.router';
 import { webhookRouter } from './http/webhook.router';
 import { verificationRouter } from './http/verification.router';
+import { twilioRouter } from './twilio/twilio.router';
 
 export interface AppDeps {
   data: DataClient;
@@ -81,17 +82,19 @@ export function createApp(d: AppDeps): Express {
   if (perIp) {
     app.use('/v1', perIp);
   }
-  // After authentication: counts the merchant the token proves, not the one it claims.
-  const authenticated: RequestHandler[] = [authenticate(d.auth)];
-  if (limits) {
-    authenticated.push(
-      limitRequests(
-        limits.hit,
-        { name: 'merchant', limit: limits.perMerchant, windowMs: limits.windowMs, keyOf: (req) => req.merchantId },
-        d.logger,
-      ),
-    );
-  }
+  // After authentication: counts the merchant the credentials prove, not the one they claim.
+  const perMerchant = limits
+    ? [
+        limitRequests(
+          limits.hit,
+          { name: 'merchant', limit: limits.perMerchant, windowMs: limits.windowMs, keyOf: (req) => req.merchantId },
+          d.logger,
+        ),
+      ]
+    : [];
+  const authenticated: RequestHandler[] = [authenticate(d.auth), ...perMerchant];
+  // Twilio Verify v2 compatible: form-encoded, Basic auth, Twilio's errors (before requireJson).
+  app.use('/v2', twilioRouter(d.data, d.logger, { beforeAuth: perIp ? [perIp] : [], afterAuth: perMerchant }));
   app.use(requireJson);
   // Before the general body parser: a registered message may carry an attachment.
   const once = d.idempotency ? [d.idempotency] : [];

@@ -197,7 +197,7 @@ export class PendingSecretStore {
   }
 
   /** Ends a pending code (canceled, or its session closed); answers the state it ends in. */
-  async cancel(verificationId: string, state: 'canceled' | 'session_closed' = 'canceled'): Promise<FinalState> {
+  async cancel(verificationId: string, state: 'canceled' | 'session_closed' | 'approved' = 'canceled'): Promise<FinalState> {
     return (await cancelScript.run(this.redis, this.keysOf(verificationId), [String(this.finalTtl), state])) as FinalState;
   }
 }

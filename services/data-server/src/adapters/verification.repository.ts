@@ -29,6 +29,11 @@ export interface VerificationRecord {
   sessionId?: string | null;
   /** `sms`: the code goes to the phone; `reverse-sms`: the phone sends it back. */
   channel?: Channel;
+  /** The Twilio-compatible service it belongs to. */
+  serviceSid?: string | null;
+  /** Digits of its codes when not the suite's, and the name its texts show instead of "Outband". */
+  codeLength?: number | null;
+  senderName?: string | null;
 }
 
 interface Row {
@@ -55,6 +60,9 @@ interface Row {
   content_reference: string | null;
   session_id: string | null;
   channel: Channel;
+  service_sid: string | null;
+  code_length: number | null;
+  sender_name: string | null;
 }
 
 export class VerificationRepository {
@@ -127,6 +135,9 @@ function toRow(v: VerificationRecord): Row {
     content_reference: v.content?.reference ?? null,
     session_id: v.sessionId ?? null,
     channel: v.channel ?? 'sms',
+    service_sid: v.serviceSid ?? null,
+    code_length: v.codeLength ?? null,
+    sender_name: v.senderName ?? null,
   };
 }
 
@@ -153,5 +164,8 @@ function fromRow(r: Row): VerificationRecord {
     content: r.content_digest ? { digest: r.content_digest, reference: r.content_reference } : null,
     sessionId: r.session_id,
     channel: r.channel,
+    serviceSid: r.service_sid,
+    codeLength: r.code_length,
+    senderName: r.sender_name,
   };
 }

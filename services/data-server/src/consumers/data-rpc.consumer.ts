@@ -10,6 +10,7 @@ import type { SessionService } from '../domain/session.service';
 import type { WebhookService } from '../domain/webhook.service';
 import type { AdminService } from '../domain/admin.service';
 import type { VerificationService } from '../domain/verification.service';
+import type { TwilioAccounts } from '../domain/twilio-accounts';
 
 export interface DataRpcDeps {
   bus: Bus;
@@ -22,6 +23,7 @@ export interface DataRpcDeps {
   admin: AdminService;
   billing: BillingService;
   merchants: MerchantRepository;
+  twilio: TwilioAccounts;
   started: Counter<'purpose'>;
   checks: Counter<'outcome'>;
 }
@@ -58,8 +60,10 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       return payment ? { ...result, payment } : result;
     }
     case 'verification.cancel': {
-      const view = await d.verifications.cancel(req.merchantId, req.verificationId);
-      await d.payments.onVerificationEnd(req.merchantId, req.verificationId, 'canceled');
+      const view = await d.verifications.cancel(req.merchantId, req.verificationId, req.status);
+      if (view.status === 'canceled') {
+        await d.payments.onVerificationEnd(req.merchantId, req.verificationId, 'canceled');
+      }
       return view;
     }
     case 'verification.resend':
@@ -112,6 +116,14 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       return d.billing.settlement(req.merchantId, req.period);
     case 'verification.get':
       return d.verifications.get(req.merchantId, req.verificationId);
+    case 'verification.find':
+      return d.verifications.findPending(req);
+    case 'twilio.auth':
+      return d.twilio.authenticate(req.username, req.password);
+    case 'twilio.service':
+      return req.action === 'create'
+        ? d.twilio.createService(req.merchantId, req.friendlyName ?? 'Verify', req.codeLength)
+        : d.twilio.getService(req.merchantId, req.serviceSid ?? '');
     case 'merchant.keys.get': {
       const keys = await d.merchants.findKeys(req.merchantId);
       if (!keys) {

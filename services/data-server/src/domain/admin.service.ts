@@ -4,12 +4,14 @@ import type { Knex } from '@outband/db';
 import type { AuditLog } from '../adapters/audit-log';
 import type { MerchantRepository } from '../adapters/merchant.repository';
 import type { SubscriberRepository } from '../adapters/subscriber.repository';
+import type { TwilioAccounts } from './twilio-accounts';
 
 export interface AdminServiceDeps {
   db: Knex;
   merchants: Pick<MerchantRepository, 'upsertMerchant' | 'setPolicy'>;
   subscribers: Pick<SubscriberRepository, 'findByIdentifier' | 'upsert' | 'setStatus'>;
   audit: Pick<AuditLog, 'append'>;
+  twilio: Pick<TwilioAccounts, 'issue'>;
   clock: () => Date;
 }
 
@@ -69,6 +71,11 @@ export class AdminService {
         const now = await this.d.subscribers.findByIdentifier(req.identifier);
         await this.audited(req, { subscriberId: now?.id ?? null, outcome: old ? 'updated' : 'created' });
         return { done: req.action };
+      }
+      case 'twilio.credentials': {
+        const credentials = await this.d.twilio.issue(req.merchantId, req.kind);
+        await this.audited(req, { merchantId: req.merchantId, outcome: credentials.sid.slice(0, 10) });
+        return { done: req.action, credentials };
       }
       case 'subscriber.status': {
         const s = await this.d.subscribers.findByIdentifier(req.identifier);

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { KeyEntry } from '@outband/config';
 import type { CertifiedMessage, TransactionData } from '@outband/contracts';
-import { ocra, type OcraSuite } from './ocra';
+import { ocra, parseOcraSuite, type OcraSuite } from './ocra';
 
 /** What a code is bound to; any change gives another binding hash and another code. */
 export interface CodeBinding {
@@ -57,6 +57,14 @@ export function deriveCode(suite: OcraSuite, key: KeyEntry, binding: string, ver
     session,
     timeSeconds: Math.floor(now.getTime() / 1000),
   });
+}
+
+/** The suite with codes of `digits` digits (a Twilio service's code length); the suite itself without. */
+export function withDigits(suite: OcraSuite, digits: number | null | undefined): OcraSuite {
+  if (!digits || digits === suite.digits) {
+    return suite;
+  }
+  return parseOcraSuite(suite.text.replace(/^(OCRA-1:HOTP-SHA\d+-)\d+/, `$1${digits}`));
 }
 
 /** The keyed MAC kept in Redis instead of the code, bound to the verification id. */

@@ -29,5 +29,6 @@ export function toView(v: VerificationRecord, now: Date, delivery: Delivery, att
     ...(attempts.length > 0 ? { deliveries: attempts } : {}),
     ...(v.sessionId ? { sessionId: v.sessionId } : {}),
     ...(v.channel === 'reverse-sms' ? { channel: v.channel } : {}),
+    ...(v.serviceSid ? { serviceSid: v.serviceSid } : {}),
   };
 }

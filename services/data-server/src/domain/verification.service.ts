@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '@outband/errors';
 import type { KeyEntry } from '@outband/config';
-import type { CheckResult, VerificationStartV1, VerificationView } from '@outband/contracts';
+import type { CheckResult, VerificationFindV1, VerificationStartV1, VerificationView } from '@outband/contracts';
 import type { FinalState } from '../adapters/pending-secret.store';
 import type { Subscriber } from '../adapters/subscriber.repository';
 import type { VerificationRecord } from '../adapters/verification.repository';
-import { bindingHash, contentDigest, deriveCode, macOfCode } from './code-derivation';
+import { bindingHash, contentDigest, deriveCode, macOfCode, withDigits } from './code-derivation';
 import { boundDataFor, type BoundData } from './bound-data';
 import { maskAddress } from './mask-address';
 import { toView } from './verification-view';
@@ -23,7 +23,7 @@ export class VerificationService {
 
   async start(req: VerificationStartV1, correlationId?: string): Promise<VerificationView> {
     const startedAt = performance.now();
-    const found = await this.d.subscribers.findByIdentifier(req.identifier);
+    const found = await this.subscriberOf(req.identifier, req.identifierKind);
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
     const subscriber = found?.status === 'active' ? found : null;
     const decoy = subscriber ? null : decoyOf(activeKey(this.d.macKeys).key, req.identifier);
@@ -70,7 +70,7 @@ export class VerificationService {
       channel === 'reverse-sms'
         ? await reserveReverseCode(this.d, codeKey, macKey, binding, id, now, expiresAt)
         : subscriber
-          ? deriveCode(this.d.suite, codeKey, binding, id, randomBytes(32), now)
+          ? deriveCode(withDigits(this.d.suite, req.codeLength), codeKey, binding, id, randomBytes(32), now)
           : unmatchableCode();
     const addressMasked = subscriber ? maskAddress(subscriber.address) : decoyAddress(decoy ?? '', this.d.decoyCountry);
     const record: VerificationRecord = {
@@ -94,6 +94,9 @@ export class VerificationService {
       content: message ? { digest: contentDigest(message.text), reference: message.reference ?? null } : null,
       sessionId: req.sessionId ?? null,
       channel,
+      serviceSid: req.serviceSid ?? null,
+      codeLength: req.codeLength ?? null,
+      senderName: req.senderName ?? null,
     };
     await this.d.verifications.insert(record);
     await this.d.pending.put(
@@ -151,7 +154,8 @@ export class VerificationService {
       await this.d.guardSend(merchantId, subscriber.address, now);
     }
     await this.refuseOverSendLimit(subscriber?.address ?? `decoy:${v.decoyOf}`, now);
-    const code = subscriber ? deriveCode(this.d.suite, activeKey(this.d.codeKeys), binding, v.id, randomBytes(32), now) : unmatchableCode();
+    const suite = withDigits(this.d.suite, v.codeLength);
+    const code = subscriber ? deriveCode(suite, activeKey(this.d.codeKeys), binding, v.id, randomBytes(32), now) : unmatchableCode();
     const outcome = await this.d.pending.resend(
       v.id,
       macOfCode(macKey, v.id, code),
@@ -239,6 +243,7 @@ export class VerificationService {
           receiverKind: subscriber.receiverKind,
           purpose: v.purpose,
           locale: locale ?? subscriber.locale,
+          ...(v.senderName ? { senderName: v.senderName } : {}),
           // What is left of the verification's lifetime: a resent code dies with the first.
           expiresInSeconds: Math.max(1, Math.ceil((v.expiresAt.getTime() - now.getTime()) / 1000)),
         },
@@ -296,26 +301,48 @@ export class VerificationService {
     }
   }
 
-  async cancel(merchantId: string, verificationId: string): Promise<VerificationView> {
+  /**
+   * Ends a pending verification without a code: `canceled`, or `approved` when the merchant
+   * confirmed a login by other means (Twilio's `Status=approved`), audited as such. A transaction
+   * or a message is approved only by its code: that code is the user's signature.
+   */
+  async cancel(merchantId: string, verificationId: string, to: 'canceled' | 'approved' = 'canceled'): Promise<VerificationView> {
     const v = await this.find(merchantId, verificationId);
-    const state = await this.d.pending.cancel(v.id);
-    if (state !== 'canceled') {
+    if (to === 'approved' && v.purpose !== 'login') {
+      throw new AppError('invalid_input', 'CODE_REQUIRED', 'a transaction or a message is approved only by checking its code');
+    }
+    const state = await this.d.pending.cancel(v.id, to);
+    if (state !== to) {
       return this.closed(v, state);
     }
-    await this.settle(v, 'canceled', this.d.clock());
+    await this.settle(v, to, this.d.clock());
     await this.d.audit.append({
       at: this.d.clock(),
       kind: 'verification.canceled',
       merchantId,
       verificationId: v.id,
       subscriberId: v.subscriberId,
-      outcome: 'canceled',
+      outcome: to === 'approved' ? 'approved:merchant' : 'canceled',
     });
     return this.view(v.id, merchantId);
   }
 
   async get(merchantId: string, verificationId: string): Promise<VerificationView> {
     return this.view(verificationId, merchantId);
+  }
+
+  /** The newest pending verification of this identifier (or address) in a service, if any. */
+  async findPending(req: VerificationFindV1): Promise<{ id: string | null }> {
+    const found = await this.subscriberOf(req.identifier, req.identifierKind);
+    const holder =
+      found?.status === 'active' ? { subscriberId: found.id } : { decoyOf: decoyOf(activeKey(this.d.macKeys).key, req.identifier) };
+    const open = await this.d.verifications.pendingFor(req.merchantId, holder, this.d.clock());
+    const inService = open.filter((v) => (v.serviceSid ?? undefined) === req.serviceSid);
+    return { id: inService[inService.length - 1]?.id ?? null };
+  }
+
+  private async subscriberOf(identifier: string, kind: VerificationStartV1['identifierKind']): Promise<Subscriber | undefined> {
+    return kind === 'address' ? this.d.subscribers.findByAddress(identifier) : this.d.subscribers.findByIdentifier(identifier);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '@outband/errors';
 import type { Bus } from '@outband/bus';
 import {
@@ -34,7 +34,15 @@ import {
   type TransactionData,
   type CertifiedMessage,
   type VerificationView,
+  type VerificationFindV1,
+  twilioPrincipal,
+  type TwilioPrincipal,
+  type TwilioServiceV1,
+  twilioServiceView,
+  type TwilioServiceView,
 } from '@outband/contracts';
+
+const foundVerification = z.object({ id: z.string().nullable() });
 
 /** An admin action without its envelope. */
 export type AdminActionRequest = AdminActionV1 extends infer A ? (A extends AdminActionV1 ? Omit<A, 'type' | 'version'> : never) : never;
@@ -57,7 +65,15 @@ export interface DataClient {
     correlationId?: string,
   ): Promise<VerificationView>;
   getVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
-  cancelVerification(merchantId: string, verificationId: string, correlationId?: string): Promise<VerificationView>;
+  cancelVerification(
+    merchantId: string,
+    verificationId: string,
+    correlationId?: string,
+    status?: 'canceled' | 'approved',
+  ): Promise<VerificationView>;
+  findVerification(req: Omit<VerificationFindV1, 'type' | 'version'>, correlationId?: string): Promise<{ id: string | null }>;
+  twilioAuth(username: string, password: string, correlationId?: string): Promise<TwilioPrincipal>;
+  twilioService(req: Omit<TwilioServiceV1, 'type' | 'version'>, correlationId?: string): Promise<TwilioServiceView>;
   merchantKeys(merchantId: string, correlationId?: string): Promise<MerchantKeys>;
   openSession(merchantId: string, identifier: string, correlationId?: string): Promise<SessionView>;
   sessionAction(merchantId: string, sessionId: string, action: 'get' | 'heartbeat' | 'end', correlationId?: string): Promise<SessionView>;
@@ -107,8 +123,11 @@ export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): Dat
     resendVerification: (req, cid) => call({ type: 'verification.resend', version: 1, ...req }, verificationView, cid),
     getVerification: (merchantId, verificationId, cid) =>
       call({ type: 'verification.get', version: 1, merchantId, verificationId }, verificationView, cid),
-    cancelVerification: (merchantId, verificationId, cid) =>
-      call({ type: 'verification.cancel', version: 1, merchantId, verificationId }, verificationView, cid),
+    cancelVerification: (merchantId, verificationId, cid, status) =>
+      call({ type: 'verification.cancel', version: 1, merchantId, verificationId, ...(status ? { status } : {}) }, verificationView, cid),
+    findVerification: (req, cid) => call({ type: 'verification.find', version: 1, ...req }, foundVerification, cid),
+    twilioAuth: (username, password, cid) => call({ type: 'twilio.auth', version: 1, username, password }, twilioPrincipal, cid),
+    twilioService: (req, cid) => call({ type: 'twilio.service', version: 1, ...req }, twilioServiceView, cid),
     merchantKeys: (merchantId, cid) => call({ type: 'merchant.keys.get', version: 1, merchantId }, merchantKeys, cid),
     openSession: (merchantId, identifier, cid) => call({ type: 'session.open', version: 1, merchantId, identifier }, sessionView, cid),
     sessionAction: (merchantId, sessionId, action, cid) =>

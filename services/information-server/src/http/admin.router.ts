@@ -6,6 +6,8 @@ import { e164, identifier, merchantId, merchantPolicyInput, receiverKind, type A
 import type { DataClient } from '../adapters/data-client';
 import { validate } from './validate';
 
+const twilioCredentialsBody = z.strictObject({ kind: z.enum(['auth_token', 'api_key']).default('auth_token') });
+
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
@@ -86,6 +88,11 @@ export function adminRouter(data: DataClient): Router {
         ...validate(subscriberBody, req.body),
       }),
     );
+  });
+  // Credentials of the Twilio-compatible surface (`/v2`); the secret is in this answer only.
+  router.post('/merchants/:id/twilio-credentials', async (req, res) => {
+    const { kind } = validate(twilioCredentialsBody, req.body ?? {});
+    res.status(201).json(await act(req, { action: 'twilio.credentials', merchantId: validate(merchantId, req.params.id), kind }));
   });
   return router;
 }

@@ -59,25 +59,27 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(err);
       return;
     }
-    if (isAppError(err)) {
-      sendProblem(res, err);
-      return;
-    }
-    const type = typeof err === 'object' && err !== null && 'type' in err ? String(err.type) : '';
-    const mapped = parserErrors[type];
-    if (mapped) {
-      sendProblem(res, new AppError(mapped[0], mapped[1], mapped[2]));
-      return;
-    }
-    // Other client errors raised by express itself (a malformed percent-encoded path …).
-    const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : NaN;
-    if (status >= 400 && status < 500) {
-      sendProblem(res, new AppError('invalid_input', 'BAD_REQUEST', 'the request is malformed'));
-      return;
-    }
-    logger.error({ err, path: req.path }, 'unhandled error');
-    sendProblem(res, new AppError('internal', 'INTERNAL', 'an internal error occurred'));
+    sendProblem(res, asAppError(err, logger, req.path));
   };
+}
+
+/** Any error as the AppError the client is told about; an unexpected one is logged and stays vague. */
+export function asAppError(err: unknown, logger: Logger, path: string): AppError {
+  if (isAppError(err)) {
+    return err;
+  }
+  const type = typeof err === 'object' && err !== null && 'type' in err ? String(err.type) : '';
+  const mapped = parserErrors[type];
+  if (mapped) {
+    return new AppError(mapped[0], mapped[1], mapped[2]);
+  }
+  // Other client errors raised by express itself (a malformed percent-encoded path …).
+  const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : NaN;
+  if (status >= 400 && status < 500) {
+    return new AppError('invalid_input', 'BAD_REQUEST', 'the request is malformed');
+  }
+  logger.error({ err, path }, 'unhandled error');
+  return new AppError('internal', 'INTERNAL', 'an internal error occurred');
 }
 
 /** Unknown routes. */

@@ -118,6 +118,7 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
           expiresInSeconds: m.expiresInSeconds,
           ...(transaction ? { amount: { minor: transaction.amount, currency: transaction.currency }, payee: transaction.payee } : {}),
           ...(statement ? { statement } : {}),
+          ...(m.senderName ? { senderName: m.senderName } : {}),
         },
   );
   switch (result.kind) {

@@ -25,6 +25,17 @@ describe('renderText', () => {
   it('sends digits only to a numeric pager', () => {
     expect(renderText({ ...opts, locale: 'en', receiverKind: 'pager-numeric' }, params)).toBe('482913');
   });
+
+  it("shows the merchant's brand in place of Outband, on phones and pagers alike", () => {
+    const branded = { ...params, senderName: 'Acme Shop' };
+    expect(renderText({ ...opts, locale: 'en', receiverKind: 'mobile' }, branded)).toBe(
+      'Your Acme Shop login code is 482913. It expires in 5 min. Never share it.',
+    );
+    expect(renderText({ ...opts, pagerMaxLength: 80, locale: 'en', receiverKind: 'pager-alpha' }, branded)).toBe(
+      'Acme Shop login code 482913',
+    );
+    expect(renderText({ ...opts, locale: 'en', receiverKind: 'pager-numeric' }, branded)).toBe('482913');
+  });
 });
 
 describe('formatAmount', () => {

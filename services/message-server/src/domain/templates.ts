@@ -11,6 +11,8 @@ export interface TemplateParams {
   payee?: string;
   /** For purpose `message`: the order or declaration the user certifies. */
   statement?: string;
+  /** The merchant's brand, shown where the text says "Outband". */
+  senderName?: string;
 }
 
 type Render = (p: TemplateParams, minutes: number) => string;
@@ -104,7 +106,8 @@ export interface RenderOptions {
  */
 export function renderText(o: RenderOptions, p: TemplateParams): string {
   const minutes = Math.max(1, Math.round(p.expiresInSeconds / 60));
-  return forReceiver(templates[o.locale][o.purpose][o.receiverKind](p, minutes), o);
+  const text = templates[o.locale][o.purpose][o.receiverKind](p, minutes);
+  return forReceiver(p.senderName ? text.replace(/Outband/g, p.senderName) : text, o);
 }
 
 function forReceiver(text: string, o: Omit<RenderOptions, 'purpose'>): string {
