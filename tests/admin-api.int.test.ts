@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '@outband/db';
-import { api } from './support/http';
+import { api, waitForInbox } from './support/http';
 import { startSuite, type Suite } from './support/suite';
 
 const token = randomBytes(32).toString('base64url');
 let suite: Suite;
 beforeAll(async () => {
-  suite = await startSuite({ env: { ADMIN_TOKENS: `ops-ann:${token}` } });
+  suite = await startSuite({ env: { ADMIN_TOKENS: `ops-ann:${token}`, MERCHANT_KEY_CACHE_MS: '0' } });
 });
 afterAll(async () => {
   await suite?.stop();
@@ -70,6 +70,60 @@ describe('admin API (operators)', () => {
     } finally {
       await db.destroy();
     }
+  });
+
+  it("rotates a merchant's JWT keys: both work until the old one is retired", async () => {
+    const k2 = randomBytes(32).toString('base64');
+    expect((await admin('PUT', `/merchants/${suite.merchant.id}/keys/k2`, { alg: 'HS256', key: k2 })).status).toBe(200);
+    const withK2 = suite.token({ secret: k2, keyid: 'k2' });
+    expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'bob' }, token: withK2 })).status).toBe(201);
+    expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'bob' } })).status).toBe(201);
+    expect((await admin('DELETE', `/merchants/${suite.merchant.id}/keys/${suite.merchant.kid}`)).status).toBe(200);
+    expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'bob' } })).body.code).toBe('TOKEN_INVALID');
+    expect((await api(suite, 'GET', '/v1/webhooks', { token: suite.token({ secret: k2, keyid: 'k2' }) })).status).toBe(200);
+    // Back as it was, for the other tests.
+    await admin('PUT', `/merchants/${suite.merchant.id}/keys/${suite.merchant.kid}`, { alg: 'HS256', key: suite.merchant.secret });
+    expect((await admin('PUT', `/merchants/${suite.merchant.id}/keys/k3`, { alg: 'HS256', key: 'c2hvcnQ=' })).status).toBe(400);
+    expect((await admin('PUT', `/merchants/${suite.merchant.id}/keys/k3`, { alg: 'RS256', key: 'nope' })).status).toBe(400);
+    expect((await admin('DELETE', `/merchants/${suite.merchant.id}/keys/never`)).body.code).toBe('KEY_UNKNOWN');
+  });
+
+  it("sends codes of the merchant's length and lifetime, in its own words", async () => {
+    const policy = await admin('PUT', `/merchants/${suite.merchant.id}/policy`, {
+      codeLength: 8,
+      codeTtlSeconds: 120,
+      senderName: 'Acme Bank',
+      templates: { login: 'Acme Bank code: {code} ({minutes} min). We never call to ask for it.' },
+    });
+    expect(policy.status).toBe(200);
+    suite.sim.inbox.clear();
+    const v = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } });
+    expect(Date.parse(String(v.body.expiresAt)) - Date.parse(String(v.body.createdAt))).toBe(120_000);
+    const [sms] = await waitForInbox(suite, '+33612345678');
+    expect(sms?.text).toMatch(/^Acme Bank code: \d{8} \(2 min\)\. We never call to ask for it\.$/);
+    const tx = await api(suite, 'POST', '/v1/verifications', {
+      body: { identifier: 'bob', purpose: 'transaction', transaction: { amount: 1500, currency: 'EUR', payee: 'Shop' } },
+    });
+    expect(tx.status).toBe(201);
+    const [txSms] = await waitForInbox(suite, '+4915112345678');
+    expect(txSms?.text).toContain('Acme Bank: approve'); // no transaction template: the built-in text, branded
+    const refused = await admin('PUT', `/merchants/${suite.merchant.id}/policy`, { templates: { transaction: 'Code {code}' } });
+    expect(refused.status).toBe(400); // a transaction text must show {amount} and {payee}
+    await admin('PUT', `/merchants/${suite.merchant.id}/policy`, {
+      codeLength: null,
+      codeTtlSeconds: null,
+      senderName: null,
+      templates: null,
+    });
+  });
+
+  it('tells the old handset when an operator moves a subscriber to another number', async () => {
+    await admin('PUT', '/subscribers/erin', { address: '+33655512311' });
+    await admin('PUT', '/subscribers/erin', { address: '+33655512322' });
+    const [notice] = await waitForInbox(suite, '+33655512311');
+    expect(notice?.text).toContain('your codes will now go to another number');
+    expect(notice?.text).not.toMatch(/\d{4}/);
+    expect(suite.sim.inbox.list('+33655512322')).toHaveLength(0);
   });
 
   it('answers bad input with problems', async () => {

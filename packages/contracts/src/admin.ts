@@ -1,6 +1,29 @@
 import { z } from 'zod';
-import { e164, identifier, merchantId, receiverKind } from './common';
+import { e164, identifier, merchantId, receiverKind, senderName } from './common';
+import { messageTemplates } from './message-events';
 import { twilioCredentialsView } from './twilio';
+
+export const merchantKeyId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -');
+
+/** A merchant's JWT key: HS256 with a shared secret (base64, at least 32 bytes), or a PEM public key. */
+export const merchantKeyInput = z.discriminatedUnion('alg', [
+  z.strictObject({
+    kid: merchantKeyId,
+    alg: z.literal('HS256'),
+    key: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+      .refine((k) => Buffer.from(k, 'base64').length >= 32, 'must hold at least 32 bytes'),
+  }),
+  z.strictObject({
+    kid: merchantKeyId,
+    alg: z.enum(['RS256', 'ES256']),
+    key: z
+      .string()
+      .max(4096)
+      .regex(/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\s*$/, 'must be a PEM public key'),
+  }),
+]);
 
 /** Who did it: the operator token's name, recorded in the audit trail. */
 const actor = z.string().regex(/^[A-Za-z0-9_.-]{1,20}$/);
@@ -23,6 +46,14 @@ export const merchantPolicyInput = z.strictObject({
     .optional(),
   limitPerSecond: z.number().int().min(1).max(100_000).nullable().optional(),
   limitPerDay: z.number().int().min(1).max(100_000_000).nullable().optional(),
+  /** Digits of this merchant's codes (NIST SP 800-63B: at least 6); null: the suite's. */
+  codeLength: z.number().int().min(6).max(10).nullable().optional(),
+  /** Lifetime of this merchant's codes (at most 10 minutes); null: the installation's. */
+  codeTtlSeconds: z.number().int().min(30).max(600).nullable().optional(),
+  /** The brand texts show instead of "Outband"; null: Outband. */
+  senderName: senderName.nullable().optional(),
+  /** The merchant's own texts to phones, per purpose; null: the built-in ones. */
+  templates: messageTemplates.nullable().optional(),
 });
 
 /** information server → data server: an operator's action (admin API); each one is audited. */
@@ -76,6 +107,23 @@ export const adminActionV1 = z.discriminatedUnion('action', [
     action: z.literal('subscriber.status'),
     identifier,
     status: z.enum(['active', 'suspended']),
+  }),
+  z.object({
+    type: z.literal('admin.action'),
+    version: z.literal(1),
+    actor,
+    /** Adds or replaces a merchant's JWT key; two may be active at once, so keys rotate. */
+    action: z.literal('key.put'),
+    merchantId,
+    key: merchantKeyInput,
+  }),
+  z.object({
+    type: z.literal('admin.action'),
+    version: z.literal(1),
+    actor,
+    action: z.literal('key.retire'),
+    merchantId,
+    kid: merchantKeyId,
   }),
   z.object({
     type: z.literal('admin.action'),

@@ -2,7 +2,30 @@ import { z } from 'zod';
 import { deliveryState, e164, locale, merchantId, purpose, receiverKind, senderName, verificationId } from './common';
 
 /** Texts without a code that Outband sends a subscriber on its own account. */
-export const noticeKind = z.enum(['lockout_warning', 'lockout_permanent', 'registered_waiting', 'registered_retrieved']);
+export const noticeKind = z.enum(['lockout_warning', 'lockout_permanent', 'registered_waiting', 'registered_retrieved', 'address_changed']);
+
+/**
+ * A merchant's own text to phones, with placeholders: `{code}` always; `{amount}` and `{payee}`
+ * for a transaction (PSD2 dynamic linking: the user sees what he approves); `{text}` for a
+ * certified message; `{minutes}` where it likes.
+ */
+const template = (required: string[]) =>
+  z
+    .string()
+    .min(1)
+    .max(300)
+    .refine((t) => required.every((p) => t.includes(`{${p}}`)), `must hold ${required.map((p) => `{${p}}`).join(', ')}`)
+    .refine(
+      (t) => (t.match(/\{[^}]*\}/g) ?? []).every((p) => ['{code}', '{minutes}', '{amount}', '{payee}', '{text}'].includes(p)),
+      'knows only {code} {minutes} {amount} {payee} {text}',
+    )
+    .refine((t) => !/\d{3}/.test(t.replace(/\{[a-z]+\}/g, '')), 'must not hold three digits in a row, which could pass for a code');
+export const messageTemplates = z.strictObject({
+  login: template(['code']).optional(),
+  transaction: template(['code', 'amount', 'payee']).optional(),
+  message: template(['code', 'text']).optional(),
+});
+export type MessageTemplates = z.infer<typeof messageTemplates>;
 export type NoticeKind = z.infer<typeof noticeKind>;
 
 /**
@@ -31,6 +54,8 @@ export const messageSendV1 = z
     expiresInSeconds: z.number().int().min(1).max(3600),
     /** The name the text shows instead of "Outband" (added in v1, optional). */
     senderName: senderName.optional(),
+    /** The merchant's own text for a phone (see `messageTemplates`) (added in v1, optional). */
+    template: z.string().max(300).optional(),
   })
   .refine((m) => (m.sealedCode === undefined) !== (m.notice === undefined), {
     message: 'a message carries either a sealed code or a notice',

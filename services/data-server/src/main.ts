@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import { Bus } from '@outband/bus';
@@ -124,7 +124,12 @@ export async function startDataServer(
     logger,
   });
   // Notices (no code) go to the subscriber's phone; their delivery is not reported back.
-  const sendNotice = async (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => {
+  // A notice outside any verification (an operator's change) carries a fresh id nobody holds.
+  const sendNotice = async (
+    subscriber: Subscriber,
+    notice: NoticeKind,
+    context = { verificationId: `ve_${randomBytes(16).toString('hex')}`, merchantId: 'operator' },
+  ) => {
     if (subscriber.receiverKind === 'pager-numeric') {
       return; // digits only: a notice cannot be read there
     }
@@ -210,6 +215,7 @@ export async function startDataServer(
       const perDay = policy.limitPerDay ?? config.MERCHANT_LIMIT_PER_DAY;
       return second.allowed ? limiter.hit('merchant-d', merchantId, perDay, 86_400_000, now) : second;
     },
+    textsOf: (merchantId) => merchants.policy(merchantId),
     sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),
     codeKeys: config.CODE_KEYS,
@@ -268,7 +274,7 @@ export async function startDataServer(
   });
 
   const twilio = new TwilioAccounts({ repo: new TwilioRepository(db), merchants, clock: () => new Date() });
-  const admin = new AdminService({ db, merchants, subscribers, audit, twilio, clock: () => new Date() });
+  const admin = new AdminService({ db, merchants, subscribers, audit, twilio, sendNotice, clock: () => new Date() });
   await serveDataRpc({
     bus,
     names,

@@ -1,5 +1,5 @@
 import type { Knex } from '@outband/db';
-import type { MerchantKeys, MerchantKeyView } from '@outband/contracts';
+import type { MerchantKeys, MerchantKeyView, MessageTemplates } from '@outband/contracts';
 
 /** How a merchant's payments are secured (Fig. 10) and billed (aspects 5-7). */
 export interface MerchantPolicy {
@@ -23,6 +23,12 @@ export interface MerchantPolicy {
   /** Verifications per second and per day; null: the installation's defaults. */
   limitPerSecond: number | null;
   limitPerDay: number | null;
+  /** Digits and lifetime of the merchant's codes; null: the installation's. */
+  codeLength: number | null;
+  codeTtlSeconds: number | null;
+  /** The brand texts show instead of "Outband", and the merchant's own texts to phones. */
+  senderName: string | null;
+  templates: MessageTemplates | null;
 }
 
 export const defaultPolicy: MerchantPolicy = {
@@ -36,6 +42,10 @@ export const defaultPolicy: MerchantPolicy = {
   allowedCountries: null,
   limitPerSecond: null,
   limitPerDay: null,
+  codeLength: null,
+  codeTtlSeconds: null,
+  senderName: null,
+  templates: null,
 };
 
 interface PolicyRow {
@@ -49,6 +59,10 @@ interface PolicyRow {
   allowed_countries: string | null;
   limit_per_second: number | null;
   limit_per_day: number | null;
+  code_length: number | null;
+  code_ttl_seconds: number | null;
+  sender_name: string | null;
+  templates_json: string | null;
 }
 
 export class MerchantRepository {
@@ -74,6 +88,11 @@ export class MerchantRepository {
     await this.db('merchants').insert({ id, name, status: 'active' }).onConflict('id').merge({ name });
   }
 
+  /** Retires a key: tokens it signed are refused once the information server's cache renews. */
+  async retireKey(merchantId: string, kid: string): Promise<boolean> {
+    return (await this.db('merchant_keys').where({ merchant_id: merchantId, kid, status: 'active' }).update({ status: 'retired' })) > 0;
+  }
+
   async upsertKey(merchantId: string, key: MerchantKeyView): Promise<void> {
     await this.db('merchant_keys')
       .insert({ merchant_id: merchantId, kid: key.kid, alg: key.alg, key_material: key.key, status: 'active' })
@@ -97,6 +116,10 @@ export class MerchantRepository {
       allowedCountries: row.allowed_countries === null ? null : row.allowed_countries.split(',').filter(Boolean),
       limitPerSecond: row.limit_per_second,
       limitPerDay: row.limit_per_day,
+      codeLength: row.code_length,
+      codeTtlSeconds: row.code_ttl_seconds,
+      senderName: row.sender_name,
+      templates: row.templates_json === null ? null : (JSON.parse(row.templates_json) as MessageTemplates),
     };
   }
 
@@ -113,6 +136,10 @@ export class MerchantRepository {
       allowed_countries: full.allowedCountries === null ? null : full.allowedCountries.join(','),
       limit_per_second: full.limitPerSecond,
       limit_per_day: full.limitPerDay,
+      code_length: full.codeLength,
+      code_ttl_seconds: full.codeTtlSeconds,
+      sender_name: full.senderName,
+      templates_json: full.templates === null ? null : JSON.stringify(full.templates),
     };
     await this.db('merchant_policies')
       .insert({ merchant_id: merchantId, ...row })

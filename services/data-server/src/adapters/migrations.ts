@@ -437,6 +437,21 @@ const migrations: Migration[] = [
       await knex.schema.dropTable('twilio_credentials');
     },
   },
+  {
+    name: '015_merchant_texts',
+    async up(knex) {
+      // A merchant's codes and texts: digits, lifetime, brand and its own templates.
+      await knex.schema.alterTable('merchant_policies', (t) => {
+        t.tinyint('code_length').nullable();
+        t.integer('code_ttl_seconds').nullable();
+        t.string('sender_name', 30).nullable();
+        t.text('templates_json').nullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('merchant_policies', (t) => t.dropColumns('code_length', 'code_ttl_seconds', 'sender_name', 'templates_json'));
+    },
+  },
 ];
 
 /** A knex migration source over the list above. */

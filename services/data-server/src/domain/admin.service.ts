@@ -1,17 +1,20 @@
+import { createPublicKey } from 'node:crypto';
 import { AppError } from '@outband/errors';
-import type { AdminActionV1, AdminResult } from '@outband/contracts';
+import type { AdminActionV1, AdminResult, NoticeKind } from '@outband/contracts';
 import type { Knex } from '@outband/db';
 import type { AuditLog } from '../adapters/audit-log';
 import type { MerchantRepository } from '../adapters/merchant.repository';
-import type { SubscriberRepository } from '../adapters/subscriber.repository';
+import type { Subscriber, SubscriberRepository } from '../adapters/subscriber.repository';
 import type { TwilioAccounts } from './twilio-accounts';
 
 export interface AdminServiceDeps {
   db: Knex;
-  merchants: Pick<MerchantRepository, 'upsertMerchant' | 'setPolicy'>;
+  merchants: Pick<MerchantRepository, 'upsertMerchant' | 'setPolicy' | 'upsertKey' | 'retireKey'>;
   subscribers: Pick<SubscriberRepository, 'findByIdentifier' | 'upsert' | 'setStatus'>;
   audit: Pick<AuditLog, 'append'>;
   twilio: Pick<TwilioAccounts, 'issue'>;
+  /** Sends a notice (no code) to a subscriber's handset. */
+  sendNotice: (subscriber: Subscriber, notice: NoticeKind) => Promise<void>;
   clock: () => Date;
 }
 
@@ -69,9 +72,33 @@ export class AdminService {
           bankCustomerId: old?.bankCustomerId ?? null,
         });
         const now = await this.d.subscribers.findByIdentifier(req.identifier);
-        await this.audited(req, { subscriberId: now?.id ?? null, outcome: old ? 'updated' : 'created' });
+        const moved = old !== undefined && old.address !== req.address;
+        if (moved) {
+          // The old handset hears of it: if the change was not asked for, its holder can object.
+          await this.d.sendNotice(old, 'address_changed');
+        }
+        await this.audited(req, { subscriberId: now?.id ?? null, outcome: old ? (moved ? 'moved' : 'updated') : 'created' });
         return { done: req.action };
       }
+      case 'key.put': {
+        await this.requireMerchant(req.merchantId);
+        if (req.key.alg !== 'HS256') {
+          try {
+            createPublicKey(req.key.key);
+          } catch {
+            throw new AppError('invalid_input', 'KEY_INVALID', 'the key is not a PEM public key this algorithm can use');
+          }
+        }
+        await this.d.merchants.upsertKey(req.merchantId, req.key);
+        await this.audited(req, { merchantId: req.merchantId, outcome: req.key.kid });
+        return { done: req.action };
+      }
+      case 'key.retire':
+        if (!(await this.d.merchants.retireKey(req.merchantId, req.kid))) {
+          throw new AppError('not_found', 'KEY_UNKNOWN', 'this merchant has no active key with this kid');
+        }
+        await this.audited(req, { merchantId: req.merchantId, outcome: req.kid });
+        return { done: req.action };
       case 'twilio.credentials': {
         const credentials = await this.d.twilio.issue(req.merchantId, req.kind);
         await this.audited(req, { merchantId: req.merchantId, outcome: credentials.sid.slice(0, 10) });
@@ -86,6 +113,12 @@ export class AdminService {
         await this.audited(req, { subscriberId: s.id, outcome: req.status });
         return { done: req.action };
       }
+    }
+  }
+
+  private async requireMerchant(merchantId: string): Promise<void> {
+    if (!(await this.d.db('merchants').where({ id: merchantId }).first())) {
+      throw new AppError('not_found', 'MERCHANT_UNKNOWN', 'unknown merchant');
     }
   }
 

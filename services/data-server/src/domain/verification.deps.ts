@@ -5,6 +5,7 @@ import type { RateDecision } from '@outband/redis-limits';
 import type { AuditLog } from '../adapters/audit-log';
 import type { CertificateRepository } from '../adapters/certificate.repository';
 import type { FailureCounter } from '../adapters/failure-counter';
+import type { MerchantPolicy } from '../adapters/merchant.repository';
 import type { PendingSecretStore } from '../adapters/pending-secret.store';
 import type { ReverseCodes } from '../adapters/reverse-codes';
 import type { Subscriber, SubscriberRepository } from '../adapters/subscriber.repository';
@@ -44,6 +45,8 @@ export interface VerificationServiceDeps {
   requireSession: (merchantId: string, sessionId: string, holder: number | string) => Promise<void>;
   /** Refuses a destination no code may go to (invalid, premium rate, country, pumping). */
   guardSend: (merchantId: string, address: string, now: Date) => Promise<void>;
+  /** The merchant's code length and lifetime, brand and templates (its policy; null: ours). */
+  textsOf: (merchantId: string) => Promise<Pick<MerchantPolicy, 'codeLength' | 'codeTtlSeconds' | 'senderName' | 'templates'>>;
   /** Counts sends per address; answers whether one more is allowed. */
   sendLimit: (address: string, now: Date) => Promise<RateDecision>;
   clock: () => Date;

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AppError } from '@outband/errors';
 import type { KeyEntry } from '@outband/config';
 import type { CheckResult, VerificationFindV1, VerificationStartV1, VerificationView } from '@outband/contracts';
@@ -12,6 +12,7 @@ import { toView } from './verification-view';
 import { countFailure, holderOf, refuseIfBlocked } from './lockout';
 import { DecoyPacing, decoyAddress, decoyDelivery, decoyOf, unmatchableCode } from './decoy';
 import { reserveReverseCode } from './reverse-channel';
+import { issueCode } from './issue-code';
 import type { VerificationServiceDeps } from './verification.deps';
 import { closedError, eventOf } from './verification-states';
 
@@ -65,12 +66,14 @@ export class VerificationService {
     if (channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
       throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a pager cannot text a code back: use the sms channel');
     }
-    const expiresAt = new Date(now.getTime() + this.d.ttlSeconds * 1000);
+    const texts = await this.d.textsOf(req.merchantId);
+    const codeLength = req.codeLength ?? texts.codeLength;
+    const expiresAt = new Date(now.getTime() + (texts.codeTtlSeconds ?? this.d.ttlSeconds) * 1000);
     const code =
       channel === 'reverse-sms'
         ? await reserveReverseCode(this.d, codeKey, macKey, binding, id, now, expiresAt)
         : subscriber
-          ? deriveCode(withDigits(this.d.suite, req.codeLength), codeKey, binding, id, randomBytes(32), now)
+          ? deriveCode(withDigits(this.d.suite, codeLength), codeKey, binding, id, randomBytes(32), now)
           : unmatchableCode();
     const addressMasked = subscriber ? maskAddress(subscriber.address) : decoyAddress(decoy ?? '', this.d.decoyCountry);
     const record: VerificationRecord = {
@@ -95,8 +98,8 @@ export class VerificationService {
       sessionId: req.sessionId ?? null,
       channel,
       serviceSid: req.serviceSid ?? null,
-      codeLength: req.codeLength ?? null,
-      senderName: req.senderName ?? null,
+      codeLength,
+      senderName: req.senderName ?? texts.senderName,
     };
     await this.d.verifications.insert(record);
     await this.d.pending.put(
@@ -116,7 +119,8 @@ export class VerificationService {
       const sendTo = this.d.reverseNumberFor(subscriber?.address ?? '+');
       return { ...toView(record, now, undefined), reverse: { code, sendTo } };
     }
-    await this.issue(record, subscriber, code, bound, req.locale, now, 'issued', correlationId);
+    const template = texts.templates?.[req.purpose];
+    await issueCode(this.d, record, subscriber, code, { bound, locale: req.locale, now, resent: false, template, correlationId });
     if (subscriber) {
       this.pacing.real(performance.now() - startedAt);
     } else {
@@ -182,80 +186,15 @@ export class VerificationService {
         });
       }
       case 'replaced':
-        await this.issue(v, subscriber, code, boundDataFor(v.purpose, presentedData), locale, now, 'resent', correlationId);
+        await issueCode(this.d, v, subscriber, code, {
+          bound: boundDataFor(v.purpose, presentedData),
+          locale,
+          now,
+          resent: true,
+          template: (await this.d.textsOf(merchantId)).templates?.[v.purpose],
+          correlationId,
+        });
         return this.view(v.id, merchantId);
-    }
-  }
-
-  /** Records the certificate of one code and hands its message to the message server; a decoy only leaves its audit row. */
-  private async issue(
-    v: VerificationRecord,
-    subscriber: Subscriber | null,
-    code: string,
-    bound: BoundData,
-    locale: 'en' | 'fr' | undefined,
-    now: Date,
-    outcome: 'issued' | 'resent',
-    correlationId?: string,
-  ): Promise<void> {
-    const id = v.id;
-    const issued = outcome === 'issued' ? v.purpose : `${v.purpose}:resent`;
-    if (!subscriber) {
-      await this.d.audit.append({
-        at: now,
-        kind: 'certificate.issued',
-        merchantId: v.merchantId,
-        verificationId: id,
-        subscriberId: null,
-        outcome: `${issued}:decoy`,
-      });
-      return;
-    }
-    const messageId = randomUUID();
-    await this.d.certificates.insert({
-      id: messageId,
-      verificationId: id,
-      address: subscriber.address,
-      purpose: v.purpose,
-      deliveryState: 'queued',
-      deliveryError: null,
-      smscMessageId: null,
-      outcome: 'pending',
-      createdAt: now,
-      deliveryUpdatedAt: now,
-      contentDigest: v.content?.digest ?? null,
-    });
-    await this.d.audit.append({
-      at: now,
-      kind: 'certificate.issued',
-      merchantId: v.merchantId,
-      verificationId: id,
-      subscriberId: subscriber.id,
-      outcome: issued,
-    });
-    try {
-      await this.d.sendMessage(
-        {
-          messageId,
-          verificationId: id,
-          merchantId: v.merchantId,
-          address: subscriber.address,
-          receiverKind: subscriber.receiverKind,
-          purpose: v.purpose,
-          locale: locale ?? subscriber.locale,
-          ...(v.senderName ? { senderName: v.senderName } : {}),
-          // What is left of the verification's lifetime: a resent code dies with the first.
-          expiresInSeconds: Math.max(1, Math.ceil((v.expiresAt.getTime() - now.getTime()) / 1000)),
-        },
-        code,
-        bound,
-        correlationId,
-      );
-    } catch (e) {
-      // No message left: the code can never reach the user, so it must not stay usable.
-      await this.d.pending.cancel(id);
-      await this.d.verifications.finish(id, 'failed', this.d.clock());
-      throw e;
     }
   }
 

@@ -2,7 +2,16 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import { e164, identifier, merchantId, merchantPolicyInput, receiverKind, type AdminActionV1 } from '@outband/contracts';
+import {
+  e164,
+  identifier,
+  merchantId,
+  merchantKeyId,
+  merchantKeyInput,
+  merchantPolicyInput,
+  receiverKind,
+  type AdminActionV1,
+} from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
 import { validate } from './validate';
 
@@ -88,6 +97,14 @@ export function adminRouter(data: DataClient): Router {
         ...validate(subscriberBody, req.body),
       }),
     );
+  });
+  // JWT keys: two may be active at once, so a merchant rotates without downtime.
+  router.put('/merchants/:id/keys/:kid', async (req, res) => {
+    const key = validate(merchantKeyInput, { ...(req.body as object), kid: req.params.kid });
+    res.json(await act(req, { action: 'key.put', merchantId: validate(merchantId, req.params.id), key }));
+  });
+  router.delete('/merchants/:id/keys/:kid', async (req, res) => {
+    res.json(await act(req, { action: 'key.retire', merchantId: validate(merchantId, req.params.id), kid: validate(merchantKeyId, req.params.kid) }));
   });
   // Credentials of the Twilio-compatible surface (`/v2`); the secret is in this answer only.
   router.post('/merchants/:id/twilio-credentials', async (req, res) => {

@@ -119,6 +119,7 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
           ...(transaction ? { amount: { minor: transaction.amount, currency: transaction.currency }, payee: transaction.payee } : {}),
           ...(statement ? { statement } : {}),
           ...(m.senderName ? { senderName: m.senderName } : {}),
+          ...(m.template ? { template: m.template } : {}),
         },
   );
   switch (result.kind) {

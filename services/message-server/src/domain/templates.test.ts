@@ -36,6 +36,18 @@ describe('renderText', () => {
     );
     expect(renderText({ ...opts, locale: 'en', receiverKind: 'pager-numeric' }, branded)).toBe('482913');
   });
+
+  it("writes a merchant's own template on phones, and the built-in text on pagers", () => {
+    const own = {
+      ...params,
+      amount: { minor: 4200, currency: 'EUR' },
+      payee: 'Acme',
+      template: 'Acme: {code} pays {amount} to {payee} ({minutes} min).',
+    };
+    const tx = { ...opts, purpose: 'transaction' as const };
+    expect(renderText({ ...tx, locale: 'en', receiverKind: 'mobile' }, own)).toBe('Acme: 482913 pays €42.00 to Acme (5 min).');
+    expect(renderText({ ...tx, locale: 'en', receiverKind: 'pager-numeric' }, own)).toBe('482913 4200');
+  });
 });
 
 describe('formatAmount', () => {

@@ -13,6 +13,8 @@ export interface TemplateParams {
   statement?: string;
   /** The merchant's brand, shown where the text says "Outband". */
   senderName?: string;
+  /** The merchant's own text for a phone, with `{code}`, `{minutes}`, `{amount}`, `{payee}`, `{text}`. */
+  template?: string;
 }
 
 type Render = (p: TemplateParams, minutes: number) => string;
@@ -74,6 +76,8 @@ const notices: Record<Locale, Record<NoticeKind, string>> = {
 
     registered_waiting: 'Outband: a registered message awaits you. Open it where you were told to: a code will be sent to read it.',
     registered_retrieved: 'Outband: your registered message was opened by its addressee.',
+    address_changed:
+      "Outband: your codes will now go to another number, at your provider's request. Not you? Contact your provider at once.",
   },
   fr: {
     lockout_warning:
@@ -84,6 +88,8 @@ const notices: Record<Locale, Record<NoticeKind, string>> = {
     registered_waiting:
       "Outband : un message recommandé vous attend. Ouvrez-le là où on vous l'a indiqué : un code vous sera envoyé pour le lire.",
     registered_retrieved: 'Outband : votre message recommandé a été ouvert par son destinataire.',
+    address_changed:
+      'Outband : vos codes iront désormais à un autre numéro, à la demande de votre fournisseur. Pas vous ? Contactez-le sans attendre.',
   },
 };
 
@@ -106,8 +112,22 @@ export interface RenderOptions {
  */
 export function renderText(o: RenderOptions, p: TemplateParams): string {
   const minutes = Math.max(1, Math.round(p.expiresInSeconds / 60));
-  const text = templates[o.locale][o.purpose][o.receiverKind](p, minutes);
+  const text =
+    p.template && o.receiverKind === 'mobile'
+      ? fill(p.template, {
+          code: p.code,
+          minutes: String(minutes),
+          amount: money(p, o.locale),
+          payee: p.payee ?? '',
+          text: p.statement ?? '',
+        })
+      : templates[o.locale][o.purpose][o.receiverKind](p, minutes);
   return forReceiver(p.senderName ? text.replace(/Outband/g, p.senderName) : text, o);
+}
+
+/** Puts values in a merchant's template; the data server checked it names only these. */
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([a-z]+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
 function forReceiver(text: string, o: Omit<RenderOptions, 'purpose'>): string {

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { Subscriber } from '../adapters/subscriber.repository';
+import type { VerificationRecord } from '../adapters/verification.repository';
+import type { BoundData } from './bound-data';
+import type { VerificationServiceDeps } from './verification.deps';
+
+export interface IssueOptions {
+  bound: BoundData;
+  locale: 'en' | 'fr' | undefined;
+  now: Date;
+  resent: boolean;
+  /** The merchant's own text for this purpose, if it has one. */
+  template: string | undefined;
+  correlationId: string | undefined;
+}
+
+/**
+ * Records the certificate of one code and hands its message to the message server. A decoy
+ * (no subscriber) only leaves its audit row: nothing is sent.
+ */
+export async function issueCode(
+  d: Pick<VerificationServiceDeps, 'audit' | 'certificates' | 'sendMessage' | 'pending' | 'verifications' | 'clock'>,
+  v: VerificationRecord,
+  subscriber: Subscriber | null,
+  code: string,
+  o: IssueOptions,
+): Promise<void> {
+  const issued = o.resent ? `${v.purpose}:resent` : v.purpose;
+  const audit = { at: o.now, kind: 'certificate.issued' as const, merchantId: v.merchantId, verificationId: v.id };
+  if (!subscriber) {
+    await d.audit.append({ ...audit, subscriberId: null, outcome: `${issued}:decoy` });
+    return;
+  }
+  const messageId = randomUUID();
+  await d.certificates.insert({
+    id: messageId,
+    verificationId: v.id,
+    address: subscriber.address,
+    purpose: v.purpose,
+    deliveryState: 'queued',
+    deliveryError: null,
+    smscMessageId: null,
+    outcome: 'pending',
+    createdAt: o.now,
+    deliveryUpdatedAt: o.now,
+    contentDigest: v.content?.digest ?? null,
+  });
+  await d.audit.append({ ...audit, subscriberId: subscriber.id, outcome: issued });
+  try {
+    await d.sendMessage(
+      {
+        messageId,
+        verificationId: v.id,
+        merchantId: v.merchantId,
+        address: subscriber.address,
+        receiverKind: subscriber.receiverKind,
+        purpose: v.purpose,
+        locale: o.locale ?? subscriber.locale,
+        ...(v.senderName ? { senderName: v.senderName } : {}),
+        ...(o.template ? { template: o.template } : {}),
+        // What is left of the verification's lifetime: a resent code dies with the first.
+        expiresInSeconds: Math.max(1, Math.ceil((v.expiresAt.getTime() - o.now.getTime()) / 1000)),
+      },
+      code,
+      o.bound,
+      o.correlationId,
+    );
+  } catch (e) {
+    // No message left: the code can never reach the user, so it must not stay usable.
+    await d.pending.cancel(v.id);
+    await d.verifications.finish(v.id, 'failed', d.clock());
+    throw e;
+  }
+}
