@@ -449,7 +449,9 @@ const migrations: Migration[] = [
       });
     },
     async down(knex) {
-      await knex.schema.alterTable('merchant_policies', (t) => t.dropColumns('code_length', 'code_ttl_seconds', 'sender_name', 'templates_json'));
+      await knex.schema.alterTable('merchant_policies', (t) =>
+        t.dropColumns('code_length', 'code_ttl_seconds', 'sender_name', 'templates_json'),
+      );
     },
   },
 ];

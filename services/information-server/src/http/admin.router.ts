@@ -104,7 +104,13 @@ export function adminRouter(data: DataClient): Router {
     res.json(await act(req, { action: 'key.put', merchantId: validate(merchantId, req.params.id), key }));
   });
   router.delete('/merchants/:id/keys/:kid', async (req, res) => {
-    res.json(await act(req, { action: 'key.retire', merchantId: validate(merchantId, req.params.id), kid: validate(merchantKeyId, req.params.kid) }));
+    res.json(
+      await act(req, {
+        action: 'key.retire',
+        merchantId: validate(merchantId, req.params.id),
+        kid: validate(merchantKeyId, req.params.kid),
+      }),
+    );
   });
   // Credentials of the Twilio-compatible surface (`/v2`); the secret is in this answer only.
   router.post('/merchants/:id/twilio-credentials', async (req, res) => {
