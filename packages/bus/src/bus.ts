@@ -164,6 +164,37 @@ export class Bus {
     }
   }
 
+  /**
+   * Ready messages and consumers of each queue, by passive declares on a channel of their own
+   * (a queue that does not exist is left out: the broker closes the channel, a new one goes on).
+   */
+  async queueDepths(queues: readonly string[]): Promise<Array<{ queue: string; ready: number; consumers: number }>> {
+    const conn = this.conn;
+    if (!conn) {
+      throw unavailable('broker unavailable');
+    }
+    const open = async () => {
+      const ch = await conn.createChannel();
+      ch.on('error', () => undefined);
+      return ch;
+    };
+    const depths: Array<{ queue: string; ready: number; consumers: number }> = [];
+    let ch = await open();
+    try {
+      for (const queue of queues) {
+        try {
+          const q = await ch.checkQueue(queue);
+          depths.push({ queue, ready: q.messageCount, consumers: q.consumerCount });
+        } catch {
+          ch = await open();
+        }
+      }
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+    return depths;
+  }
+
   private async establish(): Promise<void> {
     const conn = await amqp.connect(withHeartbeat(this.opts.url), { clientProperties: { connection_name: this.opts.connectionName } });
     if (this.closing) {

@@ -3,3 +3,5 @@ export type { BusLogger, BusOptions, ConsumeOptions, PublishOptions } from './bu
 export type { DeliveryContext } from './delivery';
 export { deleteTopology, sideQueues } from './topology';
 export type { QueueType } from './topology';
+export { registerQueueMetrics } from './queue-metrics';
+export type { QueueMetricsOptions } from './queue-metrics';

@@ -10,6 +10,8 @@ export const busEnv = {
     .regex(/^[a-z0-9_.-]+$/)
     .default('outband'),
   QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
+  /** RabbitMQ's management API (`http://user:password@host:15672/`): unacked counts and rates in the queue metrics. */
+  RABBITMQ_MANAGEMENT_URL: envUrl('http', 'https').optional(),
 };
 
 export const redisEnv = {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
-import { Bus } from '@outband/bus';
+import { Bus, registerQueueMetrics } from '@outband/bus';
 import { busNames, seal, type NoticeKind } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
 import { closeServer, Counter, createLogger, Histogram, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
@@ -107,6 +107,11 @@ export async function startDataServer(
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
   redis.on('error', (err) => logger.warn({ err }, 'redis error'));
   const bus = await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'data-server' });
+  registerQueueMetrics(bus, metrics, {
+    queues: [names.dataRpcQueue, names.messageStatusQueue, names.inboundQueue],
+    prefix: config.BUS_PREFIX,
+    managementUrl: config.RABBITMQ_MANAGEMENT_URL,
+  });
 
   const certificates = new CertificateRepository(db);
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { Bus } from '@outband/bus';
+import { Bus, registerQueueMetrics } from '@outband/bus';
 import { busNames } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
 import { closeServer, Counter, createLogger, createMetricsRegistry, Gauge, startOpsServer, type Logger } from '@outband/observability';
@@ -53,6 +53,11 @@ export async function startMessageServer(
   const db = openDatabase(config.DATABASE_URL, { min: 0, max: 20 });
   await migrateLatest(db, messageMigrationSource, messageMigrationsTable);
   const bus = await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'message-server' });
+  registerQueueMetrics(bus, metrics, {
+    queues: [names.messageSendQueue],
+    prefix: config.BUS_PREFIX,
+    managementUrl: config.RABBITMQ_MANAGEMENT_URL,
+  });
   const messages = new MessageRepository(db);
   const submits = new SubmitRepository(db);
 
