@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { Bus, registerQueueMetrics } from '@outband/bus';
 import { busNames, seal, type NoticeKind } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
-import { closeServer, Counter, createLogger, Histogram, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
+import { closeServer, createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
 import type { DataServerConfig } from './config';
 import { CertificateRepository } from './adapters/certificate.repository';
 import { MerchantRepository } from './adapters/merchant.repository';
@@ -35,6 +35,7 @@ import { serveDataRpc } from './consumers/data-rpc.consumer';
 import { consumeMessageStatus } from './consumers/message-status.consumer';
 import { consumeInbound } from './consumers/inbound.consumer';
 import { parseOcraSuite } from './domain/ocra';
+import { dataServerMetrics } from './metrics';
 import { VerificationService } from './domain/verification.service';
 import { TwilioAccounts } from './domain/twilio-accounts';
 import { TwilioRepository } from './adapters/twilio.repository';
@@ -53,50 +54,7 @@ export async function startDataServer(
   const suite = parseOcraSuite(config.CODE_SUITE);
   const names = busNames(config.BUS_PREFIX);
   const metrics = createMetricsRegistry('data-server');
-  const started = new Counter({
-    name: 'outband_verifications_started_total',
-    help: 'Verifications started',
-    labelNames: ['purpose'],
-    registers: [metrics],
-  });
-  const inbound = new Counter({
-    name: 'outband_inbound_messages_total',
-    help: 'Mobile-originated messages received, by what they did on the reverse channel',
-    labelNames: ['outcome'],
-    registers: [metrics],
-  });
-  const checks = new Counter({
-    name: 'outband_verification_checks_total',
-    help: 'Checks by outcome',
-    labelNames: ['outcome'],
-    registers: [metrics],
-  });
-
-  const fraudBlocks = new Counter({
-    name: 'outband_send_refusals_total',
-    help: 'Codes refused before any SMS, by reason (invalid or premium number, country, rate, blocked range)',
-    labelNames: ['reason'],
-    registers: [metrics],
-  });
-  const webhookAttempts = new Counter({
-    name: 'outband_webhook_attempts_total',
-    help: 'Webhook delivery attempts by outcome (delivered, retry, failed)',
-    labelNames: ['outcome'],
-    registers: [metrics],
-  });
-  const paymentStates = new Counter({
-    name: 'outband_payment_transitions_total',
-    help: 'Payments entering each state',
-    labelNames: ['state'],
-    registers: [metrics],
-  });
-  const bankCalls = new Histogram({
-    name: 'outband_bank_call_duration_seconds',
-    help: 'Calls to the bank, by operation and outcome (retries included)',
-    labelNames: ['operation', 'outcome'],
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [metrics],
-  });
+  const m = dataServerMetrics(metrics);
 
   await ensureDatabase(config.DATABASE_URL);
   const db = openDatabase(config.DATABASE_URL);
@@ -125,7 +83,7 @@ export async function startDataServer(
     rangeLimit: config.RANGE_LIMIT,
     rangeWindowSeconds: config.RANGE_WINDOW_SECONDS,
     rangeBlockSeconds: config.RANGE_BLOCK_SECONDS,
-    onRefusal: (reason) => fraudBlocks.inc({ reason }),
+    onRefusal: (reason) => m.sendRefusals.inc({ reason }),
     logger,
   });
   // Notices (no code) go to the subscriber's phone; their delivery is not reported back.
@@ -162,13 +120,18 @@ export async function startDataServer(
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     clock: () => new Date(),
     logger,
-    onAttempt: (outcome) => webhookAttempts.inc({ outcome }),
+    onAttempt: (outcome, lagSeconds) => {
+      m.webhookAttempts.inc({ outcome });
+      if (outcome === 'delivered') {
+        m.webhookLagSeconds.observe(lagSeconds);
+      }
+    },
   });
   const emit = (merchantId: string, type: string, eventKey: string, data: object) => webhooks.emit(merchantId, type, eventKey, data);
   const verifications = new VerificationRepository(db);
   const subscribers = new SubscriberRepository(db);
   const pending = new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX });
-  const ledger = new LedgerRepository(db);
+  const ledger = new LedgerRepository(db, (e) => m.ledgerBookings.inc({ register: e.register, kind: e.kind }));
   const sessions = new SessionService({
     sessions: new SessionRepository(db),
     subscribers,
@@ -228,6 +191,7 @@ export async function startDataServer(
     suite,
     ttlSeconds: config.CODE_TTL_SECONDS,
     decoyCountry: config.DECOY_COUNTRY,
+    onFinished: (v, status) => m.finished.inc({ purpose: v.purpose, channel: v.channel ?? 'sms', status }),
     maxAttempts: config.MAX_CHECK_ATTEMPTS,
     maxSends: config.MAX_SENDS_PER_VERIFICATION,
     resendCooldownSeconds: config.RESEND_COOLDOWN_SECONDS,
@@ -241,12 +205,12 @@ export async function startDataServer(
         breakerThreshold: config.BANK_BREAKER_THRESHOLD,
         breakerOpenMs: config.BANK_BREAKER_OPEN_MS,
         logger,
-        observe: (operation, outcome, seconds) => bankCalls.observe({ operation, outcome }, seconds),
+        observe: (operation, outcome, seconds) => m.bankCalls.observe({ operation, outcome }, seconds),
       })
     : undefined;
   const payments = new PaymentService({
     payments: new PaymentRepository(db, async (t) => {
-      paymentStates.inc({ state: t.to });
+      m.paymentStates.inc({ state: t.to });
       await webhooks.emit(t.merchantId, `payment.${t.to}`, `${t.paymentId}:${t.to}`, {
         id: t.paymentId,
         state: t.to,
@@ -292,8 +256,7 @@ export async function startDataServer(
     admin,
     merchants,
     twilio,
-    started,
-    checks,
+    metrics: m,
   });
   // The webhook outbox is sent from here: one round at a time.
   let delivering: Promise<unknown> | undefined;
@@ -317,12 +280,12 @@ export async function startDataServer(
   };
   sweep();
   const sweepTimer = setInterval(sweep, config.PAYMENT_SWEEP_SECONDS * 1000);
-  await consumeMessageStatus(bus, names, certificates, emit);
+  await consumeMessageStatus(bus, names, certificates, emit, m);
   const reverse = new ReverseChannel(
     { verifications, subscribers, pending, reverseCodes, failures, macKeys: config.CODE_MAC_KEYS, clock: () => new Date() },
     service,
   );
-  await consumeInbound({ bus, names, reverse, payments, received: inbound, logger });
+  await consumeInbound({ bus, names, reverse, payments, received: m.inbound, logger });
 
   const ops: Server = await startOpsServer(
     config.OPS_PORT,

@@ -1,7 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { RateDecision } from '@outband/redis-limits';
 import helmet from 'helmet';
-import { handleOpsRequest, Histogram, type Logger, type ReadinessChecks, type Registry } from '@outband/observability';
+import { Counter, handleOpsRequest, Histogram, type Logger, type ReadinessChecks, type Registry } from '@outband/observability';
 import type { DataClient } from './adapters/data-client';
 import type { MerchantAuthenticator } from './auth/merchant-auth';
 import { errorHandler, notFound, requireJson } from './http/problem';
@@ -76,8 +76,24 @@ export function createApp(d: AppDeps): Express {
     res.type('html').send(docsPage(doc));
   });
   const limits = d.requestLimits;
+  const refused = new Counter({
+    name: 'outband_request_limit_refusals_total',
+    help: 'API requests refused by a request limit (429), by limit (ip, merchant)',
+    labelNames: ['limit'],
+    registers: [d.metrics],
+  });
   const perIp = limits
-    ? limitRequests(limits.hit, { name: 'ip', limit: limits.perIp, windowMs: limits.windowMs, keyOf: (req) => req.ip }, d.logger)
+    ? limitRequests(
+        limits.hit,
+        {
+          name: 'ip',
+          limit: limits.perIp,
+          windowMs: limits.windowMs,
+          keyOf: (req) => req.ip,
+          onRefused: () => refused.inc({ limit: 'ip' }),
+        },
+        d.logger,
+      )
     : undefined;
   if (perIp) {
     app.use('/v1', perIp);
@@ -87,7 +103,13 @@ export function createApp(d: AppDeps): Express {
     ? [
         limitRequests(
           limits.hit,
-          { name: 'merchant', limit: limits.perMerchant, windowMs: limits.windowMs, keyOf: (req) => req.merchantId },
+          {
+            name: 'merchant',
+            limit: limits.perMerchant,
+            windowMs: limits.windowMs,
+            keyOf: (req) => req.merchantId,
+            onRefused: () => refused.inc({ limit: 'merchant' }),
+          },
           d.logger,
         ),
       ]

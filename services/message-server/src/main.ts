@@ -40,11 +40,16 @@ export async function startMessageServer(
     labelNames: ['smsc'],
     registers: [metrics],
   });
-  const bindsUp = new Gauge({ name: 'outband_smpp_binds_up', help: 'SMPP binds up, by SMSC', labelNames: ['smsc'], registers: [metrics] });
-  const window = new Gauge({
-    name: 'outband_smpp_window_in_flight',
-    help: 'Unanswered submit_sm, by SMSC',
-    labelNames: ['smsc'],
+  const receiptStates = new Counter({
+    name: 'outband_receipts_total',
+    help: 'Delivery receipts received, by the state they tell (delivered, failed, expired, intermediate)',
+    labelNames: ['state'],
+    registers: [metrics],
+  });
+  const submitTries = new Counter({
+    name: 'outband_submits_total',
+    help: 'submit_sm tries by route and SMSC answer (ok, or the command status such as ESME_RTHROTTLED)',
+    labelNames: ['route', 'status'],
     registers: [metrics],
   });
 
@@ -75,21 +80,36 @@ export async function startMessageServer(
       c.id,
       new BindPool(c, {
         logger,
-        onDeliver: deliverSmHandler({ receipts, publishInbound, logger }, c.id),
+        onDeliver: deliverSmHandler({ receipts, publishInbound, logger, onReceiptState: (state) => receiptStates.inc({ state }) }, c.id),
         onThrottle: (smsc) => throttles.inc({ smsc }),
       }),
     ]),
   );
   pools.forEach((p) => p.start());
-  const gaugeTimer = setInterval(() => {
-    for (const [id, p] of pools) {
-      bindsUp.set({ smsc: id }, p.up);
-      window.set(
-        { smsc: id },
-        p.inFlight.reduce((a, b) => a + b, 0),
+  // Read when Prometheus scrapes: always the state of now.
+  new Gauge({
+    name: 'outband_smpp_binds_up',
+    help: 'SMPP binds up, by SMSC connection',
+    labelNames: ['smsc'],
+    registers: [metrics],
+    collect() {
+      pools.forEach((p, id) => this.set({ smsc: id }, p.up));
+    },
+  });
+  new Gauge({
+    name: 'outband_smpp_window_in_flight',
+    help: 'Unanswered submit_sm, by SMSC connection (all its binds)',
+    labelNames: ['smsc'],
+    registers: [metrics],
+    collect() {
+      pools.forEach((p, id) =>
+        this.set(
+          { smsc: id },
+          p.inFlight.reduce((a, b) => a + b, 0),
+        ),
       );
-    }
-  }, 1000);
+    },
+  });
 
   // Enough unacked messages to keep every window full while the next ones are claimed in
   // batches, but no more than about two seconds of a bind's contracted rate, so none waits for a
@@ -112,6 +132,7 @@ export async function startMessageServer(
     retryBaseMs: config.SEND_RETRY_BASE_MS,
     prefetch: Math.min(1000, Math.max(16, capacity)),
     outcomes,
+    submitsByRoute: submitTries,
     logger,
   });
 
@@ -135,7 +156,6 @@ export async function startMessageServer(
       await Promise.all([...pools.values()].map((p) => p.waitBound(timeoutMs)));
     },
     async stop() {
-      clearInterval(gaugeTimer);
       // Stop taking messages and let in-flight submits finish (unconfirmed ones go back to the
       // queue); unbind while the bus still carries what receipts report; then close the bus.
       await bus.stopConsuming();

@@ -54,12 +54,17 @@ export class CertificateRepository {
   }
 
   /** The verification and merchant a delivered message belongs to (none for a notice). */
-  async ownerOf(messageId: string): Promise<{ verificationId: string; merchantId: string } | undefined> {
+  /** The verification and merchant of a message, and when its code was asked for. */
+  async ownerOf(messageId: string): Promise<{ verificationId: string; merchantId: string; createdAt: Date } | undefined> {
     const row = await this.db('certificates as c')
       .join('verifications as v', 'v.id', 'c.verification_id')
       .where('c.id', messageId)
-      .first<{ verification_id: string; merchant_id: string } | undefined>('c.verification_id', 'v.merchant_id');
-    return row ? { verificationId: row.verification_id, merchantId: row.merchant_id } : undefined;
+      .first<{ verification_id: string; merchant_id: string; created_at: Date } | undefined>(
+        'c.verification_id',
+        'v.merchant_id',
+        'c.created_at',
+      );
+    return row ? { verificationId: row.verification_id, merchantId: row.merchant_id, createdAt: row.created_at } : undefined;
   }
 
   async setOutcome(verificationId: string, outcome: VerificationStatus): Promise<void> {

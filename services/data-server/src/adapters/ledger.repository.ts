@@ -29,7 +29,11 @@ interface Row {
 
 /** The billing registers: an append-only ledger, never updated. */
 export class LedgerRepository {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    /** Observes each entry booked (metrics). */
+    private readonly onBooked?: (e: LedgerEntry) => void,
+  ) {}
 
   async book(entries: LedgerEntry[]): Promise<void> {
     if (entries.length === 0) {
@@ -52,6 +56,7 @@ export class LedgerRepository {
       )
       .onConflict('idempotency_key')
       .ignore();
+    entries.forEach((e) => this.onBooked?.(e));
   }
 
   /** Entries of one register in [from, to), oldest first. */

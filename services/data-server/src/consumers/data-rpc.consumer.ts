@@ -1,7 +1,6 @@
 import { AppError } from '@outband/errors';
 import { dataRpcRequest, type BusNames, type CheckResult, type DataRpcRequest, type WebhookActionV1 } from '@outband/contracts';
 import type { Bus, DeliveryContext } from '@outband/bus';
-import type { Counter } from '@outband/observability';
 import type { MerchantRepository } from '../adapters/merchant.repository';
 import type { BillingService } from '../domain/billing.service';
 import type { PaymentService } from '../domain/payment.service';
@@ -11,6 +10,7 @@ import type { WebhookService } from '../domain/webhook.service';
 import type { AdminService } from '../domain/admin.service';
 import type { VerificationService } from '../domain/verification.service';
 import type { TwilioAccounts } from '../domain/twilio-accounts';
+import type { DataServerMetrics } from '../metrics';
 
 export interface DataRpcDeps {
   bus: Bus;
@@ -24,8 +24,7 @@ export interface DataRpcDeps {
   billing: BillingService;
   merchants: MerchantRepository;
   twilio: TwilioAccounts;
-  started: Counter<'purpose'>;
-  checks: Counter<'outcome'>;
+  metrics: Pick<DataServerMetrics, 'started' | 'checks' | 'checkSeconds'>;
 }
 
 /** Answers the information server's requests (verifications, payments, billing, merchant keys). */
@@ -37,24 +36,27 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
   switch (req.type) {
     case 'verification.start': {
       const view = await d.verifications.start(req, ctx.correlationId);
-      d.started.inc({ purpose: req.purpose });
+      d.metrics.started.inc({ purpose: req.purpose, channel: req.channel ?? 'sms' });
       return view;
     }
     case 'verification.check': {
       let result: CheckResult;
+      const timer = d.metrics.checkSeconds.startTimer();
       try {
         result = await d.verifications.check(req.merchantId, req.verificationId, req.submittedCode, {
           transaction: req.transaction,
           message: req.message,
         });
       } catch (e) {
-        d.checks.inc({ outcome: e instanceof AppError ? e.code.toLowerCase() : 'error' });
+        timer();
+        d.metrics.checks.inc({ outcome: e instanceof AppError ? e.code.toLowerCase() : 'error' });
         if (e instanceof AppError && e.code === 'VERIFICATION_EXPIRED') {
           await d.payments.onVerificationEnd(req.merchantId, req.verificationId, 'expired');
         }
         throw e;
       }
-      d.checks.inc({ outcome: result.outcome });
+      timer();
+      d.metrics.checks.inc({ outcome: result.outcome });
       const end = result.outcome === 'approved' ? 'approved' : result.outcome === 'burned' ? 'max_attempts_reached' : undefined;
       const payment = end ? await d.payments.onVerificationEnd(req.merchantId, req.verificationId, end) : undefined;
       return payment ? { ...result, payment } : result;

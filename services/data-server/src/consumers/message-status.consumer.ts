@@ -1,6 +1,7 @@
 import { messageStatusV1, type BusNames } from '@outband/contracts';
 import type { Bus } from '@outband/bus';
 import type { CertificateRepository } from '../adapters/certificate.repository';
+import type { DataServerMetrics } from '../metrics';
 
 /** Queues a webhook event for the merchant. */
 export type Emit = (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
@@ -9,18 +10,35 @@ export type Emit = (merchantId: string, type: string, eventKey: string, data: ob
  * Records delivery state changes reported by the message server on the certificate; a final
  * one (delivered, failed) goes to the merchant's `message.*` webhooks.
  */
-export async function consumeMessageStatus(bus: Bus, names: BusNames, certificates: CertificateRepository, emit: Emit): Promise<void> {
+export async function consumeMessageStatus(
+  bus: Bus,
+  names: BusNames,
+  certificates: CertificateRepository,
+  emit: Emit,
+  metrics: Pick<DataServerMetrics, 'codeSubmitSeconds' | 'codeDeliverySeconds' | 'deliveryOutcomes'>,
+): Promise<void> {
   await bus.consume(names.messageStatusQueue, messageStatusV1, async (event) => {
     // The attempt first: once the certificate shows a final state, its attempt shows it too.
     if (event.attempt) {
       await certificates.upsertAttempt(event.messageId, event.attempt, new Date(event.at));
     }
     await certificates.updateDelivery(event.messageId, event.state, new Date(event.at), event.smscMessageId, event.error);
-    if (event.state !== 'delivered' && event.state !== 'failed') {
+    const final = event.state === 'delivered' || event.state === 'failed' || event.state === 'expired';
+    if (event.state !== 'submitted' && !final) {
       return;
     }
     const owner = await certificates.ownerOf(event.messageId);
-    if (owner) {
+    const since = owner ? (Date.parse(event.at) - owner.createdAt.getTime()) / 1000 : undefined;
+    if (event.state === 'submitted' && since !== undefined) {
+      metrics.codeSubmitSeconds.observe(since);
+    }
+    if (final) {
+      metrics.deliveryOutcomes.inc({ state: event.state });
+    }
+    if (event.state === 'delivered' && since !== undefined) {
+      metrics.codeDeliverySeconds.observe(since);
+    }
+    if (owner && event.state !== 'submitted' && event.state !== 'expired') {
       await emit(owner.merchantId, `message.${event.state}`, `${event.messageId}:${event.state}`, {
         messageId: event.messageId,
         verificationId: owner.verificationId,

@@ -6,10 +6,10 @@ import type { AuditLog } from '../adapters/audit-log';
 import type { CertificateRepository } from '../adapters/certificate.repository';
 import type { FailureCounter } from '../adapters/failure-counter';
 import type { MerchantPolicy } from '../adapters/merchant.repository';
-import type { PendingSecretStore } from '../adapters/pending-secret.store';
+import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
 import type { ReverseCodes } from '../adapters/reverse-codes';
 import type { Subscriber, SubscriberRepository } from '../adapters/subscriber.repository';
-import type { VerificationRepository } from '../adapters/verification.repository';
+import type { VerificationRecord, VerificationRepository } from '../adapters/verification.repository';
 import type { BoundData } from './bound-data';
 import type { OcraSuite } from './ocra';
 
@@ -54,6 +54,8 @@ export interface VerificationServiceDeps {
   macKeys: KeyEntry[];
   suite: OcraSuite;
   ttlSeconds: number;
+  /** Observes a verification reaching a final status (metrics). */
+  onFinished?: (v: VerificationRecord, status: FinalState) => void;
   /** The country whose mobile numbers decoys show (where most subscribers are). */
   decoyCountry: CountryCode;
   maxAttempts: number;

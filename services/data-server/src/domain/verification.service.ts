@@ -351,6 +351,7 @@ export class VerificationService {
   async settle(v: VerificationRecord, status: FinalState, at: Date, attempts?: number): Promise<void> {
     await this.d.verifications.finish(v.id, status, at, attempts);
     await this.d.certificates.setOutcome(v.id, status);
+    this.d.onFinished?.(v, status);
     const event = eventOf[status];
     await this.d.emit?.(v.merchantId, `verification.${event}`, `${v.id}:${status}`, { id: v.id, status, purpose: v.purpose });
   }

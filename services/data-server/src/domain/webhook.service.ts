@@ -23,8 +23,8 @@ export interface WebhookServiceDeps {
   timeoutMs: number;
   clock: () => Date;
   logger: Logger;
-  /** Observes each delivery attempt's outcome (metrics). */
-  onAttempt?: (outcome: 'delivered' | 'retry' | 'failed') => void;
+  /** Observes each delivery attempt's outcome and how long after the event it came (metrics). */
+  onAttempt?: (outcome: 'delivered' | 'retry' | 'failed', lagSeconds: number) => void;
 }
 
 /** The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` under the endpoint's secret. */
@@ -162,7 +162,7 @@ export class WebhookService {
       nextAttemptAt: new Date(now.getTime() + delay),
       at: now,
     });
-    this.d.onAttempt?.(ok ? 'delivered' : givenUp ? 'failed' : 'retry');
+    this.d.onAttempt?.(ok ? 'delivered' : givenUp ? 'failed' : 'retry', (now.getTime() - delivery.createdAt.getTime()) / 1000);
     if (!ok) {
       this.d.logger.warn(
         { deliveryId: delivery.id, endpointId: delivery.endpointId, statusCode, attempts, status },

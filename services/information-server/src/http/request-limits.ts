@@ -9,6 +9,8 @@ export interface RequestLimit {
   windowMs: number;
   /** What the limit counts by (client IP, merchant); undefined: not counted. */
   keyOf: (req: Request) => string | undefined;
+  /** Observes each refused request (metrics). */
+  onRefused?: () => void;
 }
 
 /**
@@ -30,6 +32,7 @@ export function limitRequests(
         logger.warn({ err, limit: l.name }, 'request limit not checked: Redis did not answer');
       }
       if (decision && !decision.allowed) {
+        l.onRefused?.();
         throw new AppError('rate_limited', 'RATE_LIMITED', `too many requests (${l.name}): slow down`, {
           details: { retryAfterSeconds: decision.retryAfterSeconds },
         });

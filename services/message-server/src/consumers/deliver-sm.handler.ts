@@ -7,6 +7,8 @@ import type { ReceiptTracker } from '../domain/receipt-tracker';
 import { isReceipt, parseReceipt } from '../smpp/receipt';
 
 export interface DeliverSmDeps {
+  /** Observes each receipt, by the state it tells (metrics). */
+  onReceiptState?: (state: string) => void;
   receipts: ReceiptTracker;
   /** Publishes a whole mobile-originated message; resolves once the broker has it. */
   publishInbound: (message: MessageInboundV1) => Promise<void>;
@@ -33,6 +35,7 @@ export function deliverSmHandler(d: DeliverSmDeps, connectionId: string): (pdu: 
         d.logger.warn({ connectionId }, 'delivery receipt without a message id ignored');
         return;
       }
+      d.onReceiptState?.(receipt.state ?? 'intermediate');
       await d.receipts.onReceipt(connectionId, receipt);
       return;
     }

@@ -33,6 +33,8 @@ export interface MessageSendDeps {
   retryBaseMs: number;
   prefetch: number;
   outcomes: Counter<'result'>;
+  /** submit_sm tries by route and SMSC answer. */
+  submitsByRoute?: Counter<'route' | 'status'>;
   logger: Logger;
 }
 
@@ -99,6 +101,7 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
       pools: d.pools,
       nextAttempt: () => Promise.resolve(++attempts),
       recordAttempt: async (attempt, route, ids, state, error) => {
+        d.submitsByRoute?.inc({ route: route.id, status: state === 'submitted' ? 'ok' : smscStatusOf(error) });
         const at = new Date();
         if (state === 'submitted') {
           await d.submits.recordSubmitted(m.messageId, attempt, route, ids, at);
@@ -144,4 +147,10 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
       await fail('failed', `no route took the message after ${ctx.attempt + 1} tries: ${result.errors.join('; ')}`.slice(0, 200));
       return;
   }
+}
+
+/** The SMSC's command status in an error (`ESME_RTHROTTLED: …`), or `other`: a bounded label. */
+function smscStatusOf(error: string | undefined): string {
+  const status = /^(ESME_[A-Z0-9]+|0x[0-9a-f]{8})\b/i.exec(error ?? '')?.[1];
+  return status ?? 'other';
 }
