@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -39,7 +40,18 @@ function serviceEnv(name: string, env: Record<string, string>): Record<string, s
 describe('docker-compose.yml', () => {
   it('runs the broker, cache, database, simulators and the three services', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['bank-simulator', 'data-server', 'information-server', 'message-server', 'mysql', 'rabbitmq', 'redis', 'smsc-simulator'].sort(),
+      [
+        'bank-simulator',
+        'data-server',
+        'grafana',
+        'information-server',
+        'message-server',
+        'mysql',
+        'prometheus',
+        'rabbitmq',
+        'redis',
+        'smsc-simulator',
+      ].sort(),
     );
   });
 
@@ -74,5 +86,48 @@ describe('Dockerfile', () => {
         expect(dockerfile).toContain(`COPY ${dir}/${name}/package.json ${dir}/${name}/`);
       }
     }
+  });
+});
+
+describe('Prometheus and Grafana (infra/)', () => {
+  const promtool = (...args: string[]) => {
+    const r = spawnSync('promtool', args, { cwd: join(root, 'infra/prometheus'), encoding: 'utf8' });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  };
+
+  it('has a Prometheus config and alert rules that promtool accepts', () => {
+    expect(promtool('check', 'config', 'prometheus.yml')).toMatchObject({ status: 0 });
+    expect(promtool('check', 'rules', 'rules/outband.rules.yml')).toMatchObject({ status: 0 });
+  });
+
+  it('fires each alert on the series its unit tests give, and only then (promtool test rules)', () => {
+    const r = promtool('test', 'rules', 'rules/outband.rules.test.yml');
+    expect(r).toMatchObject({ status: 0 });
+    expect(r.out).toContain('SUCCESS');
+  });
+
+  it('scrapes every service compose runs, on the port it publishes', () => {
+    const config = parse(readFileSync(join(root, 'infra/prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+    };
+    const targets = config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    expect(targets.sort()).toEqual(['data-server:9102', 'information-server:8080', 'message-server:9103']);
+    for (const target of targets) {
+      const [service = '', port = ''] = target.split(':');
+      expect((compose.services[service] as { ports?: string[] } | undefined)?.ports).toContain(`${port}:${port}`);
+    }
+  });
+
+  it('provisions Grafana with the Prometheus data source and the dashboard folder compose mounts', () => {
+    const sources = parse(readFileSync(join(root, 'infra/grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as {
+      datasources: Array<{ uid: string; url: string }>;
+    };
+    expect(sources.datasources[0]).toMatchObject({ uid: 'outband-prometheus', url: 'http://prometheus:9090' });
+    const dashboard = JSON.parse(readFileSync(join(root, 'infra/grafana/dashboards/outband.json'), 'utf8')) as {
+      panels: Array<{ datasource: { uid: string } }>;
+    };
+    expect(dashboard.panels.every((p) => p.datasource.uid === 'outband-prometheus')).toBe(true);
+    const volumes = (compose.services.grafana as { volumes?: string[] } | undefined)?.volumes ?? [];
+    expect(volumes).toContain('./infra/grafana/dashboards:/var/lib/grafana/dashboards:ro');
   });
 });

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { api, eventually, readCode } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
@@ -85,6 +87,24 @@ describe('metrics', () => {
     expect(value(after.message, 'outband_smpp_binds_up')).toBeGreaterThan(0);
     expect(value(after.data, 'outband_queue_consumers', { queue: 'data.rpc' })).toBeGreaterThan(0);
     expect(value(after.message, 'outband_queue_messages_ready', { queue: 'message.send.dead' })).toBe(0);
+  });
+
+  it('hold every metric the Grafana dashboard and the alert rules query', async () => {
+    const exported = new Set<string>();
+    for (const url of Object.values(endpoints())) {
+      for (const m of (await (await fetch(url)).text()).matchAll(/^# TYPE (\w+) (\w+)$/gm)) {
+        const [, name = '', type] = m;
+        exported.add(name);
+        if (type === 'histogram') {
+          ['_bucket', '_count', '_sum'].forEach((suffix) => exported.add(`${name}${suffix}`));
+        }
+      }
+    }
+    const dashboard = readFileSync(join(__dirname, '../infra/grafana/dashboards/outband.json'), 'utf8');
+    const rules = readFileSync(join(__dirname, '../infra/prometheus/rules/outband.rules.yml'), 'utf8');
+    const queried = new Set([...`${dashboard}\n${rules}`.matchAll(/\boutband_\w+/g)].map((m) => m[0]));
+    expect(queried.size).toBeGreaterThan(15);
+    expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
   });
 
   it('never label a series with an address, an id or a code', async () => {
