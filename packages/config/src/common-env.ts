@@ -37,4 +37,6 @@ export function opsEnv(defaultPort: number) {
 
 export const logEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** On SIGTERM: how long in-flight work may take to finish before the process exits anyway. */
+  SHUTDOWN_DEADLINE_MS: envInt(1000, 600_000).default(15_000),
 };

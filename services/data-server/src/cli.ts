@@ -50,7 +50,7 @@ async function run(command: string): Promise<void> {
   const config = loadDataServerConfig();
   const logger = createLogger({ service: 'data-server', level: config.LOG_LEVEL });
   const server = await startDataServer(config, logger);
-  stopOnSignals(logger, () => server.stop());
+  stopOnSignals(logger, () => server.stop(), config.SHUTDOWN_DEADLINE_MS);
 }
 
 run(process.argv[2] ?? 'serve').catch((err: unknown) => {

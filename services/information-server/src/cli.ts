@@ -6,7 +6,7 @@ async function run(): Promise<void> {
   const config = loadInformationServerConfig();
   const logger = createLogger({ service: 'information-server', level: config.LOG_LEVEL });
   const server = await startInformationServer(config, logger);
-  stopOnSignals(logger, () => server.stop());
+  stopOnSignals(logger, () => server.stop(), config.SHUTDOWN_DEADLINE_MS);
 }
 
 run().catch((err: unknown) => {

@@ -21,7 +21,7 @@ async function run(command: string): Promise<void> {
   const config = loadMessageServerConfig();
   const logger = createLogger({ service: 'message-server', level: config.LOG_LEVEL });
   const server = await startMessageServer(config, logger);
-  stopOnSignals(logger, () => server.stop());
+  stopOnSignals(logger, () => server.stop(), config.SHUTDOWN_DEADLINE_MS);
 }
 
 run(process.argv[2] ?? 'serve').catch((err: unknown) => {
