@@ -20,6 +20,8 @@ export interface SuiteOptions {
   simulator?: Partial<SmscSimulatorOptions>;
   /** Message server settings that depend on the primary simulator (e.g. SMPP_CONNECTIONS). */
   messageEnv?: (sim: SmscSimulator) => Record<string, string>;
+  /** Information server settings that depend on the other servers (their ops ports). */
+  infoEnv?: (ports: { dataOps: number; messageOps: number }) => Record<string, string>;
   /** Extra merchants and subscribers besides the default ones. */
   seed?: DemoSeed[];
 }
@@ -141,6 +143,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       REQUEST_LIMIT_PER_MERCHANT: '1000000',
       HTTP_HOST: '127.0.0.1',
       ...env,
+      ...options.infoEnv?.({ dataOps: data.opsPort, messageOps: message.opsPort }),
     }),
     logger('information-server'),
   );

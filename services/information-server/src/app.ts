@@ -9,6 +9,7 @@ import { authenticate, correlation } from './http/request-context';
 import { limitRequests } from './http/request-limits';
 import { adminRouter, operatorAuth } from './http/admin.router';
 import { docsPage, openApiDocument } from './http/openapi';
+import { opsRouter } from './http/ops.router';
 import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
 import { registeredMessageRouter } from './http/registered-message.router';
 import { sessionRouter } from './http/session.router';
@@ -24,8 +25,10 @@ export interface AppDeps {
   readiness: ReadinessChecks;
   bodyLimitBytes: number;
   trustProxyHops: number;
-  /** Operator tokens of the admin API (`/admin/v1`); none: no admin API. */
+  /** Operator tokens of the admin API (`/admin/v1`) and the ops page (`/ops`); none: neither. */
   operatorTokens?: ReadonlyArray<{ name: string; token: string }>;
+  /** Other services' `/metrics`, shown on the ops page. */
+  opsMetricsUrls?: readonly string[];
   /** Replays answers to POSTs that carry an `Idempotency-Key`; absent: the header is ignored. */
   idempotency?: RequestHandler;
   /** Largest body of a registered message (its attachment in base64). @defaultValue 1 MiB */
@@ -131,6 +134,7 @@ export function createApp(d: AppDeps): Express {
   app.use('/v1/settlements', ...authenticated, settlementRouter(d.data));
   if (d.operatorTokens && d.operatorTokens.length > 0) {
     app.use('/admin/v1', operatorAuth(d.operatorTokens), adminRouter(d.data));
+    app.use('/ops', operatorAuth(d.operatorTokens, { basic: true }), opsRouter(d.metrics, d.opsMetricsUrls ?? []));
   }
   app.use(notFound);
   app.use(errorHandler(d.logger));

@@ -24,6 +24,12 @@ export const informationServerEnv = z.object({
   REQUEST_LIMIT_PER_IP: envInt(1, 10_000_000).default(600),
   REQUEST_LIMIT_PER_MERCHANT: envInt(1, 10_000_000).default(6000),
   REQUEST_LIMIT_WINDOW_SECONDS: envInt(1, 3600).default(60),
+  /** The data and message servers' `/metrics`, which the `/ops` page shows beside this server's. */
+  OPS_METRICS_URLS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
   /** Operator tokens of the admin API: `name:token,…` (tokens of 32 characters or more); unset: no admin API. */
   ADMIN_TOKENS: z
     .string()

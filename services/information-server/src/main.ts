@@ -59,6 +59,7 @@ export async function startInformationServer(
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     ...(config.ADMIN_TOKENS ? { operatorTokens: config.ADMIN_TOKENS } : {}),
+    opsMetricsUrls: config.OPS_METRICS_URLS,
     idempotency: idempotency({ redis, prefix: config.REDIS_PREFIX, ttlSeconds: 86_400, waitMs: config.RPC_TIMEOUT_MS }),
     requestLimits: {
       hit: (name, key, limit, windowMs, now) => limiter.hit(name, key, limit, windowMs, now),

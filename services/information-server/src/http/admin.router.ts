@@ -28,10 +28,18 @@ declare global {
 }
 
 /** Operator tokens: `name:token,…`, separate from merchant credentials; compared as hashes, in constant time. */
-export function operatorAuth(tokens: ReadonlyArray<{ name: string; token: string }>): RequestHandler {
+export function operatorAuth(tokens: ReadonlyArray<{ name: string; token: string }>, o: { basic?: boolean } = {}): RequestHandler {
   const hashes = tokens.map((t) => ({ name: t.name, hash: sha256(t.token) }));
-  return (req, _res, next) => {
-    const presented = /^Bearer (\S+)$/.exec(req.header('authorization') ?? '')?.[1];
+  return (req, res, next) => {
+    const header = req.header('authorization') ?? '';
+    let presented = /^Bearer (\S+)$/.exec(header)?.[1];
+    let claimed: string | undefined;
+    if (o.basic && header.startsWith('Basic ')) {
+      // A browser's login box: the operator's name, and the token as the password.
+      const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+      claimed = decoded.slice(0, Math.max(0, decoded.indexOf(':')));
+      presented = decoded.slice(decoded.indexOf(':') + 1) || undefined;
+    }
     const hash = presented ? sha256(presented) : undefined;
     // Every token is compared, whatever matched: the time does not tell which one is close.
     let found: string | undefined;
@@ -40,7 +48,10 @@ export function operatorAuth(tokens: ReadonlyArray<{ name: string; token: string
         found = t.name;
       }
     }
-    if (!found) {
+    if (!found || (claimed !== undefined && claimed !== found)) {
+      if (o.basic) {
+        res.setHeader('WWW-Authenticate', 'Basic realm="Outband ops", charset="UTF-8"');
+      }
       throw new AppError('unauthorized', 'OPERATOR_AUTH_INVALID', 'send an operator token as "Authorization: Bearer <token>"');
     }
     req.operator = found;

@@ -18,7 +18,7 @@ const titles: Record<number, string> = {
 /** Writes an AppError as RFC 9457 problem details with a stable `code`. */
 export function sendProblem(res: Response, e: AppError): void {
   const status = httpStatusOf(e.kind);
-  if (status === 401) {
+  if (status === 401 && !res.hasHeader('WWW-Authenticate')) {
     res.setHeader('WWW-Authenticate', 'Bearer');
   }
   if (status === 503 && e.retryable) {
