@@ -20,6 +20,8 @@ export interface SuiteOptions {
   simulator?: Partial<SmscSimulatorOptions>;
   /** Message server settings that depend on the primary simulator (e.g. SMPP_CONNECTIONS). */
   messageEnv?: (sim: SmscSimulator) => Record<string, string>;
+  /** Another MySQL server than the shared one (`mysql://root@127.0.0.1:port`), e.g. a private instance. */
+  mysql?: string;
   /** Information server settings that depend on the other servers (their ops ports). */
   infoEnv?: (ports: { dataOps: number; messageOps: number }) => Record<string, string>;
   /** Extra merchants and subscribers besides the default ones. */
@@ -74,7 +76,8 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     },
   });
   const logger = (service: string): Logger => createLogger({ service, level: 'debug', destination: sink });
-  const databaseUrl = `${servers.mysql}/outband_test_${id}`;
+  const mysql = options.mysql ?? servers.mysql;
+  const databaseUrl = `${mysql}/outband_test_${id}`;
   const merchant = { id: `shop-${id}`, kid: 'k1', secret: randomBytes(32).toString('base64') };
   const keys = { code: ring(), mac: ring(), seal: ring() };
 
@@ -194,7 +197,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       const conn = await amqp.connect(servers.amqp);
       await deleteTopology(await conn.createChannel(), busNames(`outband-${id}`));
       await conn.close();
-      const db = openDatabase(servers.mysql, { min: 0, max: 1 });
+      const db = openDatabase(mysql, { min: 0, max: 1 });
       await db.raw(`DROP DATABASE IF EXISTS \`outband_test_${id}\``);
       await db.destroy();
     },
