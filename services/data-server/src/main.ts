@@ -257,6 +257,7 @@ export async function startDataServer(
     merchants,
     twilio,
     metrics: m,
+    logger,
   });
   // The webhook outbox is sent from here: one round at a time.
   let delivering: Promise<unknown> | undefined;

@@ -65,7 +65,12 @@ export function createApp(d: AppDeps): Express {
     res.on('finish', () => {
       // The matched route pattern, never the raw path: ids must not become labels.
       const route = req.route ? `${req.baseUrl}${String((req.route as { path: string }).path)}` : 'unmatched';
-      end({ route, status: String(res.statusCode) });
+      const seconds = end({ route, status: String(res.statusCode) });
+      // The access log: the pattern too (a path can hold an identifier), and the correlation id.
+      d.logger.info(
+        { correlationId: req.correlationId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) },
+        'request',
+      );
     });
     next();
   });

@@ -11,6 +11,7 @@ import type { AdminService } from '../domain/admin.service';
 import type { VerificationService } from '../domain/verification.service';
 import type { TwilioAccounts } from '../domain/twilio-accounts';
 import type { DataServerMetrics } from '../metrics';
+import type { Logger } from '@outband/observability';
 
 export interface DataRpcDeps {
   bus: Bus;
@@ -25,6 +26,7 @@ export interface DataRpcDeps {
   merchants: MerchantRepository;
   twilio: TwilioAccounts;
   metrics: Pick<DataServerMetrics, 'started' | 'checks' | 'checkSeconds'>;
+  logger: Logger;
 }
 
 /** Answers the information server's requests (verifications, payments, billing, merchant keys). */
@@ -37,6 +39,7 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
     case 'verification.start': {
       const view = await d.verifications.start(req, ctx.correlationId);
       d.metrics.started.inc({ purpose: req.purpose, channel: req.channel ?? 'sms' });
+      d.logger.info({ correlationId: ctx.correlationId, verificationId: view.id, purpose: req.purpose }, 'verification started');
       return view;
     }
     case 'verification.check': {
@@ -57,6 +60,10 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       }
       timer();
       d.metrics.checks.inc({ outcome: result.outcome });
+      d.logger.info(
+        { correlationId: ctx.correlationId, verificationId: req.verificationId, outcome: result.outcome },
+        'verification checked',
+      );
       const end = result.outcome === 'approved' ? 'approved' : result.outcome === 'burned' ? 'max_attempts_reached' : undefined;
       const payment = end ? await d.payments.onVerificationEnd(req.merchantId, req.verificationId, end) : undefined;
       return payment ? { ...result, payment } : result;
