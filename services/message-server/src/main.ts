@@ -98,16 +98,11 @@ export async function startMessageServer(
   });
   new Gauge({
     name: 'outband_smpp_window_in_flight',
-    help: 'Unanswered submit_sm, by SMSC connection (all its binds)',
-    labelNames: ['smsc'],
+    help: 'Unanswered submit_sm, by SMSC connection and bind (0, 1, …)',
+    labelNames: ['smsc', 'bind'],
     registers: [metrics],
     collect() {
-      pools.forEach((p, id) =>
-        this.set(
-          { smsc: id },
-          p.inFlight.reduce((a, b) => a + b, 0),
-        ),
-      );
+      pools.forEach((p, id) => p.inFlight.forEach((n, bind) => this.set({ smsc: id, bind: String(bind) }, n)));
     },
   });
 
