@@ -22,5 +22,7 @@ module.exports = {
       testMatch: ['<rootDir>/tests/**/*.int.test.ts'],
       globalSetup: '<rootDir>/tests/support/global-setup.ts',
     },
+    // Private RabbitMQ, Redis and MariaDB broken on purpose under load (run serially: --runInBand).
+    { ...common, displayName: 'faults', testMatch: ['<rootDir>/tests/faults/**/*.fault.test.ts'] },
   ],
 };

@@ -85,6 +85,10 @@ describe('metrics', () => {
     expect(moved('message', 'outband_receipts_total', { state: 'delivered' })).toBe(1);
     expect(moved('message', 'outband_messages_total', { result: 'submitted' })).toBe(1);
     expect(value(after.message, 'outband_smpp_binds_up')).toBeGreaterThan(0);
+    const info = await scrape(endpoints().information);
+    // The route pattern with its mount, never the path with its ids.
+    expect(value(info, 'outband_http_request_duration_seconds_count', { route: '/v1/verifications', status: '201' })).toBeGreaterThan(0);
+    expect(value(info, 'outband_http_request_duration_seconds_count', { route: '/v1/verifications/:id/check' })).toBe(2);
     expect(value(after.data, 'outband_queue_consumers', { queue: 'data.rpc' })).toBeGreaterThan(0);
     expect(value(after.message, 'outband_queue_messages_ready', { queue: 'message.send.dead' })).toBe(0);
   });

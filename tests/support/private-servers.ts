@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +18,12 @@ export interface PrivateServer {
 }
 
 const running = new Set<ChildProcess>();
+const rabbitNodes = new Set<string>();
 // Torn down even when a test fails or the run is interrupted.
-process.on('exit', () => running.forEach((c) => c.kill('SIGKILL')));
+process.on('exit', () => {
+  running.forEach((c) => c.kill('SIGKILL'));
+  rabbitNodes.forEach((node) => spawnSync('pkill', ['-9', '-f', node]));
+});
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -124,6 +128,73 @@ export async function privateMariadb(): Promise<PrivateServer> {
     answers('mariadb-admin', ['-h', '127.0.0.1', '-P', String(port), '-uroot', 'ping']),
     'private MariaDB',
   );
+  await server.start();
+  return server;
+}
+
+/**
+ * A RabbitMQ node of its own (name, port, data and log dirs; no plugins). Debian's
+ * `rabbitmq-server` runs the node as the `rabbitmq` user, so that user owns its directory.
+ */
+export async function privateRabbitmq(): Promise<PrivateServer> {
+  const port = await freePort();
+  const distPort = await freePort();
+  const node = `outband-${port}@localhost`;
+  rabbitNodes.add(node);
+  const dir = mkdtempSync(join(tmpdir(), 'outband-rabbitmq-'));
+  writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
+  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${port}\nloopback_users = none\n`);
+  execFileSync('chown', ['-R', 'rabbitmq:rabbitmq', dir]);
+  const env = {
+    ...process.env,
+    ERL_CRASH_DUMP: join(dir, 'erl_crash.dump'),
+    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq'),
+    RABBITMQ_NODENAME: node,
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+    RABBITMQ_MNESIA_DIR: join(dir, 'mnesia', 'node'),
+    RABBITMQ_FEATURE_FLAGS_FILE: join(dir, 'feature_flags'),
+    RABBITMQ_PLUGINS_EXPAND_DIR: join(dir, 'plugins'),
+    RABBITMQ_LOG_BASE: join(dir, 'log'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+    RABBITMQ_PID_FILE: join(dir, 'pid'),
+  };
+  const listening = () => {
+    try {
+      execFileSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: 'ignore', timeout: 2000 });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let child: ChildProcess | undefined;
+  const stop = async () => {
+    // The node runs under another user through a wrapper: ask it to stop, then make sure.
+    try {
+      execFileSync('rabbitmqctl', ['-n', node, 'stop'], { stdio: 'ignore', timeout: 30_000 });
+    } catch {
+      execFileSync('pkill', ['-9', '-f', node], { stdio: 'ignore' });
+    }
+    await waitFor(() => !listening(), 'private RabbitMQ to stop');
+    if (child) {
+      running.delete(child);
+      child = undefined;
+    }
+  };
+  const server: PrivateServer = {
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    async start() {
+      child = spawn('rabbitmq-server', [], { env, stdio: 'ignore', cwd: dir });
+      running.add(child);
+      await waitFor(listening, 'private RabbitMQ', 60_000);
+    },
+    stop,
+    async destroy() {
+      await stop().catch(() => undefined);
+      rabbitNodes.delete(node);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
   await server.start();
   return server;
 }

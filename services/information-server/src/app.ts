@@ -42,6 +42,13 @@ export interface AppDeps {
   };
 }
 
+// Where a router is mounted: express restores `req.baseUrl` once the router is done, so the
+// route label of a finished request is built from this.
+const mount: RequestHandler = (req, res, next) => {
+  res.locals.mount = req.baseUrl;
+  next();
+};
+
 /** The merchant-facing HTTP API (patent: information server 103), without listening. */
 export function createApp(d: AppDeps): Express {
   const app = express();
@@ -64,7 +71,8 @@ export function createApp(d: AppDeps): Express {
     const end = duration.startTimer({ method: req.method });
     res.on('finish', () => {
       // The matched route pattern, never the raw path: ids must not become labels.
-      const route = req.route ? `${req.baseUrl}${String((req.route as { path: string }).path)}` : 'unmatched';
+      const mounted = typeof res.locals.mount === 'string' ? res.locals.mount : '';
+      const route = req.route ? `${mounted}${String((req.route as { path: string }).path)}`.replace(/(.)\/$/, '$1') : 'unmatched';
       const seconds = end({ route, status: String(res.statusCode) });
       // The access log: the pattern too (a path can hold an identifier), and the correlation id.
       d.logger.info(
@@ -124,22 +132,27 @@ export function createApp(d: AppDeps): Express {
     : [];
   const authenticated: RequestHandler[] = [authenticate(d.auth), ...perMerchant];
   // Twilio Verify v2 compatible: form-encoded, Basic auth, Twilio's errors (before requireJson).
-  app.use('/v2', twilioRouter(d.data, d.logger, { beforeAuth: perIp ? [perIp] : [], afterAuth: perMerchant }));
+  app.use('/v2', mount, twilioRouter(d.data, d.logger, { beforeAuth: perIp ? [perIp] : [], afterAuth: perMerchant }));
   app.use(requireJson);
   // Before the general body parser: a registered message may carry an attachment.
   const once = d.idempotency ? [d.idempotency] : [];
-  app.use('/v1/registered-messages', ...authenticated, registeredMessageRouter(d.data, d.registeredBodyLimitBytes ?? 1_048_576, once));
+  app.use(
+    '/v1/registered-messages',
+    mount,
+    ...authenticated,
+    registeredMessageRouter(d.data, d.registeredBodyLimitBytes ?? 1_048_576, once),
+  );
   app.use(express.json({ limit: d.bodyLimitBytes, strict: true, type: 'application/json' }));
   authenticated.push(...once);
-  app.use('/v1/verifications', ...authenticated, verificationRouter(d.data));
-  app.use('/v1/payments', ...authenticated, paymentRouter(d.data));
-  app.use('/v1/sessions', ...authenticated, sessionRouter(d.data));
-  app.use('/v1/webhooks', ...authenticated, webhookRouter(d.data));
-  app.use('/v1/subscribers', ...authenticated, statementRouter(d.data));
-  app.use('/v1/settlements', ...authenticated, settlementRouter(d.data));
+  app.use('/v1/verifications', mount, ...authenticated, verificationRouter(d.data));
+  app.use('/v1/payments', mount, ...authenticated, paymentRouter(d.data));
+  app.use('/v1/sessions', mount, ...authenticated, sessionRouter(d.data));
+  app.use('/v1/webhooks', mount, ...authenticated, webhookRouter(d.data));
+  app.use('/v1/subscribers', mount, ...authenticated, statementRouter(d.data));
+  app.use('/v1/settlements', mount, ...authenticated, settlementRouter(d.data));
   if (d.operatorTokens && d.operatorTokens.length > 0) {
-    app.use('/admin/v1', operatorAuth(d.operatorTokens), adminRouter(d.data));
-    app.use('/ops', operatorAuth(d.operatorTokens, { basic: true }), opsRouter(d.metrics, d.opsMetricsUrls ?? []));
+    app.use('/admin/v1', mount, operatorAuth(d.operatorTokens), adminRouter(d.data));
+    app.use('/ops', mount, operatorAuth(d.operatorTokens, { basic: true }), opsRouter(d.metrics, d.opsMetricsUrls ?? []));
   }
   app.use(notFound);
   app.use(errorHandler(d.logger));

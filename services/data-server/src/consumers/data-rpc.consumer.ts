@@ -11,6 +11,7 @@ import type { AdminService } from '../domain/admin.service';
 import type { VerificationService } from '../domain/verification.service';
 import type { TwilioAccounts } from '../domain/twilio-accounts';
 import type { DataServerMetrics } from '../metrics';
+import { asOutage } from '../adapters/outage';
 import type { Logger } from '@outband/observability';
 
 export interface DataRpcDeps {
@@ -31,7 +32,23 @@ export interface DataRpcDeps {
 
 /** Answers the information server's requests (verifications, payments, billing, merchant keys). */
 export async function serveDataRpc(d: DataRpcDeps): Promise<void> {
-  await d.bus.serve(d.names.dataRpcQueue, dataRpcRequest, (req, ctx) => handle(d, req, ctx), { prefetch: 32 });
+  await d.bus.serve(
+    d.names.dataRpcQueue,
+    dataRpcRequest,
+    async (req, ctx) => {
+      try {
+        return await handle(d, req, ctx);
+      } catch (e) {
+        const outage = asOutage(e);
+        if (outage) {
+          d.logger.warn({ err: e, correlationId: ctx.correlationId }, 'request refused: a store is unavailable');
+          throw outage;
+        }
+        throw e;
+      }
+    },
+    { prefetch: 32 },
+  );
 }
 
 async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext): Promise<unknown> {
