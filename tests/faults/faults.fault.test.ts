@@ -17,6 +17,7 @@ const size = {
 };
 const logDir = mkdtempSync(join(tmpdir(), 'outband-faults-'));
 const results: ScenarioResult[] = [];
+jest.setTimeout(300_000);
 let h: Harness;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -127,7 +128,6 @@ describe('faults under a burst', () => {
         ch.sendToQueue(q, Buffer.from('{"type":"poison","version":1}'), {
           persistent: true,
           messageId: `poison-${q}`,
-          replyTo: 'amq.rabbitmq.reply-to',
         });
       }
       await ch.waitForConfirms();
@@ -150,6 +150,7 @@ function table(rows: ScenarioResult[]): string {
     'ledgerDuplicates',
     'deadLetters',
     'recoverSeconds',
+    'notCaptured',
   ];
   const width = cols.map((c) => Math.max(String(c).length, ...rows.map((r) => String(r[c]).length)));
   const line = (values: string[]) => values.map((v, i) => (i === 0 ? v.padEnd(width[i] ?? 0) : v.padStart(width[i] ?? 0))).join('  ');

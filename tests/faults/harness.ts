@@ -60,7 +60,7 @@ async function freePort(): Promise<number> {
 }
 
 export async function startHarness(o: { subscribers: number; logDir: string }): Promise<Harness> {
-  const [rabbitmq, redis, mariadb] = await Promise.all([privateRabbitmq(), privateRedis(), privateMariadb()]);
+  const [rabbitmq, redis, mariadb] = await Promise.all([privateRabbitmq(), privateRedis({ aof: true }), privateMariadb()]);
   const quiet = createLogger({ service: 'faults', level: 'silent' });
   const sim = await startSmscSimulator({
     smppPort: 0,

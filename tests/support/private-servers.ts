@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +18,16 @@ export interface PrivateServer {
 }
 
 const running = new Set<ChildProcess>();
-const rabbitNodes = new Set<string>();
+const rabbitDirs = new Set<string>();
 // Torn down even when a test fails or the run is interrupted.
 process.on('exit', () => {
   running.forEach((c) => c.kill('SIGKILL'));
-  rabbitNodes.forEach((node) => spawnSync('pkill', ['-9', '-f', node]));
+  rabbitDirs.forEach((dir) => {
+    const pidFile = join(dir, 'pid');
+    if (existsSync(pidFile)) {
+      spawnSync('kill', ['-KILL', readFileSync(pidFile, 'utf8').trim()]);
+    }
+  });
 });
 
 async function freePort(): Promise<number> {
@@ -86,16 +91,32 @@ function privateServer(url: string, dir: string, launch: () => ChildProcess, rea
   };
 }
 
-export async function privateRedis(): Promise<PrivateServer> {
+/** `aof`: with an append-only file, as production runs it (docker compose), so data survives a restart. */
+export async function privateRedis(o: { aof?: boolean } = {}): Promise<PrivateServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'outband-redis-'));
   const server = privateServer(
     `redis://127.0.0.1:${port}`,
     dir,
     () =>
-      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-        stdio: 'ignore',
-      }),
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          o.aof ? 'yes' : 'no',
+          '--appendfsync',
+          'always',
+          '--dir',
+          dir,
+        ],
+        { stdio: 'ignore' },
+      ),
     answers('redis-cli', ['-p', String(port), 'ping']),
     'private Redis',
   );
@@ -140,11 +161,11 @@ export async function privateRabbitmq(): Promise<PrivateServer> {
   const port = await freePort();
   const distPort = await freePort();
   const node = `outband-${port}@localhost`;
-  rabbitNodes.add(node);
   const dir = mkdtempSync(join(tmpdir(), 'outband-rabbitmq-'));
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
   writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${port}\nloopback_users = none\n`);
   execFileSync('chown', ['-R', 'rabbitmq:rabbitmq', dir]);
+  rabbitDirs.add(dir);
   const env = {
     ...process.env,
     ERL_CRASH_DUMP: join(dir, 'erl_crash.dump'),
@@ -169,11 +190,14 @@ export async function privateRabbitmq(): Promise<PrivateServer> {
   };
   let child: ChildProcess | undefined;
   const stop = async () => {
-    // The node runs under another user through a wrapper: ask it to stop, then make sure.
-    try {
-      execFileSync('rabbitmqctl', ['-n', node, 'stop'], { stdio: 'ignore', timeout: 30_000 });
-    } catch {
-      execFileSync('pkill', ['-9', '-f', node], { stdio: 'ignore' });
+    // The node runs under another user through a wrapper: its own pid file names the VM.
+    const pidFile = join(dir, 'pid');
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
+    if (Number.isInteger(pid) && pid > 0) {
+      spawnSync('kill', ['-TERM', String(pid)]);
+      await waitFor(() => spawnSync('kill', ['-0', String(pid)]).status !== 0, 'private RabbitMQ to stop', 30_000).catch(() =>
+        spawnSync('kill', ['-KILL', String(pid)]),
+      );
     }
     await waitFor(() => !listening(), 'private RabbitMQ to stop');
     if (child) {
@@ -191,7 +215,7 @@ export async function privateRabbitmq(): Promise<PrivateServer> {
     stop,
     async destroy() {
       await stop().catch(() => undefined);
-      rabbitNodes.delete(node);
+      rabbitDirs.delete(dir);
       rmSync(dir, { recursive: true, force: true });
     },
   };

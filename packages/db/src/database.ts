@@ -5,7 +5,16 @@ export function openDatabase(url: string, pool = { min: 0, max: 10 }): Knex {
   return knex({
     client: 'mysql2',
     connection: { uri: url, timezone: 'Z', dateStrings: false, connectTimeout: 5000 } as Knex.MySql2ConnectionConfig & { uri: string },
-    pool,
+    pool: {
+      ...pool,
+      // A bound on every statement: MariaDB's max_statement_time (s), MySQL's max_execution_time
+      // (ms, reads). Each server ignores the other's, so the errors are dropped.
+      afterCreate(conn: { query: (sql: string, cb: () => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.query('SET SESSION max_statement_time = 30', () =>
+          conn.query('SET SESSION max_execution_time = 30000', () => done(null, conn)),
+        );
+      },
+    },
     acquireConnectionTimeout: 10_000,
   });
 }

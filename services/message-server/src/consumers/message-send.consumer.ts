@@ -104,7 +104,9 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
         d.submitsByRoute?.inc({ route: route.id, status: state === 'submitted' ? 'ok' : smscStatusOf(error) });
         const at = new Date();
         if (state === 'submitted') {
-          await d.submits.recordSubmitted(m.messageId, attempt, route, ids, at);
+          // The SMS is out: were this lost, a redelivery would send it again. Keep trying while
+          // the database is away rather than give the message back.
+          await untilStored(() => d.submits.recordSubmitted(m.messageId, attempt, route, ids, at), log);
           return;
         }
         await d.submits.recordFailed(m.messageId, attempt, route, ids, error ?? 'failed', at);
@@ -153,4 +155,21 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
 function smscStatusOf(error: string | undefined): string {
   const status = /^(ESME_[A-Z0-9]+|0x[0-9a-f]{8})\b/i.exec(error ?? '')?.[1];
   return status ?? 'other';
+}
+
+/** Retries a write with a growing pause (at most 2 s) for up to two minutes, then gives up. */
+async function untilStored(write: () => Promise<void>, log: { warn: (o: object, msg: string) => void }, forMs = 120_000): Promise<void> {
+  const deadline = Date.now() + forMs;
+  for (let pause = 100; ; pause = Math.min(2000, pause * 2)) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw err;
+      }
+      log.warn({ err }, 'submit not stored yet: retrying');
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
 }
