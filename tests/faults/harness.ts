@@ -137,7 +137,8 @@ export async function startHarness(o: { subscribers: number; logDir: string }): 
         SMPP_URL: `smpp://127.0.0.1:${sim.smppPort}`,
         SMPP_SYSTEM_ID: 'outband',
         SMPP_PASSWORD: 'secret',
-        SEND_RETRY_BASE_MS: '200',
+        // 1+2+4+8+16 s of retries: a 10 s SMSC outage is ridden out (the default, 2 s, gives 62 s).
+        SEND_RETRY_BASE_MS: '1000',
       },
     },
     information: {
