@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { startBankSimulator, type BankSimulator } from '@outband/bank-simulator';
@@ -9,7 +8,7 @@ import { seedDemo } from '@outband/data-server';
 import { openDatabase, type Knex } from '@outband/db';
 import { createLogger } from '@outband/observability';
 import { startSmscSimulator, type SmscSimulator } from '@outband/smsc-simulator';
-import { privateMariadb, privateRabbitmq, privateRedis, type PrivateServer } from '../support/private-servers';
+import { freePort, privateMariadb, privateRabbitmq, privateRedis, type PrivateServer } from '../support/private-servers';
 
 export type ServiceName = 'information' | 'data' | 'message';
 
@@ -47,17 +46,6 @@ const scripts: Record<ServiceName, string> = {
 };
 const address = (pool: number, i: number) => `+336${pool}${String(i).padStart(7, '0')}`;
 const ring = () => `k1:${randomBytes(32).toString('base64')}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 export async function startHarness(o: { subscribers: number; logDir: string }): Promise<Harness> {
   const [rabbitmq, redis, mariadb] = await Promise.all([privateRabbitmq(), privateRedis({ aof: true }), privateMariadb()]);
