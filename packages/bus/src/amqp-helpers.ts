@@ -1,5 +1,10 @@
 import type * as amqp from 'amqplib';
-import { AppError } from '@outband/errors';
+import { AppError, type SerializedError } from '@outband/errors';
+
+/** The error a request/reply caller gets for a message that fails its schema. */
+export function invalidMessage(reason: string): SerializedError {
+  return new AppError('invalid_input', 'INVALID_MESSAGE', reason).toJSON();
+}
 
 export function unavailable(message: string, cause?: unknown): AppError {
   return new AppError('unavailable', 'BROKER_UNAVAILABLE', message, { retryable: true, cause });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import type { z } from 'zod';
-import { AppError, isAppError, type SerializedError } from '@outband/errors';
+import { AppError, isAppError } from '@outband/errors';
 import { declareTopology, sideQueues } from './topology';
-import { confirmPublish, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
+import { confirmPublish, invalidMessage, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
 import { PendingReplies, type ReplyBody } from './pending-replies';
 import { withDefaults, type BusOptions, type ConsumeOptions, type PublishOptions } from './bus-options';
 import { contextOf, headers, parseDelivery, retryDelayMs, type DeliveryContext } from './delivery';
@@ -164,35 +164,14 @@ export class Bus {
     }
   }
 
-  /**
-   * Ready messages and consumers of each queue, by passive declares on a channel of their own
-   * (a queue that does not exist is left out: the broker closes the channel, a new one goes on).
-   */
-  async queueDepths(queues: readonly string[]): Promise<Array<{ queue: string; ready: number; consumers: number }>> {
-    const conn = this.conn;
-    if (!conn) {
+  /** A plain channel on the current connection, for inspections such as passive declares. */
+  async inspectionChannel(): Promise<amqp.Channel> {
+    if (!this.conn) {
       throw unavailable('broker unavailable');
     }
-    const open = async () => {
-      const ch = await conn.createChannel();
-      ch.on('error', () => undefined);
-      return ch;
-    };
-    const depths: Array<{ queue: string; ready: number; consumers: number }> = [];
-    let ch = await open();
-    try {
-      for (const queue of queues) {
-        try {
-          const q = await ch.checkQueue(queue);
-          depths.push({ queue, ready: q.messageCount, consumers: q.consumerCount });
-        } catch {
-          ch = await open();
-        }
-      }
-    } finally {
-      await ch.close().catch(() => undefined);
-    }
-    return depths;
+    const ch = await this.conn.createChannel();
+    ch.on('error', () => undefined); // a failed passive declare closes it: the caller opens another
+    return ch;
   }
 
   private async establish(): Promise<void> {
@@ -416,8 +395,4 @@ export class Bus {
       );
     });
   }
-}
-
-function invalidMessage(reason: string): SerializedError {
-  return new AppError('invalid_input', 'INVALID_MESSAGE', reason).toJSON();
 }

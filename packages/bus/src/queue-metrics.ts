@@ -34,7 +34,7 @@ export function registerQueueMetrics(bus: Bus, registry: Registry, o: QueueMetri
   let last: { at: number; readings: Promise<QueueReading[]> } | undefined;
   const read = (): Promise<QueueReading[]> => {
     if (!last || Date.now() - last.at > (o.maxAgeMs ?? 5000)) {
-      const readings = (o.managementUrl ? fromManagement(o.managementUrl, all) : bus.queueDepths(all)).catch(() => []);
+      const readings = (o.managementUrl ? fromManagement(o.managementUrl, all) : queueDepths(bus, all)).catch(() => []);
       last = { at: Date.now(), readings };
     }
     return last.readings;
@@ -61,6 +61,28 @@ export function registerQueueMetrics(bus: Bus, registry: Registry, o: QueueMetri
   gauge('outband_queue_publish_per_second', 'Messages published to the queue per second (management API)', (r) => r.rates?.publish);
   gauge('outband_queue_deliver_per_second', 'Messages delivered from the queue per second (management API)', (r) => r.rates?.deliver);
   gauge('outband_queue_ack_per_second', 'Messages acknowledged per second (management API)', (r) => r.rates?.ack);
+}
+
+/**
+ * Ready messages and consumers of each queue, by passive declares (a queue that does not exist
+ * is left out: the broker closes the channel, a new one goes on).
+ */
+async function queueDepths(bus: Bus, queues: readonly string[]): Promise<QueueReading[]> {
+  const depths: QueueReading[] = [];
+  let ch = await bus.inspectionChannel();
+  try {
+    for (const queue of queues) {
+      try {
+        const q = await ch.checkQueue(queue);
+        depths.push({ queue, ready: q.messageCount, consumers: q.consumerCount });
+      } catch {
+        ch = await bus.inspectionChannel();
+      }
+    }
+  } finally {
+    await ch.close().catch(() => undefined);
+  }
+  return depths;
 }
 
 interface ManagementQueue {
