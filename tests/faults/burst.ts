@@ -123,10 +123,12 @@ export async function settle(
       body: JSON.stringify({ code, transaction }),
     });
     const body = (await res.json().catch(() => ({}))) as { code?: string; status?: string; payment?: { state?: string; cause?: string } };
-    if (body.payment?.state === 'captured') {
+    // Approved: the capture may still be under way (the sweep finishes what a fault interrupted).
+    const state = body.payment?.state === 'verified' ? await captureOf(h, p.id) : body.payment?.state;
+    if (state === 'captured') {
       captured += 1;
     } else {
-      notCaptured(body.code ?? `${body.status ?? '?'}/${body.payment?.state ?? '?'}/${body.payment?.cause ?? ''}`);
+      notCaptured(body.code ?? `${body.status ?? '?'}/${state ?? '?'}/${body.payment?.cause ?? ''}`);
     }
   }
   return {
@@ -142,6 +144,19 @@ export async function settle(
     recoverSeconds: Math.round(a.recoverSeconds * 10) / 10,
     notCaptured: [...why].map(([k, n]) => `${k}×${n}`).join(' '),
   };
+}
+
+/** The state a verified payment reaches within 30 s (captured, unless something is wrong). */
+async function captureOf(h: Harness, paymentId: string): Promise<string | undefined> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`${h.baseUrl}/v1/payments/${paymentId}`, { headers: { authorization: `Bearer ${h.token()}` } });
+    const state = ((await res.json().catch(() => ({}))) as { state?: string }).state;
+    if (state !== 'verified' || Date.now() > deadline) {
+      return state;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /**
