@@ -163,7 +163,7 @@ describe('information server app', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('outband_http_request_duration_seconds_bucket');
-    expect(metrics).toContain('route="/v1/verifications/"');
+    expect(metrics).toContain('route="/v1/verifications"');
     expect(metrics).not.toContain(view.id);
   });
 });
