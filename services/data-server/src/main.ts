@@ -176,14 +176,13 @@ export async function startDataServer(
     audit,
     failures,
     guardSend: (merchantId, address, now) => guard.check(merchantId, address, now),
-    merchantLimit: async (merchantId, now) => {
-      const policy = await merchants.policy(merchantId);
+    merchantLimit: async (merchantId, policy, now) => {
       const perSecond = policy.limitPerSecond ?? config.MERCHANT_LIMIT_PER_SECOND;
       const second = await limiter.hit('merchant-s', merchantId, perSecond, 1000, now);
       const perDay = policy.limitPerDay ?? config.MERCHANT_LIMIT_PER_DAY;
       return second.allowed ? limiter.hit('merchant-d', merchantId, perDay, 86_400_000, now) : second;
     },
-    textsOf: (merchantId) => merchants.policy(merchantId),
+    policyOf: (merchantId) => merchants.policy(merchantId),
     sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),
     codeKeys: config.CODE_KEYS,

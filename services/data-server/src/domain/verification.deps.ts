@@ -37,7 +37,7 @@ export interface VerificationServiceDeps {
   /** Consecutive failed checks per subscriber, which a new code does not reset. */
   failures: Pick<FailureCounter, 'blockedFor' | 'add' | 'reset'>;
   /** Counts verifications per merchant; answers whether one more is allowed. */
-  merchantLimit: (merchantId: string, now: Date) => Promise<RateDecision>;
+  merchantLimit: (merchantId: string, policy: Pick<MerchantPolicy, 'limitPerSecond' | 'limitPerDay'>, now: Date) => Promise<RateDecision>;
   /** Reverse-channel codes waiting to be texted back, and the number they are texted to. */
   reverseCodes: Pick<ReverseCodes, 'claim' | 'find' | 'release'>;
   reverseNumberFor: (address: string) => string;
@@ -45,8 +45,8 @@ export interface VerificationServiceDeps {
   requireSession: (merchantId: string, sessionId: string, holder: number | string) => Promise<void>;
   /** Refuses a destination no code may go to (invalid, premium rate, country, pumping). */
   guardSend: (merchantId: string, address: string, now: Date) => Promise<void>;
-  /** The merchant's code length and lifetime, brand and templates (its policy; null: ours). */
-  textsOf: (merchantId: string) => Promise<Pick<MerchantPolicy, 'codeLength' | 'codeTtlSeconds' | 'senderName' | 'templates'>>;
+  /** The merchant's policy: its limits, code length and lifetime, brand and templates (null: ours). */
+  policyOf: (merchantId: string) => Promise<MerchantPolicy>;
   /** Counts sends per address; answers whether one more is allowed. */
   sendLimit: (address: string, now: Date) => Promise<RateDecision>;
   clock: () => Date;

@@ -38,7 +38,9 @@ export class VerificationService {
     if (subscriber) {
       await this.d.guardSend(req.merchantId, subscriber.address, now);
     }
-    const merchantLimit = await this.d.merchantLimit(req.merchantId, now);
+    // Read once: its limits first, its code and texts below.
+    const policy = await this.d.policyOf(req.merchantId);
+    const merchantLimit = await this.d.merchantLimit(req.merchantId, policy, now);
     if (!merchantLimit.allowed) {
       throw new AppError('rate_limited', 'MERCHANT_RATE_LIMITED', 'this merchant starts too many verifications: slow down', {
         details: { retryAfterSeconds: merchantLimit.retryAfterSeconds },
@@ -66,9 +68,8 @@ export class VerificationService {
     if (channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
       throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a pager cannot text a code back: use the sms channel');
     }
-    const texts = await this.d.textsOf(req.merchantId);
-    const codeLength = req.codeLength ?? texts.codeLength;
-    const expiresAt = new Date(now.getTime() + (texts.codeTtlSeconds ?? this.d.ttlSeconds) * 1000);
+    const codeLength = req.codeLength ?? policy.codeLength;
+    const expiresAt = new Date(now.getTime() + (policy.codeTtlSeconds ?? this.d.ttlSeconds) * 1000);
     const code =
       channel === 'reverse-sms'
         ? await reserveReverseCode(this.d, codeKey, macKey, binding, id, now, expiresAt)
@@ -99,7 +100,7 @@ export class VerificationService {
       channel,
       serviceSid: req.serviceSid ?? null,
       codeLength,
-      senderName: req.senderName ?? texts.senderName,
+      senderName: req.senderName ?? policy.senderName,
     };
     await this.d.verifications.insert(record);
     await this.d.pending.put(
@@ -119,7 +120,7 @@ export class VerificationService {
       const sendTo = this.d.reverseNumberFor(subscriber?.address ?? '+');
       return { ...toView(record, now, undefined), reverse: { code, sendTo } };
     }
-    const template = texts.templates?.[req.purpose];
+    const template = policy.templates?.[req.purpose];
     await issueCode(this.d, record, subscriber, code, { bound, locale: req.locale, now, resent: false, template, correlationId });
     if (subscriber) {
       this.pacing.real(performance.now() - startedAt);
@@ -191,7 +192,7 @@ export class VerificationService {
           locale,
           now,
           resent: true,
-          template: (await this.d.textsOf(merchantId)).templates?.[v.purpose],
+          template: (await this.d.policyOf(merchantId)).templates?.[v.purpose],
           correlationId,
         });
         return this.view(v.id, merchantId);
