@@ -73,6 +73,13 @@ export const dataServerEnv = z.object({
   WEBHOOK_GIVE_UP_SECONDS: envInt(1, 604_800).default(90_000),
   WEBHOOK_TIMEOUT_MS: envInt(100, 60_000).default(5000),
   WEBHOOK_POLL_MS: envInt(50, 60_000).default(1000),
+  /**
+   * The `message.send` outbox: a message not confirmed by the broker this long after its commit
+   * is published by the relay, which looks every `OUTBOX_POLL_MS`. Longer than a publish may wait
+   * (10 s), so the relay does not race a publish still under way.
+   */
+  OUTBOX_RELAY_AFTER_MS: envInt(1000, 3_600_000).default(15_000),
+  OUTBOX_POLL_MS: envInt(50, 60_000).default(1000),
   /** A first-network session without a heartbeat for this long is closed, with its codes. */
   SESSION_IDLE_SECONDS: envInt(1, 86_400).default(300),
   /** How often unfinished payments are looked at, and how long one may stay unchanged first. */

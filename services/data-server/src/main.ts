@@ -7,6 +7,8 @@ import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '
 import { closeServer, createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
 import type { DataServerConfig } from './config';
 import { CertificateRepository } from './adapters/certificate.repository';
+import { CertificateIssuer } from './adapters/certificate-issuer';
+import { MessageOutbox } from './adapters/message-outbox';
 import { MerchantRepository } from './adapters/merchant.repository';
 import { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
 import { PendingSecretStore } from './adapters/pending-secret.store';
@@ -72,6 +74,15 @@ export async function startDataServer(
   });
 
   const certificates = new CertificateRepository(db);
+  const outbox = new MessageOutbox(db, {
+    publish: (o) =>
+      bus.publish(names.eventsExchange, names.routingKeys.messageSend, o.body, { messageId: o.messageId, correlationId: o.correlationId }),
+    relayAfterMs: config.OUTBOX_RELAY_AFTER_MS,
+    clock: () => new Date(),
+    logger,
+    onRelay: (outcome) => m.outboxRelayed.inc({ outcome }),
+  });
+  const issuer = new CertificateIssuer(db, certificates, outbox);
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
   const merchants = new MerchantRepository(db);
   const guard = new SendGuard({
@@ -110,7 +121,7 @@ export async function startDataServer(
       notice,
       expiresInSeconds: 3600,
     };
-    await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId });
+    await outbox.send({ messageId, body });
   };
   const webhooks = new WebhookService({
     repo: new WebhookRepository(db),
@@ -157,7 +168,7 @@ export async function startDataServer(
     reverseNumberFor: (address) =>
       config.REVERSE_NUMBERS.filter(([prefix]) => address.startsWith(prefix)).sort(([a], [b]) => b.length - a.length)[0]?.[1] ?? '',
     requireSession: (merchantId, sessionId, holder) => sessions.requireOpen(merchantId, sessionId, holder),
-    sendMessage: async (message, code, bound, correlationId) => {
+    issueMessage: async (certificate, message, code, bound, correlationId) => {
       const body = {
         type: 'message.send' as const,
         version: 1 as const,
@@ -168,7 +179,7 @@ export async function startDataServer(
           : {}),
         ...(bound.message ? { sealedMessage: seal(config.BUS_SEAL_KEYS, JSON.stringify(bound.message), message.messageId) } : {}),
       };
-      await bus.publish(names.eventsExchange, names.routingKeys.messageSend, body, { messageId: message.messageId, correlationId });
+      await issuer.issue(certificate, { messageId: message.messageId, body, correlationId });
     },
     sendNotice,
     emit,
@@ -266,6 +277,14 @@ export async function startDataServer(
       .catch((err: unknown) => logger.warn({ err }, 'webhook round failed'))
       .finally(() => (delivering = undefined));
   }, config.WEBHOOK_POLL_MS);
+  // Messages whose first publish failed (broker away, a crash after the commit) go from here.
+  let relaying: Promise<unknown> | undefined;
+  const outboxTimer = setInterval(() => {
+    relaying ??= outbox
+      .relay()
+      .catch((err: unknown) => logger.warn({ err }, 'outbox relay round failed'))
+      .finally(() => (relaying = undefined));
+  }, config.OUTBOX_POLL_MS);
   // Unfinished payments (a crash, a lost bank answer, a verification that ran out) are finished here.
   // One sweep at a time: a tick that finds the previous one still running is skipped.
   // Sessions first: the payments of codes that died with a session are then finished too.
@@ -305,8 +324,11 @@ export async function startDataServer(
     async stop() {
       clearInterval(sweepTimer);
       clearInterval(webhookTimer);
+      clearInterval(outboxTimer);
       await sweeping;
       await delivering;
+      await relaying;
+      await outbox.flush();
       await bus.close();
       await closeServer(ops);
       redis.disconnect();

@@ -68,6 +68,12 @@ export function dataServerMetrics(registers: Registry) {
       buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 1800, 7200, 86_400],
       registers: r,
     }),
+    outboxRelayed: new Counter({
+      name: 'outband_outbox_relayed_total',
+      help: 'message.send published by the outbox relay (its first publish failed) or dropped there expired',
+      labelNames: ['outcome'],
+      registers: r,
+    }),
     paymentStates: new Counter({
       name: 'outband_payment_transitions_total',
       help: 'Payments entering each state',

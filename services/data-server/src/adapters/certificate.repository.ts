@@ -23,20 +23,23 @@ const stateRank: Record<DeliveryState, number> = { queued: 0, submitted: 1, deli
 export class CertificateRepository {
   constructor(private readonly db: Knex) {}
 
-  async insert(c: CertificateRecord): Promise<void> {
-    await this.db('certificates').insert({
-      id: c.id,
-      verification_id: c.verificationId,
-      address: c.address,
-      purpose: c.purpose,
-      delivery_state: c.deliveryState,
-      delivery_error: c.deliveryError,
-      smsc_message_id: c.smscMessageId,
-      outcome: c.outcome,
-      created_at: c.createdAt,
-      delivery_updated_at: c.deliveryUpdatedAt,
-      content_digest: c.contentDigest ?? null,
-    });
+  /** Inserts certificates, inside the caller's transaction when given one. */
+  async insert(cs: CertificateRecord[], trx: Knex = this.db): Promise<void> {
+    await trx('certificates').insert(
+      cs.map((c) => ({
+        id: c.id,
+        verification_id: c.verificationId,
+        address: c.address,
+        purpose: c.purpose,
+        delivery_state: c.deliveryState,
+        delivery_error: c.deliveryError,
+        smsc_message_id: c.smscMessageId,
+        outcome: c.outcome,
+        created_at: c.createdAt,
+        delivery_updated_at: c.deliveryUpdatedAt,
+        content_digest: c.contentDigest ?? null,
+      })),
+    );
   }
 
   /** Records a delivery state change; stale or repeated events change nothing. */

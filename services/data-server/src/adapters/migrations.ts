@@ -1,5 +1,6 @@
 import { migrationSource, type Migration } from '@outband/db';
 import { merchantSurfaceMigrations } from './migrations-merchant-surface';
+import { reliabilityMigrations } from './migrations-reliability';
 
 const migrations: Migration[] = [
   {
@@ -385,7 +386,7 @@ const migrations: Migration[] = [
 ];
 
 /** A knex migration source over the list above. */
-export const dataMigrationSource = migrationSource([...migrations, ...merchantSurfaceMigrations]);
+export const dataMigrationSource = migrationSource([...migrations, ...merchantSurfaceMigrations, ...reliabilityMigrations]);
 
 /** The table where knex records which of the data server's migrations ran. */
 export const dataMigrationsTable = 'knex_migrations_data';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CertificateRecord } from '../adapters/certificate.repository';
 import type { Subscriber } from '../adapters/subscriber.repository';
 import type { VerificationRecord } from '../adapters/verification.repository';
 import type { BoundData } from './bound-data';
@@ -19,7 +20,7 @@ export interface IssueOptions {
  * (no subscriber) only leaves its audit row: nothing is sent.
  */
 export async function issueCode(
-  d: Pick<VerificationServiceDeps, 'audit' | 'certificates' | 'sendMessage' | 'pending' | 'verifications' | 'clock'>,
+  d: Pick<VerificationServiceDeps, 'audit' | 'issueMessage' | 'pending' | 'verifications' | 'clock'>,
   v: VerificationRecord,
   subscriber: Subscriber | null,
   code: string,
@@ -32,7 +33,7 @@ export async function issueCode(
     return;
   }
   const messageId = randomUUID();
-  await d.certificates.insert({
+  const certificate: CertificateRecord = {
     id: messageId,
     verificationId: v.id,
     address: subscriber.address,
@@ -44,10 +45,11 @@ export async function issueCode(
     createdAt: o.now,
     deliveryUpdatedAt: o.now,
     contentDigest: v.content?.digest ?? null,
-  });
+  };
   await d.audit.append({ ...audit, subscriberId: subscriber.id, outcome: issued });
   try {
-    await d.sendMessage(
+    await d.issueMessage(
+      certificate,
       {
         messageId,
         verificationId: v.id,
@@ -66,7 +68,7 @@ export async function issueCode(
       o.correlationId,
     );
   } catch (e) {
-    // No message left: the code can never reach the user, so it must not stay usable.
+    // Neither the certificate nor its message was committed: the code can never reach the user.
     await d.pending.cancel(v.id);
     await d.verifications.finish(v.id, 'failed', d.clock());
     throw e;

@@ -3,7 +3,7 @@ import type { KeyEntry } from '@outband/config';
 import type { MessageSendV1, NoticeKind } from '@outband/contracts';
 import type { RateDecision } from '@outband/redis-limits';
 import type { AuditLog } from '../adapters/audit-log';
-import type { CertificateRepository } from '../adapters/certificate.repository';
+import type { CertificateRecord, CertificateRepository } from '../adapters/certificate.repository';
 import type { FailureCounter } from '../adapters/failure-counter';
 import type { MerchantPolicy } from '../adapters/merchant.repository';
 import type { FinalState, PendingSecretStore } from '../adapters/pending-secret.store';
@@ -19,8 +19,12 @@ export interface VerificationServiceDeps {
   verifications: VerificationRepository;
   certificates: CertificateRepository;
   pending: PendingSecretStore;
-  /** Hands a message to the message server; resolves once the broker has it. */
-  sendMessage: (
+  /**
+   * Records the certificate and hands its message to the message server: both or neither
+   * (a transactional outbox). Resolves once both are committed.
+   */
+  issueMessage: (
+    certificate: CertificateRecord,
     message: Omit<MessageSendV1, 'type' | 'version' | 'sealedCode' | 'sealedTransaction'>,
     code: string,
     bound: BoundData,

@@ -1,0 +1,35 @@
+import { Batcher, type Knex } from '@outband/db';
+import type { CertificateRecord, CertificateRepository } from './certificate.repository';
+import type { MessageOutbox, OutboxMessage } from './message-outbox';
+
+/**
+ * Records certificates and stages their messages in one transaction (both or neither), then
+ * publishes each message. Concurrent issues share one transaction (group commit).
+ */
+export class CertificateIssuer {
+  private readonly batches = new Batcher<{ certificate: CertificateRecord; message: OutboxMessage }, undefined>(async (items) => {
+    await this.db.transaction(async (trx) => {
+      await this.certificates.insert(
+        items.map((i) => i.certificate),
+        trx,
+      );
+      await this.outbox.stage(
+        trx,
+        items.map((i) => i.message),
+      );
+    });
+    return items.map(() => undefined);
+  });
+
+  constructor(
+    private readonly db: Knex,
+    private readonly certificates: CertificateRepository,
+    private readonly outbox: MessageOutbox,
+  ) {}
+
+  /** Resolves once committed; the publish that follows may fail and is then the relay's job. */
+  async issue(certificate: CertificateRecord, message: OutboxMessage): Promise<void> {
+    await this.batches.add({ certificate, message });
+    await this.outbox.publish(message);
+  }
+}
