@@ -5,6 +5,7 @@ import { startSmscSimulator } from '@outband/smsc-simulator';
 import { loadDataServerConfig, seedDemo, startDataServer } from '@outband/data-server';
 import { loadMessageServerConfig, startMessageServer } from '@outband/message-server';
 import { loadInformationServerConfig, startInformationServer } from '@outband/information-server';
+import { startDemoShop } from '@outband/demo-shop';
 import { loadDevEnv } from './dev-env';
 
 const root = resolve(__dirname, '../../..');
@@ -50,7 +51,19 @@ async function main(): Promise<void> {
   const data = await startDataServer(dataConfig, loggerOf('data-server'));
   const message = await startMessageServer(loadMessageServerConfig(serviceEnv), loggerOf('message-server'));
   const info = await startInformationServer(loadInformationServerConfig(serviceEnv), loggerOf('information-server'));
+  const phoneUrl = `http://127.0.0.1:${sim.httpPort}/phone`;
+  const shop = await startDemoShop({
+    port: Number(env.DEMO_SHOP_PORT ?? 8050),
+    outband: {
+      baseUrl: `http://127.0.0.1:${info.port}`,
+      merchantId: 'demo-shop',
+      key: { kid: 'demo-1', alg: 'HS256', secret: env.DEMO_MERCHANT_SECRET ?? '' },
+    },
+    phoneUrl,
+    logger: loggerOf('demo-shop'),
+  });
   stopOnSignals(logger, async () => {
+    await shop.stop();
     await info.stop();
     await message.stop();
     await data.stop();
@@ -60,9 +73,10 @@ async function main(): Promise<void> {
   const lines = [
     '',
     'Outband is running (one process, on the local MariaDB, Redis and RabbitMQ):',
+    `  demo shop        ${shop.url}   (sign in as alice, bob or claire; baskets above 30 € need a code)`,
+    `  phones           ${phoneUrl}   (the texts each handset received; reply to answer a reverse-channel code)`,
     `  merchant API     http://127.0.0.1:${info.port}/v1/verifications`,
     `  payments         http://127.0.0.1:${info.port}/v1/payments   (bank simulator ${bank.url}/cards/tok_alice)`,
-    `  SMSC inbox       http://127.0.0.1:${sim.httpPort}/inbox/+33612345678   (what alice's phone received)`,
     `  ops              http://127.0.0.1:${info.port}/readyz, /metrics; data server :${data.opsPort}, message server :${message.opsPort}`,
     '  merchant         demo-shop, key id demo-1 (HS256 secret in .outband/dev.env)',
     '  subscribers      alice, bob, claire (fr), carol (suspended), pager-1 (numeric pager)',

@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { readJson, sendJson } from '@outband/observability';
 import type { SmscBehaviour } from './behaviour';
 import { Inbox } from './inbox';
+import { phonePage } from './phone-page';
 import type { SmscSimulator } from './smsc-simulator';
 
 /**
  * The simulator's HTTP side: `GET /inbox/:address` (what a handset received), `GET /inbox`,
  * `DELETE /inbox`, `GET /stats`, `PUT /behaviour` (JSON), `POST /mo {from, to, text}`,
- * `POST /drop` (drop every SMPP link), `GET /healthz`.
+ * `POST /drop` (drop every SMPP link), `GET /phone` (the handsets, as a page), `GET /healthz`.
  */
 export async function startHttpApi(sim: SmscSimulator, port: number, host: string): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
@@ -49,6 +50,9 @@ async function handle(sim: SmscSimulator, req: IncomingMessage, res: ServerRespo
       return;
     case 'GET /stats':
       sendJson(res, 200, sim.stats());
+      return;
+    case 'GET /phone':
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(phonePage());
       return;
     case 'GET /healthz':
       sendJson(res, 200, { status: 'ok', binds: sim.stats().binds });
