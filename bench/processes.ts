@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -22,9 +22,12 @@ export async function freePort(): Promise<number> {
 export function startNode(script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
   // BENCH_CPU_PROF=dir writes a CPU profile of each child there (open it in Chrome DevTools).
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_LOG_DIR=dir keeps each child's log (warnings and errors) there.
+  const logDir = process.env.BENCH_LOG_DIR;
+  const log = logDir ? openSync(resolve(logDir, `${script.replace(/\W+/g, '-')}.log`), 'a') : 'ignore';
   const child = spawn(process.execPath, [...prof, resolve(root, script), ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', log, logDir ? log : 'inherit'],
   });
   child.on('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') {

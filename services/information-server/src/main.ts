@@ -34,7 +34,8 @@ export async function startInformationServer(
   });
   const data = busDataClient(bus, names, config.RPC_TIMEOUT_MS);
   const keys = new MerchantKeyCache((id) => data.merchantKeys(id), config.MERCHANT_KEY_CACHE_MS);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  // Auto-pipelining: the commands of one turn of the event loop go out in one socket write.
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   redis.on('error', (err) => logger.warn({ err }, 'redis error'));
   const limiter = new RateLimiter(redis, `${config.REDIS_PREFIX}:api`);
   const auth = new MerchantAuthenticator(

@@ -28,8 +28,13 @@ export class CertificateIssuer {
   ) {}
 
   /** Resolves once committed; the publish that follows may fail and is then the relay's job. */
-  async issue(certificate: CertificateRecord, message: OutboxMessage): Promise<void> {
+  async issue(certificate: CertificateRecord, merchantId: string, message: OutboxMessage): Promise<void> {
     await this.batches.add({ certificate, message });
+    this.certificates.rememberOwner(certificate.id, {
+      verificationId: certificate.verificationId,
+      merchantId,
+      createdAt: certificate.createdAt,
+    });
     await this.outbox.publish(message);
   }
 }

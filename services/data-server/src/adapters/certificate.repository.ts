@@ -20,8 +20,36 @@ export interface CertificateRecord {
 // A later state never goes back to an earlier one (receipts can overtake submit responses).
 const stateRank: Record<DeliveryState, number> = { queued: 0, submitted: 1, delivered: 2, failed: 2, expired: 2 };
 
+/** Whose a message is: its verification, merchant, and when its code was asked for. */
+export interface CertificateOwner {
+  verificationId: string;
+  merchantId: string;
+  createdAt: Date;
+}
+
+// A state's rank in SQL, for upserts that must not go back.
+const rankSql = (column: string) =>
+  `CASE ${column} ${Object.entries(stateRank)
+    .map(([s, r]) => `WHEN '${s}' THEN ${r}`)
+    .join(' ')} END`;
+const notEarlier = `${rankSql('VALUES(state)')} >= ${rankSql('state')}`;
+
 export class CertificateRepository {
-  constructor(private readonly db: Knex) {}
+  // Owners of recently issued messages, so their status reports need no query (bounded, oldest out).
+  private readonly owners = new Map<string, CertificateOwner>();
+
+  constructor(
+    private readonly db: Knex,
+    private readonly maxOwners = 20_000,
+  ) {}
+
+  /** Remembers whose a message is, at issue, for its status reports. */
+  rememberOwner(messageId: string, owner: CertificateOwner): void {
+    this.owners.set(messageId, owner);
+    if (this.owners.size > this.maxOwners) {
+      this.owners.delete(this.owners.keys().next().value as string);
+    }
+  }
 
   /** Inserts certificates, inside the caller's transaction when given one. */
   async insert(cs: CertificateRecord[], trx: Knex = this.db): Promise<void> {
@@ -58,7 +86,11 @@ export class CertificateRepository {
 
   /** The verification and merchant a delivered message belongs to (none for a notice). */
   /** The verification and merchant of a message, and when its code was asked for. */
-  async ownerOf(messageId: string): Promise<{ verificationId: string; merchantId: string; createdAt: Date } | undefined> {
+  async ownerOf(messageId: string): Promise<CertificateOwner | undefined> {
+    const known = this.owners.get(messageId);
+    if (known) {
+      return known;
+    }
     const row = await this.db('certificates as c')
       .join('verifications as v', 'v.id', 'c.verification_id')
       .where('c.id', messageId)
@@ -92,15 +124,20 @@ export class CertificateRepository {
       error: a.error ?? null,
       updated_at: at,
     };
+    // One statement: inserted, or updated only by a report that is not earlier (state last: MySQL
+    // assigns left to right, so the conditions above it still see the stored state).
+    const ifLater = (column: string, value = `VALUES(${column})`) => this.db.raw(`IF(${notEarlier}, ${value}, ${column})`);
     await this.db('delivery_attempts')
       .insert({ certificate_id: certificateId, attempt: a.number, ...row })
       .onConflict(['certificate_id', 'attempt'])
-      .ignore();
-    const notLater = (Object.keys(stateRank) as DeliveryState[]).filter((s) => stateRank[s] <= stateRank[a.state]);
-    await this.db('delivery_attempts')
-      .where({ certificate_id: certificateId, attempt: a.number })
-      .whereIn('state', notLater)
-      .update({ ...row, submitted_at: row.submitted_at ?? this.db.raw('submitted_at') });
+      .merge({
+        route: ifLater('route'),
+        submitted_at: ifLater('submitted_at', 'COALESCE(VALUES(submitted_at), submitted_at)'),
+        smsc_message_ids: ifLater('smsc_message_ids'),
+        error: ifLater('error'),
+        updated_at: ifLater('updated_at'),
+        state: ifLater('state'),
+      });
   }
 
   /** Every attempt of every certificate of a verification, oldest first. */

@@ -5,7 +5,6 @@ import type { RateDecision } from '@outband/redis-limits';
 import { destinationOf } from './number-policy';
 
 export interface SendGuardDeps {
-  allowedCountries: (merchantId: string) => Promise<readonly string[] | null>;
   hit: (name: string, key: string, limit: number, windowMs: number, now: Date) => Promise<RateDecision>;
   blocks: Pick<RangeBlocks, 'blockedFor' | 'block'>;
   countryLimit: number;
@@ -26,9 +25,10 @@ export interface SendGuardDeps {
 export class SendGuard {
   constructor(private readonly d: SendGuardDeps) {}
 
-  async check(merchantId: string, address: string, now: Date): Promise<void> {
+  /** `allowedCountries`: the merchant's policy (null: any country). */
+  async check(merchantId: string, address: string, allowedCountries: readonly string[] | null, now: Date): Promise<void> {
     try {
-      await this.checkOrThrow(merchantId, address, now);
+      await this.checkOrThrow(merchantId, address, allowedCountries, now);
     } catch (e) {
       if (isAppError(e)) {
         this.d.onRefusal(e.code.toLowerCase());
@@ -37,8 +37,8 @@ export class SendGuard {
     }
   }
 
-  private async checkOrThrow(merchantId: string, address: string, now: Date): Promise<void> {
-    const to = destinationOf(address, await this.d.allowedCountries(merchantId));
+  private async checkOrThrow(merchantId: string, address: string, allowedCountries: readonly string[] | null, now: Date): Promise<void> {
+    const to = destinationOf(address, allowedCountries);
     const blocked = await this.d.blocks.blockedFor(to.range);
     if (blocked > 0) {
       throw rangeBlocked(blocked);

@@ -35,11 +35,11 @@ export class VerificationService {
     if (req.sessionId) {
       await this.d.requireSession(req.merchantId, req.sessionId, subscriber?.id ?? `d${decoy}`);
     }
-    if (subscriber) {
-      await this.d.guardSend(req.merchantId, subscriber.address, now);
-    }
-    // Read once: its limits first, its code and texts below.
+    // Read once: its countries, its limits, its code and texts.
     const policy = await this.d.policyOf(req.merchantId);
+    if (subscriber) {
+      await this.d.guardSend(req.merchantId, subscriber.address, policy.allowedCountries, now);
+    }
     const merchantLimit = await this.d.merchantLimit(req.merchantId, policy, now);
     if (!merchantLimit.allowed) {
       throw new AppError('rate_limited', 'MERCHANT_RATE_LIMITED', 'this merchant starts too many verifications: slow down', {
@@ -155,8 +155,9 @@ export class VerificationService {
       return this.closed(v, 'expired');
     }
     const now = this.d.clock();
+    const policy = await this.d.policyOf(merchantId);
     if (subscriber) {
-      await this.d.guardSend(merchantId, subscriber.address, now);
+      await this.d.guardSend(merchantId, subscriber.address, policy.allowedCountries, now);
     }
     await this.refuseOverSendLimit(subscriber?.address ?? `decoy:${v.decoyOf}`, now);
     const suite = withDigits(this.d.suite, v.codeLength);
@@ -192,7 +193,7 @@ export class VerificationService {
           locale,
           now,
           resent: true,
-          template: (await this.d.policyOf(merchantId)).templates?.[v.purpose],
+          template: policy.templates?.[v.purpose],
           correlationId,
         });
         return this.view(v.id, merchantId);
