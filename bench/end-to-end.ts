@@ -196,7 +196,8 @@ async function main(): Promise<void> {
     results.payments = payments;
 
     // 4. Ceilings, in the same run.
-    const raw = await rawSubmitRate(suite.smppPort, window, 5000);
+    // Accounts of their own, so their receipts do not go to Outband's bind.
+    const raw = await rawSubmitRate(suite.smppPort, window, 5000, 'raw');
     const redis = await redisRoundTrips(servers.redis, 3000);
     const rabbit = await rabbitRate(servers.amqp, 10_000);
     const ceiling = (what: string, perSecond: number, ratio: string) =>

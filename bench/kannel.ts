@@ -59,7 +59,7 @@ export async function kannelRate(o: {
       'host = 127.0.0.1',
       `port = ${o.smppPort}`,
       'transceiver-mode = true',
-      'smsc-username = outband',
+      'smsc-username = kannel',
       'smsc-password = secret',
       'system-type = ""',
       `max-pending-submits = ${o.window}`,

@@ -44,7 +44,7 @@ export async function startBenchSuite(o: { verifiers: number; payers: number; wi
   children.sim = startNode('packages/smsc-simulator/dist/main.js', {
     SMSC_SMPP_PORT: String(smppPort),
     SMSC_HTTP_PORT: String(simHttp),
-    SMSC_ACCOUNTS: 'outband:secret',
+    SMSC_ACCOUNTS: 'outband:secret,raw:secret,kannel:secret',
     SMSC_RECEIPT_DELAY_MS: '100',
     LOG_LEVEL: 'warn',
   });

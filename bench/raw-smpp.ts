@@ -11,12 +11,12 @@ export interface RawResult {
  * The ceiling: a bare `smpp` client, one bind, `window` submits outstanding, against the same
  * simulator. Nothing else happens per message.
  */
-export async function rawSubmitRate(port: number, window: number, count: number): Promise<RawResult> {
+export async function rawSubmitRate(port: number, window: number, count: number, systemId = 'outband'): Promise<RawResult> {
   const session = smpp.connect({ url: `smpp://127.0.0.1:${port}`, noDelay: true });
   session.on('deliver_sm', (pdu: smpp.PDU) => session.send(pdu.response()));
   await new Promise<void>((resolve, reject) => {
     session.on('connect', () => {
-      session.bind_transceiver({ system_id: 'outband', password: 'secret' }, (pdu) =>
+      session.bind_transceiver({ system_id: systemId, password: 'secret' }, (pdu) =>
         pdu.command_status === 0 ? resolve() : reject(new Error('bind refused')),
       );
     });

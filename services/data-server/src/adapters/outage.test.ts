@@ -11,6 +11,12 @@ describe('asOutage', () => {
     });
     expect(asOutage(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'))?.code).toBe('DATABASE_UNAVAILABLE');
     expect(asOutage(new Error('Connection is closed.'))?.code).toBe('REDIS_UNAVAILABLE');
+    expect(asOutage(Object.assign(new Error('Deadlock found when trying to get lock'), { code: 'ER_LOCK_DEADLOCK' }))).toMatchObject({
+      kind: 'unavailable',
+      code: 'DATABASE_BUSY',
+      retryable: true,
+    });
+    expect(asOutage(Object.assign(new Error('Query execution was interrupted'), { code: 'ER_STATEMENT_TIMEOUT' }))?.code).toBe('DATABASE_BUSY');
     expect(asOutage(Object.assign(new Error("Duplicate entry 'x'"), { code: 'ER_DUP_ENTRY' }))).toBeUndefined();
     expect(asOutage('text')).toBeUndefined();
   });
