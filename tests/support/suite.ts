@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import jwt from 'jsonwebtoken';
 import * as amqp from 'amqplib';
-import { deleteTopology } from '@outband/bus';
+import { MemoryBroker, deleteTopology } from '@outband/bus';
+import { inMemoryTtlStore } from '@outband/launcher';
 import { busNames } from '@outband/contracts';
 import { servers } from './servers';
 import { createLogger, type Logger } from '@outband/observability';
@@ -26,6 +27,8 @@ export interface SuiteOptions {
   infoEnv?: (ports: { dataOps: number; messageOps: number }) => Record<string, string>;
   /** Extra merchants and subscribers besides the default ones. */
   seed?: DemoSeed[];
+  /** The embedded default's in-process bus and in-memory TTL stores instead of RabbitMQ and Redis. */
+  embedded?: boolean;
 }
 
 export interface Suite {
@@ -124,7 +127,10 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     BANK_TIMEOUT_MS: '500',
     ...env,
   };
-  let data = await startDataServer(dataServerEnv.parse(dataEnv), logger('data-server'));
+  const broker = options.embedded ? new MemoryBroker(busNames(`outband-${id}`)) : undefined;
+  const embeddedFor = (service: string, store: boolean) =>
+    broker ? { bus: broker.connect(logger(service)), ...(store ? { redis: inMemoryTtlStore() } : {}) } : {};
+  let data = await startDataServer(dataServerEnv.parse(dataEnv), logger('data-server'), embeddedFor('data-server', true));
   const messageConfig = messageServerEnv.parse({
     ...common,
     SMPP_URL: `smpp://127.0.0.1:${sim.smppPort}`,
@@ -134,7 +140,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     ...env,
     ...options.messageEnv?.(sim),
   });
-  let message = await startMessageServer(messageConfig, logger('message-server'));
+  let message = await startMessageServer(messageConfig, logger('message-server'), embeddedFor('message-server', false));
   const info = await startInformationServer(
     informationServerEnv.parse({
       ...common,
@@ -149,6 +155,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       ...options.infoEnv?.({ dataOps: data.opsPort, messageOps: message.opsPort }),
     }),
     logger('information-server'),
+    embeddedFor('information-server', true),
   );
 
   return {
@@ -171,11 +178,15 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     keys,
     async restartMessageServer() {
       await message.stop();
-      message = await startMessageServer(messageConfig, logger('message-server'));
+      message = await startMessageServer(messageConfig, logger('message-server'), embeddedFor('message-server', false));
     },
     async restartDataServer(overrides = {}) {
       await data.stop();
-      data = await startDataServer(dataServerEnv.parse({ ...dataEnv, ...overrides }), logger('data-server'));
+      data = await startDataServer(
+        dataServerEnv.parse({ ...dataEnv, ...overrides }),
+        logger('data-server'),
+        embeddedFor('data-server', true),
+      );
     },
     token(o = {}) {
       const { secret, payload, ...signOptions } = o;

@@ -6,9 +6,8 @@ import { declareTopology, sideQueues } from './topology';
 import { confirmPublish, invalidMessage, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
 import { PendingReplies, type ReplyBody } from './pending-replies';
 import { withDefaults, type BusOptions, type ConsumeOptions, type PublishOptions } from './bus-options';
-import { contextOf, headers, parseDelivery, retryDelayMs, type DeliveryContext } from './delivery';
-
-type Handler<T> = (message: T, ctx: DeliveryContext) => Promise<unknown>;
+import { contextOf, failurePlan, headers, parseDelivery, rpcFailure, type DeliveryContext } from './delivery';
+import type { Handler, MessageBus } from './message-bus';
 
 interface ConsumerSpec {
   queue: string;
@@ -28,7 +27,7 @@ const replyQueue = 'amq.rabbitmq.reply-to';
  * consumes with manual acks, validation and bounded delayed retries, runs request/reply, and
  * reconnects after a broker restart (unacked work is redelivered by the broker).
  */
-export class Bus {
+export class Bus implements MessageBus {
   private conn: amqp.ChannelModel | undefined;
   private pub: amqp.ConfirmChannel | undefined;
   private readonly consumers: ConsumerSpec[] = [];
@@ -326,16 +325,14 @@ export class Bus {
     try {
       await spec.handler(value, ctx);
     } catch (err) {
-      const permanent = isAppError(err) && !err.retryable;
-      if (permanent || ctx.attempt >= spec.options.maxRetries) {
-        const reason = `${permanent ? 'permanent error' : `gave up after ${ctx.attempt} retries`}: ${(err as Error).message}`;
+      const plan = failurePlan(err, ctx.attempt, spec.options);
+      if ('deadReason' in plan) {
         this.opts.logger.error({ err, queue: spec.queue, attempt: ctx.attempt }, 'message dead-lettered');
-        await this.deadLetter(spec.queue, msg, reason);
+        await this.deadLetter(spec.queue, msg, plan.deadReason);
         return;
       }
-      const delay = retryDelayMs(ctx.attempt, spec.options.retryBaseMs, spec.options.retryMaxMs);
-      this.opts.logger.warn({ err, queue: spec.queue, attempt: ctx.attempt, delayMs: delay }, 'transient failure, retrying later');
-      await this.republish('', sideQueues(spec.queue).retry, msg, { [headers.attempt]: ctx.attempt + 1 }, String(delay));
+      this.opts.logger.warn({ err, queue: spec.queue, attempt: ctx.attempt, delayMs: plan.retryInMs }, 'transient failure, retrying later');
+      await this.republish('', sideQueues(spec.queue).retry, msg, { [headers.attempt]: ctx.attempt + 1 }, String(plan.retryInMs));
     }
   }
 
@@ -344,12 +341,10 @@ export class Bus {
       const result = await spec.handler(value, ctx);
       this.reply(msg, { ok: true, result });
     } catch (err) {
-      if (isAppError(err)) {
-        this.reply(msg, { ok: false, error: err.toJSON() });
-        return;
+      if (!isAppError(err)) {
+        this.opts.logger.error({ err, queue: spec.queue }, 'request failed');
       }
-      this.opts.logger.error({ err, queue: spec.queue }, 'request failed');
-      this.reply(msg, { ok: false, error: new AppError('internal', 'INTERNAL', 'internal error', { retryable: true }).toJSON() });
+      this.reply(msg, { ok: false, error: rpcFailure(err) });
     }
   }
 

@@ -1,5 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
+import { AppError, isAppError, type SerializedError } from '@outband/errors';
+import type { ConsumeOptions } from './bus-options';
 
 /** What a handler learns about the delivery besides the message itself. */
 export interface DeliveryContext {
@@ -23,9 +25,14 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Parses and validates one delivery; a failure carries the reason written to the dead-letter queue. */
 export function parseDelivery<S extends z.ZodType>(msg: ConsumeMessage, schema: S): Parsed<z.infer<S>> {
+  return parseBody(msg.content.toString('utf8'), schema);
+}
+
+/** Parses and validates a message body (JSON text), whichever bus carried it. */
+export function parseBody<S extends z.ZodType>(text: string, schema: S): Parsed<z.infer<S>> {
   let json: unknown;
   try {
-    json = JSON.parse(msg.content.toString('utf8'));
+    json = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'invalid message: body is not JSON' };
   }
@@ -52,4 +59,18 @@ export function contextOf(msg: ConsumeMessage): DeliveryContext {
 /** Delay before retry number `attempt` (0-based): exponential from `baseMs`, capped. */
 export function retryDelayMs(attempt: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** attempt);
+}
+
+/** What becomes of a work message whose handler threw: dead-lettered with a reason, or retried later. */
+export function failurePlan(err: unknown, attempt: number, o: Required<ConsumeOptions>): { deadReason: string } | { retryInMs: number } {
+  const permanent = isAppError(err) && !err.retryable;
+  if (permanent || attempt >= o.maxRetries) {
+    return { deadReason: `${permanent ? 'permanent error' : `gave up after ${attempt} retries`}: ${(err as Error).message}` };
+  }
+  return { retryInMs: retryDelayMs(attempt, o.retryBaseMs, o.retryMaxMs) };
+}
+
+/** The reply to a request whose handler threw: its AppError, or INTERNAL for anything unexpected. */
+export function rpcFailure(err: unknown): SerializedError {
+  return (isAppError(err) ? err : new AppError('internal', 'INTERNAL', 'internal error', { retryable: true })).toJSON();
 }

@@ -32,21 +32,30 @@ export class PendingReplies {
   /** Settles the request a reply answers; a reply for a caller that gave up is dropped. */
   settle(msg: ConsumeMessage): void {
     const id = msg.properties.correlationId as string | undefined;
-    const p = id ? this.pending.get(id) : undefined;
-    if (!p || !id) {
+    if (!id || !this.pending.has(id)) {
+      return;
+    }
+    let body: ReplyBody;
+    try {
+      body = JSON.parse(msg.content.toString('utf8')) as ReplyBody;
+    } catch (e) {
+      body = { ok: false, error: new AppError('internal', 'INTERNAL', 'reply is not JSON', { cause: e }).toJSON() };
+    }
+    this.settleBody(id, body);
+  }
+
+  /** Settles request `id` with a reply body (an in-process reply needs no parsing). */
+  settleBody(id: string, body: ReplyBody): void {
+    const p = this.pending.get(id);
+    if (!p) {
       return;
     }
     this.pending.delete(id);
     clearTimeout(p.timer);
-    try {
-      const body = JSON.parse(msg.content.toString('utf8')) as ReplyBody;
-      if (body.ok) {
-        p.resolve(body.result);
-      } else {
-        p.reject(body.error ? AppError.fromJSON(body.error) : new AppError('internal', 'INTERNAL', 'bad reply'));
-      }
-    } catch (e) {
-      p.reject(new AppError('internal', 'INTERNAL', 'reply is not JSON', { cause: e }));
+    if (body.ok) {
+      p.resolve(body.result);
+    } else {
+      p.reject(body.error ? AppError.fromJSON(body.error) : new AppError('internal', 'INTERNAL', 'bad reply'));
     }
   }
 

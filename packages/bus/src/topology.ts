@@ -28,22 +28,34 @@ export async function declareWorkQueue(ch: Channel, names: BusNames, queue: stri
   await ch.bindQueue(dead, names.deadExchange, queue);
 }
 
+/** Outband's work queues, and which routing key of the events exchange feeds each. */
+export function topologyOf(names: BusNames): { workQueues: string[]; bindings: Array<{ queue: string; routingKey: string }> } {
+  return {
+    workQueues: [names.dataRpcQueue, names.messageSendQueue, names.messageStatusQueue, names.inboundQueue],
+    bindings: [
+      { queue: names.messageSendQueue, routingKey: names.routingKeys.messageSend },
+      { queue: names.messageStatusQueue, routingKey: names.routingKeys.messageStatus },
+      { queue: names.inboundQueue, routingKey: names.routingKeys.messageInbound },
+    ],
+  };
+}
+
 /** Declares the whole topology of Outband: exchanges, work queues and their bindings. */
 export async function declareTopology(ch: Channel, names: BusNames, queueType: QueueType): Promise<void> {
   await ch.assertExchange(names.eventsExchange, 'topic', { durable: true });
   await ch.assertExchange(names.deadExchange, 'direct', { durable: true });
-  await declareWorkQueue(ch, names, names.dataRpcQueue, queueType);
-  await declareWorkQueue(ch, names, names.messageSendQueue, queueType);
-  await declareWorkQueue(ch, names, names.messageStatusQueue, queueType);
-  await declareWorkQueue(ch, names, names.inboundQueue, queueType);
-  await ch.bindQueue(names.messageSendQueue, names.eventsExchange, names.routingKeys.messageSend);
-  await ch.bindQueue(names.messageStatusQueue, names.eventsExchange, names.routingKeys.messageStatus);
-  await ch.bindQueue(names.inboundQueue, names.eventsExchange, names.routingKeys.messageInbound);
+  const { workQueues, bindings } = topologyOf(names);
+  for (const queue of workQueues) {
+    await declareWorkQueue(ch, names, queue, queueType);
+  }
+  for (const b of bindings) {
+    await ch.bindQueue(b.queue, names.eventsExchange, b.routingKey);
+  }
 }
 
 /** Removes everything `declareTopology` made (test runs and benchmarks clean up after themselves). */
 export async function deleteTopology(ch: Channel, names: BusNames): Promise<void> {
-  for (const queue of [names.dataRpcQueue, names.messageSendQueue, names.messageStatusQueue, names.inboundQueue]) {
+  for (const queue of topologyOf(names).workQueues) {
     const { retry, dead } = sideQueues(queue);
     for (const name of [queue, retry, dead]) {
       await ch.deleteQueue(name);

@@ -1,1 +1,2 @@
 export { loadDevEnv } from './dev-env';
+export { inMemoryTtlStore } from './embedded-stores';

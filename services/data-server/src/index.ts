@@ -10,3 +10,7 @@ export { SubscriberRepository } from './adapters/subscriber.repository';
 export { TwilioRepository } from './adapters/twilio.repository';
 export { TwilioAccounts } from './domain/twilio-accounts';
 export { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
+export { PendingSecretStore } from './adapters/pending-secret.store';
+export { FailureCounter } from './adapters/failure-counter';
+export { RangeBlocks } from './adapters/range-blocks';
+export { ReverseCodes } from './adapters/reverse-codes';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
-import { Bus, registerQueueMetrics } from '@outband/bus';
+import { Bus, registerQueueMetrics, type MessageBus } from '@outband/bus';
 import { busNames, seal, type NoticeKind } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
 import { closeServer, createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
@@ -52,6 +52,8 @@ export interface DataServerHandle {
 export async function startDataServer(
   config: DataServerConfig,
   logger: Logger = createLogger({ service: 'data-server', level: config.LOG_LEVEL }),
+  /** Stand-ins for the servers, given by the embedded default (`pnpm start` with no server URLs). */
+  embedded: { bus?: MessageBus; redis?: Redis } = {},
 ): Promise<DataServerHandle> {
   const suite = parseOcraSuite(config.CODE_SUITE);
   const names = busNames(config.BUS_PREFIX);
@@ -65,14 +67,19 @@ export async function startDataServer(
     logger.info({ migrations: applied }, 'migrations applied');
   }
   // Auto-pipelining: the commands of one turn of the event loop go out in one socket write.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true, enableAutoPipelining: true });
+  const redis =
+    embedded.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true, enableAutoPipelining: true });
   redis.on('error', (err) => logger.warn({ err }, 'redis error'));
-  const bus = await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'data-server' });
-  registerQueueMetrics(bus, metrics, {
-    queues: [names.dataRpcQueue, names.messageStatusQueue, names.inboundQueue],
-    prefix: config.BUS_PREFIX,
-    managementUrl: config.RABBITMQ_MANAGEMENT_URL,
-  });
+  const bus =
+    embedded.bus ??
+    (await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'data-server' }));
+  if (bus instanceof Bus) {
+    registerQueueMetrics(bus, metrics, {
+      queues: [names.dataRpcQueue, names.messageStatusQueue, names.inboundQueue],
+      prefix: config.BUS_PREFIX,
+      managementUrl: config.RABBITMQ_MANAGEMENT_URL,
+    });
+  }
 
   const certificates = new CertificateRepository(db);
   const outbox = new MessageOutbox(db, {

@@ -4,3 +4,4 @@ export { createApp } from './app';
 export type { AppDeps } from './app';
 export { informationServerEnv, loadInformationServerConfig } from './config';
 export type { InformationServerConfig } from './config';
+export { TokenReplayGuard } from './auth/token-replay';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Bus } from '@outband/bus';
+import { Bus, type MessageBus } from '@outband/bus';
 import { busNames } from '@outband/contracts';
 import { closeServer, createLogger, createMetricsRegistry, type Logger } from '@outband/observability';
 import type { InformationServerConfig } from './config';
@@ -22,20 +22,24 @@ export interface InformationServerHandle {
 export async function startInformationServer(
   config: InformationServerConfig,
   logger: Logger = createLogger({ service: 'information-server', level: config.LOG_LEVEL }),
+  /** Stand-ins for the servers, given by the embedded default (`pnpm start` with no server URLs). */
+  embedded: { bus?: MessageBus; redis?: Redis } = {},
 ): Promise<InformationServerHandle> {
   const names = busNames(config.BUS_PREFIX);
   const metrics = createMetricsRegistry('information-server');
-  const bus = await Bus.connect({
-    url: config.AMQP_URL,
-    names,
-    queueType: config.QUEUE_TYPE,
-    logger,
-    connectionName: 'information-server',
-  });
+  const bus: MessageBus =
+    embedded.bus ??
+    (await Bus.connect({
+      url: config.AMQP_URL,
+      names,
+      queueType: config.QUEUE_TYPE,
+      logger,
+      connectionName: 'information-server',
+    }));
   const data = busDataClient(bus, names, config.RPC_TIMEOUT_MS);
   const keys = new MerchantKeyCache((id) => data.merchantKeys(id), config.MERCHANT_KEY_CACHE_MS);
   // Auto-pipelining: the commands of one turn of the event loop go out in one socket write.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  const redis = embedded.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   redis.on('error', (err) => logger.warn({ err }, 'redis error'));
   const limiter = new RateLimiter(redis, `${config.REDIS_PREFIX}:api`);
   const auth = new MerchantAuthenticator(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { Bus, registerQueueMetrics } from '@outband/bus';
+import { Bus, registerQueueMetrics, type MessageBus } from '@outband/bus';
 import { busNames } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
 import { closeServer, Counter, createLogger, createMetricsRegistry, Gauge, startOpsServer, type Logger } from '@outband/observability';
@@ -25,6 +25,8 @@ export interface MessageServerHandle {
 export async function startMessageServer(
   config: MessageServerConfig,
   logger: Logger = createLogger({ service: 'message-server', level: config.LOG_LEVEL }),
+  /** Stand-ins for the servers, given by the embedded default (`pnpm start` with no server URLs). */
+  embedded: { bus?: MessageBus } = {},
 ): Promise<MessageServerHandle> {
   const names = busNames(config.BUS_PREFIX);
   const metrics = createMetricsRegistry('message-server');
@@ -57,12 +59,16 @@ export async function startMessageServer(
   // Enough connections for every handler a full prefetch can run at once.
   const db = openDatabase(config.DATABASE_URL, { min: 0, max: 20 });
   await migrateLatest(db, messageMigrationSource, messageMigrationsTable);
-  const bus = await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'message-server' });
-  registerQueueMetrics(bus, metrics, {
-    queues: [names.messageSendQueue],
-    prefix: config.BUS_PREFIX,
-    managementUrl: config.RABBITMQ_MANAGEMENT_URL,
-  });
+  const bus =
+    embedded.bus ??
+    (await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'message-server' }));
+  if (bus instanceof Bus) {
+    registerQueueMetrics(bus, metrics, {
+      queues: [names.messageSendQueue],
+      prefix: config.BUS_PREFIX,
+      managementUrl: config.RABBITMQ_MANAGEMENT_URL,
+    });
+  }
   const messages = new MessageRepository(db);
   const submits = new SubmitRepository(db);
 

@@ -16,7 +16,9 @@ describe('asOutage', () => {
       code: 'DATABASE_BUSY',
       retryable: true,
     });
-    expect(asOutage(Object.assign(new Error('Query execution was interrupted'), { code: 'ER_STATEMENT_TIMEOUT' }))?.code).toBe('DATABASE_BUSY');
+    expect(asOutage(Object.assign(new Error('Query execution was interrupted'), { code: 'ER_STATEMENT_TIMEOUT' }))?.code).toBe(
+      'DATABASE_BUSY',
+    );
     expect(asOutage(Object.assign(new Error("Duplicate entry 'x'"), { code: 'ER_DUP_ENTRY' }))).toBeUndefined();
     expect(asOutage('text')).toBeUndefined();
   });

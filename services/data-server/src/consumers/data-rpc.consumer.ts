@@ -1,6 +1,6 @@
 import { AppError } from '@outband/errors';
 import { dataRpcRequest, type BusNames, type CheckResult, type DataRpcRequest, type WebhookActionV1 } from '@outband/contracts';
-import type { Bus, DeliveryContext } from '@outband/bus';
+import type { DeliveryContext, MessageBus } from '@outband/bus';
 import type { MerchantRepository } from '../adapters/merchant.repository';
 import type { BillingService } from '../domain/billing.service';
 import type { PaymentService } from '../domain/payment.service';
@@ -15,7 +15,7 @@ import { asOutage } from '../adapters/outage';
 import type { Logger } from '@outband/observability';
 
 export interface DataRpcDeps {
-  bus: Bus;
+  bus: MessageBus;
   names: BusNames;
   verifications: VerificationService;
   payments: PaymentService;

@@ -1,11 +1,11 @@
 import { messageInboundV1, type BusNames } from '@outband/contracts';
-import type { Bus } from '@outband/bus';
+import type { MessageBus } from '@outband/bus';
 import type { Counter, Logger } from '@outband/observability';
 import type { PaymentService } from '../domain/payment.service';
 import type { ReverseChannel } from '../domain/reverse-channel';
 
 export interface InboundDeps {
-  bus: Bus;
+  bus: MessageBus;
   names: BusNames;
   reverse: Pick<ReverseChannel, 'reverse'>;
   payments: Pick<PaymentService, 'onVerificationEnd'>;

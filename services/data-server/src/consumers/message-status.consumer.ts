@@ -1,5 +1,5 @@
 import { messageStatusV1, type BusNames } from '@outband/contracts';
-import type { Bus } from '@outband/bus';
+import type { MessageBus } from '@outband/bus';
 import type { CertificateRepository } from '../adapters/certificate.repository';
 import type { DataServerMetrics } from '../metrics';
 
@@ -11,7 +11,7 @@ export type Emit = (merchantId: string, type: string, eventKey: string, data: ob
  * one (delivered, failed) goes to the merchant's `message.*` webhooks.
  */
 export async function consumeMessageStatus(
-  bus: Bus,
+  bus: MessageBus,
   names: BusNames,
   certificates: CertificateRepository,
   emit: Emit,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import type { Bus } from '@outband/bus';
+import type { MessageBus } from '@outband/bus';
 import {
   checkResult,
   merchantKeys,
@@ -95,7 +95,7 @@ export interface DataClient {
 }
 
 /** DataClient over the bus's request/reply. */
-export function busDataClient(bus: Bus, names: BusNames, timeoutMs: number): DataClient {
+export function busDataClient(bus: MessageBus, names: BusNames, timeoutMs: number): DataClient {
   async function call<S extends z.ZodType>(body: DataRpcRequest, schema: S, correlationId?: string): Promise<z.infer<S>> {
     const reply = await bus.request(names.dataRpcQueue, body, timeoutMs, correlationId);
     const parsed = schema.safeParse(reply);

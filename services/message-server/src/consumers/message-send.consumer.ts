@@ -10,7 +10,7 @@ import {
   type SealKey,
   type TransactionData,
 } from '@outband/contracts';
-import type { Bus, DeliveryContext } from '@outband/bus';
+import type { DeliveryContext, MessageBus } from '@outband/bus';
 import type { Counter, Logger } from '@outband/observability';
 import type { MessageRepository } from '../adapters/message.repository';
 import { attemptOf, type SubmitRepository } from '../adapters/submit.repository';
@@ -20,7 +20,7 @@ import type { PublishStatus } from '../domain/status-publisher';
 import type { SmsRoute } from '../smpp-routing.config';
 
 export interface MessageSendDeps {
-  bus: Bus;
+  bus: MessageBus;
   names: BusNames;
   messages: MessageRepository;
   submits: SubmitRepository;
