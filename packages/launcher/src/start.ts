@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { MemoryBroker } from '@outband/bus';
+import { busNames } from '@outband/contracts';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { demoCards, startBankSimulator } from '@outband/bank-simulator';
 import { startSmscSimulator } from '@outband/smsc-simulator';
@@ -7,11 +9,15 @@ import { loadMessageServerConfig, startMessageServer } from '@outband/message-se
 import { loadInformationServerConfig, startInformationServer } from '@outband/information-server';
 import { startDemoShop } from '@outband/demo-shop';
 import { loadDevEnv } from './dev-env';
+import { inMemoryTtlStore } from './embedded-stores';
 
 const root = resolve(__dirname, '../../..');
 export const devEnvPath = resolve(root, '.outband/dev.env');
 
-/** `pnpm start`: the whole suite in this process, on the local MariaDB, Redis and RabbitMQ. */
+/**
+ * `pnpm start`: the whole suite in this process. Without `AMQP_URL` and `REDIS_URL` it runs on the
+ * in-process bus and the in-memory TTL store (the embedded default); with them, on RabbitMQ and Redis.
+ */
 async function main(): Promise<void> {
   const env = { ...loadDevEnv(devEnvPath), ...process.env };
   const level = env.LOG_LEVEL ?? 'info';
@@ -48,9 +54,23 @@ async function main(): Promise<void> {
     // Up to 30 EUR a payment needs no code (Fig. 10); the trustee keeps 1.5 %.
     policy: { limitAmount: 3_000, serviceChargeBps: 150 },
   });
-  const data = await startDataServer(dataConfig, loggerOf('data-server'));
-  const message = await startMessageServer(loadMessageServerConfig(serviceEnv), loggerOf('message-server'));
-  const info = await startInformationServer(loadInformationServerConfig(serviceEnv), loggerOf('information-server'));
+  // No broker or Redis configured: the in-process bus and the in-memory TTL store stand in.
+  const broker = env.AMQP_URL ? undefined : new MemoryBroker(busNames(dataConfig.BUS_PREFIX));
+  const embeddedFor = (service: string, store: boolean) => ({
+    ...(broker ? { bus: broker.connect(loggerOf(service)) } : {}),
+    ...(store && !env.REDIS_URL ? { redis: inMemoryTtlStore() } : {}),
+  });
+  const data = await startDataServer(dataConfig, loggerOf('data-server'), embeddedFor('data-server', true));
+  const message = await startMessageServer(
+    loadMessageServerConfig(serviceEnv),
+    loggerOf('message-server'),
+    embeddedFor('message-server', false),
+  );
+  const info = await startInformationServer(
+    loadInformationServerConfig(serviceEnv),
+    loggerOf('information-server'),
+    embeddedFor('information-server', true),
+  );
   const phoneUrl = `http://127.0.0.1:${sim.httpPort}/phone`;
   const shop = await startDemoShop({
     port: Number(env.DEMO_SHOP_PORT ?? 8050),
@@ -72,7 +92,9 @@ async function main(): Promise<void> {
   });
   const lines = [
     '',
-    'Outband is running (one process, on the local MariaDB, Redis and RabbitMQ):',
+    `Outband is running in one process: bus ${broker ? 'in-process (AMQP_URL not set)' : env.AMQP_URL}, TTL store ${
+      env.REDIS_URL ? env.REDIS_URL : 'in memory (REDIS_URL not set)'
+    }, database ${dataConfig.DATABASE_URL.replace(/\/\/[^@/]*@/, '//')}`,
     `  demo shop        ${shop.url}   (sign in as alice, bob or claire; baskets above 30 € need a code)`,
     `  phones           ${phoneUrl}   (the texts each handset received; reply to answer a reverse-channel code)`,
     `  merchant API     http://127.0.0.1:${info.port}/v1/verifications`,
