@@ -22,6 +22,29 @@ module.exports = {
       testMatch: ['<rootDir>/tests/**/*.int.test.ts'],
       globalSetup: '<rootDir>/tests/support/global-setup.ts',
     },
+    // The flow tests again on the embedded default: one suite, run against both (issue: first run).
+    // Tests that reach around the services into RabbitMQ, Redis or MySQL themselves stay in `integration`.
+    {
+      ...common,
+      displayName: 'embedded',
+      testMatch: [
+        'login-flow',
+        'payments',
+        'transaction-signing',
+        'resend',
+        'sessions',
+        'reverse-channel',
+        'registered-messages',
+        'webhooks',
+        'idempotency',
+        'no-enumeration',
+        'twilio-compat',
+        'message-outbox',
+        'restarts-and-receipts',
+      ].map((name) => `<rootDir>/tests/${name}.int.test.ts`),
+      // No globalSetup: this group needs no server at all.
+      setupFiles: ['<rootDir>/tests/support/embedded-env.ts'],
+    },
     // Private RabbitMQ, Redis and MariaDB broken on purpose under load (run serially: --runInBand).
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/tests/faults/**/*.fault.test.ts'] },
   ],

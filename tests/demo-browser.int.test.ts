@@ -22,7 +22,8 @@ beforeAll(async () => {
     throw new Error(`${chromiumPath} is missing: install Debian's chromium (apt-get install chromium); .ci/run does`);
   }
   mkdirSync(artifacts, { recursive: true });
-  suite = await startSuite();
+  // What `pnpm start` runs: the embedded default.
+  suite = await startSuite({ embedded: true });
   // Up to 30 EUR a payment needs no code.
   await setPolicy(suite, { limitAmount: 3_000, serviceChargeBps: 150 });
   shop = await startDemoShop({

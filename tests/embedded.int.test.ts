@@ -17,6 +17,7 @@ afterAll(async () => {
 
 describe('the embedded default (in-process bus, in-memory TTL store)', () => {
   it('approves a login with the code the phone received, and reports its delivery', async () => {
+    expect(suite.databaseUrl).toMatch(/^sqlite:/);
     const started = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } });
     expect(started.status).toBe(201);
     const code = await readCode(suite, subscribers.alice.address);

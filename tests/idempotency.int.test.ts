@@ -37,6 +37,8 @@ describe('Idempotency-Key', () => {
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(other.contentType).toContain('application/problem+json');
+    // Its SMS must not land in the next test's inbox.
+    await waitForInbox(suite, subscribers.alice.address, 1);
   });
 
   it('makes concurrent duplicates one verification and one SMS', async () => {

@@ -202,7 +202,9 @@ describe('trusted third party: limit amount and PSD2 Art. 16 (Fig. 10)', () => {
     expect(states(normal.body)).toEqual(['created', 'authorized', 'captured']);
     const secured = await startPayment(suite, alice, { ...tx, amount: 5_001 });
     expect(secured.body).toMatchObject({ state: 'code_sent', securing: 'secured' });
-    expect(suite.sim.inbox.list(subscribers.alice.address).length).toBeLessThanOrEqual(1);
+    // One SMS: the secured payment's code, none for the normal one (waited for, so that it does not
+    // land in the next test's inbox).
+    expect(await waitForInbox(suite, subscribers.alice.address, 1)).toHaveLength(1);
   });
 
   it('secures the sixth low-value payment since the last secured one, then counts again', async () => {
@@ -214,6 +216,7 @@ describe('trusted third party: limit amount and PSD2 Art. 16 (Fig. 10)', () => {
       securings.push((await startPayment(suite, alice, { ...tx, amount: 100 })).body.securing);
     }
     expect(securings).toEqual(['normal', 'normal', 'normal', 'normal', 'normal', 'secured']);
+    await waitForInbox(suite, subscribers.alice.address, 1); // the secured one's code, before the next test
   });
 
   it('secures the payment that takes the cumulative amount over 100 EUR', async () => {
@@ -224,6 +227,7 @@ describe('trusted third party: limit amount and PSD2 Art. 16 (Fig. 10)', () => {
       securings.push((await startPayment(suite, alice, { ...tx, amount })).body.securing);
     }
     expect(securings).toEqual(['normal', 'normal', 'normal', 'normal', 'secured']);
+    await waitForInbox(suite, subscribers.alice.address, 2); // the secured one's code, before the next test
   });
 });
 

@@ -71,6 +71,7 @@ describe('registered messages', () => {
     } finally {
       await db.destroy();
     }
+    await waitForInbox(suite, subscribers.alice.address, 1); // its code, before the next test
   });
 
   it('deletes the content after the retention period', async () => {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import jwt from 'jsonwebtoken';
 import * as amqp from 'amqplib';
@@ -27,7 +30,7 @@ export interface SuiteOptions {
   infoEnv?: (ports: { dataOps: number; messageOps: number }) => Record<string, string>;
   /** Extra merchants and subscribers besides the default ones. */
   seed?: DemoSeed[];
-  /** The embedded default's in-process bus and in-memory TTL stores instead of RabbitMQ and Redis. */
+  /** The embedded default: in-process bus, in-memory TTL stores and SQLite instead of RabbitMQ, Redis and MySQL. */
   embedded?: boolean;
 }
 
@@ -80,7 +83,10 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
   });
   const logger = (service: string): Logger => createLogger({ service, level: 'debug', destination: sink });
   const mysql = options.mysql ?? servers.mysql;
-  const databaseUrl = `${mysql}/outband_test_${id}`;
+  // OUTBAND_TEST_EMBEDDED=1 runs a suite on the embedded default (the `embedded` test group).
+  const embedded = options.embedded ?? process.env.OUTBAND_TEST_EMBEDDED === '1';
+  const sqliteDir = embedded ? mkdtempSync(join(tmpdir(), `outband-test-${id}-`)) : undefined;
+  const databaseUrl = sqliteDir ? `sqlite:${join(sqliteDir, 'outband.db')}` : `${mysql}/outband_test_${id}`;
   const merchant = { id: `shop-${id}`, kid: 'k1', secret: randomBytes(32).toString('base64') };
   const keys = { code: ring(), mac: ring(), seal: ring() };
 
@@ -127,9 +133,11 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     BANK_TIMEOUT_MS: '500',
     ...env,
   };
-  const broker = options.embedded ? new MemoryBroker(busNames(`outband-${id}`)) : undefined;
+  const broker = embedded ? new MemoryBroker(busNames(`outband-${id}`)) : undefined;
+  // One SQLite connection for the services of the process, as the launcher does.
+  const sqlite = sqliteDir ? openDatabase(databaseUrl) : undefined;
   const embeddedFor = (service: string, store: boolean) =>
-    broker ? { bus: broker.connect(logger(service)), ...(store ? { redis: inMemoryTtlStore() } : {}) } : {};
+    broker ? { bus: broker.connect(logger(service)), ...(store ? { redis: inMemoryTtlStore() } : {}), db: sqlite } : {};
   let data = await startDataServer(dataServerEnv.parse(dataEnv), logger('data-server'), embeddedFor('data-server', true));
   const messageConfig = messageServerEnv.parse({
     ...common,
@@ -205,6 +213,11 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       await data.stop();
       await sim.stop();
       await bank.stop();
+      if (sqliteDir) {
+        await sqlite?.destroy();
+        rmSync(sqliteDir, { recursive: true, force: true });
+        return;
+      }
       const conn = await amqp.connect(servers.amqp);
       await deleteTopology(await conn.createChannel(), busNames(`outband-${id}`));
       await conn.close();

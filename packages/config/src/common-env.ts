@@ -24,7 +24,8 @@ export const redisEnv = {
 };
 
 export const databaseEnv = {
-  DATABASE_URL: envUrl('mysql').default('mysql://root@127.0.0.1:3306/outband'),
+  /** MySQL/MariaDB; `sqlite:path/to/file.db` is the embedded default's database (one process only). */
+  DATABASE_URL: envUrl('mysql', 'sqlite').default('mysql://root@127.0.0.1:3306/outband'),
 };
 
 /** `/healthz`, `/readyz` and `/metrics` of a service without an HTTP API of its own. */

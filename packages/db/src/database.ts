@@ -1,7 +1,23 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 
-/** Opens a knex pool on MySQL/MariaDB; dates are read and written in UTC. */
+/** The prefix of a database URL naming an SQLite file (the embedded default): `sqlite:path/to/file.db`. */
+const sqlitePrefix = 'sqlite:';
+
+/** Whether a database is the embedded SQLite one (for the few statements written per dialect). */
+export function isSqlite(db: Knex): boolean {
+  return (db.client as { config: Knex.Config }).config.client === 'better-sqlite3';
+}
+
+/**
+ * Opens a knex pool on MySQL/MariaDB (dates read and written in UTC), or on an SQLite file for
+ * a `sqlite:` URL.
+ */
 export function openDatabase(url: string, pool = { min: 0, max: 10 }): Knex {
+  if (url.startsWith(sqlitePrefix)) {
+    return openSqlite(url.slice(sqlitePrefix.length));
+  }
   return knex({
     client: 'mysql2',
     connection: { uri: url, timezone: 'Z', dateStrings: false, connectTimeout: 5000 } as Knex.MySql2ConnectionConfig & { uri: string },
@@ -21,6 +37,10 @@ export function openDatabase(url: string, pool = { min: 0, max: 10 }): Knex {
 
 /** Creates the database named in the URL when it does not exist (dev, tests, first start). */
 export async function ensureDatabase(url: string): Promise<void> {
+  if (url.startsWith(sqlitePrefix)) {
+    mkdirSync(dirname(url.slice(sqlitePrefix.length)), { recursive: true });
+    return;
+  }
   const parsed = new URL(url);
   const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!/^[A-Za-z0-9_]{1,64}$/.test(name)) {
@@ -72,4 +92,60 @@ export function migrationSource(migrations: Migration[]): Knex.MigrationSource<M
     getMigrationName: (m) => m.name,
     getMigration: (m) => Promise.resolve(m),
   };
+}
+
+/**
+ * SQLite through better-sqlite3, on one connection: a transaction holds it while the others wait
+ * in the pool, never on SQLite's own lock (better-sqlite3 is synchronous: waiting there would stop
+ * the process). Row locks (`forUpdate`) have nothing to do then, and are dropped without a word.
+ * SQLite has no date type: a Date is stored as its milliseconds, and the columns that hold times
+ * (named `*_at`, `at`, `locked_until`) come back as Dates, as mysql2 gives them.
+ */
+function openSqlite(filename: string): Knex {
+  return knex({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: { pragma: (p: string) => unknown }, done: (err: Error | null, conn: unknown) => void) {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('busy_timeout = 5000');
+        // knex writes enums as CHECK constraints and cannot change them on SQLite: values are
+        // validated before they are written, so the checks are not enforced here.
+        conn.pragma('ignore_check_constraints = ON');
+        done(null, conn);
+      },
+    },
+    acquireConnectionTimeout: 30_000,
+    postProcessResponse: (result: unknown) => (Array.isArray(result) ? result.map(datesOf) : datesOf(result)),
+    log: {
+      warn(message: string) {
+        if (!/table lock is not supported/.test(message)) {
+          console.warn(message);
+        }
+      },
+    },
+  });
+}
+
+const isTimeColumn = (name: string) => name === 'at' || name.endsWith('_at') || name === 'locked_until';
+
+function datesOf(row: unknown): unknown {
+  if (typeof row !== 'object' || row === null || Array.isArray(row) || row instanceof Date) {
+    return row;
+  }
+  const out = row as Record<string, unknown>;
+  for (const [key, value] of Object.entries(out)) {
+    if (typeof value === 'number' && isTimeColumn(key)) {
+      out[key] = new Date(value);
+    }
+  }
+  return out;
+}
+
+/** The default of a creation-time column: now, to the millisecond, as each dialect stores times. */
+export function nowDefault(db: Knex): Knex.Raw {
+  return isSqlite(db) ? db.raw("(CAST(unixepoch('subsec') * 1000 AS INTEGER))") : db.fn.now(3);
 }

@@ -1,4 +1,13 @@
-export { databaseReadiness, ensureDatabase, migrateDatabase, migrateLatest, migrationSource, openDatabase } from './database';
+export {
+  databaseReadiness,
+  ensureDatabase,
+  isSqlite,
+  migrateDatabase,
+  migrateLatest,
+  migrationSource,
+  nowDefault,
+  openDatabase,
+} from './database';
 export type { Migration } from './database';
 export type { Knex } from 'knex';
 export { Batcher } from './batcher';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { MemoryBroker } from '@outband/bus';
 import { busNames } from '@outband/contracts';
+import { openDatabase } from '@outband/db';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { demoCards, startBankSimulator } from '@outband/bank-simulator';
 import { startSmscSimulator } from '@outband/smsc-simulator';
@@ -15,8 +16,9 @@ const root = resolve(__dirname, '../../..');
 export const devEnvPath = resolve(root, '.outband/dev.env');
 
 /**
- * `pnpm start`: the whole suite in this process. Without `AMQP_URL` and `REDIS_URL` it runs on the
- * in-process bus and the in-memory TTL store (the embedded default); with them, on RabbitMQ and Redis.
+ * `pnpm start`: the whole suite in this process. Without `AMQP_URL`, `REDIS_URL` and `DATABASE_URL`
+ * it runs on the in-process bus, the in-memory TTL store and an SQLite file (the embedded default);
+ * with them, on RabbitMQ, Redis and MySQL.
  */
 async function main(): Promise<void> {
   const env = { ...loadDevEnv(devEnvPath), ...process.env };
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     SMPP_SYSTEM_ID: 'outband',
     SMPP_PASSWORD: 'secret',
     SEND_LIMIT_PER_ADDRESS: '30',
+    DATABASE_URL: `sqlite:${resolve(root, '.outband/outband.db')}`,
     ...env,
   };
   const dataConfig = loadDataServerConfig(serviceEnv);
@@ -54,11 +57,14 @@ async function main(): Promise<void> {
     // Up to 30 EUR a payment needs no code (Fig. 10); the trustee keeps 1.5 %.
     policy: { limitAmount: 3_000, serviceChargeBps: 150 },
   });
-  // No broker or Redis configured: the in-process bus and the in-memory TTL store stand in.
+  // No broker, Redis or MySQL configured: the in-process bus, the in-memory TTL store and one
+  // SQLite connection shared by the services stand in.
   const broker = env.AMQP_URL ? undefined : new MemoryBroker(busNames(dataConfig.BUS_PREFIX));
+  const sqlite = dataConfig.DATABASE_URL.startsWith('sqlite:') ? openDatabase(dataConfig.DATABASE_URL) : undefined;
   const embeddedFor = (service: string, store: boolean) => ({
     ...(broker ? { bus: broker.connect(loggerOf(service)) } : {}),
     ...(store && !env.REDIS_URL ? { redis: inMemoryTtlStore() } : {}),
+    ...(sqlite ? { db: sqlite } : {}),
   });
   const data = await startDataServer(dataConfig, loggerOf('data-server'), embeddedFor('data-server', true));
   const message = await startMessageServer(
@@ -87,14 +93,16 @@ async function main(): Promise<void> {
     await info.stop();
     await message.stop();
     await data.stop();
+    await sqlite?.destroy();
     await sim.stop();
     await bank.stop();
   });
   const lines = [
     '',
-    `Outband is running in one process: bus ${broker ? 'in-process (AMQP_URL not set)' : env.AMQP_URL}, TTL store ${
-      env.REDIS_URL ? env.REDIS_URL : 'in memory (REDIS_URL not set)'
-    }, database ${dataConfig.DATABASE_URL.replace(/\/\/[^@/]*@/, '//')}`,
+    `Outband is running in one process: bus ${broker ? 'in-process' : hidePassword(env.AMQP_URL ?? '')}, TTL store ${
+      env.REDIS_URL ? hidePassword(env.REDIS_URL) : 'in memory'
+    }, database ${sqlite ? `SQLite ${dataConfig.DATABASE_URL.slice('sqlite:'.length)}` : hidePassword(dataConfig.DATABASE_URL)}`,
+    '  (set AMQP_URL, REDIS_URL and DATABASE_URL to run on RabbitMQ, Redis and MySQL)',
     `  demo shop        ${shop.url}   (sign in as alice, bob or claire; baskets above 30 € need a code)`,
     `  phones           ${phoneUrl}   (the texts each handset received; reply to answer a reverse-channel code)`,
     `  merchant API     http://127.0.0.1:${info.port}/v1/verifications`,
@@ -106,6 +114,11 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(lines.join('\n'));
+}
+
+/** A server URL as it may be printed: without its user and password. */
+function hidePassword(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
 }
 
 main().catch((err: unknown) => {

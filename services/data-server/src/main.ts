@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import { Bus, registerQueueMetrics, type MessageBus } from '@outband/bus';
 import { busNames, seal, type NoticeKind } from '@outband/contracts';
-import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
+import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase, type Knex } from '@outband/db';
 import { closeServer, createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
 import type { DataServerConfig } from './config';
 import { CertificateRepository } from './adapters/certificate.repository';
@@ -53,15 +53,18 @@ export async function startDataServer(
   config: DataServerConfig,
   logger: Logger = createLogger({ service: 'data-server', level: config.LOG_LEVEL }),
   /** Stand-ins for the servers, given by the embedded default (`pnpm start` with no server URLs). */
-  embedded: { bus?: MessageBus; redis?: Redis } = {},
+  embedded: { bus?: MessageBus; redis?: Redis; db?: Knex } = {},
 ): Promise<DataServerHandle> {
   const suite = parseOcraSuite(config.CODE_SUITE);
   const names = busNames(config.BUS_PREFIX);
   const metrics = createMetricsRegistry('data-server');
   const m = dataServerMetrics(metrics);
 
-  await ensureDatabase(config.DATABASE_URL);
-  const db = openDatabase(config.DATABASE_URL);
+  // The embedded default shares one SQLite connection between the services of its process.
+  if (!embedded.db) {
+    await ensureDatabase(config.DATABASE_URL);
+  }
+  const db = embedded.db ?? openDatabase(config.DATABASE_URL);
   const applied = await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
   if (applied.length > 0) {
     logger.info({ migrations: applied }, 'migrations applied');
@@ -339,7 +342,9 @@ export async function startDataServer(
       await bus.close();
       await closeServer(ops);
       redis.disconnect();
-      await db.destroy();
+      if (!embedded.db) {
+        await db.destroy();
+      }
     },
   };
 }

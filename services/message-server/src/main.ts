@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Bus, registerQueueMetrics, type MessageBus } from '@outband/bus';
 import { busNames } from '@outband/contracts';
-import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
+import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase, type Knex } from '@outband/db';
 import { closeServer, Counter, createLogger, createMetricsRegistry, Gauge, startOpsServer, type Logger } from '@outband/observability';
 import type { MessageServerConfig } from './config';
 import { MessageRepository } from './adapters/message.repository';
@@ -26,7 +26,7 @@ export async function startMessageServer(
   config: MessageServerConfig,
   logger: Logger = createLogger({ service: 'message-server', level: config.LOG_LEVEL }),
   /** Stand-ins for the servers, given by the embedded default (`pnpm start` with no server URLs). */
-  embedded: { bus?: MessageBus } = {},
+  embedded: { bus?: MessageBus; db?: Knex } = {},
 ): Promise<MessageServerHandle> {
   const names = busNames(config.BUS_PREFIX);
   const metrics = createMetricsRegistry('message-server');
@@ -55,9 +55,11 @@ export async function startMessageServer(
     registers: [metrics],
   });
 
-  await ensureDatabase(config.DATABASE_URL);
+  if (!embedded.db) {
+    await ensureDatabase(config.DATABASE_URL);
+  }
   // Enough connections for every handler a full prefetch can run at once.
-  const db = openDatabase(config.DATABASE_URL, { min: 0, max: 20 });
+  const db = embedded.db ?? openDatabase(config.DATABASE_URL, { min: 0, max: 20 });
   await migrateLatest(db, messageMigrationSource, messageMigrationsTable);
   const bus =
     embedded.bus ??
@@ -163,7 +165,9 @@ export async function startMessageServer(
       await Promise.all([...pools.values()].map((p) => p.stop()));
       await bus.close();
       await closeServer(ops);
-      await db.destroy();
+      if (!embedded.db) {
+        await db.destroy();
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Knex } from '@outband/db';
+import { isSqlite, type Knex } from '@outband/db';
 import type { DeliveryAttempt, DeliveryState, Purpose, VerificationStatus } from '@outband/contracts';
 
 /** One code delivered to one address: the record the patent keeps of every certificate. */
@@ -32,7 +32,6 @@ const rankSql = (column: string) =>
   `CASE ${column} ${Object.entries(stateRank)
     .map(([s, r]) => `WHEN '${s}' THEN ${r}`)
     .join(' ')} END`;
-const notEarlier = `${rankSql('VALUES(state)')} >= ${rankSql('state')}`;
 
 export class CertificateRepository {
   // Owners of recently issued messages, so their status reports need no query (bounded, oldest out).
@@ -125,14 +124,17 @@ export class CertificateRepository {
       updated_at: at,
     };
     // One statement: inserted, or updated only by a report that is not earlier (state last: MySQL
-    // assigns left to right, so the conditions above it still see the stored state).
-    const ifLater = (column: string, value = `VALUES(${column})`) => this.db.raw(`IF(${notEarlier}, ${value}, ${column})`);
+    // assigns left to right, so the conditions above it still see the stored state). The incoming
+    // row is VALUES(x) on MySQL, excluded.x on SQLite.
+    const incoming = (column: string) => (isSqlite(this.db) ? `excluded.${column}` : `VALUES(${column})`);
+    const notEarlier = `${rankSql(incoming('state'))} >= ${rankSql('state')}`;
+    const ifLater = (column: string, value = incoming(column)) => this.db.raw(`CASE WHEN ${notEarlier} THEN ${value} ELSE ${column} END`);
     await this.db('delivery_attempts')
       .insert({ certificate_id: certificateId, attempt: a.number, ...row })
       .onConflict(['certificate_id', 'attempt'])
       .merge({
         route: ifLater('route'),
-        submitted_at: ifLater('submitted_at', 'COALESCE(VALUES(submitted_at), submitted_at)'),
+        submitted_at: ifLater('submitted_at', `COALESCE(${incoming('submitted_at')}, submitted_at)`),
         smsc_message_ids: ifLater('smsc_message_ids'),
         error: ifLater('error'),
         updated_at: ifLater('updated_at'),

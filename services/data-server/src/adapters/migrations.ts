@@ -1,6 +1,14 @@
-import { migrationSource, type Migration } from '@outband/db';
+import { isSqlite, migrationSource, nowDefault, type Knex, type Migration } from '@outband/db';
 import { merchantSurfaceMigrations } from './migrations-merchant-surface';
 import { reliabilityMigrations } from './migrations-reliability';
+
+/** Changes the purposes a table's `purpose` enum allows (on SQLite enums are not enforced: see openDatabase). */
+async function setPurposes(knex: Knex, table: string, purposes: string[]): Promise<void> {
+  if (isSqlite(knex)) {
+    return;
+  }
+  await knex.raw(`ALTER TABLE ${table} MODIFY purpose ENUM(${purposes.map((p) => `'${p}'`).join(', ')}) NOT NULL`);
+}
 
 const migrations: Migration[] = [
   {
@@ -10,7 +18,7 @@ const migrations: Migration[] = [
         t.string('id', 64).primary();
         t.string('name', 200).notNullable();
         t.enum('status', ['active', 'suspended']).notNullable().defaultTo('active');
-        t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
+        t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(nowDefault(knex));
       });
       await knex.schema.createTable('merchant_keys', (t) => {
         t.increments('id');
@@ -20,7 +28,7 @@ const migrations: Migration[] = [
         // HS256: the shared secret (base64); RS256/ES256: the PEM public key.
         t.text('key_material').notNullable();
         t.enum('status', ['active', 'retired']).notNullable().defaultTo('active');
-        t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
+        t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(nowDefault(knex));
         t.unique(['merchant_id', 'kid']);
       });
       await knex.schema.createTable('subscribers', (t) => {
@@ -30,8 +38,8 @@ const migrations: Migration[] = [
         t.enum('receiver_kind', ['mobile', 'pager-alpha', 'pager-numeric']).notNullable().defaultTo('mobile');
         t.enum('status', ['active', 'suspended']).notNullable().defaultTo('active');
         t.enum('locale', ['en', 'fr']).notNullable().defaultTo('en');
-        t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
-        t.datetime('updated_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
+        t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(nowDefault(knex));
+        t.datetime('updated_at', { precision: 3 }).notNullable().defaultTo(nowDefault(knex));
       });
     },
     async down(knex) {
@@ -105,8 +113,8 @@ const migrations: Migration[] = [
   {
     name: '004_transactions',
     async up(knex) {
-      await knex.raw("ALTER TABLE verifications MODIFY purpose ENUM('login', 'transaction') NOT NULL");
-      await knex.raw("ALTER TABLE certificates MODIFY purpose ENUM('login', 'transaction') NOT NULL");
+      await setPurposes(knex, 'verifications', ['login', 'transaction']);
+      await setPurposes(knex, 'certificates', ['login', 'transaction']);
       // What a transaction code approves, for the merchant's view; the binding hash covers all of it.
       await knex.schema.alterTable('verifications', (t) => {
         t.bigInteger('amount_minor').nullable();
@@ -120,15 +128,15 @@ const migrations: Migration[] = [
         t.dropColumn('currency');
         t.dropColumn('payee');
       });
-      await knex.raw("ALTER TABLE certificates MODIFY purpose ENUM('login') NOT NULL");
-      await knex.raw("ALTER TABLE verifications MODIFY purpose ENUM('login') NOT NULL");
+      await setPurposes(knex, 'certificates', ['login']);
+      await setPurposes(knex, 'verifications', ['login']);
     },
   },
   {
     name: '005_certified_messages',
     async up(knex) {
-      await knex.raw("ALTER TABLE verifications MODIFY purpose ENUM('login', 'transaction', 'message') NOT NULL");
-      await knex.raw("ALTER TABLE certificates MODIFY purpose ENUM('login', 'transaction', 'message') NOT NULL");
+      await setPurposes(knex, 'verifications', ['login', 'transaction', 'message']);
+      await setPurposes(knex, 'certificates', ['login', 'transaction', 'message']);
       // The SHA-256 of a certified order or declaration: the record keeps what was approved, not the text.
       await knex.schema.alterTable('verifications', (t) => {
         t.string('content_digest', 64).nullable();
@@ -144,8 +152,8 @@ const migrations: Migration[] = [
         t.dropColumn('content_digest');
         t.dropColumn('content_reference');
       });
-      await knex.raw("ALTER TABLE certificates MODIFY purpose ENUM('login', 'transaction') NOT NULL");
-      await knex.raw("ALTER TABLE verifications MODIFY purpose ENUM('login', 'transaction') NOT NULL");
+      await setPurposes(knex, 'certificates', ['login', 'transaction']);
+      await setPurposes(knex, 'verifications', ['login', 'transaction']);
     },
   },
   {

@@ -51,9 +51,7 @@ export class SubscriberRepository {
   }
 
   async setStatus(id: number, status: Subscriber['status']): Promise<void> {
-    await this.db('subscribers')
-      .where({ id })
-      .update({ status, updated_at: this.db.fn.now(3) });
+    await this.db('subscribers').where({ id }).update({ status, updated_at: new Date() });
   }
 
   /** Adds or updates a subscriber by identifier (seeding, admin). */
@@ -69,7 +67,7 @@ export class SubscriberRepository {
     await this.db('subscribers')
       .insert({ identifier: s.identifier, ...fields })
       .onConflict('identifier')
-      .merge({ ...fields, updated_at: this.db.fn.now(3) });
+      .merge({ ...fields, updated_at: new Date() });
   }
 }
 

@@ -18,6 +18,11 @@ export async function consumeMessageStatus(
   metrics: Pick<DataServerMetrics, 'codeSubmitSeconds' | 'codeDeliverySeconds' | 'deliveryOutcomes'>,
 ): Promise<void> {
   await bus.consume(names.messageStatusQueue, messageStatusV1, async (event) => {
+    // A notice has no certificate: its delivery is the message server's alone to log.
+    const owner = await certificates.ownerOf(event.messageId);
+    if (!owner) {
+      return;
+    }
     // The attempt first: once the certificate shows a final state, its attempt shows it too.
     if (event.attempt) {
       await certificates.upsertAttempt(event.messageId, event.attempt, new Date(event.at));
@@ -27,18 +32,17 @@ export async function consumeMessageStatus(
     if (event.state !== 'submitted' && !final) {
       return;
     }
-    const owner = await certificates.ownerOf(event.messageId);
-    const since = owner ? (Date.parse(event.at) - owner.createdAt.getTime()) / 1000 : undefined;
-    if (event.state === 'submitted' && since !== undefined) {
+    const since = (Date.parse(event.at) - owner.createdAt.getTime()) / 1000;
+    if (event.state === 'submitted') {
       metrics.codeSubmitSeconds.observe(since);
     }
     if (final) {
       metrics.deliveryOutcomes.inc({ state: event.state });
     }
-    if (event.state === 'delivered' && since !== undefined) {
+    if (event.state === 'delivered') {
       metrics.codeDeliverySeconds.observe(since);
     }
-    if (owner && event.state !== 'submitted' && event.state !== 'expired') {
+    if (event.state !== 'submitted' && event.state !== 'expired') {
       await emit(owner.merchantId, `message.${event.state}`, `${event.messageId}:${event.state}`, {
         messageId: event.messageId,
         verificationId: owner.verificationId,

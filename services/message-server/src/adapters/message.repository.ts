@@ -1,6 +1,5 @@
-import type { Knex } from '@outband/db';
 import type { DeliveryState, ReceiverKind } from '@outband/contracts';
-import { Batcher } from '@outband/db';
+import { Batcher, isSqlite, type Knex } from '@outband/db';
 
 export interface MessageRecord {
   id: string;
@@ -54,11 +53,14 @@ export class MessageRepository {
   private async insertClaims(items: Array<ClaimInput & { now: Date }>): Promise<boolean[]> {
     const values = items.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
     const params = items.flatMap((m) => [m.id, m.verificationId, m.address, m.receiverKind, m.purpose, 'queued', m.createdAt, m.now]);
-    const [result] = await this.db.raw<[{ affectedRows: number }]>(
-      `INSERT IGNORE INTO messages (id, verification_id, address, receiver_kind, purpose, state, created_at, updated_at) VALUES ${values}`,
+    const sqlite = isSqlite(this.db);
+    // MySQL answers [{ affectedRows }], SQLite { changes }.
+    const result = await this.db.raw<[{ affectedRows: number }] | { changes: number }>(
+      `${sqlite ? 'INSERT OR IGNORE' : 'INSERT IGNORE'} INTO messages (id, verification_id, address, receiver_kind, purpose, state, created_at, updated_at) VALUES ${values}`,
       params,
     );
-    const allNew = result?.affectedRows === items.length;
+    const inserted = Array.isArray(result) ? result[0]?.affectedRows : result.changes;
+    const allNew = inserted === items.length;
     return items.map(() => allNew);
   }
 

@@ -1,6 +1,5 @@
-import type { Knex } from '@outband/db';
 import type { DeliveryAttempt } from '@outband/contracts';
-import { Batcher } from '@outband/db';
+import { Batcher, isSqlite, type Knex } from '@outband/db';
 
 type SubmitState = 'submitted' | 'delivered' | 'failed' | 'expired';
 type FinalState = Exclude<SubmitState, 'submitted'>;
@@ -109,6 +108,45 @@ export class SubmitRepository {
     });
   });
 
+  /** The same settlement on SQLite, which updates one table per statement: messages first, while their submits still read `submitted`. */
+  private async settleSqlite(fresh: Array<{ row: SubmitRow; state: FinalState; error: string | undefined; now: Date }>): Promise<void> {
+    const now = fresh[0]?.now ?? new Date();
+    const ids = fresh.map((i) => i.row.id);
+    // CASE id WHEN … THEN …: each row's own value, keyed by the updated table's id.
+    const cases = (key: (i: (typeof fresh)[number]) => string | number, value: (i: (typeof fresh)[number]) => string | null) => ({
+      sql: `CASE id ${fresh.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+      params: fresh.flatMap((i): Array<string | number | null> => [key(i), value(i)]),
+    });
+    const marks = ids.map(() => '?').join(', ');
+    await this.db.transaction(async (trx) => {
+      const state = cases(
+        (i) => i.row.messageId,
+        (i) => i.state,
+      );
+      const error = cases(
+        (i) => i.row.messageId,
+        (i) => i.error ?? null,
+      );
+      await trx.raw(
+        `UPDATE messages SET state = ${state.sql}, error = ${error.sql}, updated_at = ?
+          WHERE id IN (SELECT message_id FROM submits WHERE id IN (${marks}) AND state = 'submitted') AND state IN ('queued', 'submitted')`,
+        [...state.params, ...error.params, now, ...ids],
+      );
+      const submitState = cases(
+        (i) => i.row.id,
+        (i) => i.state,
+      );
+      const submitError = cases(
+        (i) => i.row.id,
+        (i) => i.error ?? null,
+      );
+      await trx.raw(
+        `UPDATE submits SET state = ${submitState.sql}, error = ${submitError.sql}, updated_at = ? WHERE id IN (${marks}) AND state = 'submitted'`,
+        [...submitState.params, ...submitError.params, now, ...ids],
+      );
+    });
+  }
+
   /**
    * Applies a receipt to its part; when that settles the attempt, the message takes the
    * attempt's state in the same transaction. Returns the settled attempt, or undefined when
@@ -147,7 +185,9 @@ export class SubmitRepository {
     DeliveryAttempt | undefined
   >(async (items) => {
     const fresh = items.filter((i) => i.row.state === 'submitted');
-    if (fresh.length > 0) {
+    if (fresh.length > 0 && isSqlite(this.db)) {
+      await this.settleSqlite(fresh);
+    } else if (fresh.length > 0) {
       const cases = (value: (i: (typeof fresh)[number]) => string | null) => ({
         sql: `CASE s.id ${fresh.map(() => 'WHEN ? THEN ?').join(' ')} END`,
         params: fresh.flatMap((i): Array<string | number | null> => [i.row.id, value(i)]),
