@@ -16,6 +16,7 @@ COPY packages/bank-simulator/package.json packages/bank-simulator/
 COPY packages/launcher/package.json packages/launcher/
 COPY packages/cli/package.json packages/cli/
 COPY packages/sdk/package.json packages/sdk/
+COPY packages/demo-shop/package.json packages/demo-shop/
 COPY services/data-server/package.json services/data-server/
 COPY services/message-server/package.json services/message-server/
 COPY services/information-server/package.json services/information-server/

@@ -45,16 +45,7 @@ export async function closedLoop(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  return {
-    concurrency,
-    done: latencies.length,
-    errors,
-    perSecond: latencies.length / seconds,
-    p50Ms: percentile(latencies, 50),
-    p95Ms: percentile(latencies, 95),
-    p99Ms: percentile(latencies, 99),
-    ...(firstError ? { firstError } : {}),
-  };
+  return resultOf(concurrency, latencies, seconds, errors, firstError);
 }
 
 /**
@@ -87,16 +78,7 @@ export async function openLoop(rate: number, durationMs: number, call: (i: numbe
   }
   await Promise.all(calls);
   const seconds = (performance.now() - started) / 1000;
-  return {
-    concurrency: NaN,
-    done: latencies.length,
-    errors,
-    perSecond: latencies.length / seconds,
-    p50Ms: percentile(latencies, 50),
-    p95Ms: percentile(latencies, 95),
-    p99Ms: percentile(latencies, 99),
-    ...(firstError ? { firstError } : {}),
-  };
+  return resultOf(NaN, latencies, seconds, errors, firstError);
 }
 
 /** Raises the concurrency until throughput stops growing (less than 5% more); answers every level. */
@@ -112,4 +94,17 @@ export async function findPeak(levels: number[], run: (concurrency: number) => P
     best = Math.max(best, r.perSecond);
   }
   return results;
+}
+
+function resultOf(concurrency: number, latencies: number[], seconds: number, errors: number, firstError: string | undefined): LoadResult {
+  return {
+    concurrency,
+    done: latencies.length,
+    errors,
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    p99Ms: percentile(latencies, 99),
+    ...(firstError ? { firstError } : {}),
+  };
 }

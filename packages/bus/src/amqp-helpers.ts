@@ -56,3 +56,11 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Waits until nothing is in flight (handlers finishing), at most `ms`. */
+export async function drained(inFlight: () => number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (inFlight() > 0 && Date.now() < deadline) {
+    await sleep(20);
+  }
+}

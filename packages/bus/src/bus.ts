@@ -3,7 +3,7 @@ import * as amqp from 'amqplib';
 import type { z } from 'zod';
 import { AppError, isAppError } from '@outband/errors';
 import { declareTopology, sideQueues } from './topology';
-import { confirmPublish, invalidMessage, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
+import { confirmPublish, drained, invalidMessage, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
 import { PendingReplies, type ReplyBody } from './pending-replies';
 import { withDefaults, type BusOptions, type ConsumeOptions, type PublishOptions } from './bus-options';
 import { contextOf, failurePlan, headers, parseDelivery, rpcFailure, type DeliveryContext } from './delivery';
@@ -142,10 +142,7 @@ export class Bus implements MessageBus {
         await withTimeout(c.channel.cancel(c.tag), 1000).catch(() => undefined);
       }
     }
-    const deadline = Date.now() + drainMs;
-    while (this.inFlight > 0 && Date.now() < deadline) {
-      await sleep(20);
-    }
+    await drained(() => this.inFlight, drainMs);
   }
 
   /** Stops consuming (if not done yet), then closes the connection. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { BusNames } from '@outband/contracts';
 import { isAppError } from '@outband/errors';
-import { invalidMessage, sleep, unavailable } from './amqp-helpers';
+import { drained, invalidMessage, unavailable } from './amqp-helpers';
 import { withDefaults, type BusLogger, type ConsumeOptions, type PublishOptions } from './bus-options';
 import { failurePlan, parseBody, rpcFailure, type DeliveryContext } from './delivery';
 import type { Handler, MessageBus } from './message-bus';
@@ -208,10 +208,7 @@ export class MemoryBus implements MessageBus {
   async stopConsuming(drainMs = 5000): Promise<void> {
     this.stopped = true;
     this.broker.removeConsumers(this);
-    const deadline = Date.now() + drainMs;
-    while (this.inFlight > 0 && Date.now() < deadline) {
-      await sleep(20);
-    }
+    await drained(() => this.inFlight, drainMs);
   }
 
   async close(drainMs = 5000): Promise<void> {
