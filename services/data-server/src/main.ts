@@ -38,6 +38,7 @@ import { consumeMessageStatus } from './consumers/message-status.consumer';
 import { consumeInbound } from './consumers/inbound.consumer';
 import { parseOcraSuite } from './domain/ocra';
 import { dataServerMetrics } from './metrics';
+import { everyMs } from './rounds';
 import { VerificationService } from './domain/verification.service';
 import { TwilioAccounts } from './domain/twilio-accounts';
 import { TwilioRepository } from './adapters/twilio.repository';
@@ -279,36 +280,29 @@ export async function startDataServer(
     metrics: m,
     logger,
   });
-  // The webhook outbox is sent from here: one round at a time.
-  let delivering: Promise<unknown> | undefined;
-  const webhookTimer = setInterval(() => {
-    delivering ??= webhooks
-      .deliverDue()
-      .catch((err: unknown) => logger.warn({ err }, 'webhook round failed'))
-      .finally(() => (delivering = undefined));
-  }, config.WEBHOOK_POLL_MS);
+  // The webhook outbox is sent from here.
+  const webhookRounds = everyMs(
+    config.WEBHOOK_POLL_MS,
+    () => webhooks.deliverDue(),
+    (err) => logger.warn({ err }, 'webhook round failed'),
+  );
   // Messages whose first publish failed (broker away, a crash after the commit) go from here.
-  let relaying: Promise<unknown> | undefined;
-  const outboxTimer = setInterval(() => {
-    relaying ??= outbox
-      .relay()
-      .catch((err: unknown) => logger.warn({ err }, 'outbox relay round failed'))
-      .finally(() => (relaying = undefined));
-  }, config.OUTBOX_POLL_MS);
+  const relayRounds = everyMs(
+    config.OUTBOX_POLL_MS,
+    () => outbox.relay(),
+    (err) => logger.warn({ err }, 'outbox relay round failed'),
+  );
   // Unfinished payments (a crash, a lost bank answer, a verification that ran out) are finished here.
-  // One sweep at a time: a tick that finds the previous one still running is skipped.
   // Sessions first: the payments of codes that died with a session are then finished too.
-  let sweeping: Promise<unknown> | undefined;
-  const sweep = () => {
-    sweeping ??= sessions
-      .sweep()
-      .then(() => registered.sweep())
-      .then(() => payments.sweep(config.PAYMENT_GRACE_SECONDS * 1000))
-      .catch((err: unknown) => logger.warn({ err }, 'payment sweep failed'))
-      .finally(() => (sweeping = undefined));
-  };
-  sweep();
-  const sweepTimer = setInterval(sweep, config.PAYMENT_SWEEP_SECONDS * 1000);
+  const sweepRounds = everyMs(
+    config.PAYMENT_SWEEP_SECONDS * 1000,
+    async () => {
+      await sessions.sweep();
+      await registered.sweep();
+      await payments.sweep(config.PAYMENT_GRACE_SECONDS * 1000);
+    },
+    (err) => logger.warn({ err }, 'payment sweep failed'),
+  );
   await consumeMessageStatus(bus, names, certificates, emit, m);
   const reverse = new ReverseChannel(
     { verifications, subscribers, pending, reverseCodes, failures, macKeys: config.CODE_MAC_KEYS, clock: () => new Date() },
@@ -332,12 +326,7 @@ export async function startDataServer(
   return {
     opsPort: typeof address === 'object' && address ? address.port : config.OPS_PORT,
     async stop() {
-      clearInterval(sweepTimer);
-      clearInterval(webhookTimer);
-      clearInterval(outboxTimer);
-      await sweeping;
-      await delivering;
-      await relaying;
+      await Promise.all([sweepRounds.stop(), webhookRounds.stop(), relayRounds.stop()]);
       await outbox.flush();
       await bus.close();
       await closeServer(ops);
