@@ -112,38 +112,28 @@ export class SubmitRepository {
   private async settleSqlite(fresh: Array<{ row: SubmitRow; state: FinalState; error: string | undefined; now: Date }>): Promise<void> {
     const now = fresh[0]?.now ?? new Date();
     const ids = fresh.map((i) => i.row.id);
-    // CASE id WHEN … THEN …: each row's own value, keyed by the updated table's id.
-    const cases = (key: (i: (typeof fresh)[number]) => string | number, value: (i: (typeof fresh)[number]) => string | null) => ({
-      sql: `CASE id ${fresh.map(() => 'WHEN ? THEN ?').join(' ')} END`,
-      params: fresh.flatMap((i): Array<string | number | null> => [key(i), value(i)]),
-    });
+    // state = CASE id WHEN … THEN … END, error = …: each row's own values, keyed by the updated table's id.
+    const settle = (key: (i: (typeof fresh)[number]) => string | number) => {
+      const cases = `CASE id ${fresh.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+      return {
+        sql: `state = ${cases}, error = ${cases}, updated_at = ?`,
+        params: [
+          ...fresh.flatMap((i): Array<string | number> => [key(i), i.state]),
+          ...fresh.flatMap((i): Array<string | number | null> => [key(i), i.error ?? null]),
+          now,
+        ],
+      };
+    };
     const marks = ids.map(() => '?').join(', ');
     await this.db.transaction(async (trx) => {
-      const state = cases(
-        (i) => i.row.messageId,
-        (i) => i.state,
-      );
-      const error = cases(
-        (i) => i.row.messageId,
-        (i) => i.error ?? null,
-      );
+      const messages = settle((i) => i.row.messageId);
       await trx.raw(
-        `UPDATE messages SET state = ${state.sql}, error = ${error.sql}, updated_at = ?
+        `UPDATE messages SET ${messages.sql}
           WHERE id IN (SELECT message_id FROM submits WHERE id IN (${marks}) AND state = 'submitted') AND state IN ('queued', 'submitted')`,
-        [...state.params, ...error.params, now, ...ids],
+        [...messages.params, ...ids],
       );
-      const submitState = cases(
-        (i) => i.row.id,
-        (i) => i.state,
-      );
-      const submitError = cases(
-        (i) => i.row.id,
-        (i) => i.error ?? null,
-      );
-      await trx.raw(
-        `UPDATE submits SET state = ${submitState.sql}, error = ${submitError.sql}, updated_at = ? WHERE id IN (${marks}) AND state = 'submitted'`,
-        [...submitState.params, ...submitError.params, now, ...ids],
-      );
+      const submits = settle((i) => i.row.id);
+      await trx.raw(`UPDATE submits SET ${submits.sql} WHERE id IN (${marks}) AND state = 'submitted'`, [...submits.params, ...ids]);
     });
   }
 
