@@ -52,8 +52,8 @@ export interface Suite {
   keys: { code: string; mac: string; seal: string };
   /** Stops the message server (as on SIGTERM) and starts a new one on the same bus and database. */
   restartMessageServer(): Promise<void>;
-  /** Stops the data server and starts a new one on the same stores, with env overrides. */
-  restartDataServer(env?: Record<string, string>): Promise<void>;
+  /** Stops the data server and starts a new one on the same stores, with env overrides; `whileStopped` runs in between. */
+  restartDataServer(env?: Record<string, string>, whileStopped?: () => Promise<void>): Promise<void>;
   /** A valid merchant token (HS256, 5 min) for the default merchant, unless told otherwise. */
   token(claims?: jwt.SignOptions & { secret?: string; payload?: object }): string;
   stop(): Promise<void>;
@@ -188,8 +188,9 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       await message.stop();
       message = await startMessageServer(messageConfig, logger('message-server'), embeddedFor('message-server', false));
     },
-    async restartDataServer(overrides = {}) {
+    async restartDataServer(overrides = {}, whileStopped = () => Promise.resolve()) {
       await data.stop();
+      await whileStopped();
       data = await startDataServer(
         dataServerEnv.parse({ ...dataEnv, ...overrides }),
         logger('data-server'),

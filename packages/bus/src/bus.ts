@@ -121,9 +121,11 @@ export class Bus implements MessageBus {
     const ch = await this.channelWhenReady(timeoutMs);
     const id = randomUUID();
     const reply = this.pending.wait(id, timeoutMs, queue);
+    // The id is also the message id: a server that sees it again (a redelivery) can answer from what it did.
     ch.publish('', queue, Buffer.from(JSON.stringify(body)), {
       replyTo: replyQueue,
       correlationId: id,
+      messageId: id,
       expiration: String(timeoutMs),
       contentType: 'application/json',
       headers: correlationId ? { [headers.correlation]: correlationId } : {},

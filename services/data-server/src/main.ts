@@ -243,8 +243,8 @@ export async function startDataServer(
     subscribers,
     verifications,
     bank,
-    startVerification: (req, correlationId) =>
-      service.start({ type: 'verification.start', version: 1, purpose: 'transaction', ...req }, correlationId),
+    startVerification: (req, correlationId, request) =>
+      service.start({ type: 'verification.start', version: 1, purpose: 'transaction', ...req }, correlationId, request),
     clock: () => new Date(),
     logger,
   });

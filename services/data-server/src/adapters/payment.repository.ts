@@ -17,6 +17,8 @@ export interface PaymentRecord {
   verificationId: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** The bus request that started it: a redelivery of that request goes on with this one. */
+  requestId?: string | null;
 }
 
 export interface PaymentEvent {
@@ -44,6 +46,7 @@ interface Row {
   verification_id: string | null;
   created_at: Date;
   updated_at: Date;
+  request_id: string | null;
 }
 
 /** States a payment never leaves. */
@@ -61,6 +64,12 @@ export class PaymentRepository {
       cause: string | null;
     }) => Promise<void> = () => Promise.resolve(),
   ) {}
+
+  /** The payment an earlier delivery of this bus request made, if any. */
+  async byRequest(merchantId: string, requestId: string): Promise<PaymentRecord | undefined> {
+    const row = await this.db<Row>('payments').where({ merchant_id: merchantId, request_id: requestId }).first();
+    return row ? fromRow(row) : undefined;
+  }
 
   /**
    * Inserts a payment whose securing depends on the subscriber's earlier payments: the
@@ -233,6 +242,7 @@ function toRow(p: PaymentRecord): Row {
     verification_id: p.verificationId,
     created_at: p.createdAt,
     updated_at: p.updatedAt,
+    request_id: p.requestId ?? null,
   };
 }
 
@@ -253,5 +263,6 @@ function fromRow(r: Row): PaymentRecord {
     verificationId: r.verification_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    requestId: r.request_id,
   };
 }

@@ -34,6 +34,8 @@ export interface VerificationRecord {
   /** Digits of its codes when not the suite's, and the name its texts show instead of "Outband". */
   codeLength?: number | null;
   senderName?: string | null;
+  /** The bus request that started it: a redelivery of that request answers with this one. */
+  requestId?: string | null;
 }
 
 interface Row {
@@ -63,6 +65,7 @@ interface Row {
   service_sid: string | null;
   code_length: number | null;
   sender_name: string | null;
+  request_id: string | null;
 }
 
 export class VerificationRepository {
@@ -81,6 +84,12 @@ export class VerificationRepository {
   async findForMerchant(id: string, merchantId: string): Promise<VerificationRecord | undefined> {
     const row = await this.db<Row>('verifications').where({ id, merchant_id: merchantId }).first();
     return row ? fromRow(row) : undefined;
+  }
+
+  /** What an earlier delivery of this bus request started, newest first. */
+  async byRequest(merchantId: string, requestId: string): Promise<VerificationRecord[]> {
+    const rows = await this.db<Row>('verifications').where({ merchant_id: merchantId, request_id: requestId }).orderBy('created_at', 'desc');
+    return rows.map(fromRow);
   }
 
   /** Verifications of this merchant and subscriber (or decoy) still open at `now`. */
@@ -138,6 +147,7 @@ function toRow(v: VerificationRecord): Row {
     service_sid: v.serviceSid ?? null,
     code_length: v.codeLength ?? null,
     sender_name: v.senderName ?? null,
+    request_id: v.requestId ?? null,
   };
 }
 
@@ -167,5 +177,6 @@ function fromRow(r: Row): VerificationRecord {
     serviceSid: r.service_sid,
     codeLength: r.code_length,
     senderName: r.sender_name,
+    requestId: r.request_id,
   };
 }

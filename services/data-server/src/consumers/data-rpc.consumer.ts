@@ -12,6 +12,7 @@ import type { VerificationService } from '../domain/verification.service';
 import type { TwilioAccounts } from '../domain/twilio-accounts';
 import type { DataServerMetrics } from '../metrics';
 import { asOutage } from '../adapters/outage';
+import type { BusRequest } from '../domain/bus-request';
 import type { Logger } from '@outband/observability';
 
 export interface DataRpcDeps {
@@ -51,10 +52,16 @@ export async function serveDataRpc(d: DataRpcDeps): Promise<void> {
   );
 }
 
+/** The request's id, and whether it may have been handled before (a server died before answering). */
+function busRequestOf(ctx: DeliveryContext): BusRequest | undefined {
+  const id = ctx.messageId;
+  return id && id.length <= 64 ? { id, redelivered: ctx.redelivered || ctx.attempt > 0 } : undefined;
+}
+
 async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext): Promise<unknown> {
   switch (req.type) {
     case 'verification.start': {
-      const view = await d.verifications.start(req, ctx.correlationId);
+      const view = await d.verifications.start(req, ctx.correlationId, busRequestOf(ctx));
       d.metrics.started.inc({ purpose: req.purpose, channel: req.channel ?? 'sms' });
       d.logger.info({ correlationId: ctx.correlationId, verificationId: view.id, purpose: req.purpose }, 'verification started');
       return view;
@@ -133,7 +140,7 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
     case 'webhook.action':
       return webhookAction(d.webhooks, req);
     case 'payment.start':
-      return d.payments.start(req, ctx.correlationId);
+      return d.payments.start(req, ctx.correlationId, busRequestOf(ctx));
     case 'payment.get':
       return d.payments.get(req.merchantId, req.paymentId);
     case 'statement.get':

@@ -8,6 +8,7 @@ import type { PaymentRecord, PaymentRepository } from '../adapters/payment.repos
 import type { Subscriber, SubscriberRepository } from '../adapters/subscriber.repository';
 import type { VerificationRepository } from '../adapters/verification.repository';
 import type { BankAuthorizer } from './bank-authorizer';
+import type { BusRequest } from './bus-request';
 import { maskAddress } from './mask-address';
 import { securingOf } from './securing';
 import { terminalTicket } from './terminal-ticket';
@@ -24,6 +25,7 @@ export interface PaymentServiceDeps {
   startVerification: (
     req: { merchantId: string; identifier: string; transaction: PaymentRecord['transaction']; locale?: 'en' | 'fr' },
     correlationId?: string,
+    request?: BusRequest,
   ) => Promise<VerificationView>;
   clock: () => Date;
   logger: Logger;
@@ -41,26 +43,34 @@ export type VerificationEnd = 'approved' | 'max_attempts_reached' | 'canceled' |
 export class PaymentService {
   constructor(private readonly d: PaymentServiceDeps) {}
 
-  async start(req: PaymentStartV1, correlationId?: string): Promise<PaymentView> {
+  async start(req: PaymentStartV1, correlationId?: string, request?: BusRequest): Promise<PaymentView> {
     const bank = this.bank();
     const { subscriber, cardToken } = await this.payer(bank, req.source);
+    // A redelivered request goes on with the payment its first delivery made: one hold, one code.
+    const earlier = request?.redelivered ? await this.d.payments.byRequest(req.merchantId, request.id) : undefined;
+    if (earlier && earlier.state !== 'created' && earlier.state !== 'authorized') {
+      return this.view(earlier.id);
+    }
     const policy = await this.d.merchants.policy(req.merchantId);
     const { amount, currency } = req.transaction;
-    let p = await this.d.payments.insertDeciding(
-      {
-        id: `pa_${randomBytes(16).toString('hex')}`,
-        merchantId: req.merchantId,
-        subscriberId: subscriber.id,
-        source: req.source.kind,
-        terminalId: req.source.kind === 'terminal' ? req.source.terminalId : null,
-        cardToken,
-        transaction: req.transaction,
-        authorizeAfterCheck: policy.authorizeAfterCheck,
-        createdAt: this.d.clock(),
-      },
-      (history) => securingOf(policy, amount, currency, history),
-    );
-    if (p.securing === 'normal' || !p.authorizeAfterCheck) {
+    let p =
+      earlier ??
+      (await this.d.payments.insertDeciding(
+        {
+          id: `pa_${randomBytes(16).toString('hex')}`,
+          merchantId: req.merchantId,
+          subscriberId: subscriber.id,
+          source: req.source.kind,
+          terminalId: req.source.kind === 'terminal' ? req.source.terminalId : null,
+          cardToken,
+          transaction: req.transaction,
+          authorizeAfterCheck: policy.authorizeAfterCheck,
+          createdAt: this.d.clock(),
+          requestId: request?.id ?? null,
+        },
+        (history) => securingOf(policy, amount, currency, history),
+      ));
+    if (p.state === 'created' && (p.securing === 'normal' || !p.authorizeAfterCheck)) {
       const authorized = await this.authorize(bank, p).catch((e: unknown) => {
         throw withPayment(e, p.id); // left `created`: the sweep asks the bank what it did
       });
@@ -68,12 +78,12 @@ export class PaymentService {
         return this.view(p.id);
       }
       p = authorized;
-      if (p.securing === 'normal') {
-        await this.capture(bank, p);
-        return this.view(p.id);
-      }
     }
-    await this.sendCode(bank, p, subscriber, req.locale, correlationId);
+    if (p.securing === 'normal') {
+      await this.capture(bank, p);
+      return this.view(p.id);
+    }
+    await this.sendCode(bank, p, subscriber, req.locale, correlationId, request);
     return this.view(p.id);
   }
 
@@ -298,12 +308,15 @@ export class PaymentService {
     subscriber: Subscriber,
     locale: 'en' | 'fr' | undefined,
     correlationId?: string,
+    request?: BusRequest,
   ): Promise<void> {
     let v: VerificationView;
     try {
+      // Under the payment's request: a redelivery finds the code the first delivery sent.
       v = await this.d.startVerification(
         { merchantId: p.merchantId, identifier: subscriber.identifier, transaction: p.transaction, ...(locale ? { locale } : {}) },
         correlationId,
+        request,
       );
     } catch (e) {
       await this.release(bank, p, 'failed', isAppError(e) ? e.code : 'VERIFICATION_NOT_STARTED');

@@ -14,6 +14,7 @@ import { DecoyPacing, decoyAddress, decoyDelivery, decoyOf, unmatchableCode } fr
 import { reserveReverseCode } from './reverse-channel';
 import { issueCode } from './issue-code';
 import type { VerificationServiceDeps } from './verification.deps';
+import type { BusRequest } from './bus-request';
 import { closedError, eventOf } from './verification-states';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
@@ -22,8 +23,12 @@ export class VerificationService {
 
   constructor(private readonly d: VerificationServiceDeps) {}
 
-  async start(req: VerificationStartV1, correlationId?: string): Promise<VerificationView> {
+  async start(req: VerificationStartV1, correlationId?: string, request?: BusRequest): Promise<VerificationView> {
     const startedAt = performance.now();
+    const earlier = request?.redelivered ? await this.startedBy(req.merchantId, request.id) : undefined;
+    if (earlier) {
+      return earlier;
+    }
     const found = await this.subscriberOf(req.identifier, req.identifierKind);
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
     const subscriber = found?.status === 'active' ? found : null;
@@ -101,6 +106,7 @@ export class VerificationService {
       serviceSid: req.serviceSid ?? null,
       codeLength,
       senderName: req.senderName ?? policy.senderName,
+      requestId: request?.id ?? null,
     };
     await this.d.verifications.insert(record);
     await this.d.pending.put(
@@ -331,6 +337,22 @@ export class VerificationService {
         details: { retryAfterSeconds: limit.retryAfterSeconds },
       });
     }
+  }
+
+  /**
+   * What an earlier delivery of the same bus request started, if its code went out (or it was a
+   * decoy, which sends nothing). One cut short before is left to the new start, which cancels it;
+   * so is a reverse-channel one, whose code was only ever in the answer that was lost.
+   */
+  private async startedBy(merchantId: string, requestId: string): Promise<VerificationView | undefined> {
+    const [v] = await this.d.verifications.byRequest(merchantId, requestId);
+    if (!v || v.channel === 'reverse-sms') {
+      return undefined;
+    }
+    if (v.subscriberId === null || (await this.d.certificates.latestFor(v.id))) {
+      return this.view(v.id, merchantId);
+    }
+    return undefined;
   }
 
   private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
