@@ -88,7 +88,9 @@ export class VerificationRepository {
 
   /** What an earlier delivery of this bus request started, newest first. */
   async byRequest(merchantId: string, requestId: string): Promise<VerificationRecord[]> {
-    const rows = await this.db<Row>('verifications').where({ merchant_id: merchantId, request_id: requestId }).orderBy('created_at', 'desc');
+    const rows = await this.db<Row>('verifications')
+      .where({ merchant_id: merchantId, request_id: requestId })
+      .orderBy('created_at', 'desc');
     return rows.map(fromRow);
   }
 
