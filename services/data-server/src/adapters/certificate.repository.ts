@@ -142,29 +142,57 @@ export class CertificateRepository {
       });
   }
 
-  /** Every attempt of every certificate of a verification, oldest first. */
-  async attemptsFor(verificationId: string): Promise<DeliveryAttempt[]> {
-    const rows = await this.db('delivery_attempts as a')
-      .join('certificates as c', 'c.id', 'a.certificate_id')
+  /**
+   * A verification's delivery in one query: the state of its newest certificate, and every
+   * attempt of every certificate, oldest first.
+   */
+  async deliveryOf(
+    verificationId: string,
+  ): Promise<{ latest: Awaited<ReturnType<CertificateRepository['latestFor']>>; attempts: DeliveryAttempt[] }> {
+    const rows = await this.db('certificates as c')
+      .leftJoin('delivery_attempts as a', 'a.certificate_id', 'c.id')
       .where('c.verification_id', verificationId)
-      .orderBy([{ column: 'c.created_at' }, { column: 'a.attempt' }])
+      .orderBy([{ column: 'c.created_at' }, { column: 'c.id' }, { column: 'a.attempt' }])
       .select<
         Array<{
-          attempt: number;
+          delivery_state: DeliveryState;
+          delivery_updated_at: Date;
+          delivery_error: string | null;
+          attempt: number | null;
           route: string;
           submitted_at: Date | null;
           smsc_message_ids: string;
           state: DeliveryState;
           error: string | null;
         }>
-      >('a.attempt', 'a.route', 'a.submitted_at', 'a.smsc_message_ids', 'a.state', 'a.error');
-    return rows.map((r) => ({
-      number: r.attempt,
-      route: r.route,
-      ...(r.submitted_at ? { submittedAt: r.submitted_at.toISOString() } : {}),
-      smscMessageIds: r.smsc_message_ids ? r.smsc_message_ids.split(',') : [],
-      state: r.state,
-      ...(r.error ? { error: r.error } : {}),
-    }));
+      >(
+        'c.delivery_state',
+        'c.delivery_updated_at',
+        'c.delivery_error',
+        'a.attempt',
+        'a.route',
+        'a.submitted_at',
+        'a.smsc_message_ids',
+        'a.state',
+        'a.error',
+      );
+    const last = rows[rows.length - 1];
+    return {
+      latest: last ? { state: last.delivery_state, updatedAt: last.delivery_updated_at, error: last.delivery_error } : undefined,
+      attempts: rows.flatMap((r) =>
+        r.attempt === null
+          ? []
+          : [
+              {
+                number: r.attempt,
+                route: r.route,
+                ...(r.submitted_at ? { submittedAt: r.submitted_at.toISOString() } : {}),
+                smscMessageIds: r.smsc_message_ids ? r.smsc_message_ids.split(',') : [],
+                state: r.state,
+                ...(r.error ? { error: r.error } : {}),
+              },
+            ],
+      ),
+    };
   }
 }

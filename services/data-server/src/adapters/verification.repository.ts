@@ -121,6 +121,16 @@ export class VerificationRepository {
   }
 }
 
+/** A pending record as `finish` leaves it. */
+export function finished(
+  v: VerificationRecord,
+  status: Exclude<VerificationStatus, 'pending'>,
+  at: Date,
+  attempts?: number,
+): VerificationRecord {
+  return { ...v, status, finishedAt: at, attempts: attempts ?? v.attempts };
+}
+
 function toRow(v: VerificationRecord): Row {
   return {
     id: v.id,

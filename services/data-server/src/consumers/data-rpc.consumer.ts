@@ -89,7 +89,9 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
         'verification checked',
       );
       const end = result.outcome === 'approved' ? 'approved' : result.outcome === 'burned' ? 'max_attempts_reached' : undefined;
-      const payment = end ? await d.payments.onVerificationEnd(req.merchantId, req.verificationId, end) : undefined;
+      const payment = end
+        ? await d.payments.onVerificationEnd(req.merchantId, req.verificationId, end, result.verification.purpose)
+        : undefined;
       return payment ? { ...result, payment } : result;
     }
     case 'verification.cancel': {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, isAppError } from '@outband/errors';
-import type { PaymentSource, PaymentStartV1, PaymentState, PaymentView, VerificationView } from '@outband/contracts';
+import type { PaymentSource, PaymentStartV1, PaymentState, PaymentView, Purpose, VerificationView } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
 import type { LedgerRepository } from '../adapters/ledger.repository';
 import type { MerchantRepository } from '../adapters/merchant.repository';
@@ -99,11 +99,17 @@ export class PaymentService {
    * Called when a verification ends: an approval books the per-verification fee where the
    * merchant is billed so; a payment it secures is captured on approval, voided otherwise.
    */
-  async onVerificationEnd(merchantId: string, verificationId: string, end: VerificationEnd): Promise<PaymentView | undefined> {
+  async onVerificationEnd(
+    merchantId: string,
+    verificationId: string,
+    end: VerificationEnd,
+    purpose?: Purpose,
+  ): Promise<PaymentView | undefined> {
     if (end === 'approved') {
       await this.bookVerificationFee(merchantId, verificationId);
     }
-    const p = await this.d.payments.findByVerification(verificationId);
+    // Payments are secured by transaction verifications only: a login's end needs no lookup.
+    const p = purpose === undefined || purpose === 'transaction' ? await this.d.payments.findByVerification(verificationId) : undefined;
     if (!p || !this.d.bank) {
       return undefined;
     }

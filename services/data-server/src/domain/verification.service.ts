@@ -4,7 +4,7 @@ import type { KeyEntry } from '@outband/config';
 import type { CheckResult, VerificationFindV1, VerificationStartV1, VerificationView } from '@outband/contracts';
 import type { FinalState } from '../adapters/pending-secret.store';
 import type { Subscriber } from '../adapters/subscriber.repository';
-import type { VerificationRecord } from '../adapters/verification.repository';
+import { finished, type VerificationRecord } from '../adapters/verification.repository';
 import { bindingHash, contentDigest, deriveCode, macOfCode, withDigits } from './code-derivation';
 import { boundDataFor, type BoundData } from './bound-data';
 import { maskAddress } from './mask-address';
@@ -223,7 +223,7 @@ export class VerificationService {
         await this.audit(v, 'approved');
         await this.d.failures.reset(holderOf(v));
         await this.settle(v, 'approved', now, outcome.attempts);
-        return { outcome: 'approved', verification: await this.view(v.id, merchantId) };
+        return { outcome: 'approved', verification: await this.viewOf(finished(v, 'approved', now, outcome.attempts)) };
       case 'mismatch':
         await this.audit(v, outcome.bindingMatched ? 'mismatch:code' : 'mismatch:data');
         await countFailure(this.d, v);
@@ -231,7 +231,7 @@ export class VerificationService {
         return {
           outcome: 'mismatch',
           mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
-          verification: await this.view(v.id, merchantId),
+          verification: await this.viewOf({ ...v, attempts: outcome.attempts }),
         };
       case 'burned':
         await this.audit(v, 'burned');
@@ -240,7 +240,7 @@ export class VerificationService {
         return {
           outcome: 'burned',
           mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
-          verification: await this.view(v.id, merchantId),
+          verification: await this.viewOf(finished(v, 'max_attempts_reached', now, outcome.attempts)),
         };
       case 'final':
         await this.audit(v, `closed:${outcome.state}`);
@@ -356,11 +356,16 @@ export class VerificationService {
   }
 
   private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
-    const v = await this.find(merchantId, verificationId);
+    return this.viewOf(await this.find(merchantId, verificationId));
+  }
+
+  /** The merchant's view of `v` as it now stands (a check passes what it just wrote, not read back). */
+  private async viewOf(v: VerificationRecord): Promise<VerificationView> {
     if (v.subscriberId === null) {
       return toView(v, this.d.clock(), decoyDelivery(v.createdAt));
     }
-    return toView(v, this.d.clock(), await this.d.certificates.latestFor(v.id), await this.d.certificates.attemptsFor(v.id));
+    const delivery = await this.d.certificates.deliveryOf(v.id);
+    return toView(v, this.d.clock(), delivery.latest, delivery.attempts);
   }
 
   private async find(merchantId: string, verificationId: string): Promise<VerificationRecord> {
