@@ -1,4 +1,4 @@
-import { isSqlite, type Knex } from '@outband/db';
+import { Batcher, isSqlite, type Knex } from '@outband/db';
 import type { DeliveryAttempt, DeliveryState, Purpose, VerificationStatus } from '@outband/contracts';
 
 /** One code delivered to one address: the record the patent keeps of every certificate. */
@@ -20,6 +20,16 @@ export interface CertificateRecord {
 // A later state never goes back to an earlier one (receipts can overtake submit responses).
 const stateRank: Record<DeliveryState, number> = { queued: 0, submitted: 1, delivered: 2, failed: 2, expired: 2 };
 
+/** What the message server reported of a message: recorded on its certificate and attempt. */
+export interface DeliveryReport {
+  messageId: string;
+  state: DeliveryState;
+  at: Date;
+  smscMessageId?: string | undefined;
+  error?: string | undefined;
+  attempt?: DeliveryAttempt | undefined;
+}
+
 /** Whose a message is: its verification, merchant, and when its code was asked for. */
 export interface CertificateOwner {
   verificationId: string;
@@ -36,6 +46,13 @@ const rankSql = (column: string) =>
 export class CertificateRepository {
   // Owners of recently issued messages, so their status reports need no query (bounded, oldest out).
   private readonly owners = new Map<string, CertificateOwner>();
+
+  // Reports that arrive together share their statements: one upsert of their attempts, one update
+  // per state. If a batch fails, each of its reports is retried by the bus.
+  private readonly reports = new Batcher<DeliveryReport, undefined>(async (rs) => {
+    await this.applyReports(rs);
+    return rs.map(() => undefined);
+  });
 
   constructor(
     private readonly db: Knex,
@@ -69,17 +86,46 @@ export class CertificateRepository {
     );
   }
 
-  /** Records a delivery state change; stale or repeated events change nothing. */
-  async updateDelivery(id: string, state: DeliveryState, at: Date, smscMessageId?: string, error?: string): Promise<void> {
+  /**
+   * Records a delivery report: its attempt first (once the certificate shows a final state, its
+   * attempt shows it too), then the certificate's state. Stale or repeated reports change nothing.
+   */
+  async recordDelivery(report: DeliveryReport): Promise<void> {
+    await this.reports.add(report);
+  }
+
+  private async applyReports(rs: DeliveryReport[]): Promise<void> {
+    await this.upsertAttempts(rs.flatMap((r) => (r.attempt ? [{ certificateId: r.messageId, attempt: r.attempt, at: r.at }] : [])));
+    // Lower states first, as if applied in order: a receipt that overtook its submit still wins.
+    const states = [...new Set(rs.map((r) => r.state))].sort((a, b) => stateRank[a] - stateRank[b]);
+    for (const state of states) {
+      await this.updateDeliveries(
+        state,
+        rs.filter((r) => r.state === state),
+      );
+    }
+  }
+
+  /** Moves certificates up to `state`, never back; each keeps its SMSC id and error unless the report has one. */
+  private async updateDeliveries(state: DeliveryState, rs: DeliveryReport[]): Promise<void> {
     const lowerStates = (Object.keys(stateRank) as DeliveryState[]).filter((s) => stateRank[s] < stateRank[state]);
+    const byId = [...new Map(rs.map((r) => [r.messageId, r])).values()]; // the last report of a message wins
+    const perRow = (column: string, value: (r: DeliveryReport) => Date | string | null, then = '?') =>
+      this.db.raw(
+        `CASE id ${byId.map(() => `WHEN ? THEN ${then}`).join(' ')} ELSE ${column} END`,
+        byId.flatMap((r) => [r.messageId, value(r)]),
+      );
     await this.db('certificates')
-      .where({ id })
+      .whereIn(
+        'id',
+        byId.map((r) => r.messageId),
+      )
       .whereIn('delivery_state', lowerStates)
       .update({
         delivery_state: state,
-        delivery_updated_at: at,
-        ...(smscMessageId ? { smsc_message_id: smscMessageId } : {}),
-        ...(error ? { delivery_error: error } : {}),
+        delivery_updated_at: perRow('delivery_updated_at', (r) => r.at),
+        smsc_message_id: perRow('smsc_message_id', (r) => r.smscMessageId || null, 'COALESCE(?, smsc_message_id)'),
+        delivery_error: perRow('delivery_error', (r) => r.error || null, 'COALESCE(?, delivery_error)'),
       });
   }
 
@@ -113,24 +159,29 @@ export class CertificateRepository {
     return row ? { state: row.delivery_state, updatedAt: row.delivery_updated_at, error: row.delivery_error } : undefined;
   }
 
-  /** Records what the message server reported of one attempt; reports may overtake each other, so a state never goes back. */
-  async upsertAttempt(certificateId: string, a: DeliveryAttempt, at: Date): Promise<void> {
-    const row = {
+  /** Records what the message server reported of attempts; reports may overtake each other, so a state never goes back. */
+  private async upsertAttempts(reports: Array<{ certificateId: string; attempt: DeliveryAttempt; at: Date }>): Promise<void> {
+    if (reports.length === 0) {
+      return;
+    }
+    const rows = reports.map(({ certificateId, attempt: a, at }) => ({
+      certificate_id: certificateId,
+      attempt: a.number,
       route: a.route,
       submitted_at: a.submittedAt ? new Date(a.submittedAt) : null,
       smsc_message_ids: a.smscMessageIds.join(',').slice(0, 1000),
       state: a.state,
       error: a.error ?? null,
       updated_at: at,
-    };
-    // One statement: inserted, or updated only by a report that is not earlier (state last: MySQL
-    // assigns left to right, so the conditions above it still see the stored state). The incoming
-    // row is VALUES(x) on MySQL, excluded.x on SQLite.
+    }));
+    // One statement: each row inserted, or updated only by a report that is not earlier (state
+    // last: MySQL assigns left to right, so the conditions above it still see the stored state).
+    // The incoming row is VALUES(x) on MySQL, excluded.x on SQLite; both apply the rows in order.
     const incoming = (column: string) => (isSqlite(this.db) ? `excluded.${column}` : `VALUES(${column})`);
     const notEarlier = `${rankSql(incoming('state'))} >= ${rankSql('state')}`;
     const ifLater = (column: string, value = incoming(column)) => this.db.raw(`CASE WHEN ${notEarlier} THEN ${value} ELSE ${column} END`);
     await this.db('delivery_attempts')
-      .insert({ certificate_id: certificateId, attempt: a.number, ...row })
+      .insert(rows)
       .onConflict(['certificate_id', 'attempt'])
       .merge({
         route: ifLater('route'),
