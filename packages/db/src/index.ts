@@ -11,3 +11,4 @@ export {
 export type { Migration } from './database';
 export type { Knex } from 'knex';
 export { Batcher } from './batcher';
+export { retryDeadlock } from './retry-deadlock';

@@ -1,4 +1,4 @@
-import { Batcher, type Knex } from '@outband/db';
+import { Batcher, retryDeadlock, type Knex } from '@outband/db';
 import type { CertificateRecord, CertificateRepository } from './certificate.repository';
 import type { MessageOutbox, OutboxMessage } from './message-outbox';
 
@@ -8,16 +8,19 @@ import type { MessageOutbox, OutboxMessage } from './message-outbox';
  */
 export class CertificateIssuer {
   private readonly batches = new Batcher<{ certificate: CertificateRecord; message: OutboxMessage }, undefined>(async (items) => {
-    await this.db.transaction(async (trx) => {
-      await this.certificates.insert(
-        items.map((i) => i.certificate),
-        trx,
-      );
-      await this.outbox.stage(
-        trx,
-        items.map((i) => i.message),
-      );
-    });
+    // Its inserts can deadlock with the cleanup of published rows (gap locks): the victim runs again.
+    await retryDeadlock(() =>
+      this.db.transaction(async (trx) => {
+        await this.certificates.insert(
+          items.map((i) => i.certificate),
+          trx,
+        );
+        await this.outbox.stage(
+          trx,
+          items.map((i) => i.message),
+        );
+      }),
+    );
     return items.map(() => undefined);
   });
 

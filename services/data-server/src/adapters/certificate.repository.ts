@@ -1,4 +1,4 @@
-import { Batcher, isSqlite, type Knex } from '@outband/db';
+import { Batcher, isSqlite, retryDeadlock, type Knex } from '@outband/db';
 import type { DeliveryAttempt, DeliveryState, Purpose, VerificationStatus } from '@outband/contracts';
 
 /** One code delivered to one address: the record the patent keeps of every certificate. */
@@ -48,9 +48,10 @@ export class CertificateRepository {
   private readonly owners = new Map<string, CertificateOwner>();
 
   // Reports that arrive together share their statements: one upsert of their attempts, one update
-  // per state. If a batch fails, each of its reports is retried by the bus.
+  // per state. Each statement may run again (a deadlock victim) without harm; if the batch still
+  // fails, each of its reports is retried by the bus.
   private readonly reports = new Batcher<DeliveryReport, undefined>(async (rs) => {
-    await this.applyReports(rs);
+    await retryDeadlock(() => this.applyReports(rs));
     return rs.map(() => undefined);
   });
 
