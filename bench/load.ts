@@ -81,14 +81,19 @@ export async function openLoop(rate: number, durationMs: number, call: (i: numbe
   return resultOf(NaN, latencies, seconds, errors, firstError);
 }
 
-/** Raises the concurrency until throughput stops growing (less than 5% more); answers every level. */
+/**
+ * Raises the concurrency until throughput stops growing: two levels in a row without 5% more
+ * than the best so far (one level alone is too noisy on a shared 2-core machine). Answers every level.
+ */
 export async function findPeak(levels: number[], run: (concurrency: number) => Promise<LoadResult>): Promise<LoadResult[]> {
   const results: LoadResult[] = [];
   let best = 0;
+  let flat = 0;
   for (const c of levels) {
     const r = await run(c);
     results.push(r);
-    if (r.perSecond < best * 1.05) {
+    flat = r.perSecond < best * 1.05 ? flat + 1 : 0;
+    if (flat === 2) {
       break;
     }
     best = Math.max(best, r.perSecond);
