@@ -59,6 +59,12 @@ function busRequestOf(ctx: DeliveryContext): BusRequest | undefined {
 }
 
 async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext): Promise<unknown> {
+  if (ctx.redelivered && (req.type === 'verification.start' || req.type === 'payment.start')) {
+    d.logger.warn(
+      { correlationId: ctx.correlationId, type: req.type },
+      'start delivered again: answered from what an earlier delivery did',
+    );
+  }
   switch (req.type) {
     case 'verification.start': {
       const view = await d.verifications.start(req, ctx.correlationId, busRequestOf(ctx));
