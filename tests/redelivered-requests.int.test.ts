@@ -108,6 +108,7 @@ describe('a request redelivered after the data server died before answering', ()
       purpose: 'login',
     });
     expect(again.id).toBe(first.id);
+    expect(suite.logs.filter((l) => l.includes('start delivered again'))).toHaveLength(1);
     const row = await db('verifications').where({ id: first.id }).first<{ request_id: string; status: string }>('request_id', 'status');
     expect(row).toEqual({ request_id: expect.any(String), status: 'pending' });
     expect(Number(await rowsFor('verifications', 'request_id', String(row?.request_id)))).toBe(1);
