@@ -17,11 +17,19 @@ const count = Number(process.env.BENCH_MESSAGES ?? 5000);
 const amqpUrl = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const databaseUrl = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/outband_bench';
 /**
- * Two SMSCs: the simulator answering at once on loopback (the ceiling of this machine), and one
- * answering each submit_sm after 20 ms, as an operator's SMSC across a network does; there the
- * window, not the CPU, bounds a bind.
+ * Three SMSCs: the simulator answering at once on loopback (the ceiling of this machine); one
+ * answering each submit_sm after 20 ms, as an operator's SMSC across a network does, where the
+ * window, not the CPU, bounds a bind; and that one with a contracted rate per bind (150/s, the
+ * top of what operators sell), throttling beyond it, where the contract is the ceiling.
  */
-const smscs = [
+interface Smsc {
+  name: string;
+  responseDelayMs: number;
+  /** Submits per second per bind the SMSC takes before it answers ESME_RTHROTTLED. */
+  contractedPerBind?: number;
+  configs: Array<{ binds: number; window: number }>;
+}
+const smscs: Smsc[] = [
   {
     name: 'loopback',
     responseDelayMs: 0,
@@ -38,6 +46,15 @@ const smscs = [
     configs: [
       { binds: 1, window: 10 },
       { binds: 1, window: 50 },
+      { binds: 4, window: 10 },
+    ],
+  },
+  {
+    name: '20 ms, 150/s per bind',
+    responseDelayMs: 20,
+    contractedPerBind: 150,
+    configs: [
+      { binds: 1, window: 10 },
       { binds: 4, window: 10 },
     ],
   },
@@ -61,10 +78,17 @@ async function main(): Promise<void> {
       await fetch(`${simUrl}/behaviour`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ responseDelayMs: smsc.responseDelayMs }),
+        body: JSON.stringify({ responseDelayMs: smsc.responseDelayMs, maxSubmitsPerSecond: smsc.contractedPerBind ?? 0 }),
       });
-      const raw = new Map<number, Awaited<ReturnType<typeof rawSubmitRate>>>();
-      for (const window of new Set(smsc.configs.map((c) => c.window))) {
+      const raw = new Map<number, { perSecond: number }>();
+      // Under a contract, a bind's ceiling is the contracted rate: no client gets more out of it.
+      const windows = smsc.contractedPerBind ? [] : new Set(smsc.configs.map((c) => c.window));
+      for (const window of smsc.configs.map((c) => c.window)) {
+        if (smsc.contractedPerBind) {
+          raw.set(window, { perSecond: smsc.contractedPerBind });
+        }
+      }
+      for (const window of windows) {
         await rawSubmitRate(smppPort, window, 500); // warm-up
         const r = await rawSubmitRate(smppPort, window, count);
         raw.set(window, r);
@@ -77,11 +101,15 @@ async function main(): Promise<void> {
           'p50 ms': r.p50Ms,
           'p99 ms': r.p99Ms,
           'of raw/bind': '',
+          throttled: '',
           'RSS MB': '',
         });
       }
+      if (smsc.contractedPerBind) {
+        rows.push({ smsc: smsc.name, what: 'contracted rate', binds: 1, window: '', 'msg/s': smsc.contractedPerBind });
+      }
       for (const c of smsc.configs) {
-        const r = await outbandRun(smppPort, simUrl, c.binds, c.window, `+33690000${n++}`);
+        const r = await outbandRun(smppPort, simUrl, c.binds, c.window, `+33690000${n++}`, smsc.contractedPerBind);
         const ceiling = raw.get(c.window)?.perSecond ?? NaN;
         rows.push({
           smsc: smsc.name,
@@ -92,6 +120,7 @@ async function main(): Promise<void> {
           'p50 ms': r.p50Ms,
           'p99 ms': r.p99Ms,
           'of raw/bind': `${((r.perSecond / c.binds / ceiling) * 100).toFixed(0)}%`,
+          throttled: r.throttled,
           'RSS MB': r.rssMb,
         });
       }
@@ -109,7 +138,7 @@ async function main(): Promise<void> {
   console.log(`\nwritten to ${file}`);
 }
 
-async function outbandRun(smppPort: number, simUrl: string, binds: number, window: number, address: string) {
+async function outbandRun(smppPort: number, simUrl: string, binds: number, window: number, address: string, perBind?: number) {
   const prefix = `outband-bench-${randomBytes(4).toString('hex')}`;
   const sealKeys = [{ id: 'b1', key: randomBytes(32) }];
   const opsPort = await freePort();
@@ -125,7 +154,7 @@ async function outbandRun(smppPort: number, simUrl: string, binds: number, windo
       SMPP_PASSWORD: 'secret',
       SMPP_BINDS: String(binds),
       SMPP_WINDOW: String(window),
-      SMPP_MAX_SUBMITS_PER_SECOND: '100000',
+      SMPP_MAX_SUBMITS_PER_SECOND: String(perBind ?? 100_000),
       OPS_PORT: String(opsPort),
       OPS_HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -136,7 +165,8 @@ async function outbandRun(smppPort: number, simUrl: string, binds: number, windo
   const bus = await Bus.connect({ url: amqpUrl, names, logger: createLogger({ service: 'bench', level: 'warn' }) });
   try {
     await waitOk(`http://127.0.0.1:${opsPort}/readyz`);
-    const before = ((await (await fetch(`${simUrl}/stats`)).json()) as { accepted: number }).accepted;
+    const stats = async () => (await (await fetch(`${simUrl}/stats`)).json()) as { accepted: number; throttled: number };
+    const { accepted: before, throttled: throttledBefore } = await stats();
     const publishedAt: number[] = [];
     const started = Date.now();
     for (let i = 0; i < count; i += 200) {
@@ -163,7 +193,7 @@ async function outbandRun(smppPort: number, simUrl: string, binds: number, windo
     }
     const deadline = Date.now() + 300_000;
     for (;;) {
-      const accepted = ((await (await fetch(`${simUrl}/stats`)).json()) as { accepted: number }).accepted;
+      const { accepted } = await stats();
       if (accepted - before >= count || Date.now() > deadline) {
         break;
       }
@@ -184,6 +214,7 @@ async function outbandRun(smppPort: number, simUrl: string, binds: number, windo
     }
     const rssMb = peakRssMb(server.pid);
     return {
+      throttled: (await stats()).throttled - throttledBefore,
       perSecond: inbox.messages.length / ((last - started) / 1000),
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),

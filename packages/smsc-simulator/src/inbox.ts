@@ -16,6 +16,9 @@ export interface InboxMessage {
 /** Messages per destination address, newest last; addresses are kept as E.164 with `+`. */
 export class Inbox {
   private readonly byAddress = new Map<string, InboxMessage[]>();
+  // Each message by the SMSC id of each of its parts: a receipt finds its message at once (a scan
+  // of every message made the simulator, not the client, the bottleneck of long benchmarks).
+  private readonly byPartId = new Map<string, InboxMessage>();
 
   static normalize(address: string): string {
     return `+${address.trim().replace(/^\+/, '')}`;
@@ -26,6 +29,9 @@ export class Inbox {
     const list = this.byAddress.get(key) ?? [];
     list.push(m);
     this.byAddress.set(key, list);
+    for (const id of m.messageIds) {
+      this.byPartId.set(id, m);
+    }
   }
 
   list(address: string): InboxMessage[] {
@@ -34,12 +40,9 @@ export class Inbox {
 
   /** Marks the message holding part `messageId` with its receipt state. */
   markReceipt(messageId: string, stat: string): void {
-    for (const list of this.byAddress.values()) {
-      for (const m of list) {
-        if (m.messageIds.includes(messageId)) {
-          m.receipt = stat;
-        }
-      }
+    const m = this.byPartId.get(messageId);
+    if (m) {
+      m.receipt = stat;
     }
   }
 
@@ -57,5 +60,6 @@ export class Inbox {
 
   clear(): void {
     this.byAddress.clear();
+    this.byPartId.clear();
   }
 }
