@@ -9,9 +9,8 @@ import type { Subscriber, SubscriberRepository } from '../adapters/subscriber.re
 import type { VerificationRepository } from '../adapters/verification.repository';
 import type { BankAuthorizer } from './bank-authorizer';
 import type { BusRequest } from './bus-request';
-import { maskAddress } from './mask-address';
+import { toPaymentView } from './payment-view';
 import { securingOf } from './securing';
-import { terminalTicket } from './terminal-ticket';
 
 export interface PaymentServiceDeps {
   payments: PaymentRepository;
@@ -366,24 +365,7 @@ export class PaymentService {
     if (!p) {
       throw new AppError('not_found', 'PAYMENT_NOT_FOUND', 'no such payment');
     }
-    const subscriber = await this.d.subscribers.findById(p.subscriberId);
-    const history = await this.d.payments.history(id);
-    return {
-      id: p.id,
-      state: p.state,
-      securing: p.securing,
-      source: p.source,
-      amount: p.transaction.amount,
-      currency: p.transaction.currency,
-      payee: p.transaction.payee,
-      ...(p.cause ? { cause: p.cause } : {}),
-      ...(p.verificationId ? { verificationId: p.verificationId } : {}),
-      ...(subscriber ? { to: maskAddress(subscriber.address) } : {}),
-      ...(p.source === 'terminal' && p.state === 'captured' ? { ticket: terminalTicket(p, history.at(-1)?.at ?? p.updatedAt) } : {}),
-      history: history.map((h) => ({ state: h.state, at: h.at.toISOString(), ...(h.cause ? { cause: h.cause } : {}) })),
-      createdAt: p.createdAt.toISOString(),
-      updatedAt: p.updatedAt.toISOString(),
-    };
+    return toPaymentView(p, await this.d.subscribers.findById(p.subscriberId), await this.d.payments.history(id));
   }
 }
 

@@ -1,8 +1,22 @@
 import type { DeliveryAttempt, VerificationView } from '@outband/contracts';
 import type { VerificationRecord } from '../adapters/verification.repository';
 import type { CertificateRepository } from '../adapters/certificate.repository';
+import { decoyDelivery } from './decoy';
 
 type Delivery = Awaited<ReturnType<CertificateRepository['latestFor']>>;
+
+/** The view of `v` as it now stands, its delivery read in one query; a decoy shows the delivery it pretends. */
+export async function currentView(
+  certificates: Pick<CertificateRepository, 'deliveryOf'>,
+  v: VerificationRecord,
+  now: Date,
+): Promise<VerificationView> {
+  if (v.subscriberId === null) {
+    return toView(v, now, decoyDelivery(v.createdAt));
+  }
+  const delivery = await certificates.deliveryOf(v.id);
+  return toView(v, now, delivery.latest, delivery.attempts);
+}
 
 /** The merchant's view: a pending verification past its expiry reads as expired. */
 export function toView(v: VerificationRecord, now: Date, delivery: Delivery, attempts: DeliveryAttempt[] = []): VerificationView {

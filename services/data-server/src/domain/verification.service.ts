@@ -8,13 +8,14 @@ import { finished, type VerificationRecord } from '../adapters/verification.repo
 import { bindingHash, contentDigest, deriveCode, macOfCode, withDigits } from './code-derivation';
 import { boundDataFor, type BoundData } from './bound-data';
 import { maskAddress } from './mask-address';
-import { toView } from './verification-view';
+import { currentView, toView } from './verification-view';
 import { countFailure, holderOf, refuseIfBlocked } from './lockout';
-import { DecoyPacing, decoyAddress, decoyDelivery, decoyOf, unmatchableCode } from './decoy';
+import { DecoyPacing, decoyAddress, decoyOf, unmatchableCode } from './decoy';
 import { reserveReverseCode } from './reverse-channel';
 import { issueCode } from './issue-code';
 import type { VerificationServiceDeps } from './verification.deps';
 import type { BusRequest } from './bus-request';
+import { startedBy } from './redelivered-start';
 import { closedError, eventOf } from './verification-states';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
@@ -25,9 +26,9 @@ export class VerificationService {
 
   async start(req: VerificationStartV1, correlationId?: string, request?: BusRequest): Promise<VerificationView> {
     const startedAt = performance.now();
-    const earlier = request?.redelivered ? await this.startedBy(req.merchantId, request.id) : undefined;
+    const earlier = request?.redelivered ? await startedBy(this.d, req.merchantId, request.id) : undefined;
     if (earlier) {
-      return earlier;
+      return this.viewOf(earlier);
     }
     const found = await this.subscriberOf(req.identifier, req.identifierKind);
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
@@ -339,33 +340,13 @@ export class VerificationService {
     }
   }
 
-  /**
-   * What an earlier delivery of the same bus request started, if its code went out (or it was a
-   * decoy, which sends nothing). One cut short before is left to the new start, which cancels it;
-   * so is a reverse-channel one, whose code was only ever in the answer that was lost.
-   */
-  private async startedBy(merchantId: string, requestId: string): Promise<VerificationView | undefined> {
-    const [v] = await this.d.verifications.byRequest(merchantId, requestId);
-    if (!v || v.channel === 'reverse-sms') {
-      return undefined;
-    }
-    if (v.subscriberId === null || (await this.d.certificates.latestFor(v.id))) {
-      return this.view(v.id, merchantId);
-    }
-    return undefined;
-  }
-
   private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
     return this.viewOf(await this.find(merchantId, verificationId));
   }
 
-  /** The merchant's view of `v` as it now stands (a check passes what it just wrote, not read back). */
-  private async viewOf(v: VerificationRecord): Promise<VerificationView> {
-    if (v.subscriberId === null) {
-      return toView(v, this.d.clock(), decoyDelivery(v.createdAt));
-    }
-    const delivery = await this.d.certificates.deliveryOf(v.id);
-    return toView(v, this.d.clock(), delivery.latest, delivery.attempts);
+  /** The merchant's view of `v` (a check passes what it just wrote, not read back). */
+  private viewOf(v: VerificationRecord): Promise<VerificationView> {
+    return currentView(this.d.certificates, v, this.d.clock());
   }
 
   private async find(merchantId: string, verificationId: string): Promise<VerificationRecord> {
