@@ -86,12 +86,13 @@ export class VerificationRepository {
     return row ? fromRow(row) : undefined;
   }
 
-  /** What an earlier delivery of this bus request started, newest first. */
-  async byRequest(merchantId: string, requestId: string): Promise<VerificationRecord[]> {
-    const rows = await this.db<Row>('verifications')
+  /** The newest verification an earlier delivery of this bus request started, if any. */
+  async byRequest(merchantId: string, requestId: string): Promise<VerificationRecord | undefined> {
+    const row = await this.db<Row>('verifications')
       .where({ merchant_id: merchantId, request_id: requestId })
-      .orderBy('created_at', 'desc');
-    return rows.map(fromRow);
+      .orderBy('created_at', 'desc')
+      .first();
+    return row ? fromRow(row) : undefined;
   }
 
   /** Verifications of this merchant and subscriber (or decoy) still open at `now`. */

@@ -59,15 +59,13 @@ function busRequestOf(ctx: DeliveryContext): BusRequest | undefined {
 }
 
 async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext): Promise<unknown> {
-  if (ctx.redelivered && (req.type === 'verification.start' || req.type === 'payment.start')) {
-    d.logger.warn(
-      { correlationId: ctx.correlationId, type: req.type },
-      'start delivered again: answered from what an earlier delivery did',
-    );
+  const request = busRequestOf(ctx);
+  if (request?.redelivered && (req.type === 'verification.start' || req.type === 'payment.start')) {
+    d.logger.warn({ correlationId: ctx.correlationId, type: req.type }, 'start delivered again: what an earlier delivery did is reused');
   }
   switch (req.type) {
     case 'verification.start': {
-      const view = await d.verifications.start(req, ctx.correlationId, busRequestOf(ctx));
+      const view = await d.verifications.start(req, ctx.correlationId, request);
       d.metrics.started.inc({ purpose: req.purpose, channel: req.channel ?? 'sms' });
       d.logger.info({ correlationId: ctx.correlationId, verificationId: view.id, purpose: req.purpose }, 'verification started');
       return view;
@@ -148,7 +146,7 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
     case 'webhook.action':
       return webhookAction(d.webhooks, req);
     case 'payment.start':
-      return d.payments.start(req, ctx.correlationId, busRequestOf(ctx));
+      return d.payments.start(req, ctx.correlationId, request);
     case 'payment.get':
       return d.payments.get(req.merchantId, req.paymentId);
     case 'statement.get':

@@ -56,8 +56,8 @@ export async function consumeMessageStatus(
           ...(event.error ? { error: event.error } : {}),
         });
       }
-      // A wide prefetch: reports handled together share their statements (CertificateRepository).
     },
+    // A wide prefetch: reports handled together share their statements (CertificateRepository).
     { prefetch: 64 },
   );
 }

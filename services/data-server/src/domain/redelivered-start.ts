@@ -11,7 +11,7 @@ export async function startedBy(
   merchantId: string,
   requestId: string,
 ): Promise<VerificationRecord | undefined> {
-  const [v] = await d.verifications.byRequest(merchantId, requestId);
+  const v = await d.verifications.byRequest(merchantId, requestId);
   if (!v || v.channel === 'reverse-sms') {
     return undefined;
   }
