@@ -110,7 +110,9 @@ export class CertificateRepository {
   /** Moves certificates up to `state`, never back; each keeps its SMSC id and error unless the report has one. */
   private async updateDeliveries(state: DeliveryState, rs: DeliveryReport[]): Promise<void> {
     const lowerStates = (Object.keys(stateRank) as DeliveryState[]).filter((s) => stateRank[s] < stateRank[state]);
-    const byId = [...new Map(rs.map((r) => [r.messageId, r])).values()]; // the last report of a message wins
+    // The first report of a message wins, as one by one: a repeat in the same state (a redelivery
+    // re-reports `submitted` without its SMSC id) finds the state already moved and changes nothing.
+    const byId = [...new Map([...rs].reverse().map((r) => [r.messageId, r])).values()];
     const perRow = (column: string, value: (r: DeliveryReport) => Date | string | null, then = '?') =>
       this.db.raw(
         `CASE id ${byId.map(() => `WHEN ? THEN ${then}`).join(' ')} ELSE ${column} END`,
