@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { phoneText, safeForPhone } from './phone-text';
 
 export const receiverKind = z.enum(['mobile', 'pager-alpha', 'pager-numeric']);
 export type ReceiverKind = z.infer<typeof receiverKind>;
@@ -51,13 +52,14 @@ export const identifierKind = z.enum(['identifier', 'address']);
 export const codeLength = z.number().int().min(4).max(10);
 
 /** A brand the SMS shows in place of "Outband": letters, digits, spaces and a little punctuation. */
-export const senderName = z
-  .string()
-  .min(1)
-  .max(30)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} .,'&_-]*$/u, "must be letters, digits, spaces and . , ' & _ -")
-  // A run of digits beside the code could pass for it.
-  .refine((s) => !/\d{3}/.test(s), 'must not hold three digits in a row');
+export const senderName = safeForPhone(
+  z
+    .string()
+    .min(1)
+    .max(30)
+    .regex(/^[\p{L}\p{N}][\p{L}\p{N} .,'&_-]*$/u, "must be letters, digits, spaces and . , ' & _ -"),
+  { currency: false },
+);
 
 /**
  * What a transaction code approves (PSD2 RTS Art. 5, dynamic linking): shown in clear on the
@@ -66,9 +68,9 @@ export const senderName = z
 export const transactionData = z.strictObject({
   amount: z.number().int().min(1).max(1e12),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
-  payee: z.string().min(1).max(64),
+  payee: phoneText(64, { currency: false }),
   items: z
-    .array(z.strictObject({ name: z.string().min(1).max(64), quantity: z.number().int().min(1).max(1e6) }))
+    .array(z.strictObject({ name: phoneText(64), quantity: z.number().int().min(1).max(1e6) }))
     .max(50)
     .optional(),
   accounts: z.strictObject({ from: z.string().min(1).max(64), to: z.string().min(1).max(64) }).optional(),
@@ -77,7 +79,7 @@ export type TransactionData = z.infer<typeof transactionData>;
 
 /** An order or declaration the user certifies (purpose `message`): shown in clear, bound to the code. */
 export const certifiedMessage = z.strictObject({
-  text: z.string().min(1).max(300),
+  text: phoneText(300, { digits: 'statement' }),
   reference: z.string().min(1).max(64).optional(),
 });
 export type CertifiedMessage = z.infer<typeof certifiedMessage>;

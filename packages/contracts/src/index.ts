@@ -11,3 +11,4 @@ export { seal, unseal } from './sealed-field';
 export type { SealKey } from './sealed-field';
 export * from './merchant-api';
 export * from './twilio';
+export { UNSAFE_TEXT, phoneText, unsafeTextReason } from './phone-text';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deliveryState, e164, locale, merchantId, purpose, receiverKind, senderName, verificationId } from './common';
+import { UNSAFE_TEXT, unsafeTextReason } from './phone-text';
 
 /** Texts without a code that Outband sends a subscriber on its own account. */
 export const noticeKind = z.enum(['lockout_warning', 'lockout_permanent', 'registered_waiting', 'registered_retrieved', 'address_changed']);
@@ -14,12 +15,22 @@ const template = (required: string[]) =>
     .string()
     .min(1)
     .max(300)
-    .refine((t) => required.every((p) => t.includes(`{${p}}`)), `must hold ${required.map((p) => `{${p}}`).join(', ')}`)
+    .refine(
+      (t) => required.every((p) => t.split(`{${p}}`).length === 2),
+      `must hold ${required.map((p) => `{${p}}`).join(', ')}, each exactly once`,
+    )
     .refine(
       (t) => (t.match(/\{[^}]*\}/g) ?? []).every((p) => ['{code}', '{minutes}', '{amount}', '{payee}', '{text}'].includes(p)),
       'knows only {code} {minutes} {amount} {payee} {text}',
     )
-    .refine((t) => !/\d{3}/.test(t.replace(/\{[a-z]+\}/g, '')), 'must not hold three digits in a row, which could pass for a code');
+    .superRefine((t, ctx) => {
+      // What shows digits counts as digits: a digit beside {code} or {amount} would lengthen it.
+      const shown = t.replace(/\{(code|amount|minutes)\}/g, '00').replace(/\{[a-z]+\}/g, 'x');
+      const reason = unsafeTextReason(shown, { currency: false });
+      if (reason !== undefined) {
+        ctx.addIssue({ code: 'custom', message: reason, params: { code: UNSAFE_TEXT } });
+      }
+    });
 export const messageTemplates = z.strictObject({
   login: template(['code']).optional(),
   transaction: template(['code', 'amount', 'payee']).optional(),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { identifier, merchantId, verificationId, e164 } from './common';
+import { phoneText } from './phone-text';
 
 export const registeredMessageId = z.string().regex(/^rm_[0-9a-f]{32}$/, 'must be a registered message id (rm_ and 32 hex digits)');
 
 /** The content of a registered message: a text and an optional attachment (base64). */
 export const registeredContent = z.strictObject({
-  subject: z.string().min(1).max(100).optional(),
+  subject: phoneText(100).optional(),
   text: z.string().min(1).max(20_000),
   attachment: z
     .strictObject({

@@ -10,10 +10,21 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where =
   const fieldErrors = result.error.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message }));
   throw new AppError(
     'invalid_input',
-    'INVALID_INPUT',
+    stableCodeOf(result.error.issues) ?? 'INVALID_INPUT',
     `the ${where} is invalid: ${fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
     {
       fieldErrors,
     },
   );
+}
+
+/** A schema may name its own code for a refusal a client should tell apart (e.g. `UNSAFE_TEXT`). */
+function stableCodeOf(issues: z.core.$ZodIssue[]): string | undefined {
+  for (const issue of issues) {
+    const code: unknown = issue.code === 'custom' ? issue.params?.code : undefined;
+    if (typeof code === 'string') {
+      return code;
+    }
+  }
+  return undefined;
 }
