@@ -39,6 +39,7 @@ module.exports = {
         'idempotency',
         'no-enumeration',
         'twilio-compat',
+        'twilio-hardening',
         'message-outbox',
         'restarts-and-receipts',
       ].map((name) => `<rootDir>/tests/${name}.int.test.ts`),

@@ -114,8 +114,11 @@ export async function startBenchSuite(o: { verifiers: number; payers: number; wi
       ...common,
       HTTP_PORT: String(httpPort),
       HTTP_HOST: '127.0.0.1',
+      OPS_PORT: '0',
       REQUEST_LIMIT_PER_IP: '10000000',
       REQUEST_LIMIT_PER_MERCHANT: '10000000',
+      // The bench reuses a token for two minutes, as a merchant saving signatures may.
+      JWT_REQUIRE_JTI: 'false',
     },
   };
   const ready: Record<Service, string> = {

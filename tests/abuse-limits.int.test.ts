@@ -1,4 +1,6 @@
-import { api, waitForInbox } from './support/http';
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '@outband/db';
+import { api, eventually, waitForInbox } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
 let suite: Suite;
@@ -99,8 +101,9 @@ describe('verifications per merchant', () => {
   });
 });
 
-describe('blocks that become permanent (NIST SP 800-63B-4 §3.1.3.2)', () => {
+describe('repeated blocks (NIST SP 800-63B-4 §3.1.3.2): per merchant, told to the subscriber, never a suspension', () => {
   let strict: Suite;
+  const other = { id: 'other-shop', kid: 'k1', secret: randomBytes(32).toString('base64') };
   beforeAll(async () => {
     strict = await startSuite({
       env: {
@@ -109,6 +112,7 @@ describe('blocks that become permanent (NIST SP 800-63B-4 §3.1.3.2)', () => {
         SUBSCRIBER_BLOCKS_BEFORE_PERMANENT: '2',
         SEND_LIMIT_PER_ADDRESS: '100',
       },
+      seed: [{ merchant: { id: other.id, name: 'Other', keys: [{ kid: other.kid, alg: 'HS256', key: other.secret }] }, subscribers: [] }],
     });
   });
   afterAll(async () => {
@@ -116,28 +120,47 @@ describe('blocks that become permanent (NIST SP 800-63B-4 §3.1.3.2)', () => {
   });
 
   const call = (method: string, path: string, body?: object) => api(strict, method, path, body ? { body } : {});
+  const atOther = (identifier: string) =>
+    api(strict, 'POST', '/v1/verifications', {
+      body: { identifier },
+      token: strict.token({ secret: other.secret, issuer: other.id, jwtid: randomBytes(8).toString('hex') }),
+    });
   async function failTwice(): Promise<void> {
-    const id = String((await call('POST', '/v1/verifications', { identifier: 'alice' })).body.id);
+    const started = await call('POST', '/v1/verifications', { identifier: 'alice' });
+    expect(started.status).toBe(201);
+    const id = String(started.body.id);
     // Two codes differ from the one sent but for a one-in-a-million chance.
     await call('POST', `/v1/verifications/${id}/check`, { code: '000000' });
     await call('POST', `/v1/verifications/${id}/check`, { code: '000001' });
   }
+  const unblocked = () =>
+    eventually(async () => {
+      const r = await call('POST', '/v1/verifications', { identifier: 'alice' });
+      return r.status === 201 ? r : undefined;
+    }, 10_000);
 
-  it('warns the subscriber by SMS one block before, then suspends and says so', async () => {
+  it('blocks the subscriber only at the merchant where the wrong codes were typed, and warns by SMS', async () => {
     await failTwice();
     const warned = await waitForInbox(strict, subscribers.alice.address, 2);
-    expect(warned[1]?.text).toContain('One more block and it stays blocked');
+    expect(warned[1]?.text).toContain('paused there for a while');
     expect(warned[1]?.text).not.toMatch(/\d{6}/);
     expect((await call('POST', '/v1/verifications', { identifier: 'alice' })).body.code).toBe('SUBSCRIBER_LOCKED');
-    await new Promise((r) => setTimeout(r, 1_100));
-    await failTwice();
-    const told = await waitForInbox(strict, subscribers.alice.address, 4);
-    expect(told[3]?.text).toContain('it is now blocked');
-    await new Promise((r) => setTimeout(r, 1_100)); // the temporary block is over; the suspension is not
-    // Suspended: the merchant gets a decoy (no enumeration) and the phone gets nothing more.
-    expect((await call('POST', '/v1/verifications', { identifier: 'alice' })).status).toBe(201);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(strict.sim.inbox.list(subscribers.alice.address)).toHaveLength(4);
-    expect((await call('POST', '/v1/verifications', { identifier: 'bob' })).status).toBe(201);
+    // Another merchant is not affected: its code reaches the phone.
+    expect((await atOther('alice')).status).toBe(201);
+    expect((await waitForInbox(strict, subscribers.alice.address, 3))[2]?.text).toMatch(/code is \d{6}/);
+  });
+
+  it('tells each repeated block to the subscriber and never suspends: codes keep reaching the phone', async () => {
+    await unblocked(); // a code: 4 texts
+    await failTwice(); // another code and the second block: 6 texts
+    const told = await waitForInbox(strict, subscribers.alice.address, 6);
+    expect(told[5]?.text).toContain('keep being typed');
+    await unblocked();
+    // Not suspended (a suspended subscriber gets a decoy and nothing is sent): a real code arrives.
+    expect((await waitForInbox(strict, subscribers.alice.address, 7))[6]?.text).toMatch(/code is \d{6}/);
+    const db = openDatabase(strict.databaseUrl, { min: 0, max: 1 });
+    const rows = await db('subscribers').where({ identifier: 'alice' }).select('status');
+    await db.destroy();
+    expect(rows).toEqual([{ status: 'active' }]);
   });
 });

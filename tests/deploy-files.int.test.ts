@@ -111,7 +111,7 @@ describe('Prometheus and Grafana (infra/)', () => {
       scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
     };
     const targets = config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
-    expect(targets.sort()).toEqual(['data-server:9102', 'information-server:8080', 'message-server:9103']);
+    expect(targets.sort()).toEqual(['data-server:9102', 'information-server:9101', 'message-server:9103']);
     for (const target of targets) {
       const [service = '', port = ''] = target.split(':');
       expect((compose.services[service] as { ports?: string[] } | undefined)?.ports).toContain(`${port}:${port}`);

@@ -122,7 +122,7 @@ describe('routing and failover between two SMSCs', () => {
   });
 
   it('marks a message failed with the SMSC status when the number is refused, without retrying elsewhere', async () => {
-    suite.sim.configure({ errorRules: [{ pattern: '^\\+3361', status: 0x0b }] });
+    suite.sim.configure({ errorRules: [{ prefix: '+3361', status: 0x0b }] });
     const before = backup.stats().submits;
     const id = await start(suite, 'pierre');
     const v = await finalDelivery(suite, id);

@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 const endpoints = () => ({
-  information: `${suite.baseUrl}/metrics`,
+  information: `http://127.0.0.1:${suite.info.opsPort}/metrics`,
   data: `http://127.0.0.1:${suite.data.opsPort}/metrics`,
   message: `http://127.0.0.1:${suite.message.opsPort}/metrics`,
 });
@@ -109,6 +109,10 @@ describe('metrics', () => {
     const queried = new Set([...`${dashboard}\n${rules}`.matchAll(/\boutband_\w+/g)].map((m) => m[0]));
     expect(queried.size).toBeGreaterThan(15);
     expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
+  });
+
+  it('are not served on the API port, which merchants reach', async () => {
+    expect((await fetch(`${suite.baseUrl}/metrics`)).status).toBe(404);
   });
 
   it('never label a series with an address, an id or a code', async () => {

@@ -137,8 +137,11 @@ export async function startHarness(o: { subscribers: number; logDir: string }): 
         ...common,
         HTTP_PORT: String(httpPort),
         HTTP_HOST: '127.0.0.1',
+        OPS_PORT: '0',
         REQUEST_LIMIT_PER_IP: '10000000',
         REQUEST_LIMIT_PER_MERCHANT: '10000000',
+        // The harness signs its tokens without a jti (single-use tokens have their own tests).
+        JWT_REQUIRE_JTI: 'false',
         RPC_TIMEOUT_MS: '10000',
       },
     },

@@ -123,6 +123,9 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
   const dataEnv = {
     SEND_LIMIT_PER_ADDRESS: '1000',
     RANGE_LIMIT: '100000',
+    // Tests' webhook receivers listen on 127.0.0.1 over http; refusals have their own test.
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     ...common,
     REDIS_URL: servers.redis,
     REDIS_PREFIX: `outband-${id}`,
@@ -158,6 +161,8 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       // Tests send many requests from one address; the request limits have their own test.
       REQUEST_LIMIT_PER_IP: '1000000',
       REQUEST_LIMIT_PER_MERCHANT: '1000000',
+      // Tests sign tokens by hand and reuse some; single-use tokens have their own tests.
+      JWT_REQUIRE_JTI: 'false',
       HTTP_HOST: '127.0.0.1',
       ...env,
       ...options.infoEnv?.({ dataOps: data.opsPort, messageOps: message.opsPort }),

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 
@@ -102,6 +102,10 @@ export function migrationSource(migrations: Migration[]): Knex.MigrationSource<M
  * (named `*_at`, `at`, `locked_until`) come back as Dates, as mysql2 gives them.
  */
 function openSqlite(filename: string): Knex {
+  const onDisk = filename !== '' && filename !== ':memory:';
+  if (onDisk) {
+    ownerOnly(filename);
+  }
   return knex({
     client: 'better-sqlite3',
     connection: { filename },
@@ -111,6 +115,12 @@ function openSqlite(filename: string): Knex {
       max: 1,
       afterCreate(conn: { pragma: (p: string) => unknown }, done: (err: Error | null, conn: unknown) => void) {
         conn.pragma('journal_mode = WAL');
+        // SQLite gives the -wal and -shm files the database's mode; files left by an older run may not have it.
+        for (const suffix of onDisk ? ['-wal', '-shm'] : []) {
+          if (existsSync(`${filename}${suffix}`)) {
+            chmodSync(`${filename}${suffix}`, 0o600);
+          }
+        }
         conn.pragma('busy_timeout = 5000');
         // knex writes enums as CHECK constraints and cannot change them on SQLite: values are
         // validated before they are written, so the checks are not enforced here.
@@ -128,6 +138,16 @@ function openSqlite(filename: string): Knex {
       },
     },
   });
+}
+
+/**
+ * The embedded database holds subscribers' addresses and merchants' keys: readable by its owner
+ * only, like `.outband/dev.env`. Made 0600 before SQLite opens it (whatever the umask), and set
+ * again on a file an older version made with the default mode.
+ */
+function ownerOnly(filename: string): void {
+  closeSync(openSync(filename, 'a', 0o600));
+  chmodSync(filename, 0o600);
 }
 
 const isTimeColumn = (name: string) => name === 'at' || name.endsWith('_at') || name === 'locked_until';

@@ -5,6 +5,7 @@ import { readJson, sendJson, type Logger } from '@outband/observability';
 import { Outband, OutbandError, type ClientOptions, type PaymentView } from '@outband/sdk';
 import { catalog, priceCart } from './catalog';
 import { shopPage } from './shop-page';
+import { SessionStore, type SessionStoreOptions } from './session-store';
 
 export interface DemoShopOptions {
   port: number;
@@ -16,6 +17,8 @@ export interface DemoShopOptions {
   /** Where the simulated phones are, linked from the page. */
   phoneUrl?: string;
   logger: Logger;
+  /** Bounds on the sessions kept in memory (count and idle time). */
+  sessions?: SessionStoreOptions;
 }
 
 export interface DemoShop {
@@ -23,7 +26,7 @@ export interface DemoShop {
   stop(): Promise<void>;
 }
 
-/** One browser's state at the shop; kept in memory, lost on restart (it is a demo). */
+/** One browser's state at the shop; kept in memory (bounded), lost on restart (it is a demo). */
 interface ShopSession {
   identifier?: string;
   signIn?: { verificationId: string; identifier: string };
@@ -50,7 +53,7 @@ class ShopProblem extends Error {
  */
 export async function startDemoShop(o: DemoShopOptions): Promise<DemoShop> {
   const outband = new Outband(o.outband);
-  const sessions = new Map<string, ShopSession>();
+  const sessions = new SessionStore<ShopSession>(o.sessions);
   const payee = o.payee ?? 'Demo shop';
 
   const sessionOf = (req: IncomingMessage, res: ServerResponse): ShopSession => {

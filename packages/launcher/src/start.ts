@@ -25,23 +25,39 @@ async function main(): Promise<void> {
   const level = env.LOG_LEVEL ?? 'info';
   const logger = createLogger({ service: 'launcher', level });
   const loggerOf = (service: string) => createLogger({ service, level });
+  // A development suite with demo keys: every listener on loopback unless BIND_ADDRESS says
+  // otherwise (HTTP_HOST and OPS_HOST still choose for the services' ports).
+  const host = env.BIND_ADDRESS ?? '127.0.0.1';
+  // How the suite reaches itself: a wildcard address is reached on loopback.
+  const local = host === '0.0.0.0' ? '127.0.0.1' : host;
   const smppPort = Number(env.SMSC_SMPP_PORT ?? 2775);
   const inboxPort = Number(env.SMSC_HTTP_PORT ?? 8025);
   const sim = await startSmscSimulator({
     smppPort,
     httpPort: inboxPort,
+    host,
     accounts: [{ systemId: 'outband', password: 'secret' }],
     logger: loggerOf('smsc-simulator'),
   });
-  const bank = await startBankSimulator({ port: Number(env.BANK_HTTP_PORT ?? 8030), cards: demoCards, logger: loggerOf('bank-simulator') });
+  const bank = await startBankSimulator({
+    port: Number(env.BANK_HTTP_PORT ?? 8030),
+    host,
+    cards: demoCards,
+    logger: loggerOf('bank-simulator'),
+  });
   // A demo sends many codes to a few handsets: a higher per-address limit than production's 5.
   const serviceEnv = {
-    BANK_URL: bank.url,
-    SMPP_URL: `smpp://127.0.0.1:${sim.smppPort}`,
+    BANK_URL: `http://${local}:${new URL(bank.url).port}`,
+    SMPP_URL: `smpp://${local}:${sim.smppPort}`,
     SMPP_SYSTEM_ID: 'outband',
     SMPP_PASSWORD: 'secret',
     SEND_LIMIT_PER_ADDRESS: '30',
+    // Webhooks to a receiver on this machine, over http (production: https to public hosts only).
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
     DATABASE_URL: `sqlite:${resolve(root, '.outband/outband.db')}`,
+    HTTP_HOST: host,
+    OPS_HOST: host,
     ...env,
   };
   const dataConfig = loadDataServerConfig(serviceEnv);
@@ -77,11 +93,12 @@ async function main(): Promise<void> {
     loggerOf('information-server'),
     embeddedFor('information-server', true),
   );
-  const phoneUrl = `http://127.0.0.1:${sim.httpPort}/phone`;
+  const phoneUrl = `http://${local}:${sim.httpPort}/phone`;
   const shop = await startDemoShop({
     port: Number(env.DEMO_SHOP_PORT ?? 8050),
+    host,
     outband: {
-      baseUrl: `http://127.0.0.1:${info.port}`,
+      baseUrl: `http://${local}:${info.port}`,
       merchantId: 'demo-shop',
       key: { kid: 'demo-1', alg: 'HS256', secret: env.DEMO_MERCHANT_SECRET ?? '' },
     },
@@ -105,9 +122,9 @@ async function main(): Promise<void> {
     '  (set AMQP_URL, REDIS_URL and DATABASE_URL to run on RabbitMQ, Redis and MySQL)',
     `  demo shop        ${shop.url}   (sign in as alice, bob or claire; baskets above 30 € need a code)`,
     `  phones           ${phoneUrl}   (the texts each handset received; reply to answer a reverse-channel code)`,
-    `  merchant API     http://127.0.0.1:${info.port}/v1/verifications`,
-    `  payments         http://127.0.0.1:${info.port}/v1/payments   (bank simulator ${bank.url}/cards/tok_alice)`,
-    `  ops              http://127.0.0.1:${info.port}/readyz, /metrics; data server :${data.opsPort}, message server :${message.opsPort}`,
+    `  merchant API     http://${local}:${info.port}/v1/verifications`,
+    `  payments         http://${local}:${info.port}/v1/payments   (bank simulator http://${local}:${new URL(bank.url).port}/cards/tok_alice)`,
+    `  ops              http://${local}:${info.port}/readyz; /metrics on :${info.opsPort}, data server :${data.opsPort}, message server :${message.opsPort}`,
     '  merchant         demo-shop, key id demo-1 (HS256 secret in .outband/dev.env)',
     '  subscribers      alice, bob, claire (fr), carol (suspended), pager-1 (numeric pager)',
     '  a merchant token pnpm --silent merchant-token',

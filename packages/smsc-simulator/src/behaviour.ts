@@ -11,8 +11,8 @@ export interface SmscBehaviour {
   maxSubmitsPerSecond: number;
   /** Unanswered submits allowed per bind; above it, ESME_RMSGQFUL. 0 = no limit. */
   window: number;
-  /** Refuse submits to destinations matching a pattern (E.164 with +) with a status. */
-  errorRules: Array<{ pattern: string; status: number }>;
+  /** Refuse submits to a destination (E.164 with +) that starts with `prefix`, or is `address`, with a status. */
+  errorRules: ErrorRule[];
   /** Leave this many next submits unanswered, as a stuck SMSC does. */
   silentSubmits: number;
   /** Refuse binds (ESME_RBINDFAIL) until this time (epoch ms). */
@@ -21,6 +21,12 @@ export interface SmscBehaviour {
   messageIds: 'hex' | 'decimal' | 'empty';
   receiptIds: 'same' | 'decimal';
 }
+
+/**
+ * A refusal rule: plain prefix or exact matches, never a pattern, so a rule sent over HTTP cannot
+ * make each submit run a catastrophically backtracking regex.
+ */
+export type ErrorRule = { prefix: string; status: number } | { address: string; status: number };
 
 export const defaultBehaviour: SmscBehaviour = {
   receiptDelayMs: 200,
@@ -51,6 +57,6 @@ export function pickOutcome(outcomes: Record<string, number>, random = Math.rand
 }
 
 /** The status a destination is refused with, if a rule matches. */
-export function injectedError(rules: SmscBehaviour['errorRules'], destination: string): number | undefined {
-  return rules.find((r) => new RegExp(r.pattern).test(destination))?.status;
+export function injectedError(rules: readonly ErrorRule[], destination: string): number | undefined {
+  return rules.find((r) => ('prefix' in r ? destination.startsWith(r.prefix) : destination === r.address))?.status;
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readJson, sendJson } from '@outband/observability';
-import type { SmscBehaviour } from './behaviour';
+import { parseBehaviour } from './behaviour-input';
 import { Inbox } from './inbox';
 import { phonePage } from './phone-page';
 import type { SmscSimulator } from './smsc-simulator';
@@ -58,7 +58,7 @@ async function handle(sim: SmscSimulator, req: IncomingMessage, res: ServerRespo
       sendJson(res, 200, { status: 'ok', binds: sim.stats().binds });
       return;
     case 'PUT /behaviour':
-      sim.configure((await readJson(req)) as Partial<SmscBehaviour>);
+      sim.configure(parseBehaviour(await readJson(req)));
       sendJson(res, 204, null);
       return;
     case 'POST /mo': {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
-import { busEnv, databaseEnv, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv, redisEnv } from '@outband/config';
+import { busEnv, databaseEnv, envBool, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv, redisEnv } from '@outband/config';
+import { webhookAllowedHosts } from './webhook-allowed-hosts';
 
 /** The data server's environment. Keys have no defaults: a deployment must set its own. */
 export const dataServerEnv = z.object({
@@ -30,10 +31,14 @@ export const dataServerEnv = z.object({
   RANGE_LIMIT: envInt(1, 1_000_000).default(20),
   RANGE_WINDOW_SECONDS: envInt(1, 86_400).default(300),
   RANGE_BLOCK_SECONDS: envInt(1, 604_800).default(3600),
+  /** Whom a burst to one range blocks: the merchant that sent it, or (the operator's choice) everyone. */
+  RANGE_BLOCK_SCOPE: z.enum(['merchant', 'global']).default('merchant'),
+  /** Sends to one range within `RANGE_WINDOW_SECONDS`, all merchants together, past which ops are alerted. */
+  RANGE_ALERT_LIMIT: envInt(1, 1_000_000).default(80),
   /** Consecutive failed checks of one subscriber, across codes, before a block (NIST: at most 100). */
   SUBSCRIBER_FAILURE_LIMIT: envInt(1, 100).default(100),
   SUBSCRIBER_BLOCK_SECONDS: envInt(1, 604_800).default(3600),
-  /** Temporary blocks within 30 days after which the subscriber is suspended (an SMS warns one block before); 0: never. */
+  /** Blocks at one merchant within 30 days from which the subscriber is told of each by SMS (a warning one block before); 0: never. Blocks never suspend. */
   SUBSCRIBER_BLOCKS_BEFORE_PERMANENT: envInt(0, 100).default(3),
   /** Codes one verification may send (the first and its resends), and the pause between two. */
   MAX_SENDS_PER_VERIFICATION: envInt(1, 5).default(5),
@@ -73,6 +78,18 @@ export const dataServerEnv = z.object({
   WEBHOOK_GIVE_UP_SECONDS: envInt(1, 604_800).default(90_000),
   WEBHOOK_TIMEOUT_MS: envInt(100, 60_000).default(5000),
   WEBHOOK_POLL_MS: envInt(50, 60_000).default(1000),
+  /** Plain http webhook URLs are accepted (development, the demo, tests); production sends https only. */
+  WEBHOOK_ALLOW_HTTP: envBool.default(false),
+  /**
+   * Hosts webhooks may reach although they are private, loopback or local names
+   * (`127.0.0.1,localhost` in development); none in production.
+   */
+  WEBHOOK_ALLOWED_HOSTS: webhookAllowedHosts.default(() => new Set<string>()),
+  /** Active webhook endpoints one merchant may have. */
+  WEBHOOK_MAX_ENDPOINTS_PER_MERCHANT: envInt(1, 1000).default(10),
+  /** Deliveries one data server sends at once, in all and per merchant (slow endpoints hold only their merchant's). */
+  WEBHOOK_CONCURRENCY: envInt(1, 1000).default(50),
+  WEBHOOK_CONCURRENCY_PER_MERCHANT: envInt(1, 100).default(4),
   /**
    * The `message.send` outbox: a message not confirmed by the broker this long after its commit
    * is published by the relay, which looks every `OUTBOX_POLL_MS`. Longer than a publish may wait

@@ -19,6 +19,7 @@ import { VerificationRepository } from './adapters/verification.repository';
 import { RangeBlocks } from './adapters/range-blocks';
 import { WebhookRepository } from './adapters/webhook.repository';
 import { WebhookService } from './domain/webhook.service';
+import { WebhookSender } from './adapters/webhook-sender';
 import { AdminService } from './domain/admin.service';
 import { RegisteredMessageRepository } from './adapters/registered-message.repository';
 import { RegisteredMessageService } from './domain/registered-message.service';
@@ -105,7 +106,10 @@ export async function startDataServer(
     rangeLimit: config.RANGE_LIMIT,
     rangeWindowSeconds: config.RANGE_WINDOW_SECONDS,
     rangeBlockSeconds: config.RANGE_BLOCK_SECONDS,
+    rangeBlockScope: config.RANGE_BLOCK_SCOPE,
+    rangeAlertLimit: config.RANGE_ALERT_LIMIT,
     onRefusal: (reason) => m.sendRefusals.inc({ reason }),
+    onAlert: (kind) => m.abuseAlerts.inc({ kind }),
     logger,
   });
   // Notices (no code) go to the subscriber's phone; their delivery is not reported back.
@@ -134,12 +138,18 @@ export async function startDataServer(
     };
     await outbox.send({ messageId, body });
   };
+  const destinations = { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowedHosts: config.WEBHOOK_ALLOWED_HOSTS };
+  const sender = new WebhookSender({ policy: destinations, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
   const webhooks = new WebhookService({
     repo: new WebhookRepository(db),
     keys: config.CONTENT_KEYS,
     retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
     giveUpMs: config.WEBHOOK_GIVE_UP_SECONDS * 1000,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    destinations,
+    maxEndpoints: config.WEBHOOK_MAX_ENDPOINTS_PER_MERCHANT,
+    concurrency: { total: config.WEBHOOK_CONCURRENCY, perMerchant: config.WEBHOOK_CONCURRENCY_PER_MERCHANT },
+    send: (url, headers, body) => sender.post(url, headers, body),
     clock: () => new Date(),
     logger,
     onAttempt: (outcome, lagSeconds) => {
@@ -197,7 +207,8 @@ export async function startDataServer(
     blocksBeforePermanent: config.SUBSCRIBER_BLOCKS_BEFORE_PERMANENT,
     audit,
     failures,
-    guardSend: (merchantId, address, allowedCountries, now) => guard.check(merchantId, address, allowedCountries, now),
+    admitSend: (merchantId, address, allowedCountries) => guard.admit(merchantId, address, allowedCountries),
+    countSend: (merchantId, address, now) => guard.count(merchantId, address, now),
     merchantLimit: async (merchantId, policy, now) => {
       const perSecond = policy.limitPerSecond ?? config.MERCHANT_LIMIT_PER_SECOND;
       const second = await limiter.hit('merchant-s', merchantId, perSecond, 1000, now);
@@ -263,7 +274,7 @@ export async function startDataServer(
     clock: () => new Date(),
   });
 
-  const twilio = new TwilioAccounts({ repo: new TwilioRepository(db), merchants, clock: () => new Date() });
+  const twilio = new TwilioAccounts({ repo: new TwilioRepository(db), merchants, clock: () => new Date(), suiteDigits: suite.digits });
   const admin = new AdminService({ db, merchants, subscribers, audit, twilio, sendNotice, clock: () => new Date() });
   await serveDataRpc({
     bus,
@@ -326,7 +337,7 @@ export async function startDataServer(
   return {
     opsPort: typeof address === 'object' && address ? address.port : config.OPS_PORT,
     async stop() {
-      await Promise.all([sweepRounds.stop(), webhookRounds.stop(), relayRounds.stop()]);
+      await Promise.all([sweepRounds.stop(), webhookRounds.stop().then(() => webhooks.idle()), relayRounds.stop()]);
       await outbox.flush();
       await bus.close();
       await closeServer(ops);

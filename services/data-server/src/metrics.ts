@@ -50,6 +50,12 @@ export function dataServerMetrics(registers: Registry) {
       labelNames: ['outcome'],
       registers: r,
     }),
+    abuseAlerts: new Counter({
+      name: 'outband_abuse_alerts_total',
+      help: 'Weak abuse signals reported, not enforced (a burst to one range across merchants)',
+      labelNames: ['kind'],
+      registers: r,
+    }),
     sendRefusals: new Counter({
       name: 'outband_send_refusals_total',
       help: 'Codes refused before any SMS, by reason (invalid or premium number, country, rate, blocked range)',

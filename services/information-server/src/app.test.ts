@@ -53,6 +53,7 @@ const logLines: string[] = [];
 let server: Server;
 let base: string;
 let ready = true;
+const metrics = createMetricsRegistry('test');
 
 beforeAll(async () => {
   const logger = createLogger({
@@ -73,7 +74,7 @@ beforeAll(async () => {
     data,
     auth,
     logger,
-    metrics: createMetricsRegistry('test'),
+    metrics,
     readiness: { broker: () => Promise.resolve(ready ? null : 'broker disconnected') },
     bodyLimitBytes: 1024,
     trustProxyHops: 0,
@@ -153,7 +154,7 @@ describe('information server app', () => {
     expect(((await res.json()) as { code: string }).code).toBe('TOKEN_NOT_YET_VALID');
   });
 
-  it('serves /healthz, /readyz with reasons, and /metrics without authentication', async () => {
+  it('serves /healthz and /readyz with reasons, and keeps /metrics off the API port', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     ready = false;
     const notReady = await fetch(`${base}/readyz`);
@@ -161,9 +162,11 @@ describe('information server app', () => {
     expect(await notReady.json()).toEqual({ status: 'not_ready', reasons: { broker: 'broker disconnected' } });
     ready = true;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toContain('outband_http_request_duration_seconds_bucket');
-    expect(metrics).toContain('route="/v1/verifications"');
-    expect(metrics).not.toContain(view.id);
+    // Prometheus reads them on the ops port (OPS_PORT), from the same registry.
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    const text = await metrics.metrics();
+    expect(text).toContain('outband_http_request_duration_seconds_bucket');
+    expect(text).toContain('route="/v1/verifications"');
+    expect(text).not.toContain(view.id);
   });
 });

@@ -8,6 +8,7 @@ import { errorHandler, notFound, requireJson } from './http/problem';
 import { authenticate, correlation } from './http/request-context';
 import { limitRequests } from './http/request-limits';
 import { adminRouter, operatorAuth } from './http/admin.router';
+import type { AuthFailureLimit } from './http/auth-failure-limiter';
 import { docsPage, openApiDocument } from './http/openapi';
 import { opsRouter } from './http/ops.router';
 import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
@@ -27,6 +28,8 @@ export interface AppDeps {
   trustProxyHops: number;
   /** Operator tokens of the admin API (`/admin/v1`) and the ops page (`/ops`); none: neither. */
   operatorTokens?: ReadonlyArray<{ name: string; token: string }>;
+  /** Failed operator logins per client IP (`/admin/v1`, `/ops`); absent: not limited. */
+  operatorAuthFailures?: AuthFailureLimit;
   /** Other services' `/metrics`, shown on the ops page. */
   opsMetricsUrls?: readonly string[];
   /** Replays answers to POSTs that carry an `Idempotency-Key`; absent: the header is ignored. */
@@ -65,7 +68,9 @@ export function createApp(d: AppDeps): Express {
   });
 
   app.use((req, res, next) => {
-    if (handleOpsRequest(req, res, d.readiness, d.metrics)) {
+    // `/metrics` is on the ops port only (OPS_PORT): route names, counts and rates are no one's
+    // business on the port merchants reach. Health and readiness stay, for load balancers.
+    if (req.path !== '/metrics' && handleOpsRequest(req, res, d.readiness, d.metrics)) {
       return;
     }
     const end = duration.startTimer({ method: req.method });
@@ -151,8 +156,9 @@ export function createApp(d: AppDeps): Express {
   app.use('/v1/subscribers', mount, ...authenticated, statementRouter(d.data));
   app.use('/v1/settlements', mount, ...authenticated, settlementRouter(d.data));
   if (d.operatorTokens && d.operatorTokens.length > 0) {
-    app.use('/admin/v1', mount, operatorAuth(d.operatorTokens), adminRouter(d.data));
-    app.use('/ops', mount, operatorAuth(d.operatorTokens, { basic: true }), opsRouter(d.metrics, d.opsMetricsUrls ?? []));
+    const failures = d.operatorAuthFailures ? { failures: d.operatorAuthFailures } : {};
+    app.use('/admin/v1', mount, operatorAuth(d.operatorTokens, failures), adminRouter(d.data));
+    app.use('/ops', mount, operatorAuth(d.operatorTokens, { basic: true, ...failures }), opsRouter(d.metrics, d.opsMetricsUrls ?? []));
   }
   app.use(notFound);
   app.use(errorHandler(d.logger));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { busEnv, envBool, envInt, logEnv, parseEnv, redisEnv } from '@outband/config';
+import { busEnv, envBool, envInt, logEnv, opsEnv, parseEnv, redisEnv } from '@outband/config';
 
 /** The information server's environment. */
 export const informationServerEnv = z.object({
@@ -7,13 +7,15 @@ export const informationServerEnv = z.object({
   ...redisEnv,
   HTTP_PORT: envInt(0, 65535).default(8080),
   HTTP_HOST: z.string().default('0.0.0.0'),
+  /** `/metrics` (and `/healthz`, `/readyz`) for Prometheus, on a port apart from the API's. */
+  ...opsEnv(9101),
   /** The `aud` every merchant token must carry. */
   JWT_AUDIENCE: z.string().min(1).default('outband'),
   /** How far ahead a token's `exp` may be. */
   JWT_MAX_LIFETIME_SECONDS: envInt(10, 3600).default(300),
   JWT_CLOCK_SKEW_SECONDS: envInt(0, 300).default(30),
-  /** Refuse tokens without a `jti`: then no token can be replayed, even within its lifetime. */
-  JWT_REQUIRE_JTI: envBool.default(false),
+  /** Refuse tokens without a `jti`: then no token can be replayed, even within its lifetime. @defaultValue true */
+  JWT_REQUIRE_JTI: envBool.default(true),
   /** How long the merchant keys read from the data server are reused. */
   MERCHANT_KEY_CACHE_MS: envInt(0, 3_600_000).default(30_000),
   /** Bound on each call to the data server over the bus. */
@@ -44,6 +46,10 @@ export const informationServerEnv = z.object({
       }),
     )
     .optional(),
+  /** Failed operator logins (`/admin/v1`, `/ops`) per client IP before it is refused (429) for the window. */
+  OPERATOR_AUTH_FAILURE_LIMIT: envInt(1, 10_000).default(10),
+  /** How long failed operator logins are remembered, from the last one. */
+  OPERATOR_AUTH_FAILURE_WINDOW_SECONDS: envInt(1, 86_400).default(900),
   /** express `trust proxy` (hop count); 0 trusts none. */
   TRUST_PROXY_HOPS: envInt(0, 10).default(0),
   ...logEnv,

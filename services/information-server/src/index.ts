@@ -5,3 +5,5 @@ export type { AppDeps } from './app';
 export { informationServerEnv, loadInformationServerConfig } from './config';
 export type { InformationServerConfig } from './config';
 export { TokenReplayGuard } from './auth/token-replay';
+export { MerchantAuthenticator } from './auth/merchant-auth';
+export { MerchantKeyCache } from './auth/merchant-key-cache';

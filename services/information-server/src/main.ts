@@ -2,7 +2,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Bus, type MessageBus } from '@outband/bus';
 import { busNames } from '@outband/contracts';
-import { closeServer, createLogger, createMetricsRegistry, type Logger } from '@outband/observability';
+import {
+  closeServer,
+  createLogger,
+  createMetricsRegistry,
+  startOpsServer,
+  type Logger,
+  type ReadinessChecks,
+} from '@outband/observability';
 import type { InformationServerConfig } from './config';
 import { busDataClient } from './adapters/data-client';
 import { MerchantAuthenticator } from './auth/merchant-auth';
@@ -12,9 +19,12 @@ import { Redis } from 'ioredis';
 import { RateLimiter } from '@outband/redis-limits';
 import { createApp } from './app';
 import { idempotency } from './http/idempotency';
+import { AuthFailureLimiter } from './http/auth-failure-limiter';
 
 export interface InformationServerHandle {
   port: number;
+  /** The port of `/metrics`, `/healthz` and `/readyz` (OPS_PORT). */
+  opsPort: number;
   stop(): Promise<void>;
 }
 
@@ -52,18 +62,25 @@ export async function startInformationServer(
     },
     new TokenReplayGuard(redis, config.REDIS_PREFIX),
   );
+  const readiness: ReadinessChecks = {
+    broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected'),
+    redis: async () => ((await redis.ping()) === 'PONG' ? null : 'redis did not answer PONG'),
+  };
   const app = createApp({
     data,
     auth,
     logger,
     metrics,
-    readiness: {
-      broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected'),
-      redis: async () => ((await redis.ping()) === 'PONG' ? null : 'redis did not answer PONG'),
-    },
+    readiness,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     ...(config.ADMIN_TOKENS ? { operatorTokens: config.ADMIN_TOKENS } : {}),
+    operatorAuthFailures: new AuthFailureLimiter(
+      redis,
+      `${config.REDIS_PREFIX}:operator`,
+      { limit: config.OPERATOR_AUTH_FAILURE_LIMIT, windowMs: config.OPERATOR_AUTH_FAILURE_WINDOW_SECONDS * 1000 },
+      logger,
+    ),
     opsMetricsUrls: config.OPS_METRICS_URLS,
     idempotency: idempotency({ redis, prefix: config.REDIS_PREFIX, ttlSeconds: 86_400, waitMs: config.RPC_TIMEOUT_MS }),
     requestLimits: {
@@ -73,19 +90,27 @@ export async function startInformationServer(
       windowMs: config.REQUEST_LIMIT_WINDOW_SECONDS * 1000,
     },
   });
-  const server: Server = await new Promise((resolve, reject) => {
+  // Metrics only here: the API port faces merchants (and the internet), Prometheus does not.
+  const ops = await startOpsServer(config.OPS_PORT, config.OPS_HOST, readiness, metrics);
+  const opsPort = (ops.address() as AddressInfo).port;
+  const server: Server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.HTTP_PORT, config.HTTP_HOST, () => resolve(s));
     s.once('error', reject);
+  }).catch(async (err: unknown) => {
+    await closeServer(ops);
+    throw err;
   });
   // Bounds on slow clients (a slow-loris must not hold sockets forever).
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   const port = (server.address() as AddressInfo).port;
-  logger.info({ port }, 'information server listening');
+  logger.info({ port, opsPort }, 'information server listening');
   return {
     port,
+    opsPort,
     async stop() {
       await closeServer(server);
+      await closeServer(ops);
       await bus.close();
       redis.disconnect();
     },

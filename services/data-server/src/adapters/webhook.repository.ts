@@ -73,6 +73,14 @@ export class WebhookRepository {
     return rows.map(endpointOf);
   }
 
+  async countEndpoints(merchantId: string): Promise<number> {
+    const row = await this.db<EndpointRow>('webhook_endpoints')
+      .where({ merchant_id: merchantId, status: 'active' })
+      .count<{ n: number | string }[]>({ n: '*' })
+      .first();
+    return Number(row?.n ?? 0);
+  }
+
   async endpoint(id: string): Promise<EndpointRecord | undefined> {
     const row = await this.db<EndpointRow>('webhook_endpoints').where({ id, status: 'active' }).first();
     return row ? endpointOf(row) : undefined;
@@ -118,31 +126,48 @@ export class WebhookRepository {
   }
 
   /**
-   * Takes up to `limit` due deliveries for `leaseMs`: a conditional update per row, so two
-   * processes never send the same one at once.
+   * Due deliveries taken round-robin across merchants: each merchant's oldest first, then each
+   * one's second …, at most `perMerchant` of one merchant and none of the `skip` merchants, so
+   * one merchant's backlog never fills a round.
    */
-  async claimDue(now: Date, leaseMs: number, limit: number): Promise<DeliveryRecord[]> {
-    const due = await this.db<DeliveryRow>('webhook_deliveries')
+  async dueFairly(now: Date, o: { limit: number; perMerchant: number; skip: string[] }): Promise<DeliveryRecord[]> {
+    if (o.limit <= 0) {
+      return [];
+    }
+    const due = this.db<DeliveryRow>('webhook_deliveries')
+      .select('*')
+      .rowNumber('rank_in_merchant', ['next_attempt_at', 'id'], 'merchant_id')
       .where({ status: 'pending' })
       .where('next_attempt_at', '<=', now)
       .where((q) => {
         void q.whereNull('locked_until').orWhere('locked_until', '<', now);
       })
-      .orderBy('next_attempt_at')
-      .limit(limit);
-    const claimed: DeliveryRecord[] = [];
-    for (const row of due) {
-      const n = await this.db<DeliveryRow>('webhook_deliveries')
-        .where({ id: row.id, status: 'pending' })
-        .where((q) => {
-          void q.whereNull('locked_until').orWhere('locked_until', '<', now);
-        })
-        .update({ locked_until: new Date(now.getTime() + leaseMs) });
-      if (n > 0) {
-        claimed.push(deliveryOf(row));
-      }
-    }
-    return claimed;
+      .modify((q) => {
+        if (o.skip.length > 0) {
+          void q.whereNotIn('merchant_id', o.skip);
+        }
+      })
+      .as('due');
+    const rows = (await this.db
+      .from(due)
+      .where('rank_in_merchant', '<=', o.perMerchant)
+      .orderBy([{ column: 'rank_in_merchant' }, { column: 'next_attempt_at' }, { column: 'id' }])
+      .limit(o.limit)) as DeliveryRow[];
+    return rows.map(deliveryOf);
+  }
+
+  /**
+   * Leases one delivery for `leaseMs` with a conditional update, so two processes never send
+   * the same one at once: whether this process got it.
+   */
+  async claim(id: number, now: Date, leaseMs: number): Promise<boolean> {
+    const n = await this.db<DeliveryRow>('webhook_deliveries')
+      .where({ id, status: 'pending' })
+      .where((q) => {
+        void q.whereNull('locked_until').orWhere('locked_until', '<', now);
+      })
+      .update({ locked_until: new Date(now.getTime() + leaseMs) });
+    return n > 0;
   }
 
   async settle(

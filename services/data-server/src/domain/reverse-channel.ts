@@ -7,7 +7,7 @@ import type { ReverseCodes } from '../adapters/reverse-codes';
 import type { SubscriberRepository } from '../adapters/subscriber.repository';
 import type { VerificationRecord, VerificationRepository } from '../adapters/verification.repository';
 import { deriveCode, macOfCode, reverseLookupOf } from './code-derivation';
-import { holderOf } from './lockout';
+import { failureHolder, holderOf } from './lockout';
 import type { OcraSuite } from './ocra';
 import { reverseCodeOf } from './reverse-code';
 
@@ -87,7 +87,7 @@ export class ReverseChannel {
       return { outcome: outcome.kind === 'final' ? outcome.state : 'mismatch', ...found };
     }
     await this.outcomes.audit(v, 'reverse:approved');
-    await this.d.failures.reset(holderOf(v));
+    await this.d.failures.reset(failureHolder(holderOf(v), v.merchantId));
     await this.outcomes.settle(v, 'approved', now, outcome.attempts);
     await Promise.all(this.d.macKeys.map((k) => this.d.reverseCodes.release(reverseLookupOf(k, code))));
     return { outcome: 'approved', ...found };

@@ -3,11 +3,14 @@ import { AppError } from '@outband/errors';
 import type { TwilioCredentialsView, TwilioPrincipal, TwilioServiceView } from '@outband/contracts';
 import type { MerchantRepository } from '../adapters/merchant.repository';
 import type { TwilioRepository, TwilioServiceRow } from '../adapters/twilio.repository';
+import { codeLengthFloor } from './code-length';
 
 export interface TwilioAccountsDeps {
   repo: TwilioRepository;
-  merchants: Pick<MerchantRepository, 'findKeys'>;
+  merchants: Pick<MerchantRepository, 'findKeys' | 'policy'>;
   clock: () => Date;
+  /** Digits of the installation's OCRA suite, the length of a merchant without its own. @defaultValue 6 */
+  suiteDigits?: number;
 }
 
 const sidOf = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
@@ -54,13 +57,23 @@ export class TwilioAccounts {
     return { accountSid, sid, secret };
   }
 
-  async createService(merchantId: string, friendlyName: string, codeLength = 6): Promise<TwilioServiceView> {
+  /**
+   * A Verify service; its `CodeLength` may not undercut the merchant's policy (nor NIST's 6
+   * digits), or a Twilio client could weaken the codes the operator set. Without one: the floor.
+   */
+  async createService(merchantId: string, friendlyName: string, codeLength?: number): Promise<TwilioServiceView> {
+    const floor = codeLengthFloor((await this.d.merchants.policy(merchantId)).codeLength, this.d.suiteDigits ?? 6);
+    if (codeLength !== undefined && codeLength < floor) {
+      throw new AppError('invalid_input', 'CODE_LENGTH_TOO_SHORT', `CodeLength must be at least ${floor}`, {
+        fieldErrors: [{ field: 'CodeLength', message: `must be at least ${floor} digits (the operator's minimum)` }],
+      });
+    }
     const now = this.d.clock();
     const row: TwilioServiceRow = {
       sid: sidOf('VA'),
       merchant_id: merchantId,
       friendly_name: friendlyName,
-      code_length: codeLength,
+      code_length: codeLength ?? floor,
       created_at: now,
       updated_at: now,
     };

@@ -47,8 +47,10 @@ export interface VerificationServiceDeps {
   reverseNumberFor: (address: string) => string;
   /** Refuses a code for a first-network session that is not open (or not this subscriber's). */
   requireSession: (merchantId: string, sessionId: string, holder: number | string) => Promise<void>;
-  /** Refuses a destination no code may go to (invalid, premium rate, country, pumping). */
-  guardSend: (merchantId: string, address: string, allowedCountries: readonly string[] | null, now: Date) => Promise<void>;
+  /** Refuses a destination no code may go to (invalid, premium rate, country, blocked range); counts nothing. */
+  admitSend: (merchantId: string, address: string, allowedCountries: readonly string[] | null) => Promise<void>;
+  /** Counts a send that passed every other check towards the merchant's country and range windows. */
+  countSend: (merchantId: string, address: string, now: Date) => Promise<void>;
   /** The merchant's policy: its limits, code length and lifetime, brand and templates (null: ours). */
   policyOf: (merchantId: string) => Promise<MerchantPolicy>;
   /** Counts sends per address; answers whether one more is allowed. */

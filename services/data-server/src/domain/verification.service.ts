@@ -6,10 +6,11 @@ import type { FinalState } from '../adapters/pending-secret.store';
 import type { Subscriber } from '../adapters/subscriber.repository';
 import { finished, type VerificationRecord } from '../adapters/verification.repository';
 import { bindingHash, contentDigest, deriveCode, macOfCode, withDigits } from './code-derivation';
+import { codeLengthFloor } from './code-length';
 import { boundDataFor, type BoundData } from './bound-data';
 import { maskAddress } from './mask-address';
 import { currentView, toView } from './verification-view';
-import { countFailure, holderOf, refuseIfBlocked } from './lockout';
+import { countFailure, failureHolder, holderOf, refuseIfBlocked } from './lockout';
 import { DecoyPacing, decoyAddress, decoyOf, unmatchableCode } from './decoy';
 import { reserveReverseCode } from './reverse-channel';
 import { issueCode } from './issue-code';
@@ -37,14 +38,18 @@ export class VerificationService {
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
     const { transaction, message } = bound;
     const now = this.d.clock();
-    await refuseIfBlocked(this.d, subscriber?.id ?? `d${decoy}`);
+    await refuseIfBlocked(this.d, subscriber?.id ?? `d${decoy}`, req.merchantId);
     if (req.sessionId) {
       await this.d.requireSession(req.merchantId, req.sessionId, subscriber?.id ?? `d${decoy}`);
     }
     // Read once: its countries, its limits, its code and texts.
     const policy = await this.d.policyOf(req.merchantId);
     if (subscriber) {
-      await this.d.guardSend(req.merchantId, subscriber.address, policy.allowedCountries, now);
+      await this.d.admitSend(req.merchantId, subscriber.address, policy.allowedCountries);
+    }
+    const channel = req.channel ?? 'sms';
+    if (channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
+      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a pager cannot text a code back: use the sms channel');
     }
     const merchantLimit = await this.d.merchantLimit(req.merchantId, policy, now);
     if (!merchantLimit.allowed) {
@@ -53,6 +58,9 @@ export class VerificationService {
       });
     }
     await this.refuseOverSendLimit(subscriber?.address ?? `decoy:${decoy}`, now);
+    if (subscriber && channel === 'sms') {
+      await this.d.countSend(req.merchantId, subscriber.address, now);
+    }
     // One open verification per merchant and subscriber: a new one cancels the old.
     const holder = subscriber ? { subscriberId: subscriber.id } : { decoyOf: decoy ?? '' };
     for (const old of await this.d.verifications.pendingFor(req.merchantId, holder, now)) {
@@ -70,11 +78,9 @@ export class VerificationService {
       verificationId: id,
       ...bound,
     });
-    const channel = req.channel ?? 'sms';
-    if (channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
-      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a pager cannot text a code back: use the sms channel');
-    }
-    const codeLength = req.codeLength ?? policy.codeLength;
+    // A service's length counts only above the merchant's floor: the policy may have been raised since.
+    const codeLength =
+      req.codeLength === undefined ? policy.codeLength : Math.max(req.codeLength, codeLengthFloor(policy.codeLength, this.d.suite.digits));
     const expiresAt = new Date(now.getTime() + (policy.codeTtlSeconds ?? this.d.ttlSeconds) * 1000);
     const code =
       channel === 'reverse-sms'
@@ -154,7 +160,7 @@ export class VerificationService {
       throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
     }
     const binding = await this.presentedBinding(v, presentedData);
-    await refuseIfBlocked(this.d, holderOf(v));
+    await refuseIfBlocked(this.d, holderOf(v), v.merchantId);
     await this.requireSessionOf(v);
     const subscriber = v.subscriberId === null ? null : ((await this.d.subscribers.findById(v.subscriberId)) ?? null);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
@@ -164,9 +170,12 @@ export class VerificationService {
     const now = this.d.clock();
     const policy = await this.d.policyOf(merchantId);
     if (subscriber) {
-      await this.d.guardSend(merchantId, subscriber.address, policy.allowedCountries, now);
+      await this.d.admitSend(merchantId, subscriber.address, policy.allowedCountries);
     }
     await this.refuseOverSendLimit(subscriber?.address ?? `decoy:${v.decoyOf}`, now);
+    if (subscriber) {
+      await this.d.countSend(merchantId, subscriber.address, now);
+    }
     const suite = withDigits(this.d.suite, v.codeLength);
     const code = subscriber ? deriveCode(suite, activeKey(this.d.codeKeys), binding, v.id, randomBytes(32), now) : unmatchableCode();
     const outcome = await this.d.pending.resend(
@@ -210,7 +219,7 @@ export class VerificationService {
   async check(merchantId: string, verificationId: string, submittedCode: string, presentedData: BoundData = {}): Promise<CheckResult> {
     const v = await this.find(merchantId, verificationId);
     const presented = await this.presentedBinding(v, presentedData);
-    await refuseIfBlocked(this.d, holderOf(v));
+    await refuseIfBlocked(this.d, holderOf(v), v.merchantId);
     await this.requireSessionOf(v);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
     if (!macKey) {
@@ -222,7 +231,7 @@ export class VerificationService {
     switch (outcome.kind) {
       case 'approved':
         await this.audit(v, 'approved');
-        await this.d.failures.reset(holderOf(v));
+        await this.d.failures.reset(failureHolder(holderOf(v), v.merchantId));
         await this.settle(v, 'approved', now, outcome.attempts);
         return { outcome: 'approved', verification: await this.viewOf(finished(v, 'approved', now, outcome.attempts)) };
       case 'mismatch':

@@ -11,6 +11,9 @@ import {
 } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
 import type { DeliveryRecord, EndpointRecord, WebhookRepository } from '../adapters/webhook.repository';
+import type { WebhookSendOutcome } from '../adapters/webhook-sender';
+import { DeliverySlots, type DeliverySlotLimits } from './delivery-slots';
+import { destinationNotAllowed, webhookUrlProblem, type WebhookDestinationPolicy } from './webhook-destination';
 
 export interface WebhookServiceDeps {
   repo: WebhookRepository;
@@ -20,7 +23,16 @@ export interface WebhookServiceDeps {
   retryBaseMs: number;
   /** A delivery that has failed for this long is given up. */
   giveUpMs: number;
+  /** Bound on one delivery attempt (it sets the lease on a claimed delivery too). */
   timeoutMs: number;
+  /** Which URLs may be registered and sent to. */
+  destinations: WebhookDestinationPolicy;
+  /** Active endpoints one merchant may have. */
+  maxEndpoints: number;
+  /** Deliveries under way at once, in all and per merchant. */
+  concurrency: DeliverySlotLimits;
+  /** POSTs one delivery (the webhook sender). */
+  send: (url: string, headers: Record<string, string>, body: string) => Promise<WebhookSendOutcome>;
   clock: () => Date;
   logger: Logger;
   /** Observes each delivery attempt's outcome and how long after the event it came (metrics). */
@@ -38,9 +50,20 @@ export function webhookSignature(secret: string, body: string, unixSeconds: numb
  * with exponential backoff until one succeeds or `giveUpMs` has passed; merchants can replay any.
  */
 export class WebhookService {
-  constructor(private readonly d: WebhookServiceDeps) {}
+  private readonly slots: DeliverySlots;
+
+  constructor(private readonly d: WebhookServiceDeps) {
+    this.slots = new DeliverySlots(d.concurrency);
+  }
 
   async register(req: Omit<WebhookRegisterV1, 'type' | 'version'>): Promise<WebhookEndpointView> {
+    const problem = webhookUrlProblem(this.d.destinations, req.url);
+    if (problem !== undefined) {
+      throw new AppError('invalid_input', 'WEBHOOK_URL_FORBIDDEN', problem, { fieldErrors: [{ field: 'url', message: problem }] });
+    }
+    if ((await this.d.repo.countEndpoints(req.merchantId)) >= this.d.maxEndpoints) {
+      throw this.limitReached();
+    }
     const secret = newSecret();
     const e: EndpointRecord = {
       id: `we_${randomBytes(16).toString('hex')}`,
@@ -52,6 +75,12 @@ export class WebhookService {
     };
     e.sealedSecret = seal(this.keys(), secret, e.id);
     await this.d.repo.insertEndpoint(e);
+    // Registrations at the same time all passed the count: any that finds the cap exceeded
+    // after its insert steps back (all may; a retry then succeeds).
+    if ((await this.d.repo.countEndpoints(req.merchantId)) > this.d.maxEndpoints) {
+      await this.d.repo.remove(e.id, req.merchantId);
+      throw this.limitReached();
+    }
     return { ...endpointView(e), secret };
   }
 
@@ -112,12 +141,36 @@ export class WebhookService {
     );
   }
 
-  /** Sends what is due; answers how many deliveries it tried. */
+  /**
+   * Starts what is due and fits in the free slots, round-robin across merchants, without
+   * waiting for the answers: the next round can start another merchant's deliveries while
+   * slow endpoints still hold their own merchant's slots. Answers how many it started.
+   */
   async deliverDue(): Promise<number> {
     const now = this.d.clock();
-    const due = await this.d.repo.claimDue(now, this.d.timeoutMs * 3, 20);
-    await Promise.all(due.map((delivery) => this.deliver(delivery)));
-    return due.length;
+    const due = await this.d.repo.dueFairly(now, {
+      limit: this.slots.free(),
+      perMerchant: this.d.concurrency.perMerchant,
+      skip: this.slots.saturated(),
+    });
+    let started = 0;
+    for (const delivery of due) {
+      if (this.slots.freeFor(delivery.merchantId) === 0 || !(await this.d.repo.claim(delivery.id, now, this.d.timeoutMs * 3))) {
+        continue;
+      }
+      this.slots.start(delivery.merchantId, () =>
+        this.deliver(delivery).catch((err: unknown) =>
+          this.d.logger.warn({ err, deliveryId: delivery.id }, 'webhook delivery not settled'),
+        ),
+      );
+      started++;
+    }
+    return started;
+  }
+
+  /** Resolves once the deliveries under way have settled (on shutdown, after the last round). */
+  idle(): Promise<void> {
+    return this.slots.idle();
   }
 
   private async deliver(delivery: DeliveryRecord): Promise<void> {
@@ -125,29 +178,39 @@ export class WebhookService {
     const attempts = delivery.attempts + 1;
     let statusCode: number | null = null;
     let error: string | null = null;
-    if (endpoint) {
-      try {
-        const secret = unseal(this.keys(), endpoint.sealedSecret, endpoint.id);
-        const t = Math.floor(this.d.clock().getTime() / 1000);
-        const res = await fetch(endpoint.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'outband-signature': webhookSignature(secret, delivery.payload, t),
-            'outband-event-id': delivery.eventId,
-            'outband-event-type': delivery.eventType,
-          },
-          body: delivery.payload,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.d.timeoutMs),
-        });
-        statusCode = res.status;
-        await res.body?.cancel();
-      } catch (e) {
-        error = e instanceof Error ? e.message : String(e);
-      }
-    } else {
+    let cause: string | undefined;
+    const secret = endpoint ? this.secretOf(endpoint) : undefined;
+    if (!endpoint) {
       error = 'endpoint removed';
+    } else if (secret === undefined) {
+      error = 'the signing secret cannot be read: rotate it';
+    } else {
+      const t = Math.floor(this.d.clock().getTime() / 1000);
+      const outcome = await this.d.send(
+        endpoint.url,
+        {
+          'content-type': 'application/json',
+          'outband-signature': webhookSignature(secret, delivery.payload, t),
+          'outband-event-id': delivery.eventId,
+          'outband-event-type': delivery.eventType,
+        },
+        delivery.payload,
+      );
+      // The merchant reads these back: one message per kind of failure, so the deliveries log
+      // tells nothing about hosts and ports it was not meant to reach (no port scanning).
+      switch (outcome.kind) {
+        case 'answered':
+          statusCode = outcome.statusCode;
+          break;
+        case 'refused':
+          error = destinationNotAllowed;
+          cause = 'refused';
+          break;
+        case 'failed':
+          error = 'no HTTP answer from the endpoint';
+          cause = outcome.cause;
+          break;
+      }
     }
     const now = this.d.clock();
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
@@ -165,10 +228,27 @@ export class WebhookService {
     this.d.onAttempt?.(ok ? 'delivered' : givenUp ? 'failed' : 'retry', (now.getTime() - delivery.createdAt.getTime()) / 1000);
     if (!ok) {
       this.d.logger.warn(
-        { deliveryId: delivery.id, endpointId: delivery.endpointId, statusCode, attempts, status },
+        { deliveryId: delivery.id, endpointId: delivery.endpointId, statusCode, cause, attempts, status },
         'webhook delivery failed',
       );
     }
+  }
+
+  /** The endpoint's secret, or undefined when no key of the ring opens it any more. */
+  private secretOf(endpoint: EndpointRecord): string | undefined {
+    try {
+      return unseal(this.keys(), endpoint.sealedSecret, endpoint.id);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private limitReached(): AppError {
+    return new AppError(
+      'conflict',
+      'WEBHOOK_ENDPOINT_LIMIT_REACHED',
+      `a merchant may have at most ${this.d.maxEndpoints} webhook endpoints; remove one first`,
+    );
   }
 
   private keys(): SealKey[] {

@@ -23,7 +23,7 @@ export class MerchantAuthenticator {
   constructor(
     private readonly keys: MerchantKeyCache,
     private readonly o: MerchantAuthOptions,
-    /** When given, a token carrying a `jti` is accepted once (until its `exp`). */
+    /** When given, a token carrying a `jti` is accepted once (while it is accepted at all: until `exp` + skew). */
     private readonly replay?: Pick<TokenReplayGuard, 'firstUse'>,
   ) {}
 
@@ -73,6 +73,14 @@ export class MerchantAuthenticator {
     if (typeof verified.exp !== 'number') {
       throw unauthorized('TOKEN_INVALID', 'the token must carry "exp"');
     }
+    // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token minted ahead (a clock far off, or
+    // one prepared for later use) would otherwise be accepted before it was meant to exist.
+    if (verified.iat !== undefined && typeof verified.iat !== 'number') {
+      throw unauthorized('TOKEN_INVALID', '"iat" must be a number of seconds');
+    }
+    if (verified.iat !== undefined && verified.iat > now + this.o.clockSkewSeconds) {
+      throw unauthorized('TOKEN_ISSUED_IN_FUTURE', `"iat" is more than ${this.o.clockSkewSeconds} s ahead of this server's clock`);
+    }
     if (verified.exp - now > this.o.maxLifetimeSeconds + this.o.clockSkewSeconds) {
       throw unauthorized('TOKEN_LIFETIME_TOO_LONG', `"exp" may be at most ${this.o.maxLifetimeSeconds} s ahead`);
     }
@@ -86,7 +94,9 @@ export class MerchantAuthenticator {
       if (typeof verified.jti !== 'string' || verified.jti.length === 0 || verified.jti.length > 128) {
         throw unauthorized('TOKEN_INVALID', '"jti" must be a string of 1 to 128 characters');
       }
-      if (this.replay && !(await this.replay.firstUse(iss.data, verified.jti, verified.exp))) {
+      // Remembered as long as the token is accepted: `exp` plus the skew jsonwebtoken tolerates.
+      const acceptedUntil = verified.exp + this.o.clockSkewSeconds;
+      if (this.replay && !(await this.replay.firstUse(iss.data, verified.jti, acceptedUntil))) {
         throw unauthorized('TOKEN_REPLAYED', 'this token (jti) was already used');
       }
     }

@@ -13,6 +13,7 @@ import {
   type AdminActionV1,
 } from '@outband/contracts';
 import type { DataClient } from '../adapters/data-client';
+import type { AuthFailureLimit } from './auth-failure-limiter';
 import { validate } from './validate';
 
 const twilioCredentialsBody = z.strictObject({ kind: z.enum(['auth_token', 'api_key']).default('auth_token') });
@@ -27,11 +28,25 @@ declare global {
   }
 }
 
-/** Operator tokens: `name:token,…`, separate from merchant credentials; compared as hashes, in constant time. */
-export function operatorAuth(tokens: ReadonlyArray<{ name: string; token: string }>, o: { basic?: boolean } = {}): RequestHandler {
+/**
+ * Operator tokens: `name:token,…`, separate from merchant credentials; compared as hashes, in
+ * constant time. With `failures`, a client IP that failed too often is refused (429) before its
+ * credentials are even compared, so guessing cannot go on, right or wrong.
+ */
+export function operatorAuth(
+  tokens: ReadonlyArray<{ name: string; token: string }>,
+  o: { basic?: boolean; failures?: AuthFailureLimit } = {},
+): RequestHandler {
   const hashes = tokens.map((t) => ({ name: t.name, hash: sha256(t.token) }));
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const header = req.header('authorization') ?? '';
+    const source = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const wait = o.failures ? await o.failures.blockedFor(source) : undefined;
+    if (wait !== undefined) {
+      throw new AppError('rate_limited', 'OPERATOR_AUTH_RATE_LIMITED', 'too many failed operator logins from this address: wait', {
+        details: { retryAfterSeconds: wait },
+      });
+    }
     let presented = /^Bearer (\S+)$/.exec(header)?.[1];
     let claimed: string | undefined;
     if (o.basic && header.startsWith('Basic ')) {
@@ -49,6 +64,10 @@ export function operatorAuth(tokens: ReadonlyArray<{ name: string; token: string
       }
     }
     if (!found || (claimed !== undefined && claimed !== found)) {
+      // No credentials is a browser asking for the login box, not a guess.
+      if (header !== '') {
+        await o.failures?.failed(source);
+      }
       if (o.basic) {
         res.setHeader('WWW-Authenticate', 'Basic realm="Outband ops", charset="UTF-8"');
       }

@@ -54,15 +54,45 @@ function draw(chart) {
   const vMax = Math.max(1, ...all.map((p) => p.v));
   const w = 400, h = 170;
   svg.setAttribute('viewBox', '0 0 ' + w + ' ' + (h + 10));
-  svg.innerHTML = '<text x="0" y="10" font-size="10" fill="#5f6b7a">' + vMax.toFixed(vMax < 10 ? 1 : 0) + '</text>' +
-    series.map(([, points], i) => '<polyline fill="none" stroke-width="1.5" stroke="' + colors[i % colors.length] + '" points="' +
-      points.map((p) => ((p.t - t0) / (t1 - t0) * w).toFixed(1) + ',' + (h - p.v / vMax * (h - 15) + 5).toFixed(1)).join(' ') + '"/>').join('');
-  legend.innerHTML = series.map(([name, points], i) =>
-    '<span style="color:' + colors[i % colors.length] + '">■ ' + name + ' ' + points[points.length - 1].v.toFixed(1) + '</span>').join('');
+  const scale = svgElement('text', { x: '0', y: '10', 'font-size': '10', fill: '#5f6b7a' });
+  scale.textContent = vMax.toFixed(vMax < 10 ? 1 : 0);
+  svg.replaceChildren(scale, ...series.map(([, points], i) => svgElement('polyline', {
+    fill: 'none', 'stroke-width': '1.5', stroke: colors[i % colors.length],
+    points: points.map((p) => ((p.t - t0) / (t1 - t0) * w).toFixed(1) + ',' + (h - p.v / vMax * (h - 15) + 5).toFixed(1)).join(' '),
+  })));
+  legend.replaceChildren(...series.map(([name, points], i) => {
+    const span = document.createElement('span');
+    span.style.color = colors[i % colors.length];
+    span.textContent = '■ ' + name + ' ' + points[points.length - 1].v.toFixed(1);
+    return span;
+  }));
 }
 
+// Label values come from other services' /metrics: they are written as text, never parsed as HTML.
+function svgElement(tag, attributes) {
+  const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  return element;
+}
+
+// A cell is a value, or { text, className } for a coloured figure.
 function rows(id, list) {
-  document.querySelector('#' + id + ' tbody').innerHTML = list.map((cells) => '<tr>' + cells.map((c) => '<td>' + c + '</td>').join('') + '</tr>').join('');
+  document.querySelector('#' + id + ' tbody').replaceChildren(...list.map((cells) => {
+    const tr = document.createElement('tr');
+    for (const cell of cells) {
+      const td = document.createElement('td');
+      if (typeof cell === 'object') {
+        const span = document.createElement('span');
+        span.className = cell.className;
+        span.textContent = String(cell.text);
+        td.append(span);
+      } else {
+        td.textContent = String(cell);
+      }
+      tr.append(td);
+    }
+    return tr;
+  }));
 }
 
 async function poll() {
@@ -88,12 +118,12 @@ async function poll() {
     const smscs = [...new Set(s.filter((x) => x.name === 'outband_smpp_binds_up').map((x) => x.labels.smsc))];
     rows('binds', smscs.map((smsc) => {
       const up = sum(s, 'outband_smpp_binds_up', (l) => l.smsc === smsc);
-      return [smsc, '<span class="' + (up > 0 ? 'up' : 'down') + '">' + up + '</span>', sum(s, 'outband_smpp_window_in_flight', (l) => l.smsc === smsc)];
+      return [smsc, { text: up, className: up > 0 ? 'up' : 'down' }, sum(s, 'outband_smpp_window_in_flight', (l) => l.smsc === smsc)];
     }));
     const work = s.filter((x) => x.name === 'outband_queue_consumers' && !/\\.(dead|retry)$/.test(x.labels.queue));
     rows('dead', work.map((c) => {
       const dead = sum(s, 'outband_queue_messages_ready', (l) => l.queue === c.labels.queue + '.dead');
-      return [c.labels.queue, '<span class="' + (dead > 0 ? 'down' : 'up') + '">' + dead + '</span>', c.value];
+      return [c.labels.queue, { text: dead, className: dead > 0 ? 'down' : 'up' }, c.value];
     }));
     draw('queues');
     draw('rates');

@@ -20,9 +20,17 @@ const createServiceForm = z.object({
   FriendlyName: senderName,
   CodeLength: z.coerce.number().pipe(codeLength).optional(),
 });
+/**
+ * Twilio's `To`: with a `+` it names a phone number and must be E.164; otherwise a subscriber
+ * identifier. A malformed number is refused: only what could be a real number or identifier gets
+ * the decoy that hides whether a subscriber exists.
+ */
+const to = identifier.refine((s) => !s.startsWith('+') || e164.safeParse(s).success, {
+  message: 'must be an E.164 number (+ then 8 to 15 digits, the first not 0) or a subscriber identifier',
+});
 const psd2 = { Amount: z.string().max(40).optional(), Payee: z.string().min(1).max(64).optional() };
 const createVerificationForm = z.object({
-  To: z.union([e164, identifier]),
+  To: to,
   Channel: z.string(),
   Locale: z.string().max(10).optional(),
   CustomFriendlyName: senderName.optional(),
@@ -32,7 +40,7 @@ const createVerificationForm = z.object({
 const updateVerificationForm = z.object({ Status: z.enum(['canceled', 'approved']) });
 const checkForm = z.object({
   Code: z.string().regex(/^\d{4,10}$/, 'must be the 4 to 10 digits received'),
-  To: z.union([e164, identifier]).optional(),
+  To: to.optional(),
   VerificationSid: z
     .string()
     .regex(/^VE[0-9a-f]{32}$/, 'must be VE and 32 hex digits')
@@ -68,7 +76,13 @@ export function twilioRouter(
   router.post('/Services', async (req, res) => {
     const form = validate(createServiceForm, req.body);
     const service = await data.twilioService(
-      { merchantId: merchantOf(req), action: 'create', friendlyName: form.FriendlyName, codeLength: form.CodeLength ?? 6 },
+      // Without a CodeLength the data server takes the merchant's floor (at least 6).
+      {
+        merchantId: merchantOf(req),
+        action: 'create',
+        friendlyName: form.FriendlyName,
+        ...(form.CodeLength === undefined ? {} : { codeLength: form.CodeLength }),
+      },
       req.correlationId,
     );
     res.status(201).json(serviceResource(service, where(req)));
@@ -144,6 +158,9 @@ export function twilioRouter(
     let id: string | null;
     if (form.VerificationSid) {
       id = fromVerificationSid(form.VerificationSid);
+      // Before checking: a check spends an attempt and may approve, so another service's
+      // verification must be refused untouched (a verification never changes service).
+      requireService((await data.getVerification(merchantId, id, req.correlationId)).serviceSid, service.sid);
     } else if (form.To) {
       const kind = form.To.startsWith('+') ? ('address' as const) : ('identifier' as const);
       id = (
@@ -161,7 +178,6 @@ export function twilioRouter(
     }
     const transaction = transactionOf(form);
     const result = await data.checkVerification(merchantId, id, form.Code, transaction ? { transaction } : {}, req.correlationId);
-    requireService(result.verification.serviceSid, service.sid);
     res.json(verificationCheckResource(result.verification, service.sid, where(req), form.To));
   });
 

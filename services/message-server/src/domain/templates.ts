@@ -70,9 +70,9 @@ const templates: Record<Locale, Record<Purpose, Record<ReceiverKind, Render>>> =
 const notices: Record<Locale, Record<NoticeKind, string>> = {
   en: {
     lockout_warning:
-      'Outband: many wrong codes were typed for your account, which is blocked for a while. One more block and it stays blocked. Not you? Contact your provider.',
+      'Outband: many wrong codes were typed for your account at one service, which is paused there for a while. Not you? Contact your provider.',
     lockout_permanent:
-      'Outband: too many wrong codes were typed for your account: it is now blocked. Contact your provider to open it again.',
+      'Outband: wrong codes keep being typed for your account at one service. Your codes still work elsewhere. Not you? Your provider can block them for you.',
 
     registered_waiting: 'Outband: a registered message awaits you. Open it where you were told to: a code will be sent to read it.',
     registered_retrieved: 'Outband: your registered message was opened by its addressee.',
@@ -81,9 +81,9 @@ const notices: Record<Locale, Record<NoticeKind, string>> = {
   },
   fr: {
     lockout_warning:
-      'Outband : trop de codes erronés ont été saisis pour votre compte, bloqué pour un temps. Au prochain blocage, il le restera. Pas vous ? Contactez votre fournisseur.',
+      'Outband : trop de codes erronés ont été saisis pour votre compte sur un service, qui le suspend un temps. Pas vous ? Contactez votre fournisseur.',
     lockout_permanent:
-      'Outband : trop de codes erronés ont été saisis pour votre compte : il est désormais bloqué. Contactez votre fournisseur pour le rouvrir.',
+      'Outband : des codes erronés sont encore saisis pour votre compte sur un service. Vos codes restent valables ailleurs. Pas vous ? Votre fournisseur peut les bloquer.',
 
     registered_waiting:
       "Outband : un message recommandé vous attend. Ouvrez-le là où on vous l'a indiqué : un code vous sera envoyé pour le lire.",
