@@ -97,7 +97,15 @@ export async function startDataServer(
   });
   const issuer = new CertificateIssuer(db, certificates, outbox);
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
-  const merchants = new MerchantRepository(db);
+  const merchants = new MerchantRepository(db, config.CONTENT_KEYS);
+  if (config.CONTENT_KEYS) {
+    const sealed = await merchants.sealClearSecrets();
+    if (sealed > 0) {
+      logger.info({ sealed }, 'merchant HS256 secrets found in clear are now sealed');
+    }
+  } else {
+    logger.warn('no CONTENT_KEYS: merchant HS256 secrets are stored in clear');
+  }
   const guard = new SendGuard({
     hit: (name, key, limit, windowMs, now) => limiter.hit(name, key, limit, windowMs, now),
     blocks: new RangeBlocks(redis, config.REDIS_PREFIX),

@@ -1,5 +1,6 @@
 import type { Knex } from '@outband/db';
-import type { MerchantKeys, MerchantKeyView, MessageTemplates } from '@outband/contracts';
+import type { MerchantKeys, MerchantKeyView, MessageTemplates, SealKey } from '@outband/contracts';
+import { isClearSecret, keyMaterialOf, keyMaterialToStore } from './merchant-key-seal';
 
 /** How a merchant's payments are secured (Fig. 10) and billed (aspects 5-7). */
 export interface MerchantPolicy {
@@ -66,7 +67,11 @@ interface PolicyRow {
 }
 
 export class MerchantRepository {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    /** Seals HS256 secrets at rest (CONTENT_KEYS); absent: they are kept as given. */
+    private readonly keyRing?: readonly SealKey[],
+  ) {}
 
   /** The merchant's active JWT verification keys, or undefined for an unknown merchant. */
   async findKeys(merchantId: string): Promise<MerchantKeys | undefined> {
@@ -80,7 +85,7 @@ export class MerchantRepository {
     return {
       merchantId,
       active: merchant.status === 'active',
-      keys: rows.map((r) => ({ kid: r.kid, alg: r.alg, key: r.key_material })),
+      keys: rows.map((r) => ({ kid: r.kid, alg: r.alg, key: keyMaterialOf(this.keyRing, merchantId, r.kid, r.key_material) })),
     };
   }
 
@@ -94,10 +99,34 @@ export class MerchantRepository {
   }
 
   async upsertKey(merchantId: string, key: MerchantKeyView): Promise<void> {
+    const material = keyMaterialToStore(this.keyRing, merchantId, key.kid, key.alg, key.key);
     await this.db('merchant_keys')
-      .insert({ merchant_id: merchantId, kid: key.kid, alg: key.alg, key_material: key.key, status: 'active' })
+      .insert({ merchant_id: merchantId, kid: key.kid, alg: key.alg, key_material: material, status: 'active' })
       .onConflict(['merchant_id', 'kid'])
-      .merge({ alg: key.alg, key_material: key.key, status: 'active' });
+      .merge({ alg: key.alg, key_material: material, status: 'active' });
+  }
+
+  /** Seals the HS256 secrets written in clear (before sealing, or by a seed without keys); answers how many. */
+  async sealClearSecrets(): Promise<number> {
+    if (!this.keyRing || this.keyRing.length === 0) {
+      return 0;
+    }
+    const rows = await this.db('merchant_keys')
+      .where({ alg: 'HS256' })
+      .select<Array<{ id: number; merchant_id: string; kid: string; alg: string; key_material: string }>>(
+        'id',
+        'merchant_id',
+        'kid',
+        'alg',
+        'key_material',
+      );
+    let sealed = 0;
+    for (const r of rows.filter((row) => isClearSecret(row.alg, row.key_material))) {
+      const material = keyMaterialToStore(this.keyRing, r.merchant_id, r.kid, r.alg, r.key_material);
+      // Only if still the clear value: a key rotated meanwhile is left to its writer.
+      sealed += await this.db('merchant_keys').where({ id: r.id, key_material: r.key_material }).update({ key_material: material });
+    }
+    return sealed;
   }
 
   async policy(merchantId: string): Promise<MerchantPolicy> {

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, hkdfSync } from 'node:crypto';
+import { seal, unseal, type SealKey } from '@outband/contracts';
 import type { Redis } from 'ioredis';
 import type { RequestHandler, Response } from 'express';
 import { AppError } from '@outband/errors';
@@ -8,8 +9,16 @@ interface Stored {
   state: 'pending' | 'done';
   /** Hash of method, path and body: the same key with another request is refused. */
   request: string;
-  status?: number;
-  body?: unknown;
+  /** The answer (`Answer`), sealed with a key only the `Idempotency-Key` gives (see `answerKey`). */
+  answer?: string;
+}
+
+/** What an earlier version kept in clear (its fields sat beside `state`): replayed until it expires. */
+type LegacyStored = Stored & Partial<Answer>;
+
+interface Answer {
+  status: number;
+  body: unknown;
   contentType?: string;
   location?: string;
 }
@@ -40,28 +49,33 @@ export function idempotency(o: IdempotencyOptions): RequestHandler {
       throw new AppError('invalid_input', 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
     const redisKey = `${o.prefix}:idem:{${req.merchantId ?? ''}}:${sha256(key)}`;
+    const sealKey = answerKey(key, req.merchantId ?? '');
     const request = sha256(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`);
     const claimed = await o.redis.set(redisKey, JSON.stringify({ state: 'pending', request } satisfies Stored), 'EX', o.ttlSeconds, 'NX');
     if (claimed === 'OK') {
-      keepAnswer(res, o, redisKey, request);
+      keepAnswer(res, o, redisKey, request, sealKey);
       next();
       return;
     }
     const deadline = Date.now() + o.waitMs;
     for (;;) {
-      const stored = JSON.parse((await o.redis.get(redisKey)) ?? 'null') as Stored | null;
+      const stored = JSON.parse((await o.redis.get(redisKey)) ?? 'null') as LegacyStored | null;
       if (stored && stored.request !== request) {
         throw new AppError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another request');
       }
       if (stored?.state === 'done') {
+        const answer: Answer =
+          stored.answer === undefined
+            ? { status: stored.status ?? 200, body: stored.body, contentType: stored.contentType, location: stored.location }
+            : (JSON.parse(unseal([sealKey], stored.answer, redisKey)) as Answer);
         res.setHeader('Idempotent-Replayed', 'true');
-        if (stored.location) {
-          res.location(stored.location);
+        if (answer.location) {
+          res.location(answer.location);
         }
-        if (stored.contentType) {
-          res.setHeader('content-type', stored.contentType);
+        if (answer.contentType) {
+          res.setHeader('content-type', answer.contentType);
         }
-        res.status(stored.status ?? 200).json(stored.body);
+        res.status(answer.status).json(answer.body);
         return;
       }
       if (!stored) {
@@ -78,7 +92,7 @@ export function idempotency(o: IdempotencyOptions): RequestHandler {
 }
 
 /** Records the answer once it is sent; a server error, a 429 or a lost client releases the key. */
-function keepAnswer(res: Response, o: IdempotencyOptions, redisKey: string, request: string): void {
+function keepAnswer(res: Response, o: IdempotencyOptions, redisKey: string, request: string, sealKey: SealKey): void {
   const json = res.json.bind(res);
   let body: unknown;
   res.json = (b: unknown) => {
@@ -88,17 +102,25 @@ function keepAnswer(res: Response, o: IdempotencyOptions, redisKey: string, requ
   res.on('close', () => {
     const location = res.getHeader('location');
     const contentType = res.getHeader('content-type');
-    const stored: Stored = {
-      state: 'done',
-      request,
+    const answer: Answer = {
       status: res.statusCode,
       body,
       ...(typeof location === 'string' ? { location } : {}),
       ...(typeof contentType === 'string' ? { contentType } : {}),
     };
+    const stored: Stored = { state: 'done', request, answer: seal([sealKey], JSON.stringify(answer), redisKey) };
     const keep = res.writableFinished && res.statusCode < 500 && res.statusCode !== 429;
     void (keep ? o.redis.set(redisKey, JSON.stringify(stored), 'EX', o.ttlSeconds) : o.redis.del(redisKey)).catch(() => undefined);
   });
+}
+
+/**
+ * Answers hold secrets (a webhook's signing secret, a reverse-channel code, an opened registered
+ * message): Redis keeps them sealed with a key derived from the `Idempotency-Key`, which is stored
+ * only as a hash, so only a client that holds the key can read them back.
+ */
+function answerKey(idempotencyKey: string, merchantId: string): SealKey {
+  return { id: 'i1', key: Buffer.from(hkdfSync('sha256', idempotencyKey, merchantId, 'outband-idempotent-answer', 32)) };
 }
 
 function sha256(s: string): string {
