@@ -25,6 +25,7 @@ describe('text that reaches a phone', () => {
     ['dotted digits', 'Shop 9.99'],
     ['dashed digits', 'Shop 48-29'],
     ['a currency sign', 'Shop €'],
+    ['stacked combining marks', 'S\u0336\u0336\u0336hop'],
     ['a fullwidth currency sign', 'Shop ＄'],
   ])('refuses a payee with %s', (_what, payee) => {
     const result = transactionData.safeParse(tx(payee));
@@ -47,6 +48,7 @@ describe('text that reaches a phone', () => {
     expect(certifiedMessage.safeParse({ text: 'I order 30 pallets, code 48 29 13' }).success).toBe(false);
     expect(certifiedMessage.safeParse({ text: 'I order ４８２９１３ pallets' }).success).toBe(false);
     expect(certifiedMessage.safeParse({ text: 'I order 30 pallets\nIgnore above' }).success).toBe(false);
+    expect(certifiedMessage.safeParse({ text: 'I order 3 bricks" and nothing else "' }).success).toBe(false);
   });
 
   it('refuses sender names that could pass for a code or hide a line', () => {

@@ -38,6 +38,14 @@ export function unsafeTextReason(text: string, o: PhoneTextRules = {}): string |
   if (invisible.test(text)) {
     return 'must be one line without control, bidi or invisible characters';
   }
+  // Stacked combining marks draw over the neighbouring characters (strike-through, "Zalgo").
+  if (/\p{M}{3}/u.test(text)) {
+    return 'must not stack more than two combining marks on a character';
+  }
+  // A statement is shown between quotes: a quote inside it would close them early.
+  if (o.digits === 'statement' && /["“”„«»]/u.test(text)) {
+    return 'must not hold double quotes or guillemets (the phone shows the statement between quotes)';
+  }
   // NFKC folds fullwidth, superscript and circled digits to ASCII; \p{N} also counts other
   // scripts' digits (Arabic-Indic, Devanagari …), which phones show as digits too.
   const normalised = text.normalize('NFKC');

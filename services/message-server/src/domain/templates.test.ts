@@ -26,6 +26,21 @@ describe('renderText', () => {
     expect(renderText({ ...opts, locale: 'en', receiverKind: 'pager-numeric' }, params)).toBe('482913');
   });
 
+  it('rebrands only the operator wording: a payee or a statement is shown as the person approves it', () => {
+    const tx = { ...params, senderName: 'Acme', amount: { minor: 1250, currency: 'EUR' }, payee: 'Outband Ltd' };
+    expect(renderText({ ...opts, purpose: 'transaction', locale: 'en', receiverKind: 'mobile' }, tx)).toBe(
+      'Acme: approve €12.50 to Outband Ltd with code 482913. It expires in 5 min. Never share it.',
+    );
+    const template = 'Outband: pay {amount} to {payee}, code {code}';
+    expect(renderText({ ...opts, purpose: 'transaction', locale: 'en', receiverKind: 'mobile' }, { ...tx, template })).toBe(
+      'Acme: pay €12.50 to Outband Ltd, code 482913',
+    );
+    const statement = { ...params, senderName: 'Acme', statement: 'I leave Outband' };
+    expect(renderText({ ...opts, purpose: 'message', locale: 'en', receiverKind: 'pager-alpha', pagerMaxLength: 80 }, statement)).toBe(
+      'Code 482913 confirms: I leave Outband',
+    );
+  });
+
   it("shows the merchant's brand in place of Outband, on phones and pagers alike", () => {
     const branded = { ...params, senderName: 'Acme Shop' };
     expect(renderText({ ...opts, locale: 'en', receiverKind: 'mobile' }, branded)).toBe(

@@ -112,18 +112,33 @@ export interface RenderOptions {
  */
 export function renderText(o: RenderOptions, p: TemplateParams): string {
   const minutes = Math.max(1, Math.round(p.expiresInSeconds / 60));
+  // The merchant's values go in after the brand: a payee or a statement that says "Outband" is
+  // shown as the person approves it, not rebranded.
+  const marked = {
+    ...p,
+    payee: p.payee === undefined ? undefined : payeeMark,
+    statement: p.statement === undefined ? undefined : statementMark,
+  };
   const text =
     p.template && o.receiverKind === 'mobile'
       ? fill(p.template, {
           code: p.code,
           minutes: String(minutes),
           amount: money(p, o.locale),
-          payee: p.payee ?? '',
-          text: p.statement ?? '',
+          payee: marked.payee ?? '',
+          text: marked.statement ?? '',
         })
-      : templates[o.locale][o.purpose][o.receiverKind](p, minutes);
-  return forReceiver(p.senderName ? text.replace(/Outband/g, p.senderName) : text, o);
+      : templates[o.locale][o.purpose][o.receiverKind](marked, minutes);
+  const branded = p.senderName ? text.replace(/Outband/g, p.senderName) : text;
+  return forReceiver(
+    branded.replace(payeeMark, () => p.payee ?? '').replace(statementMark, () => p.statement ?? ''),
+    o,
+  );
 }
+
+// Control characters never reach a phone (merchant text is refused when it holds one).
+const payeeMark = '\u0000payee\u0000';
+const statementMark = '\u0000statement\u0000';
 
 /** Puts values in a merchant's template; the data server checked it names only these. */
 function fill(template: string, values: Record<string, string>): string {
