@@ -119,5 +119,12 @@ describe('text that reaches a phone cannot be forged by a merchant', () => {
         client.verify.v2.services(service.sid).verifications.create({ to: 'alice', channel: 'sms', customFriendlyName: 'Acme\u202E' }),
       ),
     ).toBe(60200);
+    expect(
+      await code(
+        client.verify.v2
+          .services(service.sid)
+          .verifications.create({ to: 'alice', channel: 'sms', amount: '€12.50', payee: 'Shop\nOnly EUR 1 is taken' }),
+      ),
+    ).toBe(60200);
   });
 });

@@ -1,7 +1,7 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError, isAppError } from '@outband/errors';
-import { codeLength, e164, identifier, senderName, serviceSid, type TwilioPrincipal } from '@outband/contracts';
+import { codeLength, e164, identifier, phoneText, senderName, serviceSid, type TwilioPrincipal } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
 import type { DataClient } from '../adapters/data-client';
 import { validate } from '../http/validate';
@@ -28,7 +28,7 @@ const createServiceForm = z.object({
 const to = identifier.refine((s) => !s.startsWith('+') || e164.safeParse(s).success, {
   message: 'must be an E.164 number (+ then 8 to 15 digits, the first not 0) or a subscriber identifier',
 });
-const psd2 = { Amount: z.string().max(40).optional(), Payee: z.string().min(1).max(64).optional() };
+const psd2 = { Amount: z.string().max(40).optional(), Payee: phoneText(64, { currency: false }).optional() };
 const createVerificationForm = z.object({
   To: to,
   Channel: z.string(),
