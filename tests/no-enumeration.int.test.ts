@@ -1,12 +1,26 @@
 import { openDatabase } from '@outband/db';
-import { api, type Answer } from './support/http';
+import { api, eventually, waitForInbox, type Answer } from './support/http';
+import { setPolicy } from './support/payments';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
 // A merchant, or whoever types identifiers into its page, must not learn who subscribes:
 // unknown and suspended identifiers get decoys answered like real verifications.
 let suite: Suite;
 beforeAll(async () => {
-  suite = await startSuite({ env: { SEND_LIMIT_PER_ADDRESS: '3', SUBSCRIBER_FAILURE_LIMIT: '7', SUBSCRIBER_BLOCK_SECONDS: '60' } });
+  suite = await startSuite({
+    env: { SEND_LIMIT_PER_ADDRESS: '3', SUBSCRIBER_FAILURE_LIMIT: '7', SUBSCRIBER_BLOCK_SECONDS: '60' },
+    seed: [
+      {
+        merchant: { id: 'enumeration-seed', name: 'x', keys: [] },
+        subscribers: [
+          { identifier: 'premium-1', address: '+33899123456' },
+          { identifier: 'broken-1', address: '+33700000009' },
+          { identifier: 'dana', address: '+4915112340001' },
+          { identifier: 'erin', address: '+33612340002' },
+        ],
+      },
+    ],
+  });
 });
 afterAll(async () => {
   await suite?.stop();
@@ -44,7 +58,7 @@ describe('no enumeration of subscribers', () => {
     expect(known.status).toBe(201);
     expect(shape(unknown)).toEqual(shape(known));
     expect(shape(suspended)).toEqual(shape(known));
-    expect(unknown.body.to).toMatch(/^\+33 6 •• •• •• \d\d$/);
+    expect(unknown.body.to).toMatch(/^\+33 [67] •• •• •• \d\d$/);
     // The same identifier shows the same masked address each time, as a real one does.
     expect((await start('nobody-1')).body.to).toBe(unknown.body.to);
     await new Promise((r) => setTimeout(r, 300));
@@ -118,5 +132,59 @@ describe('no enumeration of subscribers', () => {
     } finally {
       await db.destroy();
     }
+  });
+
+  it('answers a statement for an unknown identifier as for a subscriber who never paid this merchant', async () => {
+    const statement = (who: string) => api(suite, 'GET', `/v1/subscribers/${who}/statement?period=2020-01`);
+    const known = await statement('bob');
+    const unknown = await statement('nobody-11');
+    expect(known.status).toBe(200);
+    expect(shape(unknown)).toEqual(shape({ ...known, body: { ...known.body, identifier: 'nobody-11' } }));
+  });
+
+  it('answers a subscriber whose number a send guard refuses as a decoy, and sends it nothing', async () => {
+    expect(shape(await start('premium-1'))).toEqual(shape(await start('nobody-12')));
+    expect(shape(await start('broken-1'))).toEqual(shape(await start('nobody-13')));
+    const aliceHad = suite.sim.inbox.list(subscribers.alice.address).length;
+    const danaHad = suite.sim.inbox.list('+4915112340001').length;
+    await setPolicy(suite, { allowedCountries: ['DE'] });
+    try {
+      expect(shape(await start('alice'))).toEqual(shape(await start('nobody-14')));
+      // A German number the policy allows is sent: once it has arrived, alice's would have too.
+      expect((await start('dana')).status).toBe(201);
+      await waitForInbox(suite, '+4915112340001', danaHad + 1);
+      expect(suite.sim.inbox.list(subscribers.alice.address)).toHaveLength(aliceHad);
+    } finally {
+      await setPolicy(suite, { allowedCountries: null });
+    }
+  });
+
+  it('answers the reverse channel for a pager as for an unknown identifier', async () => {
+    const pager = await start('pager-7', { channel: 'reverse-sms' });
+    const unknown = await start('nobody-15', { channel: 'reverse-sms' });
+    expect(pager.status).toBe(201);
+    expect(shape(pager)).toEqual(shape(unknown));
+  });
+
+  it("shows a decoy's masked address in the formats real numbers have, in the country of a typed number", async () => {
+    const masks = new Set<string>();
+    for (let i = 0; i < 16; i += 1) {
+      masks.add(String((await start(`nobody-mask-${i}`)).body.to).slice(0, 5));
+    }
+    // French mobile numbers begin with 6 or 7: decoys are not all one pattern.
+    expect([...masks].sort()).toEqual(['+33 6', '+33 7']);
+    expect((await start('+4915199990000')).body.to).toMatch(/^\+49 1/);
+  });
+
+  it("takes a decoy's delivery report through submitted to delivered, as a real one's", async () => {
+    const delivered = (id: unknown) =>
+      eventually(async () => {
+        const v = await api(suite, 'GET', `/v1/verifications/${String(id)}`);
+        return (v.body.delivery as { state: string }).state === 'delivered' ? true : undefined;
+      });
+    const real = await start('erin');
+    const decoy = await start('nobody-16');
+    await expect(delivered(real.body.id)).resolves.toBe(true);
+    await expect(delivered(decoy.body.id)).resolves.toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { openDatabase } from '@outband/db';
+import { issuedOutcome } from './support/audit';
 import { api, eventually } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
@@ -75,10 +76,11 @@ describe('reverse channel (the phone texts the code back)', () => {
     expect((await statusOf(suite, started.body.id as string)).status).toBe('session_closed');
   });
 
-  it('refuses the reverse channel to a pager, and a resend of a reverse code', async () => {
+  it('answers the reverse channel for a pager as a decoy, and refuses a resend of a reverse code', async () => {
+    // A pager cannot text back; refusing it would tell that the identifier is a pager subscriber.
     const pager = await startReverse('pager-7');
-    expect(pager.status).toBe(400);
-    expect(pager.body.code).toBe('CHANNEL_UNSUPPORTED');
+    expect(pager.status).toBe(201);
+    expect(await issuedOutcome(suite, pager.body.id)).toBe('login:reverse:withheld');
     const started = await startReverse();
     const resend = await api(suite, 'POST', `/v1/verifications/${started.body.id as string}/resend`, { body: {} });
     expect(resend.body.code).toBe('CHANNEL_UNSUPPORTED');

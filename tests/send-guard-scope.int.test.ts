@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { issuedOutcome } from './support/audit';
 import { api } from './support/http';
 import { startSuite, type Suite } from './support/suite';
 
@@ -47,13 +48,15 @@ describe('send limits an anonymous visitor cannot turn against others', () => {
     const refused = [await start('ann-1'), await start('ann-1'), await start('ann-1')];
     expect(refused.map((r) => r.body.code)).toEqual(['TOO_MANY_SENDS', 'TOO_MANY_SENDS', 'TOO_MANY_SENDS']);
     expect((await start('ann-2')).status).toBe(201); // the third code sent to the range
+    // Withheld, answered as a decoy is (a refusal would name a subscriber): nothing is sent.
     const burst = await start('ann-3');
-    expect(burst.status).toBe(429);
-    expect(burst.body.code).toBe('RANGE_BLOCKED');
-    expect((await start('ann-4')).body.code).toBe('RANGE_BLOCKED');
+    expect(burst.status).toBe(201);
+    expect(await issuedOutcome(suite, burst.body.id)).toBe('login:withheld');
+    expect(await issuedOutcome(suite, (await start('ann-4')).body.id)).toBe('login:withheld');
+    expect(await metrics()).toMatch(/outband_send_refusals_total\{[^}]*reason="range_blocked"[^}]*\} 2/);
     // Another merchant still reaches the range: the block is the bursting merchant's own.
     const elsewhere = await startAtOther('ann-4');
-    expect(elsewhere.status).toBe(201);
+    expect(await issuedOutcome(suite, elsewhere.body.id)).toBe('login');
     expect(await metrics()).not.toMatch(/outband_abuse_alerts_total\{/);
     // The fifth code to one range across merchants passes the alert limit of 4: ops are told, nobody is blocked.
     expect((await startAtOther('ann-3')).status).toBe(201);
@@ -84,11 +87,12 @@ describe('a range blocked for everyone, on the operator decision', () => {
 
   it('blocks the range for every merchant', async () => {
     expect((await api(global, 'POST', '/v1/verifications', { body: { identifier: 'ann-1' } })).status).toBe(201);
-    expect((await api(global, 'POST', '/v1/verifications', { body: { identifier: 'ann-2' } })).body.code).toBe('RANGE_BLOCKED');
+    const blocked = await api(global, 'POST', '/v1/verifications', { body: { identifier: 'ann-2' } });
+    expect(await issuedOutcome(global, blocked.body.id)).toBe('login:withheld');
     const elsewhere = await api(global, 'POST', '/v1/verifications', {
       body: { identifier: 'ann-1' },
       token: global.token({ secret: other.secret, issuer: other.id, jwtid: randomBytes(8).toString('hex') }),
     });
-    expect(elsewhere.body.code).toBe('RANGE_BLOCKED');
+    expect(await issuedOutcome(global, elsewhere.body.id)).toBe('login:withheld');
   });
 });

@@ -1,4 +1,5 @@
-import { api, eventually } from './support/http';
+import { issuedOutcome } from './support/audit';
+import { api, eventually, waitForInbox } from './support/http';
 import { setPolicy } from './support/payments';
 import { startSuite, type Suite } from './support/suite';
 
@@ -31,19 +32,27 @@ beforeEach(async () => {
 const start = (identifier: string) => api(suite, 'POST', '/v1/verifications', { body: { identifier } });
 const accepted = async () =>
   ((await (await fetch(`http://127.0.0.1:${suite.sim.httpPort}/stats`)).json()) as { accepted: number }).accepted;
+// A refused subscriber's start is answered as a decoy's (a refusal would name a subscriber): 201, nothing sent.
+const issued = (a: { body: Record<string, unknown> }) => issuedOutcome(suite, a.body.id);
+const sentTo = async (identifier: string, address: string) => {
+  const had = suite.sim.inbox.list(address).length;
+  expect(await issued(await start(identifier))).toBe('login');
+  await waitForInbox(suite, address, had + 1);
+};
 const metrics = async () => (await fetch(`http://127.0.0.1:${suite.data.opsPort}/metrics`)).text();
 
 describe('SMS pumping and toll fraud', () => {
   it('refuses invalid and premium-rate numbers before any SMS is sent', async () => {
     const before = await accepted();
     const premium = await start('premium');
-    expect(premium.status).toBe(403);
-    expect(premium.body.code).toBe('ADDRESS_PREMIUM_RATE');
+    expect(premium.status).toBe(201);
+    expect(await issued(premium)).toBe('login:withheld');
     const broken = await start('broken');
-    expect(broken.status).toBe(400);
-    expect(broken.body.code).toBe('ADDRESS_INVALID');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await accepted()).toBe(before);
+    expect(broken.status).toBe(201);
+    expect(await issued(broken)).toBe('login:withheld');
+    // Once a later code has arrived, theirs would have too.
+    await sentTo('anna', '+33655512345');
+    expect(await accepted()).toBe(before + 1);
     expect(await metrics()).toMatch(/outband_send_refusals_total\{[^}]*reason="address_premium_rate"[^}]*\} 1/);
   });
 
@@ -51,11 +60,11 @@ describe('SMS pumping and toll fraud', () => {
     await setPolicy(suite, { allowedCountries: ['DE'] });
     const before = await accepted();
     const fr = await start('alice');
-    expect(fr.status).toBe(403);
-    expect(fr.body.code).toBe('COUNTRY_NOT_ALLOWED');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await accepted()).toBe(before);
-    expect((await start('bob')).status).toBe(201);
+    expect(fr.status).toBe(201);
+    expect(await issued(fr)).toBe('login:withheld');
+    await sentTo('bob', '+4915112345678');
+    expect(await accepted()).toBe(before + 1);
+    expect(await metrics()).toMatch(/outband_send_refusals_total\{[^}]*reason="country_not_allowed"[^}]*\} 1/);
   });
 
   it('blocks a range of numbers after a burst, reports it, leaves other ranges alone, and lifts the block later', async () => {
@@ -63,14 +72,13 @@ describe('SMS pumping and toll fraud', () => {
     for (const who of ['alice', 'alice-2', 'alice', 'alice-2']) {
       answers.push(await start(who));
     }
-    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 429]);
-    expect(answers[3]?.body.code).toBe('RANGE_BLOCKED');
-    expect(Number(answers[3]?.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await start('alice')).body.code).toBe('RANGE_BLOCKED');
-    expect((await start('anna')).status).toBe(201); // +33 6555…: another range
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    expect(await issued(answers[3] ?? { body: {} })).toBe('login:withheld');
+    expect(await issued(await start('alice'))).toBe('login:withheld');
+    expect(await issued(await start('anna'))).toBe('login'); // +33 6555…: another range
     expect(await metrics()).toMatch(/outband_send_refusals_total\{[^}]*reason="range_blocked"[^}]*\} [2-9]/);
     expect(suite.logs.some((l) => l.includes('range blocked') && l.includes('+3361234xxxx'))).toBe(true);
-    await eventually(async () => ((await start('alice')).status === 201 ? true : undefined), 10_000);
+    await eventually(async () => ((await issued(await start('alice'))) === 'login' ? true : undefined), 10_000);
   });
 
   it('bounds the codes to one country per window, then recovers', async () => {
@@ -78,10 +86,11 @@ describe('SMS pumping and toll fraud', () => {
     for (const who of ['bob', 'dora', 'bob', 'dora', 'bob', 'dora', 'bob']) {
       answers.push(await start(who));
     }
-    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201, 201, 429]);
-    expect(answers[6]?.body.code).toBe('COUNTRY_RATE_LIMITED');
-    expect((await start('anna')).status).toBe(201); // France has its own budget
-    await eventually(async () => ((await start('bob')).status === 201 ? true : undefined), 10_000);
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201, 201, 201]);
+    expect(await issued(answers[6] ?? { body: {} })).toBe('login:withheld');
+    expect(await metrics()).toMatch(/outband_send_refusals_total\{[^}]*reason="country_rate_limited"[^}]*\} 1/);
+    expect(await issued(await start('anna'))).toBe('login'); // France has its own budget
+    await eventually(async () => ((await issued(await start('bob'))) === 'login' ? true : undefined), 10_000);
   });
 
   it("applies a merchant's own verification rate instead of the default", async () => {

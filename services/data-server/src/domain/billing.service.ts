@@ -1,4 +1,3 @@
-import { AppError } from '@outband/errors';
 import type { SettlementView, StatementView } from '@outband/contracts';
 import type { LedgerRepository } from '../adapters/ledger.repository';
 import type { MerchantRepository } from '../adapters/merchant.repository';
@@ -14,14 +13,16 @@ export class BillingService {
     },
   ) {}
 
-  /** A subscriber's register with one merchant for a month. */
+  /**
+   * A subscriber's register with one merchant for a month. Its entries are the merchant's own
+   * payments and fees, so it learns nothing new from them; an identifier that names no
+   * subscriber has an empty statement, as one who never paid this merchant does, so the answer
+   * does not tell who subscribes.
+   */
   async statement(merchantId: string, identifier: string, period: string): Promise<StatementView> {
     const subscriber = await this.d.subscribers.findByIdentifier(identifier);
-    if (!subscriber) {
-      throw new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'no subscriber has this identifier');
-    }
     const [from, to] = monthOf(period);
-    const entries = await this.d.ledger.entries('receiver', { merchantId, subscriberId: subscriber.id }, from, to);
+    const entries = subscriber ? await this.d.ledger.entries('receiver', { merchantId, subscriberId: subscriber.id }, from, to) : [];
     return {
       identifier,
       period,

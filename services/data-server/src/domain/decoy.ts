@@ -1,8 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { getExampleNumber, type CountryCode } from 'libphonenumber-js/max';
-import examples from 'libphonenumber-js/mobile/examples';
 import type { DeliveryState } from '@outband/contracts';
-import { maskAddress } from './mask-address';
 
 /**
  * No enumeration (OWASP ASVS V2.2, issue 5): an identifier with no active subscriber gets a
@@ -14,28 +11,29 @@ export function decoyOf(key: Buffer, identifier: string): string {
   return createHmac('sha256', key).update(`decoy\0${identifier}`).digest('hex').slice(0, 32);
 }
 
-/** A masked address of `country`'s mobile format whose last digits come from the decoy hash. */
-export function decoyAddress(decoy: string, country: CountryCode): string {
-  const example = getExampleNumber(country, examples);
-  if (!example) {
-    return maskAddress(`+3361234${decoy.slice(0, 4).replace(/[a-f]/g, '0')}`);
-  }
-  const tail = String(parseInt(decoy.slice(0, 8), 16) % 100).padStart(2, '0');
-  return maskAddress(`${example.number.slice(0, -2)}${tail}`);
-}
-
 /** A value no typed code can match: the decoy's pending MAC is made from it. */
 export function unmatchableCode(): string {
   return randomBytes(32).toString('hex');
 }
 
+/** From the start to the SMSC's submit_sm_resp: the outbox relay, the broker, one round trip. */
+export const decoySubmitMs = { min: 40, spread: 400 } as const;
+/** From the submit to the handset's receipt. */
+export const decoyReceiptMs = { min: 800, spread: 4000 } as const;
+
 /**
- * The delivery a decoy reports: queued, as every code is when its verification starts. What
- * happens next (receipts, `message.*` webhooks, the bill) is the merchant's own record of what
- * it pays for, so there a decoy shows as what it is: nothing was sent.
+ * The delivery a decoy reports, as it stands at `now`: queued, then submitted, then delivered,
+ * after delays drawn from the decoy hash within what real deliveries take, so reading it over
+ * time follows the path a real code's report does. Nothing was sent: the merchant is not billed
+ * for it (only approvals and captures are) and no `message.*` webhook is emitted.
  */
-export function decoyDelivery(startedAt: Date): { state: DeliveryState; updatedAt: Date; error: null } {
-  return { state: 'queued', updatedAt: startedAt, error: null };
+export function decoyDelivery(decoy: string, startedAt: Date, now: Date): { state: DeliveryState; updatedAt: Date; error: null } {
+  const submittedAfter = decoySubmitMs.min + (parseInt(decoy.slice(8, 12) || '0', 16) % decoySubmitMs.spread);
+  const deliveredAfter = submittedAfter + decoyReceiptMs.min + (parseInt(decoy.slice(12, 16) || '0', 16) % decoyReceiptMs.spread);
+  const elapsed = now.getTime() - startedAt.getTime();
+  const [state, after]: [DeliveryState, number] =
+    elapsed >= deliveredAfter ? ['delivered', deliveredAfter] : elapsed >= submittedAfter ? ['submitted', submittedAfter] : ['queued', 0];
+  return { state, updatedAt: new Date(startedAt.getTime() + after), error: null };
 }
 
 /**

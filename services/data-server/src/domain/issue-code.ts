@@ -13,11 +13,13 @@ export interface IssueOptions {
   /** The merchant's own text for this purpose, if it has one. */
   template: string | undefined;
   correlationId: string | undefined;
+  /** Why a subscriber's code is not sent (a send guard refused its number), answered as a decoy. */
+  withheld?: string | null;
 }
 
 /**
  * Records the certificate of one code and hands its message to the message server. A decoy
- * (no subscriber) only leaves its audit row: nothing is sent.
+ * (no subscriber), or a code withheld from one, only leaves its audit row: nothing is sent.
  */
 export async function issueCode(
   d: Pick<VerificationServiceDeps, 'audit' | 'issueMessage' | 'pending' | 'verifications' | 'clock'>,
@@ -29,7 +31,8 @@ export async function issueCode(
   const issued = o.resent ? `${v.purpose}:resent` : v.purpose;
   const audit = { at: o.now, kind: 'certificate.issued' as const, merchantId: v.merchantId, verificationId: v.id };
   if (!subscriber) {
-    await d.audit.append({ ...audit, subscriberId: null, outcome: `${issued}:decoy` });
+    // The refusal's reason is in `outband_send_refusals_total{reason}` (the outcome column is short).
+    await d.audit.append({ ...audit, subscriberId: v.subscriberId, outcome: `${issued}:${o.withheld ? 'withheld' : 'decoy'}` });
     return;
   }
   const messageId = randomUUID();

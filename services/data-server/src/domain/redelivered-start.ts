@@ -3,7 +3,7 @@ import type { VerificationRecord, VerificationRepository } from '../adapters/ver
 
 /**
  * What an earlier delivery of the same bus request started, if its code went out (or it was a
- * decoy, which sends nothing). One cut short before is left to the new start, which cancels it;
+ * decoy or a withheld code, which send nothing). One cut short before is left to the new start, which cancels it;
  * so is a reverse-channel one, whose code was only ever in the answer that was lost.
  */
 export async function startedBy(
@@ -15,5 +15,5 @@ export async function startedBy(
   if (!v || v.channel === 'reverse-sms') {
     return undefined;
   }
-  return v.subscriberId === null || (await d.certificates.latestFor(v.id)) ? v : undefined;
+  return v.decoyOf || (await d.certificates.latestFor(v.id)) ? v : undefined;
 }

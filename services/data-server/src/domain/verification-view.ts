@@ -5,14 +5,17 @@ import { decoyDelivery } from './decoy';
 
 type Delivery = Awaited<ReturnType<CertificateRepository['latestFor']>>;
 
-/** The view of `v` as it now stands, its delivery read in one query; a decoy shows the delivery it pretends. */
+/**
+ * The view of `v` as it now stands, its delivery read in one query; a decoy, or a code withheld
+ * from a subscriber (`decoyOf` set on both), shows the delivery it pretends.
+ */
 export async function currentView(
   certificates: Pick<CertificateRepository, 'deliveryOf'>,
   v: VerificationRecord,
   now: Date,
 ): Promise<VerificationView> {
-  if (v.subscriberId === null) {
-    return toView(v, now, decoyDelivery(v.createdAt));
+  if (v.decoyOf) {
+    return toView(v, now, decoyDelivery(v.decoyOf, v.createdAt, now));
   }
   const delivery = await certificates.deliveryOf(v.id);
   return toView(v, now, delivery.latest, delivery.attempts);

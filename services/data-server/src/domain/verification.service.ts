@@ -11,7 +11,9 @@ import { boundDataFor, type BoundData } from './bound-data';
 import { maskAddress } from './mask-address';
 import { currentView, toView } from './verification-view';
 import { countFailure, failureHolder, holderOf, refuseIfBlocked } from './lockout';
-import { DecoyPacing, decoyAddress, decoyOf, unmatchableCode } from './decoy';
+import { DecoyPacing, decoyOf, unmatchableCode } from './decoy';
+import { decoyDestination } from './decoy-destination';
+import { guarded } from './guarded-send';
 import { reserveReverseCode } from './reverse-channel';
 import { issueCode } from './issue-code';
 import type { VerificationServiceDeps } from './verification.deps';
@@ -34,7 +36,8 @@ export class VerificationService {
     const found = await this.subscriberOf(req.identifier, req.identifierKind);
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
     const subscriber = found?.status === 'active' ? found : null;
-    const decoy = subscriber ? null : decoyOf(activeKey(this.d.macKeys).key, req.identifier);
+    const marker = decoyOf(activeKey(this.d.macKeys).key, req.identifier);
+    const decoy = subscriber ? null : marker;
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
     const { transaction, message } = bound;
     const now = this.d.clock();
@@ -44,12 +47,16 @@ export class VerificationService {
     }
     // Read once: its countries, its limits, its code and texts.
     const policy = await this.d.policyOf(req.merchantId);
-    if (subscriber) {
-      await this.d.admitSend(req.merchantId, subscriber.address, policy.allowedCountries);
-    }
     const channel = req.channel ?? 'sms';
-    if (channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
-      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a pager cannot text a code back: use the sms channel');
+    // A number the merchant typed is guarded whoever holds it; an invented one is not (decoy-destination.ts).
+    const typed = req.identifierKind === 'address';
+    const destination = subscriber?.address ?? decoyDestination(marker, req.identifier, req.identifierKind, this.d.decoyCountry);
+    // Why the subscriber's code is withheld (answered as a decoy, nothing sent), if it is.
+    let withheld =
+      subscriber || typed ? await guarded(typed, () => this.d.admitSend(req.merchantId, destination, policy.allowedCountries)) : null;
+    if (!withheld && channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
+      // Only a pager subscriber could be refused this channel, so the refusal would name one.
+      withheld = 'CHANNEL_UNSUPPORTED';
     }
     const merchantLimit = await this.d.merchantLimit(req.merchantId, policy, now);
     if (!merchantLimit.allowed) {
@@ -58,9 +65,10 @@ export class VerificationService {
       });
     }
     await this.refuseOverSendLimit(subscriber?.address ?? `decoy:${decoy}`, now);
-    if (subscriber && channel === 'sms') {
-      await this.d.countSend(req.merchantId, subscriber.address, now);
+    if (!withheld && channel === 'sms' && (subscriber || typed)) {
+      withheld = await guarded(typed, () => this.d.countSend(req.merchantId, destination, now));
     }
+    const receiver = withheld ? null : subscriber;
     // One open verification per merchant and subscriber: a new one cancels the old.
     const holder = subscriber ? { subscriberId: subscriber.id } : { decoyOf: decoy ?? '' };
     for (const old of await this.d.verifications.pendingFor(req.merchantId, holder, now)) {
@@ -85,15 +93,21 @@ export class VerificationService {
     const code =
       channel === 'reverse-sms'
         ? await reserveReverseCode(this.d, codeKey, macKey, binding, id, now, expiresAt)
-        : subscriber
+        : receiver
           ? deriveCode(withDigits(this.d.suite, codeLength), codeKey, binding, id, randomBytes(32), now)
           : unmatchableCode();
-    const addressMasked = subscriber ? maskAddress(subscriber.address) : decoyAddress(decoy ?? '', this.d.decoyCountry);
+    // An invalid or premium-rate number shows in the mask's format, and always will be refused:
+    // it shows its decoy's mask instead (a decoy's number is neither).
+    const shown =
+      withheld === 'ADDRESS_INVALID' || withheld === 'ADDRESS_PREMIUM_RATE'
+        ? decoyDestination(marker, req.identifier, req.identifierKind, this.d.decoyCountry)
+        : destination;
+    const addressMasked = maskAddress(shown);
     const record: VerificationRecord = {
       id,
       merchantId: req.merchantId,
       subscriberId: subscriber?.id ?? null,
-      decoyOf: decoy,
+      decoyOf: receiver ? null : marker,
       purpose: req.purpose,
       status: 'pending',
       addressMasked,
@@ -117,7 +131,14 @@ export class VerificationService {
     };
     await this.d.verifications.insert(record);
     await this.d.pending.put(
-      { verificationId: id, mac: macOfCode(macKey, id, code), bindingHash: binding, maxAttempts: this.d.maxAttempts, expiresAt },
+      // A withheld reverse code is shown but texting it back cannot approve anything.
+      {
+        verificationId: id,
+        mac: macOfCode(macKey, id, withheld && subscriber ? unmatchableCode() : code),
+        bindingHash: binding,
+        maxAttempts: this.d.maxAttempts,
+        expiresAt,
+      },
       now,
     );
     if (channel === 'reverse-sms') {
@@ -128,14 +149,14 @@ export class VerificationService {
         merchantId: req.merchantId,
         verificationId: id,
         subscriberId: subscriber?.id ?? null,
-        outcome: `${req.purpose}:reverse${subscriber ? '' : ':decoy'}`,
+        outcome: `${req.purpose}:reverse${receiver ? '' : subscriber ? ':withheld' : ':decoy'}`,
       });
-      const sendTo = this.d.reverseNumberFor(subscriber?.address ?? '+');
+      const sendTo = this.d.reverseNumberFor(destination);
       return { ...toView(record, now, undefined), reverse: { code, sendTo } };
     }
     const template = policy.templates?.[req.purpose];
-    await issueCode(this.d, record, subscriber, code, { bound, locale: req.locale, now, resent: false, template, correlationId });
-    if (subscriber) {
+    await issueCode(this.d, record, receiver, code, { bound, locale: req.locale, now, resent: false, template, correlationId, withheld });
+    if (receiver) {
       this.pacing.real(performance.now() - startedAt);
     } else {
       await this.pacing.pad(performance.now() - startedAt);
@@ -169,15 +190,19 @@ export class VerificationService {
     }
     const now = this.d.clock();
     const policy = await this.d.policyOf(merchantId);
-    if (subscriber) {
-      await this.d.admitSend(merchantId, subscriber.address, policy.allowedCountries);
-    }
+    // A decoy's resends are never refused by a guard, so a subscriber's are not either: withheld.
+    let withheld = v.decoyOf
+      ? 'WITHHELD'
+      : subscriber
+        ? await guarded(false, () => this.d.admitSend(merchantId, subscriber.address, policy.allowedCountries))
+        : null;
     await this.refuseOverSendLimit(subscriber?.address ?? `decoy:${v.decoyOf}`, now);
-    if (subscriber) {
-      await this.d.countSend(merchantId, subscriber.address, now);
+    if (subscriber && !withheld) {
+      withheld = await guarded(false, () => this.d.countSend(merchantId, subscriber.address, now));
     }
+    const receiver = withheld ? null : subscriber;
     const suite = withDigits(this.d.suite, v.codeLength);
-    const code = subscriber ? deriveCode(suite, activeKey(this.d.codeKeys), binding, v.id, randomBytes(32), now) : unmatchableCode();
+    const code = receiver ? deriveCode(suite, activeKey(this.d.codeKeys), binding, v.id, randomBytes(32), now) : unmatchableCode();
     const outcome = await this.d.pending.resend(
       v.id,
       macOfCode(macKey, v.id, code),
@@ -204,7 +229,8 @@ export class VerificationService {
         });
       }
       case 'replaced':
-        await issueCode(this.d, v, subscriber, code, {
+        await issueCode(this.d, v, receiver, code, {
+          withheld: subscriber && withheld ? withheld : null,
           bound: boundDataFor(v.purpose, presentedData),
           locale,
           now,
