@@ -14,6 +14,7 @@ import { countFailure, failureHolder, holderOf, refuseIfBlocked } from './lockou
 import { DecoyPacing, decoyOf, unmatchableCode } from './decoy';
 import { decoyDestination } from './decoy-destination';
 import { guarded } from './guarded-send';
+import { admitStart, refuseOverSendLimit } from './start-admission';
 import { reserveReverseCode } from './reverse-channel';
 import { issueCode } from './issue-code';
 import type { VerificationServiceDeps } from './verification.deps';
@@ -48,26 +49,7 @@ export class VerificationService {
     // Read once: its countries, its limits, its code and texts.
     const policy = await this.d.policyOf(req.merchantId);
     const channel = req.channel ?? 'sms';
-    // A number the merchant typed is guarded whoever holds it; an invented one is not (decoy-destination.ts).
-    const typed = req.identifierKind === 'address';
-    const destination = subscriber?.address ?? decoyDestination(marker, req.identifier, req.identifierKind, this.d.decoyCountry);
-    // Why the subscriber's code is withheld (answered as a decoy, nothing sent), if it is.
-    let withheld =
-      subscriber || typed ? await guarded(typed, () => this.d.admitSend(req.merchantId, destination, policy.allowedCountries)) : null;
-    if (!withheld && channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
-      // Only a pager subscriber could be refused this channel, so the refusal would name one.
-      withheld = 'CHANNEL_UNSUPPORTED';
-    }
-    const merchantLimit = await this.d.merchantLimit(req.merchantId, policy, now);
-    if (!merchantLimit.allowed) {
-      throw new AppError('rate_limited', 'MERCHANT_RATE_LIMITED', 'this merchant starts too many verifications: slow down', {
-        details: { retryAfterSeconds: merchantLimit.retryAfterSeconds },
-      });
-    }
-    await this.refuseOverSendLimit(subscriber?.address ?? `decoy:${decoy}`, now);
-    if (!withheld && channel === 'sms' && (subscriber || typed)) {
-      withheld = await guarded(typed, () => this.d.countSend(req.merchantId, destination, now));
-    }
+    const { destination, withheld } = await admitStart(this.d, req, channel, subscriber, marker, policy, now);
     const receiver = withheld ? null : subscriber;
     // One open verification per merchant and subscriber: a new one cancels the old.
     const holder = subscriber ? { subscriberId: subscriber.id } : { decoyOf: decoy ?? '' };
@@ -196,7 +178,7 @@ export class VerificationService {
       : subscriber
         ? await guarded(false, () => this.d.admitSend(merchantId, subscriber.address, policy.allowedCountries))
         : null;
-    await this.refuseOverSendLimit(subscriber?.address ?? `decoy:${v.decoyOf}`, now);
+    await refuseOverSendLimit(this.d, subscriber?.address ?? `decoy:${v.decoyOf}`, now);
     if (subscriber && !withheld) {
       withheld = await guarded(false, () => this.d.countSend(merchantId, subscriber.address, now));
     }
@@ -363,15 +345,6 @@ export class VerificationService {
   async requireSessionOf(v: VerificationRecord): Promise<void> {
     if (v.sessionId && v.status === 'pending') {
       await this.d.requireSession(v.merchantId, v.sessionId, holderOf(v));
-    }
-  }
-
-  private async refuseOverSendLimit(address: string, now: Date): Promise<void> {
-    const limit = await this.d.sendLimit(address, now);
-    if (!limit.allowed) {
-      throw new AppError('rate_limited', 'TOO_MANY_SENDS', 'too many codes were sent to this subscriber recently: try again later', {
-        details: { retryAfterSeconds: limit.retryAfterSeconds },
-      });
     }
   }
 
