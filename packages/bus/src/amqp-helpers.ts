@@ -10,6 +10,25 @@ export function unavailable(message: string, cause?: unknown): AppError {
   return new AppError('unavailable', 'BROKER_UNAVAILABLE', message, { retryable: true, cause });
 }
 
+/** The properties of a message published again (retry, dead letter), with extra headers. */
+export function copyProperties(
+  msg: amqp.ConsumeMessage,
+  extra: Record<string, unknown>,
+  userId: string,
+  expiration?: string,
+): amqp.Options.Publish {
+  const props = msg.properties;
+  return {
+    persistent: true,
+    contentType: props.contentType as string | undefined,
+    messageId: props.messageId as string | undefined,
+    timestamp: props.timestamp as number | undefined,
+    headers: { ...(props.headers ?? {}), ...extra },
+    userId,
+    ...(expiration ? { expiration } : {}),
+  };
+}
+
 export function confirmPublish(
   ch: amqp.ConfirmChannel,
   exchange: string,

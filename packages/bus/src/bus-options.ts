@@ -31,6 +31,13 @@ export interface ConsumeOptions {
   retryBaseMs?: number;
   /** @defaultValue 60000 */
   retryMaxMs?: number;
+  /**
+   * Broker users whose messages this consumer takes, checked against the `user_id` RabbitMQ
+   * validates; the bus's own user (it republishes retries) is always trusted. Anything else is
+   * dead-lettered, and a request is answered CALLER_FORBIDDEN. The in-process bus has no
+   * outsiders and ignores it. @defaultValue 'any'
+   */
+  trustedPublishers?: readonly string[] | 'any';
 }
 
 export interface PublishOptions {
@@ -40,5 +47,5 @@ export interface PublishOptions {
 
 /** Consume options with their defaults filled in. */
 export function withDefaults(o: ConsumeOptions): Required<ConsumeOptions> {
-  return { prefetch: 16, maxRetries: 5, retryBaseMs: 1000, retryMaxMs: 60_000, ...o };
+  return { prefetch: 16, maxRetries: 5, retryBaseMs: 1000, retryMaxMs: 60_000, trustedPublishers: 'any', ...o };
 }

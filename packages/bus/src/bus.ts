@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import type { z } from 'zod';
-import { AppError, isAppError } from '@outband/errors';
-import { declareTopology, sideQueues } from './topology';
-import { confirmPublish, drained, invalidMessage, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
+import { AppError, isAppError, type SerializedError } from '@outband/errors';
+import { sideQueues } from './topology';
+import { ensureTopology } from './ensure-topology';
+import { brokerUserOf, callerForbidden, untrustedPublisher } from './publisher-check';
+import { confirmPublish, copyProperties, drained, invalidMessage, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
 import { PendingReplies, type ReplyBody } from './pending-replies';
 import { withDefaults, type BusOptions, type ConsumeOptions, type PublishOptions } from './bus-options';
 import { contextOf, failurePlan, headers, parseDelivery, rpcFailure, type DeliveryContext } from './delivery';
@@ -39,6 +41,8 @@ export class Bus implements MessageBus {
   private readyWaiters: Array<() => void> = [];
   private reconnectAttempt = 0;
   private readonly opts: Required<Omit<BusOptions, 'connectionName'>> & { connectionName: string };
+  /** Stamped as `user_id` on everything this bus publishes; the broker vouches for it. */
+  private readonly user: string;
 
   private constructor(options: BusOptions) {
     this.opts = {
@@ -48,6 +52,7 @@ export class Bus implements MessageBus {
       connectionName: 'outband',
       ...options,
     };
+    this.user = brokerUserOf(options.url);
   }
 
   /** Connects (retrying until `connectTimeoutMs`) and declares the topology. */
@@ -83,6 +88,7 @@ export class Bus implements MessageBus {
       persistent: true,
       contentType: 'application/json',
       messageId: options.messageId ?? randomUUID(),
+      userId: this.user,
       timestamp: Math.floor(Date.now() / 1000),
       headers: options.correlationId ? { [headers.correlation]: options.correlationId } : {},
     };
@@ -126,6 +132,7 @@ export class Bus implements MessageBus {
       replyTo: replyQueue,
       correlationId: id,
       messageId: id,
+      userId: this.user,
       expiration: String(timeoutMs),
       contentType: 'application/json',
       headers: correlationId ? { [headers.correlation]: correlationId } : {},
@@ -187,7 +194,11 @@ export class Bus implements MessageBus {
       conn.on('error', (err: Error) => this.opts.logger.warn({ err }, 'broker connection error'));
       const pub = await conn.createConfirmChannel();
       pub.on('error', (err: Error) => this.opts.logger.warn({ err }, 'publish channel error'));
-      await declareTopology(pub, this.opts.names, this.opts.queueType);
+      const topology = await ensureTopology(conn, this.opts.names, this.opts.queueType);
+      this.opts.logger.info(
+        { topology },
+        topology === 'declared' ? 'bus topology declared' : 'bus topology checked (declared by the data server)',
+      );
       await pub.consume(replyQueue, (msg) => this.onReply(msg), { noAck: true });
       this.conn = conn;
       this.pub = pub;
@@ -294,17 +305,13 @@ export class Bus implements MessageBus {
     this.inFlight += 1;
     const ctx = contextOf(msg);
     try {
-      const parsed = parseDelivery(msg, spec.schema);
-      if (!parsed.ok) {
-        this.opts.logger.warn({ queue: spec.queue, reason: parsed.reason }, 'invalid message dead-lettered');
-        await this.deadLetter(spec.queue, msg, parsed.reason);
-        if (spec.rpc) {
-          this.reply(msg, { ok: false, error: invalidMessage(parsed.reason) });
-        }
-      } else if (spec.rpc) {
-        await this.runRpc(spec, msg, parsed.value, ctx);
+      const untrusted = untrustedPublisher(msg, spec.options.trustedPublishers, this.user);
+      if (untrusted === undefined) {
+        await this.process(spec, msg, ctx);
       } else {
-        await this.runWork(spec, msg, parsed.value, ctx);
+        const publisher: unknown = msg.properties.userId;
+        this.opts.logger.warn({ queue: spec.queue, publisher, messageId: ctx.messageId }, 'message from an untrusted broker user refused');
+        await this.refuse(spec, msg, untrusted, callerForbidden());
       }
       ch.ack(msg);
     } catch (err) {
@@ -317,6 +324,26 @@ export class Bus implements MessageBus {
       }
     } finally {
       this.inFlight -= 1;
+    }
+  }
+
+  private async process(spec: ConsumerSpec, msg: amqp.ConsumeMessage, ctx: DeliveryContext): Promise<void> {
+    const parsed = parseDelivery(msg, spec.schema);
+    if (!parsed.ok) {
+      this.opts.logger.warn({ queue: spec.queue, reason: parsed.reason }, 'invalid message dead-lettered');
+      await this.refuse(spec, msg, parsed.reason, invalidMessage(parsed.reason));
+    } else if (spec.rpc) {
+      await this.runRpc(spec, msg, parsed.value, ctx);
+    } else {
+      await this.runWork(spec, msg, parsed.value, ctx);
+    }
+  }
+
+  /** Dead-letters a message that is never to be handled, answering the caller of a request. */
+  private async refuse(spec: ConsumerSpec, msg: amqp.ConsumeMessage, reason: string, error: SerializedError): Promise<void> {
+    await this.deadLetter(spec.queue, msg, reason);
+    if (spec.rpc) {
+      this.reply(msg, { ok: false, error });
     }
   }
 
@@ -355,6 +382,7 @@ export class Bus implements MessageBus {
     this.pub.publish('', replyTo, Buffer.from(JSON.stringify(body)), {
       correlationId: msg.properties.correlationId as string | undefined,
       contentType: 'application/json',
+      userId: this.user,
     });
   }
 
@@ -375,23 +403,10 @@ export class Bus implements MessageBus {
     extra: Record<string, unknown>,
     expiration?: string,
   ): Promise<void> {
-    const ch = await this.channelWhenReady();
-    const props = msg.properties;
-    await new Promise<void>((resolve, reject) => {
-      ch.publish(
-        exchange,
-        routingKey,
-        msg.content,
-        {
-          persistent: true,
-          contentType: props.contentType as string | undefined,
-          messageId: props.messageId as string | undefined,
-          timestamp: props.timestamp as number | undefined,
-          headers: { ...(props.headers ?? {}), ...extra },
-          ...(expiration ? { expiration } : {}),
-        },
-        (err) => (err ? reject(unavailable('republish was not confirmed', err)) : resolve()),
-      );
+    // Whoever published first, this bus publishes now (and the broker checks it).
+    const props = copyProperties(msg, extra, this.user, expiration);
+    await confirmPublish(await this.channelWhenReady(), exchange, routingKey, msg.content, props).catch((err: unknown) => {
+      throw unavailable('republish was not confirmed', err);
     });
   }
 }

@@ -8,6 +8,19 @@ export function envInt(min: number, max: number) {
 /** "true"/"false"/"1"/"0" read from an env string. */
 export const envBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** Broker (RabbitMQ) user names, comma-separated: `outband-information,outband-admin`. */
+export const envBrokerUsers = z.string().transform((v, ctx) => {
+  const users = v
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (users.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must name at least one broker user' });
+    return z.NEVER;
+  }
+  return users;
+});
+
 /** A URL whose scheme is one of `schemes`. */
 export function envUrl(...schemes: string[]) {
   return z.string().refine(

@@ -1,4 +1,4 @@
 export { parseEnv } from './parse-env';
-export { envBool, envInt, envKeyRing, envUrl } from './env-types';
+export { envBool, envBrokerUsers, envInt, envKeyRing, envUrl } from './env-types';
 export type { KeyEntry } from './env-types';
 export { busEnv, databaseEnv, logEnv, opsEnv, redisEnv } from './common-env';

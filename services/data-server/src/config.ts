@@ -1,11 +1,31 @@
 import { z } from 'zod';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
-import { busEnv, databaseEnv, envBool, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv, redisEnv } from '@outband/config';
+import {
+  busEnv,
+  databaseEnv,
+  envBool,
+  envBrokerUsers,
+  envInt,
+  envKeyRing,
+  envUrl,
+  logEnv,
+  opsEnv,
+  parseEnv,
+  redisEnv,
+} from '@outband/config';
 import { webhookAllowedHosts } from './webhook-allowed-hosts';
 
 /** The data server's environment. Keys have no defaults: a deployment must set its own. */
 export const dataServerEnv = z.object({
   ...busEnv,
+  /**
+   * Broker users whose data requests are served (merchant keys, admin actions, codes: all of
+   * them): the information server's. RabbitMQ vouches for the `user_id`; the data server's own
+   * user is trusted too, so one shared user still works.
+   */
+  RPC_TRUSTED_USERS: envBrokerUsers.default(['outband-information']),
+  /** Broker users whose delivery reports and handset messages are taken: the message server's. */
+  MESSAGE_SERVER_USERS: envBrokerUsers.default(['outband-message']),
   ...redisEnv,
   ...databaseEnv,
   /** OCRA server keys (id:base64, first one active), at least 32 bytes each. */

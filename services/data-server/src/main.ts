@@ -298,6 +298,7 @@ export async function startDataServer(
     twilio,
     metrics: m,
     logger,
+    callers: config.RPC_TRUSTED_USERS,
   });
   // The webhook outbox is sent from here.
   const webhookRounds = everyMs(
@@ -322,12 +323,12 @@ export async function startDataServer(
     },
     (err) => logger.warn({ err }, 'payment sweep failed'),
   );
-  await consumeMessageStatus(bus, names, certificates, emit, m);
+  await consumeMessageStatus(bus, names, certificates, emit, m, config.MESSAGE_SERVER_USERS);
   const reverse = new ReverseChannel(
     { verifications, subscribers, pending, reverseCodes, failures, macKeys: config.CODE_MAC_KEYS, clock: () => new Date() },
     service,
   );
-  await consumeInbound({ bus, names, reverse, payments, received: m.inbound, logger });
+  await consumeInbound({ bus, names, reverse, payments, received: m.inbound, logger, publishers: config.MESSAGE_SERVER_USERS });
 
   const ops: Server = await startOpsServer(
     config.OPS_PORT,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { busEnv, databaseEnv, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv } from '@outband/config';
+import { busEnv, databaseEnv, envBrokerUsers, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv } from '@outband/config';
 import { envJson, routingConfig, smscConnection, smsRoute } from './smpp-routing.config';
 
 /**
@@ -9,6 +9,8 @@ import { envJson, routingConfig, smscConnection, smsRoute } from './smpp-routing
  */
 const fields = z.object({
   ...busEnv,
+  /** Broker users whose `message.send` messages are delivered (the `user_id` RabbitMQ vouches for): the data server's. Its own user is trusted too. */
+  DATA_SERVER_USERS: envBrokerUsers.default(['outband-data']),
   ...databaseEnv,
   /** Keys that open codes sealed by the data server (id:base64). */
   BUS_SEAL_KEYS: envKeyRing(32),

@@ -134,6 +134,7 @@ export async function startMessageServer(
     maxRetries: config.SEND_MAX_RETRIES,
     retryBaseMs: config.SEND_RETRY_BASE_MS,
     prefetch: Math.min(1000, Math.max(16, capacity)),
+    publishers: config.DATA_SERVER_USERS,
     outcomes,
     submitsByRoute: submitTries,
     logger,

@@ -29,6 +29,12 @@ export interface DataRpcDeps {
   twilio: TwilioAccounts;
   metrics: Pick<DataServerMetrics, 'started' | 'checks' | 'checkSeconds'>;
   logger: Logger;
+  /**
+   * Broker users whose requests are served: the information server's. Every request is guarded,
+   * not only those returning secrets: each either returns one (merchant keys, webhook secrets, a
+   * reverse code), changes one (admin actions) or is an oracle (a code or a Twilio password).
+   */
+  callers?: readonly string[];
 }
 
 /** Answers the information server's requests (verifications, payments, billing, merchant keys). */
@@ -48,7 +54,7 @@ export async function serveDataRpc(d: DataRpcDeps): Promise<void> {
         throw e;
       }
     },
-    { prefetch: 32 },
+    { prefetch: 32, trustedPublishers: d.callers ?? 'any' },
   );
 }
 

@@ -11,6 +11,8 @@ export interface InboundDeps {
   payments: Pick<PaymentService, 'onVerificationEnd'>;
   received: Counter<'outcome'>;
   logger: Logger;
+  /** Broker users whose handset messages are taken (the message server's): a forged one could approve a code. */
+  publishers?: readonly string[];
 }
 
 /**
@@ -18,12 +20,17 @@ export interface InboundDeps {
  * the subscriber's number approves its verification. The text is never logged (it holds a code).
  */
 export async function consumeInbound(d: InboundDeps): Promise<void> {
-  await d.bus.consume(d.names.inboundQueue, messageInboundV1, async (m) => {
-    const r = await d.reverse.reverse(m.source, m.text);
-    d.received.inc({ outcome: r.outcome });
-    d.logger.info({ inboundId: m.inboundId, connection: m.connection, outcome: r.outcome }, 'mobile-originated message received');
-    if (r.outcome === 'approved') {
-      await d.payments.onVerificationEnd(r.merchantId, r.verificationId, 'approved');
-    }
-  });
+  await d.bus.consume(
+    d.names.inboundQueue,
+    messageInboundV1,
+    async (m) => {
+      const r = await d.reverse.reverse(m.source, m.text);
+      d.received.inc({ outcome: r.outcome });
+      d.logger.info({ inboundId: m.inboundId, connection: m.connection, outcome: r.outcome }, 'mobile-originated message received');
+      if (r.outcome === 'approved') {
+        await d.payments.onVerificationEnd(r.merchantId, r.verificationId, 'approved');
+      }
+    },
+    { trustedPublishers: d.publishers ?? 'any' },
+  );
 }

@@ -16,6 +16,8 @@ export async function consumeMessageStatus(
   certificates: CertificateRepository,
   emit: Emit,
   metrics: Pick<DataServerMetrics, 'codeSubmitSeconds' | 'codeDeliverySeconds' | 'deliveryOutcomes'>,
+  /** Broker users whose reports are taken (the message server's). */
+  publishers: readonly string[] | 'any' = 'any',
 ): Promise<void> {
   await bus.consume(
     names.messageStatusQueue,
@@ -58,6 +60,6 @@ export async function consumeMessageStatus(
       }
     },
     // A wide prefetch: reports handled together share their statements (CertificateRepository).
-    { prefetch: 64 },
+    { prefetch: 64, trustedPublishers: publishers },
   );
 }

@@ -32,6 +32,8 @@ export interface MessageSendDeps {
   maxRetries: number;
   retryBaseMs: number;
   prefetch: number;
+  /** Broker users whose `message.send` is delivered (the data server's); others are dead-lettered. */
+  publishers: readonly string[];
   outcomes: Counter<'result'>;
   /** submit_sm tries by route and SMSC answer. */
   submitsByRoute?: Counter<'route' | 'status'>;
@@ -44,6 +46,7 @@ export async function consumeMessageSend(d: MessageSendDeps): Promise<void> {
     prefetch: d.prefetch,
     maxRetries: d.maxRetries,
     retryBaseMs: d.retryBaseMs,
+    trustedPublishers: d.publishers,
   });
 }
 
