@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
+import { openDatabase } from '@outband/db';
 import { api, waitForInbox } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
@@ -96,6 +97,23 @@ describe('text that reaches a phone cannot be forged by a merchant', () => {
       }),
       'senderName',
     );
+  });
+
+  it("falls back to the operator's wording for a brand or a template saved before these rules", async () => {
+    const db = openDatabase(suite.databaseUrl, { min: 0, max: 1 });
+    const saved = { sender_name: 'Acme 12', templates_json: JSON.stringify({ login: 'Acme code {code}\nOnly EUR 1 is taken' }) };
+    await db('merchant_policies')
+      .insert({ merchant_id: suite.merchant.id, ...saved })
+      .onConflict('merchant_id')
+      .merge(saved);
+    await db.destroy();
+    expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'bob' } })).status).toBe(201);
+    const [text] = (await waitForInbox(suite, subscribers.bob.address, 1)).map((m) => m.text);
+    expect(text).toMatch(/^Your Outband login code is \d{6}\. It expires in 5 min\. Never share it\.$/);
+    await api(suite, 'PUT', `/admin/v1/merchants/${suite.merchant.id}/policy`, {
+      token: adminToken,
+      body: { senderName: null, templates: null },
+    });
   });
 
   it('refuses a Twilio FriendlyName or CustomFriendlyName that could forge the text', async () => {

@@ -96,3 +96,43 @@ describe('a range blocked for everyone, on the operator decision', () => {
     expect(await issuedOutcome(global, elsewhere.body.id)).toBe('login:withheld');
   });
 });
+
+describe('a burst across merchants, with ranges blocked for everyone', () => {
+  let global: Suite;
+  beforeAll(async () => {
+    global = await startSuite({
+      env: { RANGE_LIMIT: '5', RANGE_ALERT_LIMIT: '2', RANGE_WINDOW_SECONDS: '600', RANGE_BLOCK_SCOPE: 'global' },
+      seed: [
+        {
+          merchant: { id: other.id, name: 'Other', keys: [{ kid: other.kid, alg: 'HS256', key: other.secret }] },
+          subscribers: [
+            { identifier: 'bea-1', address: '+33666600001' },
+            { identifier: 'bea-2', address: '+33666600002' },
+            { identifier: 'bea-3', address: '+33666600003' },
+          ],
+        },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await global?.stop();
+  });
+
+  const at = (merchant: 'default' | 'other', identifier: string) =>
+    api(global, 'POST', '/v1/verifications', {
+      body: { identifier },
+      ...(merchant === 'other'
+        ? { token: global.token({ secret: other.secret, issuer: other.id, jwtid: randomBytes(8).toString('hex') }) }
+        : {}),
+    });
+
+  it('is alerted and, on the operator decision, blocks the range for everyone although no merchant burst alone', async () => {
+    expect(await issuedOutcome(global, (await at('default', 'bea-1')).body.id)).toBe('login');
+    expect(await issuedOutcome(global, (await at('other', 'bea-2')).body.id)).toBe('login');
+    // The third code to the range, all merchants together, passes the limit of 2.
+    expect(await issuedOutcome(global, (await at('default', 'bea-3')).body.id)).toBe('login:withheld');
+    expect(await issuedOutcome(global, (await at('other', 'bea-1')).body.id)).toBe('login:withheld');
+    const metrics = await (await fetch(`http://127.0.0.1:${global.data.opsPort}/metrics`)).text();
+    expect(metrics).toMatch(/outband_abuse_alerts_total\{[^}]*kind="range_burst"[^}]*\} 1/);
+  });
+});

@@ -57,7 +57,9 @@ export const senderName = safeForPhone(
     .string()
     .min(1)
     .max(30)
-    .regex(/^[\p{L}\p{N}][\p{L}\p{N} .,'&_-]*$/u, "must be letters, digits, spaces and . , ' & _ -"),
+    .regex(/^[\p{L}\p{N}][\p{L}\p{N} .,'&_-]*$/u, "must be letters, digits, spaces and . , ' & _ -")
+    // Texts put the brand right before or after the code ("Code de connexion Acme 482913").
+    .refine((s) => !/^\p{N}|\p{N}$/u.test(s.normalize('NFKC')), 'must not start or end with a digit, which would join the code'),
   { currency: false },
 );
 

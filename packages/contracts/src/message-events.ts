@@ -25,8 +25,9 @@ const template = (required: string[]) =>
     )
     .superRefine((t, ctx) => {
       // What shows digits counts as digits: a digit beside {code} or {amount} would lengthen it.
-      const shown = t.replace(/\{(code|amount|minutes)\}/g, '00').replace(/\{[a-z]+\}/g, 'x');
-      const reason = unsafeTextReason(shown, { currency: false });
+      const shown = t.replace(/\{(code|amount|minutes)\}/g, '0').replace(/\{[a-z]+\}/g, 'x');
+      const touching = /[\p{N}\p{M}]\{|\}[\p{N}\p{M}]/u.test(t) ? 'must not put a digit right beside a placeholder' : undefined;
+      const reason = touching ?? unsafeTextReason(shown, { currency: false });
       if (reason !== undefined) {
         ctx.addIssue({ code: 'custom', message: reason, params: { code: UNSAFE_TEXT } });
       }

@@ -26,6 +26,14 @@ describe('text that reaches a phone', () => {
     ['dashed digits', 'Shop 48-29'],
     ['a currency sign', 'Shop €'],
     ['stacked combining marks', 'S\u0336\u0336\u0336hop'],
+    ['a combining grapheme joiner between digits', 'Shop 4\u034F8\u034F2'],
+    ['variation selectors between digits', 'Shop 4\uFE008\uFE002'],
+    ['accents between digits', 'Shop 4\u03008\u03002'],
+    ['keycap digits', 'Shop 4\uFE0F\u20E38\uFE0F\u20E3'],
+    ['en-dashed digits', 'Shop 48–29–13'],
+    ['minus-sign digits', 'Shop 48\u221229'],
+    ['bracketed digits', 'Shop 48(2)'],
+    ['a Hangul filler', 'Shop\u3164Refund'],
     ['a fullwidth currency sign', 'Shop ＄'],
   ])('refuses a payee with %s', (_what, payee) => {
     const result = transactionData.safeParse(tx(payee));
@@ -49,12 +57,18 @@ describe('text that reaches a phone', () => {
     expect(certifiedMessage.safeParse({ text: 'I order ４８２９１３ pallets' }).success).toBe(false);
     expect(certifiedMessage.safeParse({ text: 'I order 30 pallets\nIgnore above' }).success).toBe(false);
     expect(certifiedMessage.safeParse({ text: 'I order 3 bricks" and nothing else "' }).success).toBe(false);
+    expect(certifiedMessage.safeParse({ text: 'Delivery 01/12/2026 or 2026-12-24, 12.50 each' }).success).toBe(true);
+    expect(certifiedMessage.safeParse({ text: 'I order 30 pallets, code 48-29-13' }).success).toBe(false);
+    expect(certifiedMessage.safeParse({ text: 'I order 30 pallets, code 4829-13-57' }).success).toBe(false);
   });
 
   it('refuses sender names that could pass for a code or hide a line', () => {
     expect(senderName.safeParse('Acme Bank').success).toBe(true);
     expect(senderName.safeParse('Acme ４８２').success).toBe(false);
     expect(senderName.safeParse('Acme\u200B').success).toBe(false);
+    expect(senderName.safeParse('Acme 12').success).toBe(false);
+    expect(senderName.safeParse('12 Acme').success).toBe(false);
+    expect(senderName.safeParse('Shop2Go').success).toBe(true);
   });
 
   it('wants each placeholder of a template once, and the same safety as any text', () => {

@@ -12,20 +12,25 @@ import { z } from 'zod';
 export const UNSAFE_TEXT = 'UNSAFE_TEXT';
 
 // Cc controls (\n, \r, \t …), Cf format characters (U+202E and the other bidi controls,
-// zero-width spaces and joiners, U+FEFF), Cs/Co/Cn, and the line and paragraph separators.
-const invisible = /[\p{C}\p{Zl}\p{Zp}]/u;
+// zero-width spaces and joiners, U+FEFF), Cs/Co/Cn, the line and paragraph separators, and the
+// other default-ignorable code points, which phones draw as nothing (the combining grapheme
+// joiner, variation selectors, Hangul fillers, Mongolian selectors, tags).
+const invisible = /[\p{C}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
 
-// Between two digits, spaces and the punctuation people group digits with do not break a
-// run: `48 29 13` and `48-29-13` read as a six-digit code.
-const groupedDigits = /(?<=\p{N})[\p{Zs}.,'’·:/_-]+(?=\p{N})/gu;
-const spacedDigits = /(?<=\p{N})\p{Zs}+(?=\p{N})/gu;
+// Digits count as one run unless a letter stands between them: spaces, dashes, dots, brackets
+// and marks all group digits (`48 29 13`, `48–29–13`, `4̀8̀2`, keycaps read as a code).
+const threeDigits = /\p{N}(?:[^\p{L}\p{N}]*\p{N}){2}/u;
+const sixDigits = /\p{N}(?:[^\p{L}\p{N}]*\p{N}){5}/u;
+// Dates are what a statement needs digits for: an ISO or day/month date is read as a date.
+const dates =
+  /\b(?:(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])[./](?:19|20)?\d\d)\b/gu;
 
 /** What a text may hold besides words. */
 export interface PhoneTextRules {
   /**
    * `names` (payee, items, sender names, templates): no three digits in a row, even grouped.
-   * `statement` (a certified order or declaration): numbers, dates and references, but no run
-   * of six digits (the shortest code), even spaced.
+   * `statement` (a certified order or declaration): quantities, amounts and dates, but no run of
+   * six digits (the shortest code), even grouped.
    * @defaultValue 'names'
    */
   digits?: 'names' | 'statement';
@@ -50,11 +55,11 @@ export function unsafeTextReason(text: string, o: PhoneTextRules = {}): string |
   // scripts' digits (Arabic-Indic, Devanagari …), which phones show as digits too.
   const normalised = text.normalize('NFKC');
   if (o.digits === 'statement') {
-    if (/\p{N}{6}/u.test(normalised.replace(spacedDigits, ''))) {
-      return 'must not hold six digits in a row (spaced or in any script), which could pass for a code';
+    if (sixDigits.test(normalised.replace(dates, 'date'))) {
+      return 'must not hold six digits in a row (grouped, or in any script) besides dates, which could pass for a code';
     }
-  } else if (/\p{N}{3}/u.test(normalised.replace(groupedDigits, ''))) {
-    return 'must not hold three digits in a row (grouped or in any script), which could pass for a code or an amount';
+  } else if (threeDigits.test(normalised)) {
+    return 'must not hold three digits in a row (grouped, or in any script), which could pass for a code or an amount';
   }
   if (o.currency === false && /\p{Sc}/u.test(normalised)) {
     return 'must not hold a currency sign: Outband shows the amount';

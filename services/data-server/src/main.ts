@@ -97,14 +97,23 @@ export async function startDataServer(
   });
   const issuer = new CertificateIssuer(db, certificates, outbox);
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
-  const merchants = new MerchantRepository(db, config.CONTENT_KEYS);
-  if (config.CONTENT_KEYS) {
-    const sealed = await merchants.sealClearSecrets();
-    if (sealed > 0) {
-      logger.info({ sealed }, 'merchant HS256 secrets found in clear are now sealed');
-    }
-  } else {
+  const merchants = new MerchantRepository(db, config.CONTENT_KEYS, logger);
+  if (!config.CONTENT_KEYS) {
     logger.warn('no CONTENT_KEYS: merchant HS256 secrets are stored in clear');
+  }
+  const secrets = await merchants.sealSecrets();
+  if (secrets.sealed + secrets.resealed > 0) {
+    logger.info(
+      { sealed: secrets.sealed, resealed: secrets.resealed, kid: config.CONTENT_KEYS?.[0]?.id },
+      'merchant HS256 secrets sealed with the active key',
+    );
+  }
+  // One unreadable row must not stop the installation: that key alone is refused (findKeys).
+  for (const row of secrets.unreadable) {
+    logger.error(
+      row,
+      'merchant HS256 secret no key of CONTENT_KEYS opens (its key left the ring, or the row was altered): its tokens are refused until that key is back or the secret is uploaded again',
+    );
   }
   const guard = new SendGuard({
     hit: (name, key, limit, windowMs, now) => limiter.hit(name, key, limit, windowMs, now),

@@ -18,7 +18,10 @@ export function keyMaterialToStore(
   return alg === 'HS256' && ring && ring.length > 0 ? prefix + seal(ring, key, context(merchantId, kid)) : key;
 }
 
-/** The key as tokens are verified with it; rows written before sealing are still read. */
+/**
+ * The key as tokens are verified with it; rows written before sealing are still read. Throws
+ * `SEALED_FIELD_INVALID` when the ring does not hold the key it was sealed with (or it was altered).
+ */
 export function keyMaterialOf(ring: readonly SealKey[] | undefined, merchantId: string, kid: string, stored: string): string {
   if (!stored.startsWith(prefix)) {
     return stored;
@@ -26,7 +29,7 @@ export function keyMaterialOf(ring: readonly SealKey[] | undefined, merchantId: 
   return unseal(ring ?? [], stored.slice(prefix.length), context(merchantId, kid));
 }
 
-/** Whether a stored key is a secret still in clear. */
-export function isClearSecret(alg: string, stored: string): boolean {
-  return alg === 'HS256' && !stored.startsWith(prefix);
+/** The id of the ring key a stored value is sealed with; undefined when it is in clear. */
+export function sealedWith(stored: string): string | undefined {
+  return stored.startsWith(prefix) ? stored.slice(prefix.length).split('.')[0] : undefined;
 }

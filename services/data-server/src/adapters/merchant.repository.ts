@@ -1,6 +1,24 @@
 import type { Knex } from '@outband/db';
-import type { MerchantKeys, MerchantKeyView, MessageTemplates, SealKey } from '@outband/contracts';
-import { isClearSecret, keyMaterialOf, keyMaterialToStore } from './merchant-key-seal';
+import {
+  messageTemplates,
+  senderName,
+  type MerchantKeys,
+  type MerchantKeyView,
+  type MessageTemplates,
+  type SealKey,
+} from '@outband/contracts';
+import type { Logger } from '@outband/observability';
+import { keyMaterialOf, keyMaterialToStore, sealedWith } from './merchant-key-seal';
+
+/** What the data server's start did to the stored HS256 secrets (see `MerchantRepository.sealSecrets`). */
+export interface SealReport {
+  /** Rows in clear now sealed with the active key. */
+  sealed: number;
+  /** Rows sealed with an older key of the ring, now sealed with the active one. */
+  resealed: number;
+  /** Rows no key of the ring opens: left as they are, their key is refused until replaced. */
+  unreadable: Array<{ merchantId: string; kid: string; status: string; sealedWith: string | undefined }>;
+}
 
 /** How a merchant's payments are secured (Fig. 10) and billed (aspects 5-7). */
 export interface MerchantPolicy {
@@ -71,7 +89,11 @@ export class MerchantRepository {
     private readonly db: Knex,
     /** Seals HS256 secrets at rest (CONTENT_KEYS); absent: they are kept as given. */
     private readonly keyRing?: readonly SealKey[],
+    /** Told (once per key and sealing key) when a stored secret cannot be opened. */
+    private readonly logger?: Pick<Logger, 'error'>,
   ) {}
+
+  private readonly reportedUnreadable = new Set<string>();
 
   /** The merchant's active JWT verification keys, or undefined for an unknown merchant. */
   async findKeys(merchantId: string): Promise<MerchantKeys | undefined> {
@@ -82,11 +104,31 @@ export class MerchantRepository {
     const rows = await this.db('merchant_keys')
       .where({ merchant_id: merchantId, status: 'active' })
       .select<Array<{ kid: string; alg: MerchantKeyView['alg']; key_material: string }>>('kid', 'alg', 'key_material');
-    return {
-      merchantId,
-      active: merchant.status === 'active',
-      keys: rows.map((r) => ({ kid: r.kid, alg: r.alg, key: keyMaterialOf(this.keyRing, merchantId, r.kid, r.key_material) })),
-    };
+    const keys: MerchantKeys['keys'] = [];
+    for (const r of rows) {
+      try {
+        keys.push({ kid: r.kid, alg: r.alg, key: keyMaterialOf(this.keyRing, merchantId, r.kid, r.key_material) });
+      } catch (err) {
+        // One unreadable key (its sealing key left the ring, or the row was altered) is refused
+        // alone: the merchant's other keys still verify tokens.
+        this.reportUnreadable(merchantId, r.kid, r.key_material, err);
+      }
+    }
+    return { merchantId, active: merchant.status === 'active', keys };
+  }
+
+  private reportUnreadable(merchantId: string, kid: string, stored: string, err: unknown): void {
+    const kidOfSeal = sealedWith(stored);
+    const once = `${merchantId}\n${kid}\n${kidOfSeal ?? ''}`;
+    if (this.reportedUnreadable.has(once)) {
+      return;
+    }
+    this.reportedUnreadable.add(once);
+    const code = err instanceof Error && 'code' in err ? String(err.code) : 'unknown';
+    this.logger?.error(
+      { merchantId, kid, sealedWith: kidOfSeal, code },
+      'merchant key cannot be opened with CONTENT_KEYS: tokens signed with it are refused (put its sealing key back in the ring, or upload the key again)',
+    );
   }
 
   async upsertMerchant(id: string, name: string): Promise<void> {
@@ -106,27 +148,46 @@ export class MerchantRepository {
       .merge({ alg: key.alg, key_material: material, status: 'active' });
   }
 
-  /** Seals the HS256 secrets written in clear (before sealing, or by a seed without keys); answers how many. */
-  async sealClearSecrets(): Promise<number> {
-    if (!this.keyRing || this.keyRing.length === 0) {
-      return 0;
-    }
+  /**
+   * Brings every stored HS256 secret under the ring's active (first) key: seals those written in
+   * clear (before sealing, or by a seed without keys) and re-seals those sealed with an older key,
+   * so that key can then leave the ring. A row no key of the ring opens is reported, not fixed.
+   */
+  async sealSecrets(): Promise<SealReport> {
+    const report: SealReport = { sealed: 0, resealed: 0, unreadable: [] };
     const rows = await this.db('merchant_keys')
       .where({ alg: 'HS256' })
-      .select<Array<{ id: number; merchant_id: string; kid: string; alg: string; key_material: string }>>(
+      .select<Array<{ id: number; merchant_id: string; kid: string; alg: string; key_material: string; status: string }>>(
         'id',
         'merchant_id',
         'kid',
         'alg',
         'key_material',
+        'status',
       );
-    let sealed = 0;
-    for (const r of rows.filter((row) => isClearSecret(row.alg, row.key_material))) {
-      const material = keyMaterialToStore(this.keyRing, r.merchant_id, r.kid, r.alg, r.key_material);
-      // Only if still the clear value: a key rotated meanwhile is left to its writer.
-      sealed += await this.db('merchant_keys').where({ id: r.id, key_material: r.key_material }).update({ key_material: material });
+    const active = this.keyRing?.[0]?.id;
+    for (const r of rows) {
+      const was = sealedWith(r.key_material);
+      if (was === undefined ? active === undefined : was === active) {
+        continue; // in clear without a ring (the start says so), or already under the active key
+      }
+      let secret: string;
+      try {
+        secret = keyMaterialOf(this.keyRing, r.merchant_id, r.kid, r.key_material);
+      } catch {
+        report.unreadable.push({ merchantId: r.merchant_id, kid: r.kid, status: r.status, sealedWith: was });
+        continue;
+      }
+      const material = keyMaterialToStore(this.keyRing, r.merchant_id, r.kid, r.alg, secret);
+      // Only if still the value read: a key uploaded meanwhile is left to its writer.
+      const changed = await this.db('merchant_keys').where({ id: r.id, key_material: r.key_material }).update({ key_material: material });
+      if (was === undefined) {
+        report.sealed += changed;
+      } else {
+        report.resealed += changed;
+      }
     }
-    return sealed;
+    return report;
   }
 
   async policy(merchantId: string): Promise<MerchantPolicy> {
@@ -147,8 +208,8 @@ export class MerchantRepository {
       limitPerDay: row.limit_per_day,
       codeLength: row.code_length,
       codeTtlSeconds: row.code_ttl_seconds,
-      senderName: row.sender_name,
-      templates: row.templates_json === null ? null : (JSON.parse(row.templates_json) as MessageTemplates),
+      senderName: safeSenderName(row.sender_name),
+      templates: row.templates_json === null ? null : safeTemplates(JSON.parse(row.templates_json) as MessageTemplates),
     };
   }
 
@@ -175,4 +236,17 @@ export class MerchantRepository {
       .onConflict('merchant_id')
       .merge(row);
   }
+}
+
+// A brand or a text saved before today's rules may fail them: the operator's own wording is
+// used instead, rather than a message the bus would refuse or a text that could forge the SMS.
+function safeSenderName(value: string | null): string | null {
+  return value !== null && senderName.safeParse(value).success ? value : null;
+}
+
+function safeTemplates(saved: MessageTemplates): MessageTemplates | null {
+  const kept = Object.fromEntries(
+    Object.entries(saved).filter(([purpose, text]) => messageTemplates.safeParse({ [purpose]: text }).success),
+  ) as MessageTemplates;
+  return Object.keys(kept).length > 0 ? kept : null;
 }

@@ -1,6 +1,9 @@
 import type { Migration } from '@outband/db';
 
-/** Migrations 016 on: what makes a database write and its bus message both happen or neither. */
+/**
+ * Migrations 016 on: what makes a database write and its bus message both happen or neither;
+ * then what keeps background rounds cheap however large their backlog.
+ */
 export const reliabilityMigrations: Migration[] = [
   {
     name: '016_message_outbox',
@@ -38,6 +41,28 @@ export const reliabilityMigrations: Migration[] = [
           t.dropColumn('request_id');
         });
       }
+    },
+  },
+  {
+    name: '018_webhook_due_index',
+    async up(knex) {
+      // Each poll reads the oldest due deliveries in index order and stops at a window (dueFairly);
+      // merchant_id in the index lets skipped merchants be passed over without reading their rows.
+      // It replaces the (status, next_attempt_at) index, its prefix.
+      await knex.schema.alterTable('webhook_deliveries', (t) => {
+        t.index(['status', 'next_attempt_at', 'merchant_id'], 'webhook_deliveries_due_index');
+      });
+      await knex.schema.alterTable('webhook_deliveries', (t) => {
+        t.dropIndex(['status', 'next_attempt_at']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('webhook_deliveries', (t) => {
+        t.index(['status', 'next_attempt_at']);
+      });
+      await knex.schema.alterTable('webhook_deliveries', (t) => {
+        t.dropIndex(['status', 'next_attempt_at', 'merchant_id'], 'webhook_deliveries_due_index');
+      });
     },
   },
 ];

@@ -52,6 +52,9 @@ interface DeliveryRow {
   delivered_at: Date | null;
 }
 
+/** The most due rows one pass of `dueFairly` reads (it reads at least a round's worth). */
+const maxDueWindow = 1000;
+
 /** Webhook endpoints and the outbox of their deliveries. */
 export class WebhookRepository {
   constructor(private readonly db: Knex) {}
@@ -129,31 +132,62 @@ export class WebhookRepository {
    * Due deliveries taken round-robin across merchants: each merchant's oldest first, then each
    * one's second …, at most `perMerchant` of one merchant and none of the `skip` merchants, so
    * one merchant's backlog never fills a round.
+   *
+   * Never ranks the whole backlog: each pass reads the oldest due rows, at most a window of them,
+   * in the order of the (status, next_attempt_at, merchant_id) index. When the window was full
+   * and the round is not, a merchant's backlog may hide others' deliveries behind it: the next
+   * pass skips every merchant already seen. A pass that goes on took a merchant's whole share,
+   * so there are at most limit / perMerchant passes, whatever the backlog.
    */
   async dueFairly(now: Date, o: { limit: number; perMerchant: number; skip: string[] }): Promise<DeliveryRecord[]> {
-    if (o.limit <= 0) {
+    if (o.limit <= 0 || o.perMerchant <= 0) {
       return [];
     }
-    const due = this.db<DeliveryRow>('webhook_deliveries')
-      .select('*')
-      .rowNumber('rank_in_merchant', ['next_attempt_at', 'id'], 'merchant_id')
+    const window = Math.max(o.limit, Math.min(o.limit * o.perMerchant, maxDueWindow));
+    const skip = new Set(o.skip);
+    const rankOf = new Map<number, number>();
+    for (;;) {
+      const rows = await this.oldestDue(now, [...skip], window);
+      const seen = new Map<string, number>();
+      for (const r of rows) {
+        const rank = (seen.get(r.merchant_id) ?? 0) + 1;
+        seen.set(r.merchant_id, rank);
+        if (rank <= o.perMerchant) {
+          rankOf.set(Number(r.id), rank);
+        }
+      }
+      if (rankOf.size >= o.limit || rows.length < window) {
+        break;
+      }
+      seen.forEach((_, merchantId) => skip.add(merchantId));
+    }
+    if (rankOf.size === 0) {
+      return [];
+    }
+    const rows = await this.db<DeliveryRow>('webhook_deliveries').whereIn('id', [...rankOf.keys()]);
+    const rank = (r: DeliveryRow) => rankOf.get(Number(r.id)) ?? 0;
+    return rows
+      .sort((a, b) => rank(a) - rank(b) || a.next_attempt_at.getTime() - b.next_attempt_at.getTime() || Number(a.id) - Number(b.id))
+      .slice(0, o.limit)
+      .map(deliveryOf);
+  }
+
+  /** The oldest due, unleased deliveries of merchants not skipped: ids only, in index order. */
+  private oldestDue(now: Date, skip: string[], limit: number): Promise<Array<Pick<DeliveryRow, 'id' | 'merchant_id'>>> {
+    return this.db<DeliveryRow>('webhook_deliveries')
+      .select('id', 'merchant_id')
       .where({ status: 'pending' })
       .where('next_attempt_at', '<=', now)
       .where((q) => {
         void q.whereNull('locked_until').orWhere('locked_until', '<', now);
       })
       .modify((q) => {
-        if (o.skip.length > 0) {
-          void q.whereNotIn('merchant_id', o.skip);
+        if (skip.length > 0) {
+          void q.whereNotIn('merchant_id', skip);
         }
       })
-      .as('due');
-    const rows = (await this.db
-      .from(due)
-      .where('rank_in_merchant', '<=', o.perMerchant)
-      .orderBy([{ column: 'rank_in_merchant' }, { column: 'next_attempt_at' }, { column: 'id' }])
-      .limit(o.limit)) as DeliveryRow[];
-    return rows.map(deliveryOf);
+      .orderBy([{ column: 'next_attempt_at' }, { column: 'merchant_id' }, { column: 'id' }])
+      .limit(limit);
   }
 
   /**

@@ -66,27 +66,38 @@ export class SendGuard {
           details: { retryAfterSeconds: country.retryAfterSeconds },
         });
       }
-      const range = await this.d.hit('range', `${merchantId}:${to.range}`, this.d.rangeLimit, this.d.rangeWindowSeconds * 1000, now);
       const global = this.d.rangeBlockScope === 'global';
+      const range = await this.d.hit('range', `${merchantId}:${to.range}`, this.d.rangeLimit, this.d.rangeWindowSeconds * 1000, now);
       if (!range.allowed) {
-        await this.d.blocks.block(to.range, this.d.rangeBlockSeconds, now, global ? undefined : merchantId);
-        // An alert, not a routine refusal: ops look at the metric and at this line.
-        this.d.logger.warn(
-          { range: `${to.range}xxxx`, country: to.country, merchantId, scope: this.d.rangeBlockScope },
-          'burst of sends to one number range: range blocked',
-        );
-        throw rangeBlocked(this.d.rangeBlockSeconds);
+        await this.blockRange(to, merchantId, global ? undefined : merchantId, now);
       }
-      if (!global) {
-        // Many merchants together near one range is a weak signal (a busy town, a campaign):
-        // reported for an operator to decide, never a block on its own.
-        const all = await this.d.hit('range-all', to.range, this.d.rangeAlertLimit, this.d.rangeWindowSeconds * 1000, now);
-        if (!all.allowed) {
-          this.d.onAlert('range_burst');
-          this.d.logger.warn({ range: `${to.range}xxxx`, country: to.country }, 'burst of sends to one number range across merchants');
+      // Many merchants together near one range is a weak signal (a busy town, a campaign):
+      // reported whatever the scope; a block for everyone only where the operator chose it.
+      const all = await this.d.hit('range-all', to.range, this.d.rangeAlertLimit, this.d.rangeWindowSeconds * 1000, now);
+      if (!all.allowed) {
+        this.d.onAlert('range_burst');
+        this.d.logger.warn({ range: `${to.range}xxxx`, country: to.country }, 'burst of sends to one number range across merchants');
+        if (global) {
+          await this.blockRange(to, merchantId, undefined, now);
         }
       }
     });
+  }
+
+  /** Blocks the range for `scope` (a merchant, or everyone when undefined) and refuses this send. */
+  private async blockRange(
+    to: { range: string; country: string },
+    merchantId: string,
+    scope: string | undefined,
+    now: Date,
+  ): Promise<never> {
+    await this.d.blocks.block(to.range, this.d.rangeBlockSeconds, now, scope);
+    // An alert, not a routine refusal: ops look at the metric and at this line.
+    this.d.logger.warn(
+      { range: `${to.range}xxxx`, country: to.country, merchantId, scope: scope === undefined ? 'global' : 'merchant' },
+      'burst of sends to one number range: range blocked',
+    );
+    throw rangeBlocked(this.d.rangeBlockSeconds);
   }
 
   private async refusing(work: () => Promise<void>): Promise<void> {

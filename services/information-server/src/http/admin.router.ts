@@ -30,8 +30,9 @@ declare global {
 
 /**
  * Operator tokens: `name:token,…`, separate from merchant credentials; compared as hashes, in
- * constant time. With `failures`, a client IP that failed too often is refused (429) before its
- * credentials are even compared, so guessing cannot go on, right or wrong.
+ * constant time. With `failures`, every attempt that carries credentials is counted per client
+ * address before they are compared, and one over the limit is refused (429) uncompared, so
+ * guessing cannot go on, right or wrong, however many guesses are sent at once.
  */
 export function operatorAuth(
   tokens: ReadonlyArray<{ name: string; token: string }>,
@@ -41,7 +42,9 @@ export function operatorAuth(
   return async (req, res, next) => {
     const header = req.header('authorization') ?? '';
     const source = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const wait = o.failures ? await o.failures.blockedFor(source) : undefined;
+    // No credentials is a browser asking for the login box, not a guess: it is not counted.
+    const counted = o.failures !== undefined && header !== '';
+    const wait = o.failures ? await (counted ? o.failures.attempt(source) : o.failures.blockedFor(source)) : undefined;
     if (wait !== undefined) {
       throw new AppError('rate_limited', 'OPERATOR_AUTH_RATE_LIMITED', 'too many failed operator logins from this address: wait', {
         details: { retryAfterSeconds: wait },
@@ -64,14 +67,16 @@ export function operatorAuth(
       }
     }
     if (!found || (claimed !== undefined && claimed !== found)) {
-      // No credentials is a browser asking for the login box, not a guess.
-      if (header !== '') {
+      if (counted) {
         await o.failures?.failed(source);
       }
       if (o.basic) {
         res.setHeader('WWW-Authenticate', 'Basic realm="Outband ops", charset="UTF-8"');
       }
       throw new AppError('unauthorized', 'OPERATOR_AUTH_INVALID', 'send an operator token as "Authorization: Bearer <token>"');
+    }
+    if (counted) {
+      await o.failures?.succeeded(source);
     }
     req.operator = found;
     next();

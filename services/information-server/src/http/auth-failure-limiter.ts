@@ -1,13 +1,25 @@
 import { createHash } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@outband/observability';
+import { LuaScript } from '@outband/redis-limits';
 
-/** Counts failed credential attempts per source, and says when a source must wait. */
+/**
+ * Counts credential attempts per source, before they are compared: parallel guesses cannot all
+ * pass a check made before any of them is counted.
+ */
 export interface AuthFailureLimit {
-  /** Seconds `source` must wait before it may try again; undefined when it may try now. */
-  blockedFor(source: string): Promise<number | undefined>;
-  /** Records one failed attempt of `source`. */
+  /**
+   * Counts one attempt of `source` that carries credentials. Answers the seconds it must wait when
+   * it is over the limit (the credentials must then not be compared), undefined when it may go on.
+   */
+  attempt(source: string): Promise<number | undefined>;
+  /** The attempt was wrong: the window starts again from now. */
   failed(source: string): Promise<void>;
+  /** The attempt was right: it is given back, only wrong ones are held against the source. */
+  succeeded(source: string): Promise<void>;
+  /** Seconds `source` must wait, without counting anything (a request without credentials). */
+  blockedFor(source: string): Promise<number | undefined>;
 }
 
 export interface AuthFailureLimiterOptions {
@@ -17,10 +29,38 @@ export interface AuthFailureLimiterOptions {
   windowMs: number;
 }
 
+// KEYS[1]: the source's count. ARGV[1]: limit, ARGV[2]: window ms.
+// Answers the ms to wait when the count is at the limit (the attempt is refused uncompared and not
+// counted: it told nothing), else counts it and answers 0. The check and the count are one step,
+// so parallel attempts cannot all pass it. A new count gets the window; `failed` restarts it.
+const countAttempt = new LuaScript(`
+if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[1]) then
+  return math.max(redis.call('PTTL', KEYS[1]), 1)
+end
+redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`);
+
+// KEYS[1]: the source's count. Gives one attempt back; never below zero, never a count without
+// expiry (a DECR of a key gone meanwhile would create one).
+const refundAttempt = new LuaScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 1 then
+  redis.call('DECR', KEYS[1])
+elseif n == 1 then
+  redis.call('DEL', KEYS[1])
+end
+return 0
+`);
+
 /**
- * Failed attempts per source in Redis, so every instance counts them. Each failure restarts the
- * window: a source that keeps guessing stays refused. If Redis cannot answer the attempt goes on
- * (logged), as with the request limits: an outage must not lock operators out.
+ * Attempts per source in Redis (or the embedded in-memory store), so every instance counts them.
+ * Each failure restarts the window: a source that keeps guessing stays refused. If Redis cannot
+ * answer the attempt goes on (logged), as with the request limits: an outage must not lock
+ * operators out.
  */
 export class AuthFailureLimiter implements AuthFailureLimit {
   constructor(
@@ -29,6 +69,32 @@ export class AuthFailureLimiter implements AuthFailureLimit {
     private readonly o: AuthFailureLimiterOptions,
     private readonly logger: Logger,
   ) {}
+
+  async attempt(source: string): Promise<number | undefined> {
+    try {
+      const waitMs = Number(await countAttempt.run(this.redis, [this.keyOf(source)], [this.o.limit, this.o.windowMs]));
+      return waitMs > 0 ? Math.ceil(waitMs / 1000) : undefined;
+    } catch (err) {
+      this.logger.warn({ err }, 'operator auth attempt not counted: Redis did not answer');
+      return undefined;
+    }
+  }
+
+  async failed(source: string): Promise<void> {
+    try {
+      await this.redis.pexpire(this.keyOf(source), this.o.windowMs);
+    } catch (err) {
+      this.logger.warn({ err }, 'operator auth failure window not restarted: Redis did not answer');
+    }
+  }
+
+  async succeeded(source: string): Promise<void> {
+    try {
+      await refundAttempt.run(this.redis, [this.keyOf(source)], []);
+    } catch (err) {
+      this.logger.warn({ err }, 'operator auth attempt not given back: Redis did not answer');
+    }
+  }
 
   async blockedFor(source: string): Promise<number | undefined> {
     const key = this.keyOf(source);
@@ -41,17 +107,47 @@ export class AuthFailureLimiter implements AuthFailureLimit {
     }
   }
 
-  async failed(source: string): Promise<void> {
-    const key = this.keyOf(source);
-    try {
-      await this.redis.multi().incr(key).pexpire(key, this.o.windowMs).exec();
-    } catch (err) {
-      this.logger.warn({ err }, 'operator auth failure not recorded: Redis did not answer');
-    }
-  }
-
-  // A hash of the address: keys hold no personal data.
+  // A hash of the address block: keys hold no personal data.
   private keyOf(source: string): string {
-    return `${this.prefix}:auth-failures:${createHash('sha256').update(source).digest('hex').slice(0, 32)}`;
+    return `${this.prefix}:auth-failures:${createHash('sha256').update(addressBlock(source)).digest('hex').slice(0, 32)}`;
   }
+}
+
+/**
+ * What attempts are counted by: an IPv4 address, or the /64 of an IPv6 one (a single host is
+ * usually given a whole /64, so counting its addresses one by one would let it rotate through
+ * them). An IPv4 address written as IPv6 (`::ffff:a.b.c.d`) is that IPv4 address.
+ */
+export function addressBlock(ip: string): string {
+  if (isIPv4(ip)) {
+    return ip;
+  }
+  const address = ip.split('%')[0] ?? ip; // a zone index names a link, not a host
+  const groups = isIPv6(address) ? ipv6Groups(address) : undefined;
+  if (!groups) {
+    return ip;
+  }
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (with `::` and a dotted IPv4 tail). */
+function ipv6Groups(ip: string): number[] | undefined {
+  let text = ip.toLowerCase();
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (tail) {
+    const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', rest] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = rest ? rest.split(':') : [];
+  const filler = rest === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
+  const groups = [...left, ...filler, ...right].map((g) => parseInt(g, 16));
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : undefined;
 }

@@ -127,7 +127,8 @@ export function twilioRouter(
         ...(transaction ? { transaction } : {}),
         ...(locale ? { locale } : {}),
         codeLength: service.codeLength,
-        senderName: form.CustomFriendlyName ?? service.friendlyName,
+        // A name saved before today's rules may fail them: then the operator's own wording.
+        senderName: form.CustomFriendlyName ?? (senderName.safeParse(service.friendlyName).success ? service.friendlyName : undefined),
         serviceSid: service.sid,
       },
       req.correlationId,
