@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -49,13 +49,37 @@ function start(extra: Record<string, string> = {}): Promise<ChildProcess> {
   });
 }
 
-/** The local addresses the process listens on (TCP), from `ss`. */
+/** The local addresses the process listens on (TCP), read from /proc: its sockets in LISTEN state. */
 function listeners(pid: number): string[] {
-  const ss = spawnSync('ss', ['-ltnpH'], { encoding: 'utf8' });
-  return ss.stdout
-    .split('\n')
-    .filter((line) => line.includes(`pid=${pid},`))
-    .map((line) => line.trim().split(/\s+/)[3] ?? '');
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        } catch {
+          return undefined; // closed meanwhile
+        }
+      })
+      .filter((inode): inode is string => inode !== undefined),
+  );
+  const found: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // cols: sl local_address rem_address st … inode (the 10th); 0A is LISTEN.
+      if (cols[3] === '0A' && inodes.has(cols[9] ?? '')) {
+        found.push(addressOf(cols[1] ?? ''));
+      }
+    }
+  }
+  return found;
+}
+
+/** `0100007F:1F90` as `127.0.0.1:8080`; an IPv6 address as its hex words. */
+function addressOf(hex: string): string {
+  const [ip = '', port = '0'] = hex.split(':');
+  const host = ip.length === 8 ? [6, 4, 2, 0].map((i) => parseInt(ip.slice(i, i + 2), 16)).join('.') : `[${ip}]`;
+  return `${host}:${parseInt(port, 16)}`;
 }
 
 describe('the embedded default (pnpm start)', () => {
