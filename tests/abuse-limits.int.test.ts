@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { openDatabase } from '@outband/db';
 import { api, eventually, waitForInbox } from './support/http';
+import { secondMerchantSeed, startAsSecondMerchant } from './support/second-merchant';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
 let suite: Suite;
@@ -103,7 +103,6 @@ describe('verifications per merchant', () => {
 
 describe('repeated blocks (NIST SP 800-63B-4 §3.1.3.2): per merchant, told to the subscriber, never a suspension', () => {
   let strict: Suite;
-  const other = { id: 'other-shop', kid: 'k1', secret: randomBytes(32).toString('base64') };
   beforeAll(async () => {
     strict = await startSuite({
       env: {
@@ -112,7 +111,7 @@ describe('repeated blocks (NIST SP 800-63B-4 §3.1.3.2): per merchant, told to t
         SUBSCRIBER_BLOCKS_BEFORE_PERMANENT: '2',
         SEND_LIMIT_PER_ADDRESS: '100',
       },
-      seed: [{ merchant: { id: other.id, name: 'Other', keys: [{ kid: other.kid, alg: 'HS256', key: other.secret }] }, subscribers: [] }],
+      seed: [secondMerchantSeed()],
     });
   });
   afterAll(async () => {
@@ -120,11 +119,7 @@ describe('repeated blocks (NIST SP 800-63B-4 §3.1.3.2): per merchant, told to t
   });
 
   const call = (method: string, path: string, body?: object) => api(strict, method, path, body ? { body } : {});
-  const atOther = (identifier: string) =>
-    api(strict, 'POST', '/v1/verifications', {
-      body: { identifier },
-      token: strict.token({ secret: other.secret, issuer: other.id, jwtid: randomBytes(8).toString('hex') }),
-    });
+  const atOther = (identifier: string) => startAsSecondMerchant(strict, identifier);
   async function failTwice(): Promise<void> {
     const started = await call('POST', '/v1/verifications', { identifier: 'alice' });
     expect(started.status).toBe(201);

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { issuedOutcome } from './support/audit';
 import { api } from './support/http';
+import { secondMerchantSeed, startAsSecondMerchant } from './support/second-merchant';
 import { startSuite, type Suite } from './support/suite';
 
 // Anyone at a shop's sign-in page can start verifications for any identifier: what they provoke
 // must not block a range or a country for other merchants, and refused starts must not count.
-const other = { id: 'other-shop', kid: 'k1', secret: randomBytes(32).toString('base64') };
 let suite: Suite;
 beforeAll(async () => {
   suite = await startSuite({
@@ -17,15 +16,12 @@ beforeAll(async () => {
       SEND_LIMIT_WINDOW_SECONDS: '600',
     },
     seed: [
-      {
-        merchant: { id: other.id, name: 'Other', keys: [{ kid: other.kid, alg: 'HS256', key: other.secret }] },
-        subscribers: [
-          { identifier: 'ann-1', address: '+33655500001' },
-          { identifier: 'ann-2', address: '+33655500002' },
-          { identifier: 'ann-3', address: '+33655500003' },
-          { identifier: 'ann-4', address: '+33655500004' },
-        ],
-      },
+      secondMerchantSeed([
+        { identifier: 'ann-1', address: '+33655500001' },
+        { identifier: 'ann-2', address: '+33655500002' },
+        { identifier: 'ann-3', address: '+33655500003' },
+        { identifier: 'ann-4', address: '+33655500004' },
+      ]),
     ],
   });
 });
@@ -34,11 +30,7 @@ afterAll(async () => {
 });
 
 const start = (identifier: string) => api(suite, 'POST', '/v1/verifications', { body: { identifier } });
-const startAtOther = (identifier: string) =>
-  api(suite, 'POST', '/v1/verifications', {
-    body: { identifier },
-    token: suite.token({ secret: other.secret, issuer: other.id, jwtid: randomBytes(8).toString('hex') }),
-  });
+const startAtOther = (identifier: string) => startAsSecondMerchant(suite, identifier);
 const metrics = async () => (await fetch(`http://127.0.0.1:${suite.data.opsPort}/metrics`)).text();
 
 describe('send limits an anonymous visitor cannot turn against others', () => {
@@ -71,13 +63,10 @@ describe('a range blocked for everyone, on the operator decision', () => {
     global = await startSuite({
       env: { RANGE_LIMIT: '1', RANGE_WINDOW_SECONDS: '600', RANGE_BLOCK_SCOPE: 'global' },
       seed: [
-        {
-          merchant: { id: other.id, name: 'Other', keys: [{ kid: other.kid, alg: 'HS256', key: other.secret }] },
-          subscribers: [
-            { identifier: 'ann-1', address: '+33655500001' },
-            { identifier: 'ann-2', address: '+33655500002' },
-          ],
-        },
+        secondMerchantSeed([
+          { identifier: 'ann-1', address: '+33655500001' },
+          { identifier: 'ann-2', address: '+33655500002' },
+        ]),
       ],
     });
   });
@@ -89,10 +78,7 @@ describe('a range blocked for everyone, on the operator decision', () => {
     expect((await api(global, 'POST', '/v1/verifications', { body: { identifier: 'ann-1' } })).status).toBe(201);
     const blocked = await api(global, 'POST', '/v1/verifications', { body: { identifier: 'ann-2' } });
     expect(await issuedOutcome(global, blocked.body.id)).toBe('login:withheld');
-    const elsewhere = await api(global, 'POST', '/v1/verifications', {
-      body: { identifier: 'ann-1' },
-      token: global.token({ secret: other.secret, issuer: other.id, jwtid: randomBytes(8).toString('hex') }),
-    });
+    const elsewhere = await startAsSecondMerchant(global, 'ann-1');
     expect(await issuedOutcome(global, elsewhere.body.id)).toBe('login:withheld');
   });
 });
@@ -103,14 +89,11 @@ describe('a burst across merchants, with ranges blocked for everyone', () => {
     global = await startSuite({
       env: { RANGE_LIMIT: '5', RANGE_ALERT_LIMIT: '2', RANGE_WINDOW_SECONDS: '600', RANGE_BLOCK_SCOPE: 'global' },
       seed: [
-        {
-          merchant: { id: other.id, name: 'Other', keys: [{ kid: other.kid, alg: 'HS256', key: other.secret }] },
-          subscribers: [
-            { identifier: 'bea-1', address: '+33666600001' },
-            { identifier: 'bea-2', address: '+33666600002' },
-            { identifier: 'bea-3', address: '+33666600003' },
-          ],
-        },
+        secondMerchantSeed([
+          { identifier: 'bea-1', address: '+33666600001' },
+          { identifier: 'bea-2', address: '+33666600002' },
+          { identifier: 'bea-3', address: '+33666600003' },
+        ]),
       ],
     });
   });
@@ -119,12 +102,7 @@ describe('a burst across merchants, with ranges blocked for everyone', () => {
   });
 
   const at = (merchant: 'default' | 'other', identifier: string) =>
-    api(global, 'POST', '/v1/verifications', {
-      body: { identifier },
-      ...(merchant === 'other'
-        ? { token: global.token({ secret: other.secret, issuer: other.id, jwtid: randomBytes(8).toString('hex') }) }
-        : {}),
-    });
+    merchant === 'other' ? startAsSecondMerchant(global, identifier) : api(global, 'POST', '/v1/verifications', { body: { identifier } });
 
   it('is alerted and, on the operator decision, blocks the range for everyone although no merchant burst alone', async () => {
     expect(await issuedOutcome(global, (await at('default', 'bea-1')).body.id)).toBe('login');

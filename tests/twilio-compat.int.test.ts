@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 import { api, readCode } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
+import { issueTwilioCredentials, twilioClient as clientFor, twilioError } from './support/twilio-client';
 
 // Applications written against Twilio Verify with the official `twilio` package, unchanged but
 // for where they send their requests.
@@ -11,30 +12,8 @@ let account: { accountSid: string; sid: string; secret: string };
 let client: twilio.Twilio;
 let serviceSid: string;
 
-/** What an application does to use Outband instead of Twilio: one line, the base URL. */
-function twilioClient(username: string, password: string, accountSid?: string): twilio.Twilio {
-  const c = twilio(username, password, accountSid ? { accountSid } : {});
-  c.verify.baseUrl = suite.baseUrl;
-  return c;
-}
-
-async function credentials(kind: 'auth_token' | 'api_key') {
-  const issued = await api(suite, 'POST', `/admin/v1/merchants/${suite.merchant.id}/twilio-credentials`, {
-    token: adminToken,
-    body: { kind },
-  });
-  expect(issued.status).toBe(201);
-  return issued.body.credentials as { accountSid: string; sid: string; secret: string };
-}
-
-/** The code of a Twilio error the package throws (its RestException). */
-async function twilioError(p: Promise<unknown>): Promise<{ status: number; code: number; moreInfo: string }> {
-  const e = (await p.then(
-    () => ({ status: 0, code: 0, moreInfo: '' }),
-    (err: unknown) => err,
-  )) as { status: number; code: number; moreInfo: string };
-  return { status: e.status, code: e.code, moreInfo: e.moreInfo };
-}
+const twilioClient = (username: string, password: string, accountSid?: string) => clientFor(suite, username, password, accountSid);
+const credentials = (kind: 'auth_token' | 'api_key') => issueTwilioCredentials(suite, adminToken, suite.merchant.id, kind);
 
 beforeAll(async () => {
   suite = await startSuite({ env: { ADMIN_TOKENS: `ops:${adminToken}`, RESEND_COOLDOWN_SECONDS: '0' } });

@@ -31,10 +31,10 @@ export async function issueTwilioCredentials(
 }
 
 /** What the package's RestException carries, or zeros when the call succeeded. */
-export async function twilioError(p: Promise<unknown>): Promise<{ status: number; code: number; message: string }> {
+export async function twilioError(p: Promise<unknown>): Promise<{ status: number; code: number; message: string; moreInfo: string }> {
   const e = (await p.then(
-    () => ({ status: 0, code: 0, message: '' }),
+    () => ({ status: 0, code: 0, message: '', moreInfo: '' }),
     (err: unknown) => err,
-  )) as { status: number; code: number; message: string };
-  return { status: e.status, code: e.code, message: e.message };
+  )) as { status: number; code: number; message: string; moreInfo: string };
+  return { status: e.status, code: e.code, message: e.message, moreInfo: e.moreInfo };
 }
