@@ -5,8 +5,11 @@ import { startBankSimulator } from './bank-simulator';
 import { demoCards } from './demo-cards';
 
 const env = z.object({
+  /** The port of the simulated bank's HTTP API. */
   BANK_HTTP_PORT: envInt(0, 65535).default(8030),
+  /** The address it listens on. */
   BANK_HOST: z.string().default('127.0.0.1'),
+  /** Delay added to every answer. */
   BANK_LATENCY_MS: envInt(0, 60_000).default(0),
 });
 

@@ -68,6 +68,17 @@ export class MemoryBroker {
     return this.queues.get(queue)?.messages.length ?? 0;
   }
 
+  /**
+   * Ready messages and consumers of each queue that exists here (the queue metrics of the embedded
+   * default, as passive declares give them on RabbitMQ). Retries wait on a timer, not in a queue.
+   */
+  readings(queues: readonly string[]): Array<{ queue: string; ready: number; consumers: number }> {
+    return queues.flatMap((queue) => {
+      const q = this.queues.get(queue);
+      return q ? [{ queue, ready: q.messages.length, consumers: q.consumers.length }] : [];
+    });
+  }
+
   /** Takes the dead letters of a work queue out, with their reasons. */
   takeDeadLetters(queue: string): Array<{ text: string; reason: string | undefined }> {
     const dead = this.queue(sideQueues(queue).dead);
@@ -203,6 +214,11 @@ export class MemoryBus implements MessageBus {
       replyTo: (r) => this.pending.settleBody(id, JSON.parse(JSON.stringify(r)) as ReplyBody),
     });
     return reply;
+  }
+
+  /** The queues' depths and consumers in the in-process broker (every service sees all of them). */
+  queueReadings(queues: readonly string[]): Array<{ queue: string; ready: number; consumers: number }> {
+    return this.broker.readings(queues);
   }
 
   async stopConsuming(drainMs = 5000): Promise<void> {

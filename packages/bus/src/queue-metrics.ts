@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from '@outband/observability';
 import type { Bus } from './bus';
+import { MemoryBus } from './memory-bus';
 import { sideQueues } from './topology';
 
 export interface QueueMetricsOptions {
@@ -27,14 +28,21 @@ interface QueueReading {
 /**
  * Queue depths, consumers and rates as gauges (`outband_queue_*{queue}`), read from the broker
  * when Prometheus scrapes, at most once every `maxAgeMs`. Each service exposes the queues it owns.
+ * On the in-process broker of the embedded default: the same names, read from its memory.
  */
-export function registerQueueMetrics(bus: Bus, registry: Registry, o: QueueMetricsOptions): void {
+export function registerQueueMetrics(bus: Bus | MemoryBus, registry: Registry, o: QueueMetricsOptions): void {
   const all = o.queues.flatMap((q) => [q, sideQueues(q).retry, sideQueues(q).dead]);
   const label = (q: string) => (q.startsWith(`${o.prefix}.`) ? q.slice(o.prefix.length + 1) : q);
   let last: { at: number; readings: Promise<QueueReading[]> } | undefined;
   const read = (): Promise<QueueReading[]> => {
     if (!last || Date.now() - last.at > (o.maxAgeMs ?? 5000)) {
-      const readings = (o.managementUrl ? fromManagement(o.managementUrl, all) : queueDepths(bus, all)).catch(() => []);
+      const readings = (
+        bus instanceof MemoryBus
+          ? Promise.resolve(bus.queueReadings(all))
+          : o.managementUrl
+            ? fromManagement(o.managementUrl, all)
+            : queueDepths(bus, all)
+      ).catch(() => []);
       last = { at: Date.now(), readings };
     }
     return last.readings;

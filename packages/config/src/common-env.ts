@@ -3,18 +3,21 @@ import { envInt, envUrl } from './env-types';
 
 /** The bus settings every service reads. */
 export const busEnv = {
+  /** RabbitMQ, the bus between the three servers. */
   AMQP_URL: envUrl('amqp', 'amqps').default('amqp://guest:guest@127.0.0.1:5672'),
   /** Prefix of every exchange and queue, so deployments (and test runs) can share a broker. */
   BUS_PREFIX: z
     .string()
     .regex(/^[a-z0-9_.-]+$/)
     .default('outband'),
+  /** The RabbitMQ queue type of every queue: `classic`, or `quorum` (replicated across a cluster). */
   QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
-  /** RabbitMQ's management API (`http://user:password@host:15672/`): unacked counts and rates in the queue metrics. */
+  /** RabbitMQ's management API (`http://user:password@host:15672/`): unacked counts and rates in the queue metrics; without it, passive declares give ready messages and consumers. */
   RABBITMQ_MANAGEMENT_URL: envUrl('http', 'https').optional(),
 };
 
 export const redisEnv = {
+  /** Redis: pending secrets, limits, token ids. */
   REDIS_URL: envUrl('redis', 'rediss').default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key, so several deployments can share one Redis. */
   REDIS_PREFIX: z
@@ -24,20 +27,23 @@ export const redisEnv = {
 };
 
 export const databaseEnv = {
-  /** MySQL/MariaDB; `sqlite:path/to/file.db` is the embedded default's database (one process only). */
+  /** MySQL/MariaDB (the database is created if missing); `sqlite:path/to/file.db` is the embedded default's database (one process only). */
   DATABASE_URL: envUrl('mysql', 'sqlite').default('mysql://root@127.0.0.1:3306/outband'),
 };
 
 /** `/healthz`, `/readyz` and `/metrics` of a service without an HTTP API of its own. */
 export function opsEnv(defaultPort: number) {
   return {
+    /** `/healthz`, `/readyz` and `/metrics` (information 9101, data 9102, message 9103). */
     OPS_PORT: envInt(0, 65535).default(defaultPort),
+    /** The address the ops port listens on. */
     OPS_HOST: z.string().default('0.0.0.0'),
   };
 }
 
 export const logEnv = {
+  /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** On SIGTERM: how long in-flight work may take to finish before the process exits anyway. */
+  /** On SIGTERM: how long in-flight work may take to finish (binds closed, messages acknowledged) before the process exits anyway. */
   SHUTDOWN_DEADLINE_MS: envInt(1000, 600_000).default(15_000),
 };

@@ -20,6 +20,8 @@ export function loadDevEnv(path: string): Record<string, string> {
     BUS_SEAL_KEYS: key,
     CONTENT_KEYS: key,
     DEMO_MERCHANT_SECRET: () => randomBytes(32).toString('base64'),
+    // The operator of `/ops` and `/admin/v1` on this laptop: user `ops`, the token as the password.
+    ADMIN_TOKENS: () => `ops:${randomBytes(24).toString('base64url')}`,
   };
   const missing = Object.entries(wanted).filter(([name]) => env[name] === undefined);
   if (missing.length > 0) {

@@ -1,11 +1,20 @@
 import type { Redis } from 'ioredis';
 import RedisMock from 'ioredis-mock';
 
+let startedAt: Date | undefined;
+
 /**
  * The TTL store of the embedded default: Redis's commands, expiries and Lua scripts in this
- * process's memory (ioredis-mock, Lua run by fengari). Each call is a store of its own. It passes
- * the same conformance suite as Redis (tests/ttl-store.int.test.ts); nothing survives the process.
+ * process's memory (ioredis-mock, Lua run by fengari). The connections of one process share one
+ * store (ioredis-mock keeps one per host and port). It passes the same conformance suite as Redis
+ * (tests/ttl-store.int.test.ts); nothing survives the process.
  */
 export function inMemoryTtlStore(): Redis {
+  startedAt ??= new Date();
   return new RedisMock();
+}
+
+/** When this process's in-memory TTL store started, empty (its first connection); none yet: undefined. */
+export function inMemoryTtlStoreStartedAt(): Date | undefined {
+  return startedAt;
 }

@@ -1,2 +1,2 @@
 export { loadDevEnv } from './dev-env';
-export { inMemoryTtlStore } from './embedded-stores';
+export { inMemoryTtlStore, inMemoryTtlStoreStartedAt } from './embedded-stores';

@@ -10,7 +10,10 @@ import { loadMessageServerConfig, startMessageServer } from '@outband/message-se
 import { loadInformationServerConfig, startInformationServer } from '@outband/information-server';
 import { startDemoShop } from '@outband/demo-shop';
 import { loadDevEnv } from './dev-env';
-import { inMemoryTtlStore } from './embedded-stores';
+import { demoSubscribers, subscriberLines } from './demo-seed';
+import { inMemoryTtlStore, inMemoryTtlStoreStartedAt } from './embedded-stores';
+import { LaunchOutput, type LogFormat } from './launch-output';
+import { asPortTaken, requireFreePorts, type Listener } from './listeners';
 
 const root = resolve(__dirname, '../../..');
 export const devEnvPath = resolve(root, '.outband/dev.env');
@@ -20,11 +23,11 @@ export const devEnvPath = resolve(root, '.outband/dev.env');
  * it runs on the in-process bus, the in-memory TTL store and an SQLite file (the embedded default);
  * with them, on RabbitMQ, Redis and MySQL.
  */
-async function main(): Promise<void> {
+async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> {
   const env = { ...loadDevEnv(devEnvPath), ...process.env };
   const level = env.LOG_LEVEL ?? 'info';
-  const logger = createLogger({ service: 'launcher', level });
-  const loggerOf = (service: string) => createLogger({ service, level });
+  const logger = createLogger({ service: 'launcher', level, destination: output });
+  const loggerOf = (service: string) => createLogger({ service, level, destination: output });
   // A development suite with demo keys: every listener on loopback unless BIND_ADDRESS says
   // otherwise (HTTP_HOST and OPS_HOST still choose for the services' ports).
   const host = env.BIND_ADDRESS ?? '127.0.0.1';
@@ -32,6 +35,24 @@ async function main(): Promise<void> {
   const local = host === '0.0.0.0' ? '127.0.0.1' : host;
   const smppPort = Number(env.SMSC_SMPP_PORT ?? 2775);
   const inboxPort = Number(env.SMSC_HTTP_PORT ?? 8025);
+  const bankPort = Number(env.BANK_HTTP_PORT ?? 8030);
+  const shopPort = Number(env.DEMO_SHOP_PORT ?? 8050);
+  // Three services in one process: three ops ports, OPS_PORT and the two after it (0: any free ones).
+  const opsBase = Number(env.OPS_PORT ?? 9101);
+  const opsPort = (offset: number) => (opsBase === 0 ? 0 : opsBase + offset);
+  const opsHost = env.OPS_HOST ?? host;
+  listeners.push(
+    { port: Number(env.HTTP_PORT ?? 8080), host: env.HTTP_HOST ?? host, variable: 'HTTP_PORT' },
+    { port: smppPort, host, variable: 'SMSC_SMPP_PORT' },
+    { port: inboxPort, host, variable: 'SMSC_HTTP_PORT' },
+    { port: bankPort, host, variable: 'BANK_HTTP_PORT' },
+    { port: shopPort, host, variable: 'DEMO_SHOP_PORT' },
+    { port: opsPort(0), host: opsHost, variable: 'OPS_PORT' },
+    { port: opsPort(1), host: opsHost, variable: 'OPS_PORT', derived: "the data server's ops port is OPS_PORT+1" },
+    { port: opsPort(2), host: opsHost, variable: 'OPS_PORT', derived: "the message server's ops port is OPS_PORT+2" },
+  );
+  // Before anything is opened: a second `pnpm start` says so in one line and leaves the first alone.
+  await requireFreePorts(listeners);
   const sim = await startSmscSimulator({
     smppPort,
     httpPort: inboxPort,
@@ -40,7 +61,7 @@ async function main(): Promise<void> {
     logger: loggerOf('smsc-simulator'),
   });
   const bank = await startBankSimulator({
-    port: Number(env.BANK_HTTP_PORT ?? 8030),
+    port: bankPort,
     host,
     cards: demoCards,
     logger: loggerOf('bank-simulator'),
@@ -63,13 +84,7 @@ async function main(): Promise<void> {
   const dataConfig = loadDataServerConfig(serviceEnv);
   await seedDemo(dataConfig.DATABASE_URL, {
     merchant: { id: 'demo-shop', name: 'Demo shop', keys: [{ kid: 'demo-1', alg: 'HS256', key: env.DEMO_MERCHANT_SECRET ?? '' }] },
-    subscribers: [
-      { identifier: 'alice', address: '+33612345678', cardToken: 'tok_alice', bankCustomerId: 'cu_alice' },
-      { identifier: 'bob', address: '+4915112345678', locale: 'en', cardToken: 'tok_bob', bankCustomerId: 'cu_bob' },
-      { identifier: 'claire', address: '+33611223344', locale: 'fr', cardToken: 'tok_claire', bankCustomerId: 'cu_claire' },
-      { identifier: 'carol', address: '+33698765432', status: 'suspended', cardToken: 'tok_carol', bankCustomerId: 'cu_carol' },
-      { identifier: 'pager-1', address: '+33756000001', receiverKind: 'pager-numeric' },
-    ],
+    subscribers: demoSubscribers,
     // Up to 30 EUR a payment needs no code (Fig. 10); the trustee keeps 1.5 %.
     policy: { limitAmount: 3_000, serviceChargeBps: 150 },
   });
@@ -82,20 +97,30 @@ async function main(): Promise<void> {
     ...(store && !env.REDIS_URL ? { redis: inMemoryTtlStore() } : {}),
     ...(sqlite ? { db: sqlite } : {}),
   });
-  const data = await startDataServer(dataConfig, loggerOf('data-server'), embeddedFor('data-server', true));
+  const dataEmbedded = embeddedFor('data-server', true);
+  const storeStartedAt = env.REDIS_URL ? undefined : inMemoryTtlStoreStartedAt();
+  const data = await startDataServer(loadDataServerConfig({ ...serviceEnv, OPS_PORT: String(opsPort(1)) }), loggerOf('data-server'), {
+    ...dataEmbedded,
+    ...(storeStartedAt ? { ttlStoreStartedAt: storeStartedAt } : {}),
+  });
   const message = await startMessageServer(
-    loadMessageServerConfig(serviceEnv),
+    loadMessageServerConfig({ ...serviceEnv, OPS_PORT: String(opsPort(2)) }),
     loggerOf('message-server'),
     embeddedFor('message-server', false),
   );
   const info = await startInformationServer(
-    loadInformationServerConfig(serviceEnv),
+    loadInformationServerConfig({
+      // The ops page shows the queues and binds of all three.
+      OPS_METRICS_URLS: [data.opsPort, message.opsPort].map((port) => `http://${local}:${port}/metrics`).join(','),
+      ...serviceEnv,
+      OPS_PORT: String(opsPort(0)),
+    }),
     loggerOf('information-server'),
     embeddedFor('information-server', true),
   );
   const phoneUrl = `http://${local}:${sim.httpPort}/phone`;
   const shop = await startDemoShop({
-    port: Number(env.DEMO_SHOP_PORT ?? 8050),
+    port: shopPort,
     host,
     outband: {
       baseUrl: `http://${local}:${info.port}`,
@@ -114,6 +139,9 @@ async function main(): Promise<void> {
     await sim.stop();
     await bank.stop();
   });
+  const api = `http://${local}:${info.port}`;
+  const [opsUser = '', opsPassword = ''] = firstOperator(env.ADMIN_TOKENS ?? '');
+  const [firstSubscriber, ...otherSubscribers] = subscriberLines();
   const lines = [
     '',
     `Outband is running in one process: bus ${broker ? 'in-process' : hidePassword(env.AMQP_URL ?? '')}, TTL store ${
@@ -122,15 +150,29 @@ async function main(): Promise<void> {
     '  (set AMQP_URL, REDIS_URL and DATABASE_URL to run on RabbitMQ, Redis and MySQL)',
     `  demo shop        ${shop.url}   (sign in as alice, bob or claire; baskets above 30 € need a code)`,
     `  phones           ${phoneUrl}   (the texts each handset received; reply to answer a reverse-channel code)`,
-    `  merchant API     http://${local}:${info.port}/v1/verifications`,
-    `  payments         http://${local}:${info.port}/v1/payments   (bank simulator http://${local}:${new URL(bank.url).port}/cards/tok_alice)`,
-    `  ops              http://${local}:${info.port}/readyz; /metrics on :${info.opsPort}, data server :${data.opsPort}, message server :${message.opsPort}`,
+    `  API docs         ${api}/docs`,
+    `  merchant API     ${api}/v1/verifications`,
+    `  payments         ${api}/v1/payments   (bank simulator http://${local}:${new URL(bank.url).port}/cards/tok_alice)`,
+    ...(opsUser
+      ? [`  ops page         ${api}/ops   (queues, rates, SMPP binds; user ${opsUser}, password ${opsPassword})`]
+      : ['  ops page         none: ADMIN_TOKENS is empty']),
+    `  metrics          /metrics on :${info.opsPort}, data server :${data.opsPort}, message server :${message.opsPort}; ${api}/readyz`,
     '  merchant         demo-shop, key id demo-1 (HS256 secret in .outband/dev.env)',
-    '  subscribers      alice, bob, claire (fr), carol (suspended), pager-1 (numeric pager)',
+    `  subscribers      ${firstSubscriber ?? ''}`,
+    ...otherSubscribers.map((line) => `                   ${line}`),
     '  a merchant token pnpm --silent merchant-token',
+    `  logs below       LOG_LEVEL=debug for more, LOG_FORMAT=${format === 'pretty' ? 'json for JSON' : 'pretty for one line each'}`,
+    '',
     '',
   ];
-  process.stdout.write(lines.join('\n'));
+  output.release(lines.join('\n'));
+}
+
+/** The first operator of `ADMIN_TOKENS` (`name:token,…`): the ops page's user and password. */
+function firstOperator(tokens: string): [string, string] | [] {
+  const first = tokens.split(',')[0] ?? '';
+  const i = first.indexOf(':');
+  return i > 0 ? [first.slice(0, i), first.slice(i + 1)] : [];
 }
 
 /** A server URL as it may be printed: without its user and password. */
@@ -138,7 +180,18 @@ function hidePassword(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//');
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+// A terminal gets one readable line per log entry; a pipe or a file gets JSON, as deployed services write.
+const format: LogFormat =
+  process.env.LOG_FORMAT === 'json' || process.env.LOG_FORMAT === 'pretty'
+    ? process.env.LOG_FORMAT
+    : process.stdout.isTTY
+      ? 'pretty'
+      : 'json';
+const output = new LaunchOutput(process.stdout, format, process.stdout.isTTY && !process.env.NO_COLOR);
+const listeners: Listener[] = [];
+main(output, listeners).catch((err: unknown) => {
+  output.flush();
+  const e = asPortTaken(err, listeners);
+  console.error(e instanceof Error ? e.message : e);
   process.exit(1);
 });

@@ -1,5 +1,7 @@
 export { createLogger } from './logger';
 export type { Logger, LoggerOptions } from './logger';
+export { humanLine } from './human-line';
+export type { HumanLineOptions } from './human-line';
 export { createMetricsRegistry } from './metrics';
 export { stopOnSignals } from './shutdown';
 export { readJson, sendJson } from './http-json';

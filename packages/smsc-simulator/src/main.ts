@@ -4,15 +4,20 @@ import { createLogger } from '@outband/observability';
 import { startSmscSimulator } from './smsc-simulator';
 
 const env = z.object({
+  /** The SMPP port the message server binds to. */
   SMSC_SMPP_PORT: envInt(0, 65535).default(2775),
+  /** The HTTP port of the inboxes (`/inbox/<number>`) and the phones page (`/phone`). */
   SMSC_HTTP_PORT: envInt(0, 65535).default(8025),
+  /** The address both ports listen on. */
   SMSC_HOST: z.string().default('127.0.0.1'),
   /** Who may bind: `system_id:password,…` */
   SMSC_ACCOUNTS: z
     .string()
     .regex(/^[^:,]+:[^:,]*(,[^:,]+:[^:,]*)*$/, 'must be system_id:password,…')
     .default('outband:secret'),
+  /** How long after a submit its delivery receipt is sent. */
   SMSC_RECEIPT_DELAY_MS: envInt(0, 600_000).default(200),
+  /** The final state every delivery receipt reports. */
   SMSC_RECEIPT_STAT: z.enum(['DELIVRD', 'UNDELIV', 'EXPIRED', 'REJECTD', 'DELETED', 'UNKNOWN']).default('DELIVRD'),
 });
 

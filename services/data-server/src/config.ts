@@ -40,28 +40,35 @@ export const dataServerEnv = z.object({
   CODE_TTL_SECONDS: envInt(1, 600).default(300),
   /** SMS sent to one address within the window (against SMS pumping and harassment). */
   SEND_LIMIT_PER_ADDRESS: envInt(1, 100_000).default(5),
+  /** The window of `SEND_LIMIT_PER_ADDRESS` (429 `TOO_MANY_SENDS` beyond). */
   SEND_LIMIT_WINDOW_SECONDS: envInt(1, 86_400).default(600),
-  /** Verifications one merchant may start, per second and per day (a leaked key cannot pump SMS unbounded). */
+  /** Verifications one merchant may start, per second and per day (a leaked key cannot pump SMS unbounded); 429 `MERCHANT_RATE_LIMITED` beyond. */
   MERCHANT_LIMIT_PER_SECOND: envInt(1, 100_000).default(50),
+  /** Verifications one merchant may start per day (429 `MERCHANT_RATE_LIMITED` beyond). */
   MERCHANT_LIMIT_PER_DAY: envInt(1, 100_000_000).default(100_000),
   /** Codes to one country calling code per window (a bound on what a pumping attack costs). */
   COUNTRY_LIMIT: envInt(1, 1_000_000).default(600),
+  /** The window of `COUNTRY_LIMIT` (429 `COUNTRY_RATE_LIMITED` beyond). */
   COUNTRY_WINDOW_SECONDS: envInt(1, 86_400).default(60),
   /** Codes to one range of 10,000 numbers per window; beyond, the range is blocked (SMS pumping). */
   RANGE_LIMIT: envInt(1, 1_000_000).default(20),
+  /** The window of `RANGE_LIMIT` and `RANGE_ALERT_LIMIT`. */
   RANGE_WINDOW_SECONDS: envInt(1, 86_400).default(300),
+  /** How long a range is blocked after a burst (429 `RANGE_BLOCKED`). */
   RANGE_BLOCK_SECONDS: envInt(1, 604_800).default(3600),
   /** Whom a burst to one range blocks: the merchant that sent it, or (the operator's choice) everyone. */
   RANGE_BLOCK_SCOPE: z.enum(['merchant', 'global']).default('merchant'),
-  /** Sends to one range within `RANGE_WINDOW_SECONDS`, all merchants together, past which ops are alerted. */
+  /** Sends to one range within `RANGE_WINDOW_SECONDS`, all merchants together, past which ops are alerted (`outband_abuse_alerts_total` counts). */
   RANGE_ALERT_LIMIT: envInt(1, 1_000_000).default(80),
   /** Consecutive failed checks of one subscriber, across codes, before a block (NIST: at most 100). */
   SUBSCRIBER_FAILURE_LIMIT: envInt(1, 100).default(100),
+  /** How long a subscriber is blocked after `SUBSCRIBER_FAILURE_LIMIT` failed checks (429 `SUBSCRIBER_LOCKED`); an approval resets the count. */
   SUBSCRIBER_BLOCK_SECONDS: envInt(1, 604_800).default(3600),
   /** Blocks at one merchant within 30 days from which the subscriber is told of each by SMS (a warning one block before); 0: never. Blocks never suspend. */
   SUBSCRIBER_BLOCKS_BEFORE_PERMANENT: envInt(0, 100).default(3),
   /** Codes one verification may send (the first and its resends), and the pause between two. */
   MAX_SENDS_PER_VERIFICATION: envInt(1, 5).default(5),
+  /** The pause between two codes of one verification (429 `RESEND_TOO_SOON`). */
   RESEND_COOLDOWN_SECONDS: envInt(0, 600).default(30),
   /** Unknown identifiers get decoys showing a mobile number of this country (ISO 3166): where most subscribers are. */
   DECOY_COUNTRY: z
@@ -71,13 +78,15 @@ export const dataServerEnv = z.object({
     .transform((c): CountryCode => c),
   /** Failed checks before a verification is burned (PSD2 RTS Art. 4: at most 5). */
   MAX_CHECK_ATTEMPTS: envInt(1, 5).default(5),
-  /** The bank's HTTP API (patent: bank server); without it, payments answer PAYMENTS_DISABLED. */
+  /** The bank's HTTP API (patent: bank server); without it, payments answer 503 PAYMENTS_DISABLED. */
   BANK_URL: envUrl('http', 'https').optional(),
   /** Bound on each bank call; calls are retried (idempotency keys make it safe) then fail. */
   BANK_TIMEOUT_MS: envInt(100, 60_000).default(3000),
+  /** Tries per bank call. */
   BANK_ATTEMPTS: envInt(1, 5).default(2),
   /** Failures in a row that pause calls to the bank, and for how long. */
   BANK_BREAKER_THRESHOLD: envInt(1, 1000).default(5),
+  /** How long calls to the bank stay paused once the breaker opens (503 `BANK_UNAVAILABLE`). */
   BANK_BREAKER_OPEN_MS: envInt(100, 600_000).default(10_000),
   /**
    * Where users text reverse-channel codes, by address prefix (longest wins): `+33=38100,+=+447700900123`
@@ -88,27 +97,33 @@ export const dataServerEnv = z.object({
     .regex(/^\+\d*=\+?\d{3,15}(,\+\d*=\+?\d{3,15})*$/, 'must be +prefix=number,… (e.g. +33=38100,+=+447700900123)')
     .default('+=38100')
     .transform((v) => v.split(',').map((pair) => pair.split('=') as [string, string])),
-  /** Keys sealing registered messages at rest (id:base64, first one active); without them the feature is off. */
+  /** Keys sealing registered messages at rest (id:base64, first one active); without them the feature is off (503 `REGISTERED_MESSAGES_DISABLED`). */
   CONTENT_KEYS: envKeyRing(32).optional(),
   /** Largest registered message (text and attachment), and how long its content is kept. */
   REGISTERED_MAX_BYTES: envInt(1024, 10_000_000).default(262_144),
+  /** How long the content of a registered message is kept (then `CONTENT_DELETED`). */
   REGISTERED_RETENTION_SECONDS: envInt(1, 315_360_000).default(2_592_000),
   /** Webhooks: first retry after this long (doubling, at most an hour), given up after this long. */
   WEBHOOK_RETRY_BASE_MS: envInt(100, 3_600_000).default(10_000),
+  /** How long after the event a webhook delivery is given up. */
   WEBHOOK_GIVE_UP_SECONDS: envInt(1, 604_800).default(90_000),
+  /** Bound on each webhook call. */
   WEBHOOK_TIMEOUT_MS: envInt(100, 60_000).default(5000),
+  /** How often the webhook outbox is read. */
   WEBHOOK_POLL_MS: envInt(50, 60_000).default(1000),
-  /** Plain http webhook URLs are accepted (development, the demo, tests); production sends https only. */
+  /** Plain http webhook URLs are accepted (development, the demo, tests); production sends https only. `pnpm start` sets `true`. */
   WEBHOOK_ALLOW_HTTP: envBool.default(false),
   /**
    * Hosts webhooks may reach although they are private, loopback or local names
-   * (`127.0.0.1,localhost` in development); none in production.
+   * (`127.0.0.1,localhost` in development and `pnpm start`); none in production.
+   * @defaultValue none
    */
   WEBHOOK_ALLOWED_HOSTS: webhookAllowedHosts.default(() => new Set<string>()),
-  /** Active webhook endpoints one merchant may have. */
+  /** Active webhook endpoints one merchant may have (409 `WEBHOOK_ENDPOINT_LIMIT_REACHED` beyond). */
   WEBHOOK_MAX_ENDPOINTS_PER_MERCHANT: envInt(1, 1000).default(10),
   /** Deliveries one data server sends at once, in all and per merchant (slow endpoints hold only their merchant's). */
   WEBHOOK_CONCURRENCY: envInt(1, 1000).default(50),
+  /** Deliveries under way at once per merchant (taken round-robin across merchants). */
   WEBHOOK_CONCURRENCY_PER_MERCHANT: envInt(1, 100).default(4),
   /**
    * The `message.send` outbox: a message not confirmed by the broker this long after its commit
@@ -116,11 +131,13 @@ export const dataServerEnv = z.object({
    * (10 s), so the relay does not race a publish still under way.
    */
   OUTBOX_RELAY_AFTER_MS: envInt(1000, 3_600_000).default(15_000),
+  /** How often the `message.send` outbox relay looks. */
   OUTBOX_POLL_MS: envInt(50, 60_000).default(1000),
   /** A first-network session without a heartbeat for this long is closed, with its codes. */
   SESSION_IDLE_SECONDS: envInt(1, 86_400).default(300),
   /** How often unfinished payments are looked at, and how long one may stay unchanged first. */
   PAYMENT_SWEEP_SECONDS: envInt(1, 3600).default(5),
+  /** How long an unfinished payment may stay unchanged before the sweep finishes it. */
   PAYMENT_GRACE_SECONDS: envInt(1, 3600).default(60),
   ...opsEnv(9102),
   ...logEnv,

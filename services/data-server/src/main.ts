@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
-import { Bus, registerQueueMetrics, type MessageBus } from '@outband/bus';
+import { Bus, MemoryBus, registerQueueMetrics, type MessageBus } from '@outband/bus';
 import { busNames, seal, type NoticeKind } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase, type Knex } from '@outband/db';
 import { closeServer, createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
@@ -54,8 +54,12 @@ export interface DataServerHandle {
 export async function startDataServer(
   config: DataServerConfig,
   logger: Logger = createLogger({ service: 'data-server', level: config.LOG_LEVEL }),
-  /** Stand-ins for the servers, given by the embedded default (`pnpm start` with no server URLs). */
-  embedded: { bus?: MessageBus; redis?: Redis; db?: Knex } = {},
+  /**
+   * Stand-ins for the servers, given by the embedded default (`pnpm start` with no server URLs);
+   * `ttlStoreStartedAt`: when the in-memory TTL store started, empty (pending codes sent before
+   * were lost with the previous process).
+   */
+  embedded: { bus?: MessageBus; redis?: Redis; db?: Knex; ttlStoreStartedAt?: Date } = {},
 ): Promise<DataServerHandle> {
   const suite = parseOcraSuite(config.CODE_SUITE);
   const names = busNames(config.BUS_PREFIX);
@@ -78,7 +82,8 @@ export async function startDataServer(
   const bus =
     embedded.bus ??
     (await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'data-server' }));
-  if (bus instanceof Bus) {
+  // RabbitMQ's queues, or the in-process broker's of the embedded default: the same metrics.
+  if (bus instanceof Bus || bus instanceof MemoryBus) {
     registerQueueMetrics(bus, metrics, {
       queues: [names.dataRpcQueue, names.messageStatusQueue, names.inboundQueue],
       prefix: config.BUS_PREFIX,
@@ -244,6 +249,7 @@ export async function startDataServer(
     maxAttempts: config.MAX_CHECK_ATTEMPTS,
     maxSends: config.MAX_SENDS_PER_VERIFICATION,
     resendCooldownSeconds: config.RESEND_COOLDOWN_SECONDS,
+    ...(embedded.ttlStoreStartedAt ? { storeStartedAt: embedded.ttlStoreStartedAt } : {}),
   });
 
   const bank = config.BANK_URL

@@ -9,7 +9,8 @@ import { authenticate, correlation } from './http/request-context';
 import { limitRequests } from './http/request-limits';
 import { adminRouter, operatorAuth } from './http/admin.router';
 import type { AuthFailureLimit } from './http/auth-failure-limiter';
-import { docsPage, openApiDocument } from './http/openapi';
+import { apiDocsRouter } from './http/api-docs.router';
+import { openApiDocument } from './http/openapi';
 import { opsRouter } from './http/ops.router';
 import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
 import { registeredMessageRouter } from './http/registered-message.router';
@@ -93,9 +94,7 @@ export function createApp(d: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(doc);
   });
-  app.get('/docs', (_req, res) => {
-    res.type('html').send(docsPage(doc));
-  });
+  app.use('/docs', mount, apiDocsRouter(doc));
   const limits = d.requestLimits;
   const refused = new Counter({
     name: 'outband_request_limit_refusals_total',

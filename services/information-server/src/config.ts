@@ -5,7 +5,9 @@ import { busEnv, envBool, envInt, logEnv, opsEnv, parseEnv, redisEnv } from '@ou
 export const informationServerEnv = z.object({
   ...busEnv,
   ...redisEnv,
+  /** The merchant API's port. */
   HTTP_PORT: envInt(0, 65535).default(8080),
+  /** The address the merchant API listens on. */
   HTTP_HOST: z.string().default('0.0.0.0'),
   /** `/metrics` (and `/healthz`, `/readyz`) for Prometheus, on a port apart from the API's. */
   ...opsEnv(9101),
@@ -13,6 +15,7 @@ export const informationServerEnv = z.object({
   JWT_AUDIENCE: z.string().min(1).default('outband'),
   /** How far ahead a token's `exp` may be. */
   JWT_MAX_LIFETIME_SECONDS: envInt(10, 3600).default(300),
+  /** Clock difference allowed when checking `exp`, `nbf` and `iat`; a used `jti` is remembered until `exp` plus this. */
   JWT_CLOCK_SKEW_SECONDS: envInt(0, 300).default(30),
   /** Refuse tokens without a `jti`: then no token can be replayed, even within its lifetime. @defaultValue true */
   JWT_REQUIRE_JTI: envBool.default(true),
@@ -24,7 +27,9 @@ export const informationServerEnv = z.object({
   BODY_LIMIT_BYTES: envInt(256, 10_485_760).default(16_384),
   /** API requests per client IP and per merchant within the window (429 RATE_LIMITED beyond). */
   REQUEST_LIMIT_PER_IP: envInt(1, 10_000_000).default(600),
+  /** API requests per merchant (counted after authentication) within the window; 429 `RATE_LIMITED` beyond. */
   REQUEST_LIMIT_PER_MERCHANT: envInt(1, 10_000_000).default(6000),
+  /** The window of both request limits; if Redis cannot answer, requests go on. */
   REQUEST_LIMIT_WINDOW_SECONDS: envInt(1, 3600).default(60),
   /** The data and message servers' `/metrics`, which the `/ops` page shows beside this server's. */
   OPS_METRICS_URLS: z

@@ -14,24 +14,35 @@ const fields = z.object({
   ...databaseEnv,
   /** Keys that open codes sealed by the data server (id:base64). */
   BUS_SEAL_KEYS: envKeyRing(32),
+  /** SMSC connections as JSON (see docs/smpp.md); without it, the `SMPP_*` variables describe a single connection. */
   SMPP_CONNECTIONS: envJson(z.array(smscConnection).min(1)).optional(),
+  /** Routes as JSON, by address prefix, with their connections and senders (see docs/smpp.md); without it, one route for every number. */
   SMPP_ROUTES: envJson(z.array(smsRoute).min(1)).optional(),
   /** The SMSC, `smpp://host:port` (single-connection form). */
   SMPP_URL: envUrl('smpp', 'ssmpp').default('smpp://127.0.0.1:2775'),
+  /** Bind credentials (single-connection form): required unless `SMPP_CONNECTIONS` is set. */
   SMPP_SYSTEM_ID: z.string().min(1).max(15).optional(),
+  /** Bind password (single-connection form): required unless `SMPP_CONNECTIONS` is set. */
   SMPP_PASSWORD: z.string().max(8).optional(),
+  /** The bind's `system_type`, when the SMSC asks for one. */
   SMPP_SYSTEM_TYPE: z.string().max(12).default(''),
+  /** `transceiver`, or `transmitter` (plus a receiver bind for receipts). */
   SMPP_BIND_MODE: z.enum(['transceiver', 'transmitter']).default('transceiver'),
+  /** Parallel binds to the SMSC (single-connection form). */
   SMPP_BINDS: envInt(1, 32).default(1),
+  /** Unanswered `submit_sm` per bind. */
   SMPP_WINDOW: envInt(1, 1000).default(10),
+  /** Contracted rate per bind (token bucket). */
   SMPP_MAX_SUBMITS_PER_SECOND: envInt(1, 100_000).default(100),
   /** Sender shown on the phone: letters (alphanumeric, TON 5) or digits (TON 1). */
   SMPP_SOURCE_ADDR: z.string().min(1).max(20).default('Outband'),
+  /** Keepalive: an `enquire_link` this often. */
   SMPP_ENQUIRE_LINK_MS: envInt(1000, 300_000).default(30_000),
   /** Our own bound on every SMPP response: the package has none. */
   SMPP_RESPONSE_TIMEOUT_MS: envInt(100, 120_000).default(10_000),
   /** Delayed retries of a message no route took, before it is marked failed. */
   SEND_MAX_RETRIES: envInt(0, 20).default(5),
+  /** The delay of the first retry of a message no route took; the delay grows with each retry. */
   SEND_RETRY_BASE_MS: envInt(10, 600_000).default(2000),
   ...opsEnv(9103),
   ...logEnv,

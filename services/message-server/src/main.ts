@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { Bus, registerQueueMetrics, type MessageBus } from '@outband/bus';
+import { Bus, MemoryBus, registerQueueMetrics, type MessageBus } from '@outband/bus';
 import { busNames } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase, type Knex } from '@outband/db';
 import { closeServer, Counter, createLogger, createMetricsRegistry, Gauge, startOpsServer, type Logger } from '@outband/observability';
@@ -64,7 +64,8 @@ export async function startMessageServer(
   const bus =
     embedded.bus ??
     (await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'message-server' }));
-  if (bus instanceof Bus) {
+  // RabbitMQ's queues, or the in-process broker's of the embedded default: the same metrics.
+  if (bus instanceof Bus || bus instanceof MemoryBus) {
     registerQueueMetrics(bus, metrics, {
       queues: [names.messageSendQueue],
       prefix: config.BUS_PREFIX,

@@ -27,3 +27,16 @@ export function closedError(state: FinalState | 'failed' | 'pending'): AppError 
       return new AppError('conflict', 'VERIFICATION_EXPIRED', 'too much time elapsed: the code has expired');
   }
 }
+
+/**
+ * A code issued before the embedded default's in-memory TTL store started: Outband restarted
+ * since, and the code went with the previous process. Only the embedded default answers this.
+ */
+export function storeResetError(storeStartedAt: Date): AppError {
+  return new AppError(
+    'conflict',
+    'LAPTOP_STORE_RESET',
+    'the laptop store was reset: Outband restarted after this code was sent, and the embedded default keeps pending codes in memory only; start a new verification (set REDIS_URL to keep codes across restarts)',
+    { details: { storeStartedAt: storeStartedAt.toISOString() } },
+  );
+}

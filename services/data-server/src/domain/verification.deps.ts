@@ -68,4 +68,9 @@ export interface VerificationServiceDeps {
   /** Codes one verification may send, and the pause between two. */
   maxSends: number;
   resendCooldownSeconds: number;
+  /**
+   * When the embedded default's in-memory TTL store started, empty: a code pending from before
+   * was lost with the process, not expired. Absent on Redis, which keeps codes across restarts.
+   */
+  storeStartedAt?: Date;
 }

@@ -20,7 +20,7 @@ import { issueCode } from './issue-code';
 import type { VerificationServiceDeps } from './verification.deps';
 import type { BusRequest } from './bus-request';
 import { startedBy } from './redelivered-start';
-import { closedError, eventOf } from './verification-states';
+import { closedError, eventOf, storeResetError } from './verification-states';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
 export class VerificationService {
@@ -195,7 +195,7 @@ export class VerificationService {
     );
     switch (outcome.kind) {
       case 'final':
-        return this.closed(v, outcome.state);
+        return this.closedInStore(v, outcome.state, now);
       case 'mismatch':
         throw new AppError(
           'invalid_input',
@@ -261,8 +261,8 @@ export class VerificationService {
           verification: await this.viewOf(finished(v, 'max_attempts_reached', now, outcome.attempts)),
         };
       case 'final':
-        await this.audit(v, `closed:${outcome.state}`);
-        return this.closed(v, outcome.state);
+        await this.audit(v, `closed:${this.lostInReset(v, outcome.state, now) ? 'store_reset' : outcome.state}`);
+        return this.closedInStore(v, outcome.state, now);
     }
   }
 
@@ -372,6 +372,23 @@ export class VerificationService {
     this.d.onFinished?.(v, status);
     const event = eventOf[status];
     await this.d.emit?.(v.merchantId, `verification.${event}`, `${v.id}:${status}`, { id: v.id, status, purpose: v.purpose });
+  }
+
+  /**
+   * The pending store has no code for `v`: `closed`, unless the embedded default's in-memory
+   * store started after `v` was issued and `v` has time left, so its code went with the previous
+   * process (`LAPTOP_STORE_RESET`; `v` stays pending until it expires, as its code would have).
+   */
+  private closedInStore(v: VerificationRecord, state: FinalState, now: Date): Promise<never> {
+    if (this.lostInReset(v, state, now)) {
+      throw storeResetError(this.d.storeStartedAt ?? now);
+    }
+    return this.closed(v, state);
+  }
+
+  private lostInReset(v: VerificationRecord, state: FinalState, now: Date): boolean {
+    const startedAt = this.d.storeStartedAt;
+    return startedAt !== undefined && state === 'expired' && v.status === 'pending' && v.createdAt < startedAt && v.expiresAt > now;
   }
 
   /**

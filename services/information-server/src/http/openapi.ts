@@ -14,8 +14,20 @@ import { registeredBodies } from './registered-message.router';
 import { sessionBodies } from './session.router';
 import { verificationBodies } from './verification.router';
 import { webhookBodies } from './webhook.router';
+import { routeExamples } from './openapi-examples';
+import { authGuide, checkCauseCodes, introduction, problemSchema } from './openapi-guide';
 
-interface Operation {
+/** What a check answers: the verification, why a code was refused, the payment it secures. */
+const checkAnswer = verificationView.extend({
+  cause: z
+    .object({ code: z.enum(checkCauseCodes), detail: z.string() })
+    .optional()
+    .describe('Only when the check did not approve: why (the verification stays pending while attempts are left).'),
+  payment: paymentView.optional().describe('When the verification secures a payment: the payment after this check.'),
+});
+
+/** One route of the merchant API, as the document describes it. */
+export interface Operation {
   method: 'get' | 'post' | 'delete';
   /** Express form: `/v1/verifications/:id/check`. */
   path: string;
@@ -27,7 +39,7 @@ interface Operation {
 }
 
 // The same zod schemas validate the requests (routers) and describe them here.
-const operations: Operation[] = [
+export const operations: Operation[] = [
   {
     method: 'post',
     path: '/v1/verifications',
@@ -42,7 +54,7 @@ const operations: Operation[] = [
     path: '/v1/verifications/:id/check',
     summary: 'Check the code the user typed',
     body: verificationBodies.check,
-    response: verificationView,
+    response: checkAnswer,
   },
   {
     method: 'post',
@@ -112,18 +124,6 @@ const operations: Operation[] = [
   { method: 'get', path: '/v1/settlements', summary: "The merchant's settlement", response: settlementView, query: ['period'] },
 ];
 
-const problem = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'code', 'detail'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    code: { type: 'string', description: 'Stable error code' },
-    detail: { type: 'string' },
-  },
-};
-
 function schemaOf(s: z.ZodType, io: 'input' | 'output'): object {
   // The document states its own dialect: each schema drops its `$schema`.
   const schema = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -131,54 +131,88 @@ function schemaOf(s: z.ZodType, io: 'input' | 'output'): object {
   return schema;
 }
 
+/** One operation of the document: its summary, and the rest as OpenAPI says. */
+export interface DocumentedOperation {
+  summary: string;
+  [key: string]: unknown;
+}
+
+/** The OpenAPI document; typed only where its readers (the `/docs` page, tests) look. */
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  paths: Record<string, Record<string, DocumentedOperation>>;
+  [key: string]: unknown;
+}
+
 /** The OpenAPI 3.1 document of the merchant API, from the schemas the routes validate with. */
-export function openApiDocument(): object {
-  const paths: Record<string, Record<string, object>> = {};
+export function openApiDocument(): OpenApiDocument {
+  const paths: Record<string, Record<string, DocumentedOperation>> = {};
   for (const op of operations) {
     const path = op.path.replace(/:(\w+)/g, '{$1}');
     const params = [
       ...[...op.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
       ...(op.query ?? []).map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),
     ];
+    const example = routeExamples[`${op.method} ${op.path}`];
+    const named = (value: object | undefined) => (example && value ? { examples: { example: { summary: example.summary, value } } } : {});
     (paths[path] ??= {})[op.method] = {
       summary: op.summary,
       operationId: `${op.method}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
       ...(params.length > 0 ? { parameters: params } : {}),
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body, 'input') } } } } : {}),
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schemaOf(op.body, 'input'), ...named(example?.request) } },
+            },
+          }
+        : {}),
       responses: {
-        [String(op.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: schemaOf(op.response, 'output') } } },
-        default: {
-          description: 'A problem (RFC 9457)',
-          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        [String(op.status ?? 200)]: {
+          description: 'OK',
+          content: { 'application/json': { schema: schemaOf(op.response, 'output'), ...named(example?.response) } },
         },
+        '401': { $ref: '#/components/responses/Unauthorized' },
+        default: { $ref: '#/components/responses/Problem' },
       },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Outband merchant API', version: '1.0.0', description: 'Out-of-band verification and transaction signing.' },
+    info: { title: 'Outband merchant API', version: '1.0.0', description: introduction },
     security: [{ merchantJwt: [] }],
     components: {
-      securitySchemes: { merchantJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem: problem },
+      securitySchemes: { merchantJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: authGuide } },
+      schemas: { Problem: problemSchema },
+      responses: {
+        Unauthorized: problemResponse('The merchant JWT is missing or refused (see Authentication)', {
+          code: 'TOKEN_EXPIRED',
+          status: 401,
+          title: 'Unauthorized',
+          detail: 'the token has expired',
+        }),
+        Problem: problemResponse('Any other refusal: a problem (RFC 9457) with a stable `code` (see Errors)', {
+          code: 'INVALID_INPUT',
+          status: 400,
+          title: 'Bad Request',
+          detail: 'the body is invalid: identifier: Too small: expected string to have >=1 characters',
+          errors: [{ field: 'identifier', message: 'Too small: expected string to have >=1 characters' }],
+        }),
+      },
     },
     paths,
   };
 }
 
-/** A plain reference page rendered from the document (no scripts, nothing fetched elsewhere). */
-export function docsPage(doc: object): string {
-  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
-  const paths = (doc as { paths: Record<string, Record<string, { summary: string; requestBody?: unknown; responses: unknown }>> }).paths;
-  const sections = Object.entries(paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(
-      ([method, op]) =>
-        `<section><h2><code>${method.toUpperCase()} ${escape(path)}</code></h2><p>${escape(op.summary)}</p>` +
-        (op.requestBody ? `<h3>Request</h3><pre>${escape(JSON.stringify(op.requestBody, null, 2))}</pre>` : '') +
-        `<h3>Responses</h3><pre>${escape(JSON.stringify(op.responses, null, 2))}</pre></section>`,
-    ),
-  );
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Outband merchant API</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:.5rem;overflow:auto;font-size:.8rem}</style>
-</head><body><h1>Outband merchant API</h1><p>The machine-readable document: <a href="/openapi.json">/openapi.json</a>.</p>${sections.join('\n')}</body></html>`;
+function problemResponse(description: string, example: { code: string; status: number; title: string; detail: string; errors?: object[] }) {
+  const type = `https://outband.dev/problems/${example.code.toLowerCase().replace(/_/g, '-')}`;
+  return {
+    description,
+    content: {
+      'application/problem+json': {
+        schema: { $ref: '#/components/schemas/Problem' },
+        examples: { [example.code]: { summary: example.code, value: { type, ...example } } },
+      },
+    },
+  };
 }

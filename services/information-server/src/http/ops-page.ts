@@ -7,9 +7,13 @@ export const opsPage = `<!doctype html>
 <style>
   body { font: 14px system-ui, sans-serif; margin: 1.5rem; color: #1d2430; }
   h1 { font-size: 1.3rem; } h2 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
-  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
-  .card { border: 1px solid #d5dae3; border-radius: 6px; padding: .8rem; }
-  svg { width: 100%; height: 180px; } .legend span { margin-right: .8rem; white-space: nowrap; }
+  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(420px, 100%), 1fr)); gap: 1rem; }
+  .card { border: 1px solid #d5dae3; border-radius: 6px; padding: .8rem; min-width: 0; overflow: hidden; }
+  svg { width: 100%; height: 180px; }
+  /* A legend wraps inside its card; a long queue name ends in an ellipsis (its title has it whole). */
+  .legend { display: flex; flex-wrap: wrap; gap: .2rem .8rem; }
+  .legend span { max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .card table { display: block; max-width: 100%; overflow-x: auto; }
   table { border-collapse: collapse; } td, th { padding: .2rem .6rem; text-align: left; }
   .up { color: #137333; font-weight: 600; } .down { color: #c5221f; font-weight: 600; }
   #status { color: #5f6b7a; }
@@ -64,6 +68,7 @@ function draw(chart) {
     const span = document.createElement('span');
     span.style.color = colors[i % colors.length];
     span.textContent = '■ ' + name + ' ' + points[points.length - 1].v.toFixed(1);
+    span.title = name;
     return span;
   }));
 }
