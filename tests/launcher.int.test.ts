@@ -266,6 +266,7 @@ describe('pnpm start (the embedded default)', () => {
           }
         }
         expect([width, outside]).toEqual([width, []]);
+        await page.screenshot({ path: resolve(__dirname, `../test-artifacts/browser/ops-${width}.png`), fullPage: true });
         await page.close();
       }
     } finally {
