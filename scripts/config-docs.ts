@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ts from 'typescript';
 import { generatedNote, table } from './markdown';
+import { sourceFiles } from './source-files';
 
 /** One environment variable of one program, as its zod schema declares it. */
 export interface EnvVariable {
@@ -146,29 +147,6 @@ function order(file: string): number {
   return i < 0 ? 99 : i;
 }
 
-function sourceFiles(root: string): string[] {
-  const files: string[] = [];
-  for (const top of ['services', 'packages']) {
-    for (const name of readdirSync(join(root, top))) {
-      const src = join(root, top, name, 'src');
-      if (existsSync(src)) {
-        walk(src, files);
-      }
-    }
-  }
-  return files.map((f) => relative(root, f)).sort();
-}
-
-function walk(dir: string, out: string[]): void {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) {
-      walk(p, out);
-    } else if (p.endsWith('.ts') && !p.endsWith('.test.ts') && !p.endsWith('.d.ts')) {
-      out.push(p);
-    }
-  }
-}
 
 const parsed = new Map<string, ts.SourceFile>();
 function parse(root: string, file: string): ts.SourceFile {

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { errorCodes, httpStatusOf, type ErrorCodeInfo, type ErrorKind } from '@outband/errors';
 import { generatedNote, table } from './markdown';
+import { sourceFiles } from './source-files';
 
 // `packages/demo-shop` is a merchant (an outside party): its page answers its own codes, not Outband's.
 const outsideParties = new Set(['packages/demo-shop']);
@@ -42,7 +43,7 @@ const patterns: RegExp[] = [
 export function thrownErrorCodes(root: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
   const add = (c: string, file: string) => found.set(c, [...new Set([...(found.get(c) ?? []), file])]);
-  for (const file of sourceFiles(root)) {
+  for (const file of sourceFiles(root, outsideParties)) {
     const text = readFileSync(join(root, file), 'utf8');
     for (const args of appErrorArguments(text)) {
       // new AppError(kind, code, …): every code literal of the second argument (a ternary names two).
@@ -103,29 +104,6 @@ function appErrorArguments(text: string): string[][] {
   return calls;
 }
 
-function sourceFiles(root: string): string[] {
-  const files: string[] = [];
-  for (const top of ['services', 'packages']) {
-    for (const name of readdirSync(join(root, top))) {
-      const src = join(root, top, name, 'src');
-      if (!outsideParties.has(`${top}/${name}`) && existsSync(src)) {
-        walk(src, files);
-      }
-    }
-  }
-  return files.map((f) => relative(root, f)).sort();
-}
-
-function walk(dir: string, out: string[]): void {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) {
-      walk(p, out);
-    } else if (p.endsWith('.ts') && !p.endsWith('.test.ts') && !p.endsWith('.d.ts')) {
-      out.push(p);
-    }
-  }
-}
 
 const surfaces: Record<NonNullable<ErrorCodeInfo['surface']>, string> = {
   problem: 'error answer',

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { browserArtifacts, launchChromium } from './support/browser';
 import { startSuite, type Suite } from './support/suite';
 
 /**
@@ -8,28 +8,13 @@ import { startSuite, type Suite } from './support/suite';
  * `/openapi.json`, with the auth guide and the error codes, and nothing is fetched from
  * anywhere but the information server.
  */
-const chromiumPath = '/usr/bin/chromium';
-const artifacts = resolve(__dirname, '../test-artifacts/browser');
+const artifacts = browserArtifacts;
 
 let suite: Suite;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`${chromiumPath} is missing: install Debian's chromium (apt-get install chromium); .ci/run does`);
-  }
-  mkdirSync(artifacts, { recursive: true });
   suite = await startSuite({ embedded: true });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

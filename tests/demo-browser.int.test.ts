@@ -1,27 +1,22 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createLogger } from '@outband/observability';
 import { startDemoShop, type DemoShop } from '@outband/demo-shop';
 import { api, eventually } from './support/http';
 import { card, setPolicy } from './support/payments';
+import { browserArtifacts, launchChromium } from './support/browser';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
 /**
  * The demo as a newcomer uses it, in headless Chromium: sign in at the shop with the code the
  * phone page shows, then pay above the limit and approve it the same way.
  */
-const chromiumPath = '/usr/bin/chromium';
-const artifacts = resolve(__dirname, '../test-artifacts/browser');
+const artifacts = browserArtifacts;
 
 let suite: Suite;
 let shop: DemoShop;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`${chromiumPath} is missing: install Debian's chromium (apt-get install chromium); .ci/run does`);
-  }
-  mkdirSync(artifacts, { recursive: true });
   // What `pnpm start` runs: the embedded default.
   suite = await startSuite({ embedded: true });
   // Up to 30 EUR a payment needs no code.
@@ -36,17 +31,7 @@ beforeAll(async () => {
     phoneUrl: `http://127.0.0.1:${suite.sim.httpPort}/phone`,
     logger: createLogger({ service: 'demo-shop', level: 'warn' }),
   });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

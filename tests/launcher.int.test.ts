@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import jwt from 'jsonwebtoken';
-import { chromium } from 'playwright-core';
+import { browserArtifacts, launchChromium } from './support/browser';
 
 // `pnpm start` as a person meets it (the built launcher, as launcher-listeners.int.test.ts runs
 // it): the banner first, with everything needed to try the suite; a second start that says why
@@ -243,7 +243,7 @@ describe('pnpm start (the embedded default)', () => {
   // The rates legend waits for the page's second poll (5 s apart), at two widths.
   it('draws the ops charts with legends that fit their cards, on a phone-sized screen too', async () => {
     const [, user = '', password = ''] = bannerValue(first.stdout(), /user (\S+), password (\S+)\)/);
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    const browser = await launchChromium();
     try {
       for (const width of [1280, 360]) {
         const page = await browser.newPage({ viewport: { width, height: 800 }, httpCredentials: { username: user, password } });
@@ -266,7 +266,7 @@ describe('pnpm start (the embedded default)', () => {
           }
         }
         expect([width, outside]).toEqual([width, []]);
-        await page.screenshot({ path: resolve(__dirname, `../test-artifacts/browser/ops-${width}.png`), fullPage: true });
+        await page.screenshot({ path: resolve(browserArtifacts, `ops-${width}.png`), fullPage: true });
         await page.close();
       }
     } finally {
