@@ -147,7 +147,6 @@ function order(file: string): number {
   return i < 0 ? 99 : i;
 }
 
-
 const parsed = new Map<string, ts.SourceFile>();
 function parse(root: string, file: string): ts.SourceFile {
   const key = join(root, file);

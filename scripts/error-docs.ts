@@ -104,7 +104,6 @@ function appErrorArguments(text: string): string[][] {
   return calls;
 }
 
-
 const surfaces: Record<NonNullable<ErrorCodeInfo['surface']>, string> = {
   problem: 'error answer',
   'check-cause': 'check `cause.code` (HTTP 200)',
