@@ -1,9 +1,9 @@
 import { migrateDatabase, openDatabase } from '@outband/db';
-import { AuditLog } from './adapters/audit-log';
+import { AuditLog } from './audit/audit-log';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { loadDataServerConfig } from './config';
 import { startDataServer } from './main';
-import { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
+import { dataMigrationSource, dataMigrationsTable } from './platform/migrations';
 import { seedDemo } from './seed-demo';
 
 /** `data-server [serve|migrate|seed-demo]` */

@@ -13,7 +13,7 @@ import {
   parseEnv,
   redisEnv,
 } from '@outband/config';
-import { webhookAllowedHosts } from './webhook-allowed-hosts';
+import { webhookAllowedHosts } from './webhooks/webhook-allowed-hosts';
 
 /** The data server's environment. Keys have no defaults: a deployment must set its own. */
 export const dataServerEnv = z.object({

@@ -1,8 +1,8 @@
 import { ensureDatabase, migrateLatest, openDatabase } from '@outband/db';
 import type { MerchantKeyView, ReceiverKind } from '@outband/contracts';
-import { MerchantRepository, type MerchantPolicy } from './adapters/merchant.repository';
-import { dataMigrationSource, dataMigrationsTable } from './adapters/migrations';
-import { SubscriberRepository } from './adapters/subscriber.repository';
+import { MerchantRepository, type MerchantPolicy } from './merchants/merchant.repository';
+import { dataMigrationSource, dataMigrationsTable } from './platform/migrations';
+import { SubscriberRepository } from './subscribers/subscriber.repository';
 
 /** A merchant with its keys and the subscribers to add (demo, first run, tests). */
 export interface DemoSeed {

@@ -1,0 +1,65 @@
+import { messageStatusV1, type BusNames } from '@outband/contracts';
+import type { MessageBus } from '@outband/bus';
+import type { CertificateRepository } from './certificate.repository';
+import type { DataServerMetrics } from '../platform/metrics';
+
+/** Queues a webhook event for the merchant. */
+export type Emit = (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
+
+/**
+ * Records delivery state changes reported by the message server on the certificate; a final
+ * one (delivered, failed) goes to the merchant's `message.*` webhooks.
+ */
+export async function consumeMessageStatus(
+  bus: MessageBus,
+  names: BusNames,
+  certificates: CertificateRepository,
+  emit: Emit,
+  metrics: Pick<DataServerMetrics, 'codeSubmitSeconds' | 'codeDeliverySeconds' | 'deliveryOutcomes'>,
+  /** Broker users whose reports are taken (the message server's). */
+  publishers: readonly string[] | 'any' = 'any',
+): Promise<void> {
+  await bus.consume(
+    names.messageStatusQueue,
+    messageStatusV1,
+    async (event) => {
+      // A notice has no certificate: its delivery is the message server's alone to log.
+      const owner = await certificates.ownerOf(event.messageId);
+      if (!owner) {
+        return;
+      }
+      await certificates.recordDelivery({
+        messageId: event.messageId,
+        state: event.state,
+        at: new Date(event.at),
+        smscMessageId: event.smscMessageId,
+        error: event.error,
+        attempt: event.attempt,
+      });
+      const final = event.state === 'delivered' || event.state === 'failed' || event.state === 'expired';
+      if (event.state !== 'submitted' && !final) {
+        return;
+      }
+      const since = (Date.parse(event.at) - owner.createdAt.getTime()) / 1000;
+      if (event.state === 'submitted') {
+        metrics.codeSubmitSeconds.observe(since);
+      }
+      if (final) {
+        metrics.deliveryOutcomes.inc({ state: event.state });
+      }
+      if (event.state === 'delivered') {
+        metrics.codeDeliverySeconds.observe(since);
+      }
+      if (event.state !== 'submitted' && event.state !== 'expired') {
+        await emit(owner.merchantId, `message.${event.state}`, `${event.messageId}:${event.state}`, {
+          messageId: event.messageId,
+          verificationId: owner.verificationId,
+          state: event.state,
+          ...(event.error ? { error: event.error } : {}),
+        });
+      }
+    },
+    // A wide prefetch: reports handled together share their statements (CertificateRepository).
+    { prefetch: 64, trustedPublishers: publishers },
+  );
+}

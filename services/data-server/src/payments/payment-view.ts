@@ -1,0 +1,25 @@
+import type { PaymentView } from '@outband/contracts';
+import type { PaymentEvent, PaymentRecord } from './payment.repository';
+import type { Subscriber } from '../subscribers/subscriber.repository';
+import { maskAddress } from '../verifications/mask-address';
+import { terminalTicket } from './terminal-ticket';
+
+/** The merchant's view of a payment: its state, what it pays, whose phone got the code, its history. */
+export function toPaymentView(p: PaymentRecord, subscriber: Subscriber | undefined, history: PaymentEvent[]): PaymentView {
+  return {
+    id: p.id,
+    state: p.state,
+    securing: p.securing,
+    source: p.source,
+    amount: p.transaction.amount,
+    currency: p.transaction.currency,
+    payee: p.transaction.payee,
+    ...(p.cause ? { cause: p.cause } : {}),
+    ...(p.verificationId ? { verificationId: p.verificationId } : {}),
+    ...(subscriber ? { to: maskAddress(subscriber.address) } : {}),
+    ...(p.source === 'terminal' && p.state === 'captured' ? { ticket: terminalTicket(p, history.at(-1)?.at ?? p.updatedAt) } : {}),
+    history: history.map((h) => ({ state: h.state, at: h.at.toISOString(), ...(h.cause ? { cause: h.cause } : {}) })),
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}

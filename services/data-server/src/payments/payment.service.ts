@@ -1,0 +1,385 @@
+import { randomBytes } from 'node:crypto';
+import { AppError, isAppError } from '@outband/errors';
+import type { PaymentSource, PaymentStartV1, PaymentState, PaymentView, Purpose, VerificationView } from '@outband/contracts';
+import type { Logger } from '@outband/observability';
+import type { LedgerRepository } from '../billing/ledger.repository';
+import type { MerchantRepository } from '../merchants/merchant.repository';
+import type { PaymentRecord, PaymentRepository } from './payment.repository';
+import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
+import type { VerificationRepository } from '../verifications/verification.repository';
+import type { BankAuthorizer } from './bank/bank-authorizer';
+import type { BusRequest } from '../verifications/bus-request';
+import { toPaymentView } from './payment-view';
+import { securingOf } from './securing';
+
+export interface PaymentServiceDeps {
+  payments: PaymentRepository;
+  ledger: LedgerRepository;
+  merchants: Pick<MerchantRepository, 'policy'>;
+  subscribers: SubscriberRepository;
+  verifications: Pick<VerificationRepository, 'findForMerchant'>;
+  /** Undefined when no bank is configured: payments are then refused. */
+  bank: BankAuthorizer | undefined;
+  /** Starts the transaction verification that carries the code (dynamic linking). */
+  startVerification: (
+    req: { merchantId: string; identifier: string; transaction: PaymentRecord['transaction']; locale?: 'en' | 'fr' },
+    correlationId?: string,
+    request?: BusRequest,
+  ) => Promise<VerificationView>;
+  clock: () => Date;
+  logger: Logger;
+}
+
+/** How a verification that secures a payment ended. */
+export type VerificationEnd = 'approved' | 'max_attempts_reached' | 'canceled' | 'expired' | 'failed';
+
+/**
+ * Payments (patent Fig. 7-10): `created → authorized → code_sent → verified → captured`, or
+ * `declined | expired | failed | voided`. The bank holds the funds before the code is sent (or,
+ * by merchant policy, once it is checked); a capture happens only after an approved check, and
+ * every authorization that is not captured is voided.
+ */
+export class PaymentService {
+  constructor(private readonly d: PaymentServiceDeps) {}
+
+  async start(req: PaymentStartV1, correlationId?: string, request?: BusRequest): Promise<PaymentView> {
+    const bank = this.bank();
+    const { subscriber, cardToken } = await this.payer(bank, req.source);
+    // A redelivered request goes on with the payment its first delivery made: one hold, one code.
+    const earlier = request?.redelivered ? await this.d.payments.byRequest(req.merchantId, request.id) : undefined;
+    if (earlier && earlier.state !== 'created' && earlier.state !== 'authorized') {
+      return this.view(earlier.id);
+    }
+    const policy = await this.d.merchants.policy(req.merchantId);
+    const { amount, currency } = req.transaction;
+    let p =
+      earlier ??
+      (await this.d.payments.insertDeciding(
+        {
+          id: `pa_${randomBytes(16).toString('hex')}`,
+          merchantId: req.merchantId,
+          subscriberId: subscriber.id,
+          source: req.source.kind,
+          terminalId: req.source.kind === 'terminal' ? req.source.terminalId : null,
+          cardToken,
+          transaction: req.transaction,
+          authorizeAfterCheck: policy.authorizeAfterCheck,
+          createdAt: this.d.clock(),
+          requestId: request?.id ?? null,
+        },
+        (history) => securingOf(policy, amount, currency, history),
+      ));
+    if (p.state === 'created' && (p.securing === 'normal' || !p.authorizeAfterCheck)) {
+      const authorized = await this.authorize(bank, p).catch((e: unknown) => {
+        throw withPayment(e, p.id); // left `created`: the sweep asks the bank what it did
+      });
+      if (!authorized) {
+        return this.view(p.id);
+      }
+      p = authorized;
+    }
+    if (p.securing === 'normal') {
+      await this.capture(bank, p);
+      return this.view(p.id);
+    }
+    await this.sendCode(bank, p, subscriber, req.locale, correlationId, request);
+    return this.view(p.id);
+  }
+
+  async get(merchantId: string, id: string): Promise<PaymentView> {
+    const p = await this.d.payments.findForMerchant(id, merchantId);
+    if (!p) {
+      throw new AppError('not_found', 'PAYMENT_NOT_FOUND', 'no such payment');
+    }
+    return this.view(p.id);
+  }
+
+  /**
+   * Called when a verification ends: an approval books the per-verification fee where the
+   * merchant is billed so; a payment it secures is captured on approval, voided otherwise.
+   */
+  async onVerificationEnd(
+    merchantId: string,
+    verificationId: string,
+    end: VerificationEnd,
+    purpose?: Purpose,
+  ): Promise<PaymentView | undefined> {
+    if (end === 'approved') {
+      await this.bookVerificationFee(merchantId, verificationId);
+    }
+    // Payments are secured by transaction verifications only: a login's end needs no lookup.
+    const p = purpose === undefined || purpose === 'transaction' ? await this.d.payments.findByVerification(verificationId) : undefined;
+    if (!p || !this.d.bank) {
+      return undefined;
+    }
+    // The check's answer stands whatever the bank does now; what fails here, the sweep finishes.
+    const bank = this.d.bank;
+    await this.guard(p, () => this.settle(bank, p, end));
+    return this.view(p.id);
+  }
+
+  /**
+   * Finishes what a crash, a lost answer or a closed verification left open: payments waiting
+   * for a verification that is over, approved payments not captured, authorizations whose
+   * payment never went on. Safe to run from several processes: transitions are conditional and
+   * bank calls idempotent.
+   */
+  async sweep(graceMs: number): Promise<number> {
+    const bank = this.d.bank;
+    if (!bank) {
+      return 0;
+    }
+    const now = this.d.clock();
+    let n = 0;
+    for (const p of await this.d.payments.awaitingClosedVerifications(now, 100)) {
+      await this.guard(p, () => this.settle(bank, p, p.verificationStatus as VerificationEnd));
+      n += 1;
+    }
+    for (const p of await this.d.payments.stale(new Date(now.getTime() - graceMs), 100)) {
+      n += 1;
+      await this.guard(p, async () => {
+        switch (p.state) {
+          case 'verified':
+            await this.complete(bank, p);
+            return;
+          case 'authorized':
+            // A normal payment is captured at once; a secured one whose code never left is abandoned.
+            await (p.securing === 'normal' ? this.capture(bank, p) : this.release(bank, p, 'failed', 'ABANDONED'));
+            return;
+          case 'created':
+            await this.reconcileCreated(bank, p);
+            return;
+          case 'code_sent': // waits for its verification (handled above once that is over)
+          case 'captured':
+          case 'declined':
+          case 'expired':
+          case 'failed':
+          case 'voided':
+            return;
+        }
+      });
+    }
+    return n;
+  }
+
+  private async guard(p: PaymentRecord, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      this.d.logger.warn({ paymentId: p.id, state: p.state, err: e }, 'payment left for the next sweep');
+    }
+  }
+
+  private async settle(bank: BankAuthorizer, p: PaymentRecord, end: VerificationEnd): Promise<void> {
+    if (end !== 'approved') {
+      const to: PaymentState = end === 'expired' ? 'expired' : end === 'canceled' ? 'voided' : 'failed';
+      await this.release(bank, p, to, end === 'max_attempts_reached' ? 'TOO_MANY_ATTEMPTS' : end.toUpperCase());
+      return;
+    }
+    if (await this.d.payments.transition(p.id, ['code_sent'], 'verified', null, this.d.clock())) {
+      p = { ...p, state: 'verified' };
+    }
+    if (p.state === 'verified') {
+      await this.complete(bank, p);
+    }
+  }
+
+  /** After an approved check: authorize now if the policy says so, then capture. */
+  private async complete(bank: BankAuthorizer, p: PaymentRecord): Promise<void> {
+    if (!p.authorizationId) {
+      const authorized = await this.authorize(bank, p);
+      if (!authorized) {
+        return;
+      }
+      p = authorized;
+    }
+    await this.capture(bank, p);
+  }
+
+  /** Asks the bank to hold the amount; undefined when it declined. */
+  private async authorize(bank: BankAuthorizer, p: PaymentRecord): Promise<PaymentRecord | undefined> {
+    const { amount, currency } = p.transaction;
+    const r = await bank.authorize({
+      idempotencyKey: `authorize:${p.id}`,
+      cardToken: p.cardToken,
+      amount,
+      currency,
+      merchantId: p.merchantId,
+      reference: p.id,
+    });
+    const now = this.d.clock();
+    if (r.kind === 'declined') {
+      await this.d.payments.transition(p.id, [p.state], 'declined', r.reason.toUpperCase(), now);
+      return undefined;
+    }
+    await this.d.payments.transition(p.id, [p.state], 'authorized', null, now, { authorizationId: r.authorizationId });
+    return { ...p, state: 'authorized', authorizationId: r.authorizationId };
+  }
+
+  /** Takes the held amount, books both billing registers, then records the capture. */
+  private async capture(bank: BankAuthorizer, p: PaymentRecord): Promise<void> {
+    if (!p.authorizationId) {
+      throw new Error(`payment ${p.id} has no authorization to capture`);
+    }
+    try {
+      await bank.capture(p.authorizationId);
+    } catch (e) {
+      if (isAppError(e) && e.code === 'BANK_CONFLICT') {
+        await this.d.payments.transition(p.id, ['authorized', 'verified'], 'failed', 'CAPTURE_REFUSED', this.d.clock());
+        return;
+      }
+      throw e;
+    }
+    const now = this.d.clock();
+    const policy = await this.d.merchants.policy(p.merchantId);
+    if (policy.billingMode === 'amount') {
+      const { amount, currency } = p.transaction;
+      const common = {
+        merchantId: p.merchantId,
+        subscriberId: p.subscriberId,
+        kind: 'amount' as const,
+        amount,
+        currency,
+        paymentId: p.id,
+        bookedAt: now,
+      };
+      await this.d.ledger.book([
+        { ...common, register: 'receiver', idempotencyKey: `capture:${p.id}:receiver` },
+        { ...common, register: 'merchant', idempotencyKey: `capture:${p.id}:merchant` },
+      ]);
+    }
+    await this.d.payments.transition(p.id, ['authorized', 'verified'], 'captured', null, now);
+  }
+
+  private async bookVerificationFee(merchantId: string, verificationId: string): Promise<void> {
+    const policy = await this.d.merchants.policy(merchantId);
+    const v =
+      policy.billingMode === 'per_verification' ? await this.d.verifications.findForMerchant(verificationId, merchantId) : undefined;
+    if (!v || v.subscriberId === null) {
+      return;
+    }
+    const common = {
+      merchantId,
+      subscriberId: v.subscriberId,
+      kind: 'per_verification' as const,
+      amount: policy.billingValue,
+      currency: policy.billingCurrency,
+      verificationId,
+      bookedAt: this.d.clock(),
+    };
+    await this.d.ledger.book([
+      { ...common, register: 'receiver', idempotencyKey: `verification:${verificationId}:receiver` },
+      { ...common, register: 'merchant', idempotencyKey: `verification:${verificationId}:merchant` },
+    ]);
+  }
+
+  /** Voids the authorization, if any, then closes the payment; nothing is captured. */
+  private async release(bank: BankAuthorizer, p: PaymentRecord, to: PaymentState, cause: string): Promise<void> {
+    if (p.authorizationId) {
+      try {
+        await bank.void(p.authorizationId);
+      } catch (e) {
+        if (!isAppError(e) || e.code !== 'BANK_CONFLICT') {
+          throw e; // unanswered: the next sweep tries again
+        }
+        // The bank knows no such hold, or took it already: retrying cannot help; ops must look.
+        this.d.logger.warn({ paymentId: p.id, err: e }, 'the bank refused to void the authorization');
+        await this.d.payments.transition(
+          p.id,
+          ['created', 'authorized', 'code_sent', 'verified'],
+          'failed',
+          'VOID_REFUSED',
+          this.d.clock(),
+        );
+        return;
+      }
+    }
+    await this.d.payments.transition(p.id, ['created', 'authorized', 'code_sent', 'verified'], to, cause, this.d.clock());
+  }
+
+  /** An authorize call whose answer never came back: ask the bank what it did, and undo it. */
+  private async reconcileCreated(bank: BankAuthorizer, p: PaymentRecord): Promise<void> {
+    const found = await bank.findAuthorization(`authorize:${p.id}`);
+    if (found?.status === 'declined') {
+      await this.d.payments.transition(p.id, ['created'], 'declined', 'BANK_DECLINED', this.d.clock());
+      return;
+    }
+    await this.release(bank, { ...p, authorizationId: found?.authorizationId ?? null }, 'failed', 'ABANDONED');
+  }
+
+  private async sendCode(
+    bank: BankAuthorizer,
+    p: PaymentRecord,
+    subscriber: Subscriber,
+    locale: 'en' | 'fr' | undefined,
+    correlationId?: string,
+    request?: BusRequest,
+  ): Promise<void> {
+    let v: VerificationView;
+    try {
+      // Under the payment's request: a redelivery finds the code the first delivery sent.
+      v = await this.d.startVerification(
+        { merchantId: p.merchantId, identifier: subscriber.identifier, transaction: p.transaction, ...(locale ? { locale } : {}) },
+        correlationId,
+        request,
+      );
+    } catch (e) {
+      await this.release(bank, p, 'failed', isAppError(e) ? e.code : 'VERIFICATION_NOT_STARTED');
+      throw withPayment(e, p.id);
+    }
+    await this.d.payments.transition(p.id, [p.state], 'code_sent', null, this.d.clock(), { verificationId: v.id });
+  }
+
+  /** The subscriber who pays and the card token the bank is asked to charge. */
+  private async payer(bank: BankAuthorizer, source: PaymentSource): Promise<{ subscriber: Subscriber; cardToken: string }> {
+    if (source.kind === 'terminal') {
+      const customer = await bank.identifyCustomer(source.pan);
+      const subscriber = customer ? await this.d.subscribers.findByBankCustomer(customer.customerId) : undefined;
+      if (!customer || !subscriber) {
+        throw new AppError('not_found', 'CARDHOLDER_UNKNOWN', 'the bank does not know this card, or its holder is no subscriber');
+      }
+      return { subscriber: active(subscriber), cardToken: customer.cardToken };
+    }
+    const subscriber = await this.d.subscribers.findByIdentifier(source.identifier);
+    if (!subscriber) {
+      throw new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'no subscriber has this identifier');
+    }
+    if (source.kind === 'card') {
+      return { subscriber: active(subscriber), cardToken: source.cardToken };
+    }
+    if (!subscriber.cardToken) {
+      throw new AppError('invalid_input', 'NO_CARD_ON_FILE', "the subscriber's contract has no card on file");
+    }
+    return { subscriber: active(subscriber), cardToken: subscriber.cardToken };
+  }
+
+  private bank(): BankAuthorizer {
+    if (!this.d.bank) {
+      throw new AppError('unavailable', 'PAYMENTS_DISABLED', 'no bank is configured on this installation (BANK_URL)');
+    }
+    return this.d.bank;
+  }
+
+  private async view(id: string): Promise<PaymentView> {
+    const p = await this.d.payments.find(id);
+    if (!p) {
+      throw new AppError('not_found', 'PAYMENT_NOT_FOUND', 'no such payment');
+    }
+    return toPaymentView(p, await this.d.subscribers.findById(p.subscriberId), await this.d.payments.history(id));
+  }
+}
+
+/** The merchant learns which payment an error is about. */
+function withPayment(e: unknown, paymentId: string): unknown {
+  if (!isAppError(e)) {
+    return e;
+  }
+  return new AppError(e.kind, e.code, e.message, { retryable: e.retryable, details: { ...e.details, paymentId }, cause: e });
+}
+
+function active(s: Subscriber): Subscriber {
+  if (s.status !== 'active') {
+    throw new AppError('forbidden', 'SUBSCRIBER_SUSPENDED', 'the subscriber is suspended');
+  }
+  return s;
+}

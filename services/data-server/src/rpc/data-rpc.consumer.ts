@@ -1,0 +1,201 @@
+import { AppError } from '@outband/errors';
+import { dataRpcRequest, type BusNames, type CheckResult, type DataRpcRequest, type WebhookActionV1 } from '@outband/contracts';
+import type { DeliveryContext, MessageBus } from '@outband/bus';
+import type { MerchantRepository } from '../merchants/merchant.repository';
+import type { BillingService } from '../billing/billing.service';
+import type { PaymentService } from '../payments/payment.service';
+import type { RegisteredMessageService } from '../registered-messages/registered-message.service';
+import type { SessionService } from '../sessions/session.service';
+import type { WebhookService } from '../webhooks/webhook.service';
+import type { AdminService } from '../admin/admin.service';
+import type { VerificationService } from '../verifications/verification.service';
+import type { TwilioAccounts } from '../twilio/twilio-accounts';
+import type { DataServerMetrics } from '../platform/metrics';
+import { asOutage } from '../platform/outage';
+import type { BusRequest } from '../verifications/bus-request';
+import type { Logger } from '@outband/observability';
+
+export interface DataRpcDeps {
+  bus: MessageBus;
+  names: BusNames;
+  verifications: VerificationService;
+  payments: PaymentService;
+  sessions: SessionService;
+  registered: RegisteredMessageService;
+  webhooks: WebhookService;
+  admin: AdminService;
+  billing: BillingService;
+  merchants: MerchantRepository;
+  twilio: TwilioAccounts;
+  metrics: Pick<DataServerMetrics, 'started' | 'checks' | 'checkSeconds'>;
+  logger: Logger;
+  /**
+   * Broker users whose requests are served: the information server's. Every request is guarded,
+   * not only those returning secrets: each either returns one (merchant keys, webhook secrets, a
+   * reverse code), changes one (admin actions) or is an oracle (a code or a Twilio password).
+   */
+  callers?: readonly string[];
+}
+
+/** Answers the information server's requests (verifications, payments, billing, merchant keys). */
+export async function serveDataRpc(d: DataRpcDeps): Promise<void> {
+  await d.bus.serve(
+    d.names.dataRpcQueue,
+    dataRpcRequest,
+    async (req, ctx) => {
+      try {
+        return await handle(d, req, ctx);
+      } catch (e) {
+        const outage = asOutage(e);
+        if (outage) {
+          d.logger.warn({ err: e, correlationId: ctx.correlationId }, 'request refused: a store is unavailable');
+          throw outage;
+        }
+        throw e;
+      }
+    },
+    { prefetch: 32, trustedPublishers: d.callers ?? 'any' },
+  );
+}
+
+/** The request's id, and whether it may have been handled before (a server died before answering). */
+function busRequestOf(ctx: DeliveryContext): BusRequest | undefined {
+  const id = ctx.messageId;
+  return id && id.length <= 64 ? { id, redelivered: ctx.redelivered || ctx.attempt > 0 } : undefined;
+}
+
+async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext): Promise<unknown> {
+  const request = busRequestOf(ctx);
+  if (request?.redelivered && (req.type === 'verification.start' || req.type === 'payment.start')) {
+    d.logger.warn({ correlationId: ctx.correlationId, type: req.type }, 'start delivered again: what an earlier delivery did is reused');
+  }
+  switch (req.type) {
+    case 'verification.start': {
+      const view = await d.verifications.start(req, ctx.correlationId, request);
+      d.metrics.started.inc({ purpose: req.purpose, channel: req.channel ?? 'sms' });
+      d.logger.info({ correlationId: ctx.correlationId, verificationId: view.id, purpose: req.purpose }, 'verification started');
+      return view;
+    }
+    case 'verification.check': {
+      let result: CheckResult;
+      const timer = d.metrics.checkSeconds.startTimer();
+      try {
+        result = await d.verifications.check(req.merchantId, req.verificationId, req.submittedCode, {
+          transaction: req.transaction,
+          message: req.message,
+        });
+      } catch (e) {
+        timer();
+        d.metrics.checks.inc({ outcome: e instanceof AppError ? e.code.toLowerCase() : 'error' });
+        if (e instanceof AppError && e.code === 'VERIFICATION_EXPIRED') {
+          await d.payments.onVerificationEnd(req.merchantId, req.verificationId, 'expired');
+        }
+        throw e;
+      }
+      timer();
+      d.metrics.checks.inc({ outcome: result.outcome });
+      d.logger.info(
+        { correlationId: ctx.correlationId, verificationId: req.verificationId, outcome: result.outcome },
+        'verification checked',
+      );
+      const end = result.outcome === 'approved' ? 'approved' : result.outcome === 'burned' ? 'max_attempts_reached' : undefined;
+      const payment = end
+        ? await d.payments.onVerificationEnd(req.merchantId, req.verificationId, end, result.verification.purpose)
+        : undefined;
+      return payment ? { ...result, payment } : result;
+    }
+    case 'verification.cancel': {
+      const view = await d.verifications.cancel(req.merchantId, req.verificationId, req.status);
+      if (view.status === 'canceled') {
+        await d.payments.onVerificationEnd(req.merchantId, req.verificationId, 'canceled');
+      }
+      return view;
+    }
+    case 'verification.resend':
+      return d.verifications.resend(
+        req.merchantId,
+        req.verificationId,
+        { transaction: req.transaction, message: req.message },
+        req.locale,
+        ctx.correlationId,
+      );
+    case 'session.open':
+      return d.sessions.open(req.merchantId, req.identifier);
+    case 'session.action':
+      switch (req.action) {
+        case 'get':
+          return d.sessions.get(req.merchantId, req.sessionId);
+        case 'heartbeat':
+          return d.sessions.heartbeat(req.merchantId, req.sessionId);
+        case 'end':
+          return d.sessions.end(req.merchantId, req.sessionId);
+      }
+      break;
+    case 'registered.send':
+      return d.registered.send(req);
+    case 'registered.action':
+      switch (req.action) {
+        case 'get':
+          return d.registered.get(req.merchantId, req.id);
+        case 'confirm':
+          return d.registered.confirm(req.merchantId, req.id, req.code ?? '');
+        case 'retrieve':
+          return d.registered.retrieve(req.merchantId, req.id);
+        case 'open':
+          return d.registered.open(req.merchantId, req.id, req.code ?? '');
+      }
+      break;
+    case 'admin.action':
+      return d.admin.act(req);
+    case 'webhook.register':
+      return d.webhooks.register(req);
+    case 'webhook.action':
+      return webhookAction(d.webhooks, req);
+    case 'payment.start':
+      return d.payments.start(req, ctx.correlationId, request);
+    case 'payment.get':
+      return d.payments.get(req.merchantId, req.paymentId);
+    case 'statement.get':
+      return d.billing.statement(req.merchantId, req.identifier, req.period);
+    case 'settlement.get':
+      return d.billing.settlement(req.merchantId, req.period);
+    case 'verification.get':
+      return d.verifications.get(req.merchantId, req.verificationId);
+    case 'verification.find':
+      return d.verifications.findPending(req);
+    case 'twilio.auth':
+      return d.twilio.authenticate(req.username, req.password);
+    case 'twilio.service':
+      return req.action === 'create'
+        ? d.twilio.createService(req.merchantId, req.friendlyName ?? 'Verify', req.codeLength)
+        : d.twilio.getService(req.merchantId, req.serviceSid ?? '');
+    case 'merchant.keys.get': {
+      const keys = await d.merchants.findKeys(req.merchantId);
+      if (!keys) {
+        throw new AppError('not_found', 'MERCHANT_UNKNOWN', 'unknown merchant');
+      }
+      return keys;
+    }
+  }
+}
+
+function webhookAction(w: WebhookService, req: WebhookActionV1): Promise<unknown> {
+  const endpointId = (): string => {
+    if (!req.endpointId) {
+      throw new AppError('invalid_input', 'ENDPOINT_REQUIRED', 'this action names an endpoint');
+    }
+    return req.endpointId;
+  };
+  switch (req.action) {
+    case 'list':
+      return w.list(req.merchantId);
+    case 'remove':
+      return w.remove(req.merchantId, endpointId());
+    case 'rotate':
+      return w.rotate(req.merchantId, endpointId());
+    case 'deliveries':
+      return w.deliveries(req.merchantId, endpointId());
+    case 'replay':
+      return w.replay(req.merchantId, req.deliveryId ?? 0);
+  }
+}

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '@outband/errors';
+import type { SessionView } from '@outband/contracts';
+import type { Logger } from '@outband/observability';
+import type { CertificateRepository } from '../delivery/certificate.repository';
+import type { LedgerRepository } from '../billing/ledger.repository';
+import type { MerchantRepository } from '../merchants/merchant.repository';
+import type { PendingSecretStore } from '../verifications/pending/pending-secret.store';
+import type { SessionRecord, SessionRepository } from './session.repository';
+import type { SubscriberRepository } from '../subscribers/subscriber.repository';
+import type { VerificationRepository } from '../verifications/verification.repository';
+import { decoyOf } from '../verifications/start/decoy';
+
+export interface SessionServiceDeps {
+  sessions: SessionRepository;
+  subscribers: Pick<SubscriberRepository, 'findByIdentifier'>;
+  verifications: Pick<VerificationRepository, 'pendingInSession' | 'finish'>;
+  certificates: Pick<CertificateRepository, 'setOutcome'>;
+  pending: Pick<PendingSecretStore, 'cancel'>;
+  ledger: Pick<LedgerRepository, 'book'>;
+  merchants: Pick<MerchantRepository, 'policy'>;
+  clock: () => Date;
+  idleSeconds: number;
+  /** The key decoy sessions are derived with (the active MAC key). */
+  decoyKey: Buffer;
+  logger: Logger;
+}
+
+/**
+ * First-network sessions (patent: connected mode; PSD2 RTS Art. 4(3)(d)): a session ends when
+ * the merchant ends it or when no heartbeat came for `idleSeconds`; its pending codes die with
+ * it (`SESSION_CLOSED`), and its duration is booked where the merchant is billed by duration.
+ */
+export class SessionService {
+  constructor(private readonly d: SessionServiceDeps) {}
+
+  async open(merchantId: string, identifier: string): Promise<SessionView> {
+    const found = await this.d.subscribers.findByIdentifier(identifier);
+    // Unknown and suspended identifiers get a decoy session that behaves the same (decoy.ts).
+    const subscriber = found?.status === 'active' ? found : null;
+    const now = this.d.clock();
+    const s: SessionRecord = {
+      id: `se_${randomBytes(16).toString('hex')}`,
+      merchantId,
+      subscriberId: subscriber?.id ?? null,
+      decoyOf: subscriber ? null : decoyOf(this.d.decoyKey, identifier),
+      status: 'open',
+      closeReason: null,
+      openedAt: now,
+      lastSeenAt: now,
+      closedAt: null,
+    };
+    await this.d.sessions.insert(s);
+    return this.view(s);
+  }
+
+  async get(merchantId: string, id: string): Promise<SessionView> {
+    return this.view(await this.current(merchantId, id));
+  }
+
+  async heartbeat(merchantId: string, id: string): Promise<SessionView> {
+    const s = await this.current(merchantId, id);
+    const now = this.d.clock();
+    if (s.status !== 'open' || !(await this.d.sessions.touch(id, now))) {
+      throw sessionClosed();
+    }
+    return this.view({ ...s, lastSeenAt: now });
+  }
+
+  async end(merchantId: string, id: string): Promise<SessionView> {
+    const s = await this.current(merchantId, id);
+    if (s.status === 'open') {
+      await this.close(s, 'ended', this.d.clock());
+    }
+    return this.get(merchantId, id);
+  }
+
+  /** Refuses a code for a session that is not this merchant's and subscriber's, or not open. */
+  async requireOpen(merchantId: string, id: string, holder: number | string): Promise<void> {
+    const s = await this.current(merchantId, id);
+    if ((s.subscriberId ?? `d${s.decoyOf}`) !== holder) {
+      throw new AppError('invalid_input', 'SESSION_MISMATCH', 'the session belongs to another subscriber');
+    }
+    if (s.status !== 'open') {
+      throw sessionClosed();
+    }
+  }
+
+  /** Closes sessions idle past the timeout (the same happens when one of them is next used). */
+  async sweep(): Promise<number> {
+    const idle = await this.d.sessions.idle(this.idleSince(), 100);
+    for (const s of idle) {
+      await this.close(s, 'idle', this.idleEnd(s));
+    }
+    return idle.length;
+  }
+
+  /** The session as it is now: one idle past the timeout is closed first. */
+  private async current(merchantId: string, id: string): Promise<SessionRecord> {
+    const s = await this.d.sessions.findForMerchant(id, merchantId);
+    if (!s) {
+      throw new AppError('not_found', 'SESSION_NOT_FOUND', 'no such session');
+    }
+    if (s.status === 'open' && s.lastSeenAt < this.idleSince()) {
+      await this.close(s, 'idle', this.idleEnd(s));
+      return (await this.d.sessions.findForMerchant(id, merchantId)) ?? s;
+    }
+    return s;
+  }
+
+  private async close(s: SessionRecord, reason: 'ended' | 'idle', at: Date): Promise<void> {
+    if (!(await this.d.sessions.close(s.id, reason, at))) {
+      return; // closed meanwhile, by another request or process
+    }
+    for (const v of await this.d.verifications.pendingInSession(s.id)) {
+      if ((await this.d.pending.cancel(v.id, 'session_closed')) === 'session_closed') {
+        await this.d.verifications.finish(v.id, 'session_closed', at);
+        await this.d.certificates.setOutcome(v.id, 'session_closed');
+      }
+    }
+    const policy = await this.d.merchants.policy(s.merchantId);
+    if (policy.billingMode === 'duration' && s.subscriberId !== null) {
+      const minutes = Math.max(1, Math.ceil((at.getTime() - s.openedAt.getTime()) / 60_000));
+      const common = {
+        merchantId: s.merchantId,
+        subscriberId: s.subscriberId,
+        kind: 'duration' as const,
+        amount: minutes * policy.billingValue,
+        currency: policy.billingCurrency,
+        bookedAt: at,
+      };
+      await this.d.ledger.book([
+        { ...common, register: 'receiver', idempotencyKey: `session:${s.id}:receiver` },
+        { ...common, register: 'merchant', idempotencyKey: `session:${s.id}:merchant` },
+      ]);
+    }
+    this.d.logger.info({ sessionId: s.id, reason }, 'session closed');
+  }
+
+  private idleSince(): Date {
+    return new Date(this.d.clock().getTime() - this.d.idleSeconds * 1000);
+  }
+
+  /** An idle session ended when its timeout ran out, not when someone noticed. */
+  private idleEnd(s: SessionRecord): Date {
+    return new Date(s.lastSeenAt.getTime() + this.d.idleSeconds * 1000);
+  }
+
+  private view(s: SessionRecord): SessionView {
+    return {
+      id: s.id,
+      status: s.status,
+      ...(s.closeReason ? { closeReason: s.closeReason } : {}),
+      openedAt: s.openedAt.toISOString(),
+      lastSeenAt: s.lastSeenAt.toISOString(),
+      ...(s.closedAt
+        ? { closedAt: s.closedAt.toISOString(), durationSeconds: Math.round((s.closedAt.getTime() - s.openedAt.getTime()) / 1000) }
+        : {}),
+      idleTimeoutSeconds: this.d.idleSeconds,
+    };
+  }
+}
+
+function sessionClosed(): AppError {
+  return new AppError('conflict', 'SESSION_CLOSED', 'the session has ended: its codes are no longer valid');
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { CertificateRecord } from '../../delivery/certificate.repository';
+import type { Subscriber } from '../../subscribers/subscriber.repository';
+import type { VerificationRecord } from '../verification.repository';
+import type { BoundData } from '../codes/bound-data';
+import type { VerificationServiceDeps } from '../verification.deps';
+
+export interface IssueOptions {
+  bound: BoundData;
+  locale: 'en' | 'fr' | undefined;
+  now: Date;
+  resent: boolean;
+  /** The merchant's own text for this purpose, if it has one. */
+  template: string | undefined;
+  correlationId: string | undefined;
+  /** Why a subscriber's code is not sent (a send guard refused its number), answered as a decoy. */
+  withheld?: string | null;
+}
+
+/**
+ * Records the certificate of one code and hands its message to the message server. A decoy
+ * (no subscriber), or a code withheld from one, only leaves its audit row: nothing is sent.
+ */
+export async function issueCode(
+  d: Pick<VerificationServiceDeps, 'audit' | 'issueMessage' | 'pending' | 'verifications' | 'clock'>,
+  v: VerificationRecord,
+  subscriber: Subscriber | null,
+  code: string,
+  o: IssueOptions,
+): Promise<void> {
+  const issued = o.resent ? `${v.purpose}:resent` : v.purpose;
+  const audit = { at: o.now, kind: 'certificate.issued' as const, merchantId: v.merchantId, verificationId: v.id };
+  if (!subscriber) {
+    // The refusal's reason is in `outband_send_refusals_total{reason}` (the outcome column is short).
+    await d.audit.append({ ...audit, subscriberId: v.subscriberId, outcome: `${issued}:${o.withheld ? 'withheld' : 'decoy'}` });
+    return;
+  }
+  const messageId = randomUUID();
+  const certificate: CertificateRecord = {
+    id: messageId,
+    verificationId: v.id,
+    address: subscriber.address,
+    purpose: v.purpose,
+    deliveryState: 'queued',
+    deliveryError: null,
+    smscMessageId: null,
+    outcome: 'pending',
+    createdAt: o.now,
+    deliveryUpdatedAt: o.now,
+    contentDigest: v.content?.digest ?? null,
+  };
+  await d.audit.append({ ...audit, subscriberId: subscriber.id, outcome: issued });
+  try {
+    await d.issueMessage(
+      certificate,
+      {
+        messageId,
+        verificationId: v.id,
+        merchantId: v.merchantId,
+        address: subscriber.address,
+        receiverKind: subscriber.receiverKind,
+        purpose: v.purpose,
+        locale: o.locale ?? subscriber.locale,
+        ...(v.senderName ? { senderName: v.senderName } : {}),
+        ...(o.template ? { template: o.template } : {}),
+        // What is left of the verification's lifetime: a resent code dies with the first.
+        expiresInSeconds: Math.max(1, Math.ceil((v.expiresAt.getTime() - o.now.getTime()) / 1000)),
+      },
+      code,
+      o.bound,
+      o.correlationId,
+    );
+  } catch (e) {
+    // Neither the certificate nor its message was committed: the code can never reach the user.
+    await d.pending.cancel(v.id);
+    await d.verifications.finish(v.id, 'failed', d.clock());
+    throw e;
+  }
+}

@@ -1,0 +1,58 @@
+import { AppError } from '@outband/errors';
+import type { Channel, VerificationStartV1 } from '@outband/contracts';
+import type { MerchantPolicy } from '../../merchants/merchant.repository';
+import type { Subscriber } from '../../subscribers/subscriber.repository';
+import { decoyDestination } from './decoy-destination';
+import { guarded } from './guarded-send';
+import type { VerificationServiceDeps } from '../verification.deps';
+
+/** Where a start's code would go, and why it is withheld (answered as a decoy, nothing sent), if it is. */
+export interface Admission {
+  destination: string;
+  withheld: string | null;
+}
+
+/**
+ * The limits a start passes before anything is written, in the order that keeps them fair: the
+ * destination's guards (which count nothing), the merchant's rate, the address's sends, and only
+ * then the country and range windows, so that a start refused for any reason counts nowhere.
+ */
+export async function admitStart(
+  d: VerificationServiceDeps,
+  req: VerificationStartV1,
+  channel: Channel,
+  subscriber: Subscriber | null,
+  marker: string,
+  policy: MerchantPolicy,
+  now: Date,
+): Promise<Admission> {
+  // A number the merchant typed is guarded whoever holds it; an invented one is not (decoy-destination.ts).
+  const typed = req.identifierKind === 'address';
+  const destination = subscriber?.address ?? decoyDestination(marker, req.identifier, req.identifierKind, d.decoyCountry);
+  let withheld = subscriber || typed ? await guarded(typed, () => d.admitSend(req.merchantId, destination, policy.allowedCountries)) : null;
+  if (!withheld && channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
+    // Only a pager subscriber could be refused this channel, so the refusal would name one.
+    withheld = 'CHANNEL_UNSUPPORTED';
+  }
+  const merchantLimit = await d.merchantLimit(req.merchantId, policy, now);
+  if (!merchantLimit.allowed) {
+    throw new AppError('rate_limited', 'MERCHANT_RATE_LIMITED', 'this merchant starts too many verifications: slow down', {
+      details: { retryAfterSeconds: merchantLimit.retryAfterSeconds },
+    });
+  }
+  await refuseOverSendLimit(d, subscriber?.address ?? `decoy:${marker}`, now);
+  if (!withheld && channel === 'sms' && (subscriber || typed)) {
+    withheld = await guarded(typed, () => d.countSend(req.merchantId, destination, now));
+  }
+  return { destination, withheld };
+}
+
+/** Counts a send to `address` (a decoy's marker for a decoy); refuses one over the window. */
+export async function refuseOverSendLimit(d: Pick<VerificationServiceDeps, 'sendLimit'>, address: string, now: Date): Promise<void> {
+  const limit = await d.sendLimit(address, now);
+  if (!limit.allowed) {
+    throw new AppError('rate_limited', 'TOO_MANY_SENDS', 'too many codes were sent to this subscriber recently: try again later', {
+      details: { retryAfterSeconds: limit.retryAfterSeconds },
+    });
+  }
+}

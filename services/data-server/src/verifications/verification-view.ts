@@ -1,0 +1,51 @@
+import type { DeliveryAttempt, VerificationView } from '@outband/contracts';
+import type { VerificationRecord } from './verification.repository';
+import type { CertificateRepository } from '../delivery/certificate.repository';
+import { decoyDelivery } from './start/decoy';
+
+type Delivery = Awaited<ReturnType<CertificateRepository['latestFor']>>;
+
+/**
+ * The view of `v` as it now stands, its delivery read in one query; a decoy, or a code withheld
+ * from a subscriber (`decoyOf` set on both), shows the delivery it pretends.
+ */
+export async function currentView(
+  certificates: Pick<CertificateRepository, 'deliveryOf'>,
+  v: VerificationRecord,
+  now: Date,
+): Promise<VerificationView> {
+  if (v.decoyOf) {
+    return toView(v, now, decoyDelivery(v.decoyOf, v.createdAt, now));
+  }
+  const delivery = await certificates.deliveryOf(v.id);
+  return toView(v, now, delivery.latest, delivery.attempts);
+}
+
+/** The merchant's view: a pending verification past its expiry reads as expired. */
+export function toView(v: VerificationRecord, now: Date, delivery: Delivery, attempts: DeliveryAttempt[] = []): VerificationView {
+  const status = v.status === 'pending' && now >= v.expiresAt ? 'expired' : v.status;
+  return {
+    id: v.id,
+    status,
+    purpose: v.purpose,
+    to: v.addressMasked,
+    createdAt: v.createdAt.toISOString(),
+    expiresAt: v.expiresAt.toISOString(),
+    attemptsLeft: status === 'pending' ? Math.max(0, v.maxAttempts - v.attempts) : 0,
+    ...(v.transaction ? { transaction: v.transaction } : {}),
+    ...(v.content ? { message: { digest: v.content.digest, ...(v.content.reference ? { reference: v.content.reference } : {}) } } : {}),
+    ...(delivery
+      ? {
+          delivery: {
+            state: delivery.state,
+            updatedAt: delivery.updatedAt.toISOString(),
+            ...(delivery.error ? { error: delivery.error } : {}),
+          },
+        }
+      : {}),
+    ...(attempts.length > 0 ? { deliveries: attempts } : {}),
+    ...(v.sessionId ? { sessionId: v.sessionId } : {}),
+    ...(v.channel === 'reverse-sms' ? { channel: v.channel } : {}),
+    ...(v.serviceSid ? { serviceSid: v.serviceSid } : {}),
+  };
+}

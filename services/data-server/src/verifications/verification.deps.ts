@@ -1,0 +1,76 @@
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { KeyEntry } from '@outband/config';
+import type { MessageSendV1, NoticeKind } from '@outband/contracts';
+import type { RateDecision } from '@outband/redis-limits';
+import type { AuditLog } from '../audit/audit-log';
+import type { CertificateRecord, CertificateRepository } from '../delivery/certificate.repository';
+import type { FailureCounter } from '../abuse/failure-counter';
+import type { MerchantPolicy } from '../merchants/merchant.repository';
+import type { FinalState, PendingSecretStore } from './pending/pending-secret.store';
+import type { ReverseCodes } from './reverse/reverse-codes';
+import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
+import type { VerificationRecord, VerificationRepository } from './verification.repository';
+import type { BoundData } from './codes/bound-data';
+import type { OcraSuite } from './codes/ocra';
+
+/** What the verification service needs: stores, limits and senders, all given by the composition root. */
+export interface VerificationServiceDeps {
+  subscribers: SubscriberRepository;
+  verifications: VerificationRepository;
+  certificates: CertificateRepository;
+  pending: PendingSecretStore;
+  /**
+   * Records the certificate and hands its message to the message server: both or neither
+   * (a transactional outbox). Resolves once both are committed.
+   */
+  issueMessage: (
+    certificate: CertificateRecord,
+    message: Omit<MessageSendV1, 'type' | 'version' | 'sealedCode' | 'sealedTransaction'>,
+    code: string,
+    bound: BoundData,
+    correlationId?: string,
+  ) => Promise<void>;
+  /** Sends a notice (no code) to the subscriber; resolves once the broker has it. */
+  sendNotice: (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => Promise<void>;
+  /** Temporary blocks (within the failure history) after which the subscriber is suspended; 0: never. */
+  blocksBeforePermanent: number;
+  /** Queues a webhook event for the merchant (`verification.approved` …). */
+  emit?: (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
+  /** The hash-chained audit trail. */
+  audit: Pick<AuditLog, 'append'>;
+  /** Consecutive failed checks per subscriber, which a new code does not reset. */
+  failures: Pick<FailureCounter, 'blockedFor' | 'add' | 'reset'>;
+  /** Counts verifications per merchant; answers whether one more is allowed. */
+  merchantLimit: (merchantId: string, policy: Pick<MerchantPolicy, 'limitPerSecond' | 'limitPerDay'>, now: Date) => Promise<RateDecision>;
+  /** Reverse-channel codes waiting to be texted back, and the number they are texted to. */
+  reverseCodes: Pick<ReverseCodes, 'claim' | 'find' | 'release'>;
+  reverseNumberFor: (address: string) => string;
+  /** Refuses a code for a first-network session that is not open (or not this subscriber's). */
+  requireSession: (merchantId: string, sessionId: string, holder: number | string) => Promise<void>;
+  /** Refuses a destination no code may go to (invalid, premium rate, country, blocked range); counts nothing. */
+  admitSend: (merchantId: string, address: string, allowedCountries: readonly string[] | null) => Promise<void>;
+  /** Counts a send that passed every other check towards the merchant's country and range windows. */
+  countSend: (merchantId: string, address: string, now: Date) => Promise<void>;
+  /** The merchant's policy: its limits, code length and lifetime, brand and templates (null: ours). */
+  policyOf: (merchantId: string) => Promise<MerchantPolicy>;
+  /** Counts sends per address; answers whether one more is allowed. */
+  sendLimit: (address: string, now: Date) => Promise<RateDecision>;
+  clock: () => Date;
+  codeKeys: KeyEntry[];
+  macKeys: KeyEntry[];
+  suite: OcraSuite;
+  ttlSeconds: number;
+  /** Observes a verification reaching a final status (metrics). */
+  onFinished?: (v: VerificationRecord, status: FinalState) => void;
+  /** The country whose mobile numbers decoys show (where most subscribers are). */
+  decoyCountry: CountryCode;
+  maxAttempts: number;
+  /** Codes one verification may send, and the pause between two. */
+  maxSends: number;
+  resendCooldownSeconds: number;
+  /**
+   * When the embedded default's in-memory TTL store started, empty: a code pending from before
+   * was lost with the process, not expired. Absent on Redis, which keeps codes across restarts.
+   */
+  storeStartedAt?: Date;
+}

@@ -1,0 +1,413 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '@outband/errors';
+import type { KeyEntry } from '@outband/config';
+import type { CheckResult, VerificationFindV1, VerificationStartV1, VerificationView } from '@outband/contracts';
+import type { FinalState } from './pending/pending-secret.store';
+import type { Subscriber } from '../subscribers/subscriber.repository';
+import { finished, type VerificationRecord } from './verification.repository';
+import { bindingHash, contentDigest, deriveCode, macOfCode, withDigits } from './codes/code-derivation';
+import { codeLengthFloor } from './codes/code-length';
+import { boundDataFor, type BoundData } from './codes/bound-data';
+import { maskAddress } from './mask-address';
+import { currentView, toView } from './verification-view';
+import { countFailure, failureHolder, holderOf, refuseIfBlocked } from '../abuse/lockout';
+import { DecoyPacing, decoyOf, unmatchableCode } from './start/decoy';
+import { decoyDestination } from './start/decoy-destination';
+import { guarded } from './start/guarded-send';
+import { admitStart, refuseOverSendLimit } from './start/start-admission';
+import { reserveReverseCode } from './reverse/reverse-channel';
+import { issueCode } from './start/issue-code';
+import type { VerificationServiceDeps } from './verification.deps';
+import type { BusRequest } from './bus-request';
+import { startedBy } from './redelivered-start';
+import { closedError, eventOf, storeResetError } from './verification-states';
+
+/** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
+export class VerificationService {
+  private readonly pacing = new DecoyPacing();
+
+  constructor(private readonly d: VerificationServiceDeps) {}
+
+  async start(req: VerificationStartV1, correlationId?: string, request?: BusRequest): Promise<VerificationView> {
+    const startedAt = performance.now();
+    const earlier = request?.redelivered ? await startedBy(this.d, req.merchantId, request.id) : undefined;
+    if (earlier) {
+      return this.viewOf(earlier);
+    }
+    const found = await this.subscriberOf(req.identifier, req.identifierKind);
+    // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
+    const subscriber = found?.status === 'active' ? found : null;
+    const marker = decoyOf(activeKey(this.d.macKeys).key, req.identifier);
+    const decoy = subscriber ? null : marker;
+    const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
+    const { transaction, message } = bound;
+    const now = this.d.clock();
+    await refuseIfBlocked(this.d, subscriber?.id ?? `d${decoy}`, req.merchantId);
+    if (req.sessionId) {
+      await this.d.requireSession(req.merchantId, req.sessionId, subscriber?.id ?? `d${decoy}`);
+    }
+    // Read once: its countries, its limits, its code and texts.
+    const policy = await this.d.policyOf(req.merchantId);
+    const channel = req.channel ?? 'sms';
+    const { destination, withheld } = await admitStart(this.d, req, channel, subscriber, marker, policy, now);
+    const receiver = withheld ? null : subscriber;
+    // One open verification per merchant and subscriber: a new one cancels the old.
+    const holder = subscriber ? { subscriberId: subscriber.id } : { decoyOf: decoy ?? '' };
+    for (const old of await this.d.verifications.pendingFor(req.merchantId, holder, now)) {
+      if ((await this.d.pending.cancel(old.id)) === 'canceled') {
+        await this.settle(old, 'canceled', now);
+      }
+    }
+    const id = `ve_${randomBytes(16).toString('hex')}`;
+    const codeKey = activeKey(this.d.codeKeys);
+    const macKey = activeKey(this.d.macKeys);
+    const binding = bindingHash({
+      merchantId: req.merchantId,
+      identifier: subscriber?.identifier ?? '',
+      purpose: req.purpose,
+      verificationId: id,
+      ...bound,
+    });
+    // A service's length counts only above the merchant's floor: the policy may have been raised since.
+    const codeLength =
+      req.codeLength === undefined ? policy.codeLength : Math.max(req.codeLength, codeLengthFloor(policy.codeLength, this.d.suite.digits));
+    const expiresAt = new Date(now.getTime() + (policy.codeTtlSeconds ?? this.d.ttlSeconds) * 1000);
+    const code =
+      channel === 'reverse-sms'
+        ? await reserveReverseCode(this.d, codeKey, macKey, binding, id, now, expiresAt)
+        : receiver
+          ? deriveCode(withDigits(this.d.suite, codeLength), codeKey, binding, id, randomBytes(32), now)
+          : unmatchableCode();
+    // An invalid or premium-rate number shows in the mask's format, and always will be refused:
+    // it shows its decoy's mask instead (a decoy's number is neither).
+    const shown =
+      withheld === 'ADDRESS_INVALID' || withheld === 'ADDRESS_PREMIUM_RATE'
+        ? decoyDestination(marker, req.identifier, req.identifierKind, this.d.decoyCountry)
+        : destination;
+    const addressMasked = maskAddress(shown);
+    const record: VerificationRecord = {
+      id,
+      merchantId: req.merchantId,
+      subscriberId: subscriber?.id ?? null,
+      decoyOf: receiver ? null : marker,
+      purpose: req.purpose,
+      status: 'pending',
+      addressMasked,
+      attempts: 0,
+      maxAttempts: this.d.maxAttempts,
+      codeKeyId: codeKey.id,
+      macKeyId: macKey.id,
+      bindingHash: binding,
+      correlationId: correlationId ?? null,
+      createdAt: now,
+      expiresAt,
+      finishedAt: null,
+      transaction: transaction ? { amount: transaction.amount, currency: transaction.currency, payee: transaction.payee } : null,
+      content: message ? { digest: contentDigest(message.text), reference: message.reference ?? null } : null,
+      sessionId: req.sessionId ?? null,
+      channel,
+      serviceSid: req.serviceSid ?? null,
+      codeLength,
+      senderName: req.senderName ?? policy.senderName,
+      requestId: request?.id ?? null,
+    };
+    await this.d.verifications.insert(record);
+    await this.d.pending.put(
+      // A withheld reverse code is shown but texting it back cannot approve anything.
+      {
+        verificationId: id,
+        mac: macOfCode(macKey, id, withheld && subscriber ? unmatchableCode() : code),
+        bindingHash: binding,
+        maxAttempts: this.d.maxAttempts,
+        expiresAt,
+      },
+      now,
+    );
+    if (channel === 'reverse-sms') {
+      // Nothing goes to the phone: the code is shown on the first network and texted back.
+      await this.d.audit.append({
+        at: now,
+        kind: 'certificate.issued',
+        merchantId: req.merchantId,
+        verificationId: id,
+        subscriberId: subscriber?.id ?? null,
+        outcome: `${req.purpose}:reverse${receiver ? '' : subscriber ? ':withheld' : ':decoy'}`,
+      });
+      const sendTo = this.d.reverseNumberFor(destination);
+      return { ...toView(record, now, undefined), reverse: { code, sendTo } };
+    }
+    const template = policy.templates?.[req.purpose];
+    await issueCode(this.d, record, receiver, code, { bound, locale: req.locale, now, resent: false, template, correlationId, withheld });
+    if (receiver) {
+      this.pacing.real(performance.now() - startedAt);
+    } else {
+      await this.pacing.pad(performance.now() - startedAt);
+    }
+    return toView(record, now, { state: 'queued', updatedAt: now, error: null });
+  }
+
+  /**
+   * Sends a new code for a pending verification (the old one stops working): the merchant
+   * presents the same transaction or message again; attempts and lifetime carry on; at most
+   * `maxSends` codes per verification, `resendCooldownSeconds` apart.
+   */
+  async resend(
+    merchantId: string,
+    verificationId: string,
+    presentedData: BoundData,
+    locale: 'en' | 'fr' | undefined,
+    correlationId?: string,
+  ): Promise<VerificationView> {
+    const v = await this.find(merchantId, verificationId);
+    if (v.channel === 'reverse-sms') {
+      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
+    }
+    const binding = await this.presentedBinding(v, presentedData);
+    await refuseIfBlocked(this.d, holderOf(v), v.merchantId);
+    await this.requireSessionOf(v);
+    const subscriber = v.subscriberId === null ? null : ((await this.d.subscribers.findById(v.subscriberId)) ?? null);
+    const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
+    if ((v.subscriberId !== null && !subscriber) || !macKey) {
+      return this.closed(v, 'expired');
+    }
+    const now = this.d.clock();
+    const policy = await this.d.policyOf(merchantId);
+    // A decoy's resends are never refused by a guard, so a subscriber's are not either: withheld.
+    let withheld = v.decoyOf
+      ? 'WITHHELD'
+      : subscriber
+        ? await guarded(false, () => this.d.admitSend(merchantId, subscriber.address, policy.allowedCountries))
+        : null;
+    await refuseOverSendLimit(this.d, subscriber?.address ?? `decoy:${v.decoyOf}`, now);
+    if (subscriber && !withheld) {
+      withheld = await guarded(false, () => this.d.countSend(merchantId, subscriber.address, now));
+    }
+    const receiver = withheld ? null : subscriber;
+    const suite = withDigits(this.d.suite, v.codeLength);
+    const code = receiver ? deriveCode(suite, activeKey(this.d.codeKeys), binding, v.id, randomBytes(32), now) : unmatchableCode();
+    const outcome = await this.d.pending.resend(
+      v.id,
+      macOfCode(macKey, v.id, code),
+      binding,
+      now,
+      this.d.resendCooldownSeconds * 1000,
+      this.d.maxSends,
+    );
+    switch (outcome.kind) {
+      case 'final':
+        return this.closedInStore(v, outcome.state, now);
+      case 'mismatch':
+        throw new AppError(
+          'invalid_input',
+          v.purpose === 'message' ? 'MESSAGE_MISMATCH' : 'TRANSACTION_MISMATCH',
+          'a resend must present the same data as the verification it renews',
+        );
+      case 'too_many_sends':
+        throw new AppError('conflict', 'TOO_MANY_RESENDS', `at most ${this.d.maxSends} codes per verification: start a new one`);
+      case 'too_soon': {
+        const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
+        throw new AppError('rate_limited', 'RESEND_TOO_SOON', `wait ${seconds} s before sending another code`, {
+          details: { retryAfterSeconds: seconds },
+        });
+      }
+      case 'replaced':
+        await issueCode(this.d, v, receiver, code, {
+          withheld: subscriber && withheld ? withheld : null,
+          bound: boundDataFor(v.purpose, presentedData),
+          locale,
+          now,
+          resent: true,
+          template: policy.templates?.[v.purpose],
+          correlationId,
+        });
+        return this.view(v.id, merchantId);
+    }
+  }
+
+  async check(merchantId: string, verificationId: string, submittedCode: string, presentedData: BoundData = {}): Promise<CheckResult> {
+    const v = await this.find(merchantId, verificationId);
+    const presented = await this.presentedBinding(v, presentedData);
+    await refuseIfBlocked(this.d, holderOf(v), v.merchantId);
+    await this.requireSessionOf(v);
+    const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
+    if (!macKey) {
+      // The key was retired while the code was pending: fail closed, as if it expired.
+      return this.closed(v, 'expired');
+    }
+    const now = this.d.clock();
+    const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, submittedCode), presented, now);
+    switch (outcome.kind) {
+      case 'approved':
+        await this.audit(v, 'approved');
+        await this.d.failures.reset(failureHolder(holderOf(v), v.merchantId));
+        await this.settle(v, 'approved', now, outcome.attempts);
+        return { outcome: 'approved', verification: await this.viewOf(finished(v, 'approved', now, outcome.attempts)) };
+      case 'mismatch':
+        await this.audit(v, outcome.bindingMatched ? 'mismatch:code' : 'mismatch:data');
+        await countFailure(this.d, v);
+        await this.d.verifications.setAttempts(v.id, outcome.attempts);
+        return {
+          outcome: 'mismatch',
+          mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
+          verification: await this.viewOf({ ...v, attempts: outcome.attempts }),
+        };
+      case 'burned':
+        await this.audit(v, 'burned');
+        await countFailure(this.d, v);
+        await this.settle(v, 'max_attempts_reached', now, outcome.attempts);
+        return {
+          outcome: 'burned',
+          mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
+          verification: await this.viewOf(finished(v, 'max_attempts_reached', now, outcome.attempts)),
+        };
+      case 'final':
+        await this.audit(v, `closed:${this.lostInReset(v, outcome.state, now) ? 'store_reset' : outcome.state}`);
+        return this.closedInStore(v, outcome.state, now);
+    }
+  }
+
+  /**
+   * Ends a pending verification without a code: `canceled`, or `approved` when the merchant
+   * confirmed a login by other means (Twilio's `Status=approved`), audited as such. A transaction
+   * or a message is approved only by its code: that code is the user's signature.
+   */
+  async cancel(merchantId: string, verificationId: string, to: 'canceled' | 'approved' = 'canceled'): Promise<VerificationView> {
+    const v = await this.find(merchantId, verificationId);
+    if (to === 'approved' && v.purpose !== 'login') {
+      throw new AppError('invalid_input', 'CODE_REQUIRED', 'a transaction or a message is approved only by checking its code');
+    }
+    const state = await this.d.pending.cancel(v.id, to);
+    if (state !== to) {
+      return this.closed(v, state);
+    }
+    await this.settle(v, to, this.d.clock());
+    await this.d.audit.append({
+      at: this.d.clock(),
+      kind: 'verification.canceled',
+      merchantId,
+      verificationId: v.id,
+      subscriberId: v.subscriberId,
+      outcome: to === 'approved' ? 'approved:merchant' : 'canceled',
+    });
+    return this.view(v.id, merchantId);
+  }
+
+  async get(merchantId: string, verificationId: string): Promise<VerificationView> {
+    return this.view(verificationId, merchantId);
+  }
+
+  /** The newest pending verification of this identifier (or address) in a service, if any. */
+  async findPending(req: VerificationFindV1): Promise<{ id: string | null }> {
+    const found = await this.subscriberOf(req.identifier, req.identifierKind);
+    const holder =
+      found?.status === 'active' ? { subscriberId: found.id } : { decoyOf: decoyOf(activeKey(this.d.macKeys).key, req.identifier) };
+    const open = await this.d.verifications.pendingFor(req.merchantId, holder, this.d.clock());
+    const inService = open.filter((v) => (v.serviceSid ?? undefined) === req.serviceSid);
+    return { id: inService[inService.length - 1]?.id ?? null };
+  }
+
+  private async subscriberOf(identifier: string, kind: VerificationStartV1['identifierKind']): Promise<Subscriber | undefined> {
+    return kind === 'address' ? this.d.subscribers.findByAddress(identifier) : this.d.subscribers.findByIdentifier(identifier);
+  }
+
+  /**
+   * The binding the check presents: for a login, the one on record; for a transaction or a
+   * certified message, the hash of the data the merchant presents now, so any change fails.
+   */
+  private async presentedBinding(v: VerificationRecord, data: BoundData): Promise<string> {
+    const bound = boundDataFor(v.purpose, data);
+    if (v.purpose === 'login') {
+      return v.bindingHash;
+    }
+    const subscriber = v.subscriberId === null ? undefined : await this.d.subscribers.findById(v.subscriberId);
+    return bindingHash({
+      merchantId: v.merchantId,
+      identifier: subscriber?.identifier ?? '',
+      purpose: v.purpose,
+      verificationId: v.id,
+      ...bound,
+    });
+  }
+
+  /** Appends a check outcome of `v` to the audit trail. */
+  async audit(v: VerificationRecord, outcome: string): Promise<void> {
+    await this.d.audit.append({
+      at: this.d.clock(),
+      kind: 'check',
+      merchantId: v.merchantId,
+      verificationId: v.id,
+      subscriberId: v.subscriberId,
+      outcome,
+    });
+  }
+
+  /** A code in a session that has ended is dead: closing the session ended it (`SESSION_CLOSED`). */
+  async requireSessionOf(v: VerificationRecord): Promise<void> {
+    if (v.sessionId && v.status === 'pending') {
+      await this.d.requireSession(v.merchantId, v.sessionId, holderOf(v));
+    }
+  }
+
+  private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
+    return this.viewOf(await this.find(merchantId, verificationId));
+  }
+
+  /** The merchant's view of `v` (a check passes what it just wrote, not read back). */
+  private viewOf(v: VerificationRecord): Promise<VerificationView> {
+    return currentView(this.d.certificates, v, this.d.clock());
+  }
+
+  private async find(merchantId: string, verificationId: string): Promise<VerificationRecord> {
+    const v = await this.d.verifications.findForMerchant(verificationId, merchantId);
+    if (!v) {
+      throw new AppError('not_found', 'VERIFICATION_NOT_FOUND', 'no such verification');
+    }
+    return v;
+  }
+
+  /** Records a final state of `v` (durable record, certificate, webhook). */
+  async settle(v: VerificationRecord, status: FinalState, at: Date, attempts?: number): Promise<void> {
+    await this.d.verifications.finish(v.id, status, at, attempts);
+    await this.d.certificates.setOutcome(v.id, status);
+    this.d.onFinished?.(v, status);
+    const event = eventOf[status];
+    await this.d.emit?.(v.merchantId, `verification.${event}`, `${v.id}:${status}`, { id: v.id, status, purpose: v.purpose });
+  }
+
+  /**
+   * The pending store has no code for `v`: `closed`, unless the embedded default's in-memory
+   * store started after `v` was issued and `v` has time left, so its code went with the previous
+   * process (`LAPTOP_STORE_RESET`; `v` stays pending until it expires, as its code would have).
+   */
+  private closedInStore(v: VerificationRecord, state: FinalState, now: Date): Promise<never> {
+    if (this.lostInReset(v, state, now)) {
+      throw storeResetError(this.d.storeStartedAt ?? now);
+    }
+    return this.closed(v, state);
+  }
+
+  private lostInReset(v: VerificationRecord, state: FinalState, now: Date): boolean {
+    const startedAt = this.d.storeStartedAt;
+    return startedAt !== undefined && state === 'expired' && v.status === 'pending' && v.createdAt < startedAt && v.expiresAt > now;
+  }
+
+  /**
+   * The code is no longer pending. Redis's answer wins when it has one; when Redis has no
+   * trace (expired marker or data lost), the durable record says whether it was used.
+   */
+  private async closed(v: VerificationRecord, redisState: FinalState): Promise<never> {
+    const state: FinalState | 'failed' = redisState === 'expired' && v.status !== 'pending' ? v.status : redisState;
+    if (state === 'expired' && v.status === 'pending') {
+      await this.settle(v, 'expired', this.d.clock());
+    }
+    throw closedError(state);
+  }
+}
+
+function activeKey(ring: KeyEntry[]): KeyEntry {
+  const k = ring[0];
+  if (!k) {
+    throw new AppError('internal', 'KEY_MISSING', 'no active key configured');
+  }
+  return k;
+}
