@@ -1,5 +1,6 @@
 import { openDatabase } from '@outband/db';
 import { api, readCode, waitForInbox } from './support/http';
+import { setPolicy } from './support/payments';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
 let suite: Suite;
@@ -99,5 +100,22 @@ describe('registered messages', () => {
     });
     expect(big.status).toBe(400);
     expect(big.body.code).toBe('CONTENT_TOO_LARGE');
+  });
+
+  it('books a per-verification fee for each approved certificate, as for any verification', async () => {
+    await setPolicy(suite, { billingMode: 'per_verification', billingValue: 7, billingCurrency: 'EUR' });
+    const period = new Date().toISOString().slice(0, 7);
+    const fees = async () => {
+      const body = (await api(suite, 'GET', `/v1/settlements?period=${period}`)).body;
+      return (body.verificationFees as Array<{ verifications: number }>)[0]?.verifications ?? 0;
+    };
+    const before = await fees();
+    const id = (await deposit()).body.id as string;
+    expect((await act(id, 'confirm', await readCode(suite, subscribers.alice.address, 1))).body.state).toBe('deposited');
+    expect(await fees()).toBe(before + 1);
+    await act(id, 'retrieve');
+    expect((await act(id, 'open', await readCode(suite, subscribers.bob.address, 2))).body.state).toBe('retrieved');
+    expect(await fees()).toBe(before + 2);
+    await setPolicy(suite, { billingMode: 'amount' });
   });
 });

@@ -37,6 +37,7 @@ import { PaymentService } from './payments/payment.service';
 import { serveDataRpc } from './rpc/data-rpc.consumer';
 import { consumeMessageStatus } from './delivery/message-status.consumer';
 import { consumeInbound } from './verifications/reverse/inbound.consumer';
+import { VerificationLifecycle } from './verifications/lifecycle';
 import { parseOcraSuite } from './verifications/codes/ocra';
 import { dataServerMetrics } from './platform/metrics';
 import { everyMs } from './platform/rounds';
@@ -284,11 +285,13 @@ export async function startDataServer(
   });
   const billing = new BillingService({ ledger, merchants, subscribers });
 
+  const lifecycle = new VerificationLifecycle({ verifications: service, payments });
   const registered = new RegisteredMessageService({
     messages: new RegisteredMessageRepository(db),
     subscribers,
     startVerification: (req) => service.start({ type: 'verification.start', version: 1, ...req }),
-    checkVerification: (merchantId, verificationId, code, message) => service.check(merchantId, verificationId, code, { message }),
+    checkVerification: async (merchantId, verificationId, code, message) =>
+      (await lifecycle.check(merchantId, verificationId, code, { message })).result,
     sendNotice,
     emit,
     contentKeys: config.CONTENT_KEYS,
@@ -300,6 +303,7 @@ export async function startDataServer(
   const twilio = new TwilioAccounts({ repo: new TwilioRepository(db), merchants, clock: () => new Date(), suiteDigits: suite.digits });
   const admin = new AdminService({ db, merchants, subscribers, audit, twilio, sendNotice, clock: () => new Date() });
   await serveDataRpc({
+    lifecycle,
     bus,
     names,
     verifications: service,
@@ -343,7 +347,7 @@ export async function startDataServer(
     { verifications, subscribers, pending, reverseCodes, failures, macKeys: config.CODE_MAC_KEYS, clock: () => new Date() },
     service,
   );
-  await consumeInbound({ bus, names, reverse, payments, received: m.inbound, logger, publishers: config.MESSAGE_SERVER_USERS });
+  await consumeInbound({ bus, names, reverse, lifecycle, received: m.inbound, logger, publishers: config.MESSAGE_SERVER_USERS });
 
   const ops: Server = await startOpsServer(
     config.OPS_PORT,

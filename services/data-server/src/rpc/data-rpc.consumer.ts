@@ -1,5 +1,5 @@
 import { AppError } from '@outband/errors';
-import { dataRpcRequest, type BusNames, type CheckResult, type DataRpcRequest, type WebhookActionV1 } from '@outband/contracts';
+import { dataRpcRequest, type BusNames, type DataRpcRequest, type WebhookActionV1 } from '@outband/contracts';
 import type { DeliveryContext, MessageBus } from '@outband/bus';
 import type { MerchantRepository } from '../merchants/merchant.repository';
 import type { BillingService } from '../billing/billing.service';
@@ -9,6 +9,7 @@ import type { SessionService } from '../sessions/session.service';
 import type { WebhookService } from '../webhooks/webhook.service';
 import type { AdminService } from '../admin/admin.service';
 import type { VerificationService } from '../verifications/verification.service';
+import type { EndedCheck, VerificationLifecycle } from '../verifications/lifecycle';
 import type { TwilioAccounts } from '../twilio/twilio-accounts';
 import type { DataServerMetrics } from '../platform/metrics';
 import { asOutage } from '../platform/outage';
@@ -19,6 +20,8 @@ export interface DataRpcDeps {
   bus: MessageBus;
   names: BusNames;
   verifications: VerificationService;
+  /** What happens when a verification ends: every end goes through it. */
+  lifecycle: VerificationLifecycle;
   payments: PaymentService;
   sessions: SessionService;
   registered: RegisteredMessageService;
@@ -77,37 +80,30 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       return view;
     }
     case 'verification.check': {
-      let result: CheckResult;
       const timer = d.metrics.checkSeconds.startTimer();
+      let ended: EndedCheck;
       try {
-        result = await d.verifications.check(req.merchantId, req.verificationId, req.submittedCode, {
+        ended = await d.lifecycle.check(req.merchantId, req.verificationId, req.submittedCode, {
           transaction: req.transaction,
           message: req.message,
         });
       } catch (e) {
         timer();
         d.metrics.checks.inc({ outcome: e instanceof AppError ? e.code.toLowerCase() : 'error' });
-        if (e instanceof AppError && e.code === 'VERIFICATION_EXPIRED') {
-          await d.payments.onVerificationEnd(req.merchantId, req.verificationId, 'expired');
-        }
         throw e;
       }
       timer();
-      d.metrics.checks.inc({ outcome: result.outcome });
+      d.metrics.checks.inc({ outcome: ended.result.outcome });
       d.logger.info(
-        { correlationId: ctx.correlationId, verificationId: req.verificationId, outcome: result.outcome },
+        { correlationId: ctx.correlationId, verificationId: req.verificationId, outcome: ended.result.outcome },
         'verification checked',
       );
-      const end = result.outcome === 'approved' ? 'approved' : result.outcome === 'burned' ? 'max_attempts_reached' : undefined;
-      const payment = end
-        ? await d.payments.onVerificationEnd(req.merchantId, req.verificationId, end, result.verification.purpose)
-        : undefined;
-      return payment ? { ...result, payment } : result;
+      return ended.payment ? { ...ended.result, payment: ended.payment } : ended.result;
     }
     case 'verification.cancel': {
       const view = await d.verifications.cancel(req.merchantId, req.verificationId, req.status);
       if (view.status === 'canceled') {
-        await d.payments.onVerificationEnd(req.merchantId, req.verificationId, 'canceled');
+        await d.lifecycle.onEnded(req.merchantId, req.verificationId, 'canceled');
       }
       return view;
     }
