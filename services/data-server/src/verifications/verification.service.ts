@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '@outband/errors';
-import type { KeyEntry } from '@outband/config';
 import type { CheckResult, VerificationFindV1, VerificationStartV1, VerificationView } from '@outband/contracts';
 import type { FinalState } from './pending/pending-secret.store';
 import type { Subscriber } from '../subscribers/subscriber.repository';
@@ -20,6 +19,8 @@ import { issueCode } from './start/issue-code';
 import type { VerificationServiceDeps } from './verification.deps';
 import type { BusRequest } from './bus-request';
 import { startedBy } from './redelivered-start';
+import { resendRefused } from './resend-refused';
+import { activeKey } from './codes/active-key';
 import { closedError, eventOf, storeResetError } from './verification-states';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
@@ -197,19 +198,9 @@ export class VerificationService {
       case 'final':
         return this.closedInStore(v, outcome.state, now);
       case 'mismatch':
-        throw new AppError(
-          'invalid_input',
-          v.purpose === 'message' ? 'MESSAGE_MISMATCH' : 'TRANSACTION_MISMATCH',
-          'a resend must present the same data as the verification it renews',
-        );
       case 'too_many_sends':
-        throw new AppError('conflict', 'TOO_MANY_RESENDS', `at most ${this.d.maxSends} codes per verification: start a new one`);
-      case 'too_soon': {
-        const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
-        throw new AppError('rate_limited', 'RESEND_TOO_SOON', `wait ${seconds} s before sending another code`, {
-          details: { retryAfterSeconds: seconds },
-        });
-      }
+      case 'too_soon':
+        throw resendRefused(v.purpose, outcome, this.d.maxSends);
       case 'replaced':
         await issueCode(this.d, v, receiver, code, {
           withheld: subscriber && withheld ? withheld : null,
@@ -402,12 +393,4 @@ export class VerificationService {
     }
     throw closedError(state);
   }
-}
-
-function activeKey(ring: KeyEntry[]): KeyEntry {
-  const k = ring[0];
-  if (!k) {
-    throw new AppError('internal', 'KEY_MISSING', 'no active key configured');
-  }
-  return k;
 }
