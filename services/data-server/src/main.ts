@@ -278,8 +278,7 @@ export async function startDataServer(
     subscribers,
     verifications,
     bank,
-    startVerification: (req, correlationId, request) =>
-      service.start({ type: 'verification.start', version: 1, purpose: 'transaction', ...req }, correlationId, request),
+    startVerification: (req, correlationId, request) => service.start({ purpose: 'transaction', ...req }, correlationId, request),
     clock: () => new Date(),
     logger,
   });
@@ -289,7 +288,7 @@ export async function startDataServer(
   const registered = new RegisteredMessageService({
     messages: new RegisteredMessageRepository(db),
     subscribers,
-    startVerification: (req) => service.start({ type: 'verification.start', version: 1, ...req }),
+    startVerification: (req) => service.start(req),
     checkVerification: async (merchantId, verificationId, code, message) =>
       (await lifecycle.check(merchantId, verificationId, code, { message })).result,
     sendNotice,

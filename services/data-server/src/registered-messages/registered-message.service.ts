@@ -9,17 +9,17 @@ import {
   type RegisteredSendV1,
   type RegisteredView,
   type SealKey,
-  type VerificationStartV1,
   type VerificationView,
 } from '@outband/contracts';
 import type { RegisteredRecord, RegisteredMessageRepository } from './registered-message.repository';
+import type { StartInput } from '../verifications/start/start-input';
 import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
 import { maskAddress } from '../verifications/mask-address';
 
 export interface RegisteredMessageDeps {
   messages: RegisteredMessageRepository;
   subscribers: Pick<SubscriberRepository, 'findByIdentifier' | 'findByAddress' | 'findById'>;
-  startVerification: (req: Omit<VerificationStartV1, 'type' | 'version'>) => Promise<VerificationView>;
+  startVerification: (req: StartInput) => Promise<VerificationView>;
   checkVerification: (
     merchantId: string,
     verificationId: string,

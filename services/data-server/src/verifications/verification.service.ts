@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '@outband/errors';
-import type { CheckResult, VerificationFindV1, VerificationStartV1, VerificationView } from '@outband/contracts';
+import type { CheckResult, VerificationFindV1, VerificationView } from '@outband/contracts';
+import type { StartInput } from './start/start-input';
 import type { FinalState } from './pending/pending-secret.store';
 import type { Subscriber } from '../subscribers/subscriber.repository';
 import { finished, type VerificationRecord } from './verification.repository';
@@ -29,7 +30,7 @@ export class VerificationService {
 
   constructor(private readonly d: VerificationServiceDeps) {}
 
-  async start(req: VerificationStartV1, correlationId?: string, request?: BusRequest): Promise<VerificationView> {
+  async start(req: StartInput, correlationId?: string, request?: BusRequest): Promise<VerificationView> {
     const startedAt = performance.now();
     const earlier = request?.redelivered ? await startedBy(this.d, req.merchantId, request.id) : undefined;
     if (earlier) {
@@ -297,7 +298,7 @@ export class VerificationService {
     return { id: inService[inService.length - 1]?.id ?? null };
   }
 
-  private async subscriberOf(identifier: string, kind: VerificationStartV1['identifierKind']): Promise<Subscriber | undefined> {
+  private async subscriberOf(identifier: string, kind: StartInput['identifierKind']): Promise<Subscriber | undefined> {
     return kind === 'address' ? this.d.subscribers.findByAddress(identifier) : this.d.subscribers.findByIdentifier(identifier);
   }
 

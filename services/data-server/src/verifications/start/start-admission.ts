@@ -1,5 +1,6 @@
 import { AppError } from '@outband/errors';
-import type { Channel, VerificationStartV1 } from '@outband/contracts';
+import type { Channel } from '@outband/contracts';
+import type { StartInput } from './start-input';
 import type { MerchantPolicy } from '../../merchants/merchant.repository';
 import type { Subscriber } from '../../subscribers/subscriber.repository';
 import { decoyDestination } from './decoy-destination';
@@ -19,7 +20,7 @@ export interface Admission {
  */
 export async function admitStart(
   d: VerificationServiceDeps,
-  req: VerificationStartV1,
+  req: StartInput,
   channel: Channel,
   subscriber: Subscriber | null,
   marker: string,
