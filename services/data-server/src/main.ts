@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import { Bus, MemoryBus, registerQueueMetrics, type MessageBus } from '@outband/bus';
-import { busNames, seal, type NoticeKind } from '@outband/contracts';
+import { busNames } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase, type Knex } from '@outband/db';
 import { closeServer, createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
 import type { DataServerConfig } from './config';
@@ -23,7 +22,7 @@ import { WebhookSender } from './webhooks/webhook-sender';
 import { AdminService } from './admin/admin.service';
 import { RegisteredMessageRepository } from './registered-messages/registered-message.repository';
 import { RegisteredMessageService } from './registered-messages/registered-message.service';
-import { SubscriberRepository, type Subscriber } from './subscribers/subscriber.repository';
+import { SubscriberRepository } from './subscribers/subscriber.repository';
 import { ReverseCodes } from './verifications/reverse/reverse-codes';
 import { SessionRepository } from './sessions/session.repository';
 import { SessionService } from './sessions/session.service';
@@ -37,6 +36,11 @@ import { PaymentService } from './payments/payment.service';
 import { serveDataRpc } from './rpc/data-rpc.consumer';
 import { consumeMessageStatus } from './delivery/message-status.consumer';
 import { consumeInbound } from './verifications/reverse/inbound.consumer';
+import { OutboundMessages } from './delivery/outbound-messages';
+import { merchantLimit } from './abuse/merchant-limit';
+import { reverseNumberFor } from './verifications/reverse/reverse-number';
+import { paymentWebhook } from './payments/payment-events';
+import { sealMerchantSecrets } from './merchants/seal-merchant-secrets';
 import { VerificationLifecycle } from './verifications/lifecycle';
 import { parseOcraSuite } from './verifications/codes/ocra';
 import { dataServerMetrics } from './platform/metrics';
@@ -104,23 +108,7 @@ export async function startDataServer(
   const issuer = new CertificateIssuer(db, certificates, outbox);
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
   const merchants = new MerchantRepository(db, config.CONTENT_KEYS, logger);
-  if (!config.CONTENT_KEYS) {
-    logger.warn('no CONTENT_KEYS: merchant HS256 secrets are stored in clear');
-  }
-  const secrets = await merchants.sealSecrets();
-  if (secrets.sealed + secrets.resealed > 0) {
-    logger.info(
-      { sealed: secrets.sealed, resealed: secrets.resealed, kid: config.CONTENT_KEYS?.[0]?.id },
-      'merchant HS256 secrets sealed with the active key',
-    );
-  }
-  // One unreadable row must not stop the installation: that key alone is refused (findKeys).
-  for (const row of secrets.unreadable) {
-    logger.error(
-      row,
-      'merchant HS256 secret no key of CONTENT_KEYS opens (its key left the ring, or the row was altered): its tokens are refused until that key is back or the secret is uploaded again',
-    );
-  }
+  await sealMerchantSecrets(merchants, config.CONTENT_KEYS?.[0]?.id, logger);
   const guard = new SendGuard({
     hit: (name, key, limit, windowMs, now) => limiter.hit(name, key, limit, windowMs, now),
     blocks: new RangeBlocks(redis, config.REDIS_PREFIX),
@@ -135,32 +123,8 @@ export async function startDataServer(
     onAlert: (kind) => m.abuseAlerts.inc({ kind }),
     logger,
   });
-  // Notices (no code) go to the subscriber's phone; their delivery is not reported back.
-  // A notice outside any verification (an operator's change) carries a fresh id nobody holds.
-  const sendNotice = async (
-    subscriber: Subscriber,
-    notice: NoticeKind,
-    context = { verificationId: `ve_${randomBytes(16).toString('hex')}`, merchantId: 'operator' },
-  ) => {
-    if (subscriber.receiverKind === 'pager-numeric') {
-      return; // digits only: a notice cannot be read there
-    }
-    const messageId = randomUUID();
-    const body = {
-      type: 'message.send' as const,
-      version: 1 as const,
-      messageId,
-      verificationId: context.verificationId,
-      merchantId: context.merchantId,
-      address: subscriber.address,
-      receiverKind: subscriber.receiverKind,
-      purpose: 'message' as const,
-      locale: subscriber.locale,
-      notice,
-      expiresInSeconds: 3600,
-    };
-    await outbox.send({ messageId, body });
-  };
+  const outbound = new OutboundMessages({ issuer, outbox, busKeys: config.BUS_SEAL_KEYS });
+  const sendNotice = outbound.sendNotice.bind(outbound);
   const destinations = { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowedHosts: config.WEBHOOK_ALLOWED_HOSTS };
   const sender = new WebhookSender({ policy: destinations, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
   const webhooks = new WebhookService({
@@ -209,22 +173,10 @@ export async function startDataServer(
     certificates,
     pending,
     reverseCodes,
-    reverseNumberFor: (address) =>
-      config.REVERSE_NUMBERS.filter(([prefix]) => address.startsWith(prefix)).sort(([a], [b]) => b.length - a.length)[0]?.[1] ?? '',
+    reverseNumberFor: reverseNumberFor(config.REVERSE_NUMBERS),
     requireSession: (merchantId, sessionId, holder) => sessions.requireOpen(merchantId, sessionId, holder),
-    issueMessage: async (certificate, message, code, bound, correlationId) => {
-      const body = {
-        type: 'message.send' as const,
-        version: 1 as const,
-        ...message,
-        sealedCode: seal(config.BUS_SEAL_KEYS, code, message.messageId),
-        ...(bound.transaction
-          ? { sealedTransaction: seal(config.BUS_SEAL_KEYS, JSON.stringify(bound.transaction), message.messageId) }
-          : {}),
-        ...(bound.message ? { sealedMessage: seal(config.BUS_SEAL_KEYS, JSON.stringify(bound.message), message.messageId) } : {}),
-      };
-      await issuer.issue(certificate, message.merchantId, { messageId: message.messageId, body, correlationId });
-    },
+    issueMessage: (certificate, message, code, bound, correlationId) =>
+      outbound.issueCode(certificate, message, code, bound, correlationId),
     sendNotice,
     emit,
     blocksBeforePermanent: config.SUBSCRIBER_BLOCKS_BEFORE_PERMANENT,
@@ -232,12 +184,7 @@ export async function startDataServer(
     failures,
     admitSend: (merchantId, address, allowedCountries) => guard.admit(merchantId, address, allowedCountries),
     countSend: (merchantId, address, now) => guard.count(merchantId, address, now),
-    merchantLimit: async (merchantId, policy, now) => {
-      const perSecond = policy.limitPerSecond ?? config.MERCHANT_LIMIT_PER_SECOND;
-      const second = await limiter.hit('merchant-s', merchantId, perSecond, 1000, now);
-      const perDay = policy.limitPerDay ?? config.MERCHANT_LIMIT_PER_DAY;
-      return second.allowed ? limiter.hit('merchant-d', merchantId, perDay, 86_400_000, now) : second;
-    },
+    merchantLimit: merchantLimit(limiter, { perSecond: config.MERCHANT_LIMIT_PER_SECOND, perDay: config.MERCHANT_LIMIT_PER_DAY }),
     policyOf: (merchantId) => merchants.policy(merchantId),
     sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),
@@ -264,14 +211,11 @@ export async function startDataServer(
         observe: (operation, outcome, seconds) => m.bankCalls.observe({ operation, outcome }, seconds),
       })
     : undefined;
+  const paymentWebhooks = paymentWebhook(webhooks);
   const payments = new PaymentService({
     payments: new PaymentRepository(db, async (t) => {
       m.paymentStates.inc({ state: t.to });
-      await webhooks.emit(t.merchantId, `payment.${t.to}`, `${t.paymentId}:${t.to}`, {
-        id: t.paymentId,
-        state: t.to,
-        ...(t.cause ? { cause: t.cause } : {}),
-      });
+      await paymentWebhooks(t);
     }),
     ledger,
     merchants,

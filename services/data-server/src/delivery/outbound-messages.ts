@@ -1,0 +1,76 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { seal, type MessageSendV1, type NoticeKind, type SealKey } from '@outband/contracts';
+import type { Subscriber } from '../subscribers/subscriber.repository';
+import type { BoundData } from '../verifications/codes/bound-data';
+import type { CertificateIssuer } from './certificate-issuer';
+import type { CertificateRecord } from './certificate.repository';
+import type { MessageOutbox } from './message-outbox';
+
+/** A code's message as the verification service gives it: no envelope, nothing sealed yet. */
+export type CodeMessage = Omit<MessageSendV1, 'type' | 'version' | 'sealedCode' | 'sealedTransaction'>;
+
+/**
+ * The two messages the data server sends to a phone: a code (sealed for the bus, recorded with
+ * its certificate in one transaction) and a notice (no code, no certificate).
+ */
+export class OutboundMessages {
+  constructor(
+    private readonly d: {
+      issuer: Pick<CertificateIssuer, 'issue'>;
+      outbox: Pick<MessageOutbox, 'send'>;
+      /** Seals codes and bound data for the bus (BUS_SEAL_KEYS); the message id is their context. */
+      busKeys: SealKey[];
+    },
+  ) {}
+
+  /** Records the certificate and stages its message: both or neither. */
+  async issueCode(
+    certificate: CertificateRecord,
+    message: CodeMessage,
+    code: string,
+    bound: BoundData,
+    correlationId?: string,
+  ): Promise<void> {
+    const context = message.messageId;
+    const body: MessageSendV1 = {
+      type: 'message.send',
+      version: 1,
+      ...message,
+      sealedCode: seal(this.d.busKeys, code, context),
+      ...(bound.transaction ? { sealedTransaction: seal(this.d.busKeys, JSON.stringify(bound.transaction), context) } : {}),
+      ...(bound.message ? { sealedMessage: seal(this.d.busKeys, JSON.stringify(bound.message), context) } : {}),
+    };
+    await this.d.issuer.issue(certificate, message.merchantId, { messageId: message.messageId, body, correlationId });
+  }
+
+  /**
+   * A notice to the subscriber's phone; its delivery is not reported back. One outside any
+   * verification (an operator's change) carries a fresh id nobody holds.
+   */
+  async sendNotice(
+    subscriber: Subscriber,
+    notice: NoticeKind,
+    context = { verificationId: `ve_${randomBytes(16).toString('hex')}`, merchantId: 'operator' },
+  ): Promise<void> {
+    if (subscriber.receiverKind === 'pager-numeric') {
+      return; // digits only: a notice cannot be read there
+    }
+    const messageId = randomUUID();
+    await this.d.outbox.send({
+      messageId,
+      body: {
+        type: 'message.send',
+        version: 1,
+        messageId,
+        verificationId: context.verificationId,
+        merchantId: context.merchantId,
+        address: subscriber.address,
+        receiverKind: subscriber.receiverKind,
+        purpose: 'message',
+        locale: subscriber.locale,
+        notice,
+        expiresInSeconds: 3600,
+      },
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import type { PaymentState } from '@outband/contracts';
+import type { WebhookService } from '../webhooks/webhook.service';
+
+/** A payment's transition, as its repository reports it. */
+export interface PaymentTransition {
+  paymentId: string;
+  merchantId: string;
+  to: PaymentState;
+  cause: string | null;
+}
+
+/** Each payment transition is the merchant's `payment.<state>` webhook, once per state. */
+export function paymentWebhook(webhooks: Pick<WebhookService, 'emit'>): (t: PaymentTransition) => Promise<void> {
+  return (t) =>
+    webhooks.emit(t.merchantId, `payment.${t.to}`, `${t.paymentId}:${t.to}`, {
+      id: t.paymentId,
+      state: t.to,
+      ...(t.cause ? { cause: t.cause } : {}),
+    });
+}
