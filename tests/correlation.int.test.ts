@@ -1,5 +1,6 @@
 import { api, readCode } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
+import { logged } from './support/signals';
 
 // One id finds a verification's lines in every service: from the HTTP request through the bus
 // to the submit_sm and back with its delivery status.
@@ -17,7 +18,8 @@ describe('correlated logs', () => {
     const started = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' }, headers: { 'x-correlation-id': id } });
     expect(started.headers.get('x-correlation-id')).toBe(id);
     await readCode(suite, subscribers.alice.address);
-    await new Promise((r) => setTimeout(r, 300));
+    // The message server logs the submit once the SMSC took it; the lines before it are all written by then.
+    await logged(suite, id, 'message submitted');
     const lines = suite.logs.filter((l) => l.includes(id)).map((l) => JSON.parse(l) as { service: string; msg: string });
     const services = new Set(lines.map((l) => l.service));
     expect([...services].sort()).toEqual(['data-server', 'information-server', 'message-server']);

@@ -1,5 +1,6 @@
 import { api, eventually, readCode, waitForInbox } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
+import { laterMessage } from './support/signals';
 
 let suite: Suite;
 beforeAll(async () => {
@@ -127,7 +128,8 @@ describe('login verification end to end (patent Fig. 4-5)', () => {
   it('sends nothing to a suspended subscriber (the answer is a decoy: no-enumeration.int.test.ts)', async () => {
     const suspended = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'carol' } });
     expect(suspended.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 300));
+    // A later code to another handset has arrived: a code to carol would have too.
+    await laterMessage(suite, subscribers.pagerAlpha.address, subscribers.pagerAlpha.identifier);
     const inbox = (await (
       await fetch(`http://127.0.0.1:${suite.sim.httpPort}/inbox/${encodeURIComponent(subscribers.carol.address)}`)
     ).json()) as { messages: unknown[] };

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { openDatabase } from '@outband/db';
-import { api, readCode } from './support/http';
+import { api, eventually, readCode } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -90,13 +90,17 @@ describe('merchant JWT authentication', () => {
           expiresIn: 60,
           keyid: kid,
         });
-      // The key cache keeps keys for MERCHANT_KEY_CACHE_MS (1 s in this suite).
-      await new Promise((r) => setTimeout(r, 1100));
+      // The key cache keeps keys for MERCHANT_KEY_CACHE_MS (1 s in this suite): wait for the new
+      // key to be taken, then both keys are valid at once.
+      await eventually(async () => ((await start(sign(next, 'r2'))).status === 201 ? true : undefined), 5000);
       expect((await start(sign(otherSecret, 'r1'))).status).toBe(201);
       expect((await start(sign(next, 'r2'))).status).toBe(201);
       await db('merchant_keys').where({ merchant_id: 'rotating-shop', kid: 'r1' }).update({ status: 'retired' });
-      await new Promise((r) => setTimeout(r, 1100));
-      expectProblem(await start(sign(otherSecret, 'r1')), 401, 'TOKEN_INVALID');
+      const retired = await eventually(async () => {
+        const res = await start(sign(otherSecret, 'r1'));
+        return res.status === 201 ? undefined : res;
+      }, 5000);
+      expectProblem(retired, 401, 'TOKEN_INVALID');
       expect((await start(sign(next, 'r2'))).status).toBe(201);
     } finally {
       await db.destroy();

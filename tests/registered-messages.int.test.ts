@@ -1,5 +1,5 @@
 import { openDatabase } from '@outband/db';
-import { api, readCode, waitForInbox } from './support/http';
+import { api, eventually, readCode, waitForInbox } from './support/http';
 import { setPolicy } from './support/payments';
 import { startSuite, subscribers, type Suite } from './support/suite';
 
@@ -78,9 +78,13 @@ describe('registered messages', () => {
   it('deletes the content after the retention period', async () => {
     const id = (await deposit()).body.id as string;
     await act(id, 'confirm', await readCode(suite, subscribers.alice.address, 1));
-    await new Promise((r) => setTimeout(r, 6_500));
-    const read = await api(suite, 'GET', `/v1/registered-messages/${id}`);
-    expect(read.body.contentDeletedAt).toBeDefined();
+    expect((await api(suite, 'GET', `/v1/registered-messages/${id}`)).body.contentDeletedAt).toBeUndefined();
+    // REGISTERED_RETENTION_SECONDS is 5 in this suite; the sweep runs every second.
+    const read = await eventually(async () => {
+      const res = await api(suite, 'GET', `/v1/registered-messages/${id}`);
+      return res.body.contentDeletedAt === undefined ? undefined : res;
+    }, 15_000);
+    expect(read.body.contentDeletedAt).toEqual(expect.any(String));
     await act(id, 'retrieve');
     const code = await readCode(suite, subscribers.bob.address, 2);
     expect((await act(id, 'open', code)).body.code).toBe('CONTENT_DELETED');

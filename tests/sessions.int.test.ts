@@ -13,11 +13,11 @@ beforeEach(() => {
   suite.sim.inbox.clear();
 });
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const openSession = async (identifier = 'alice') => (await api(suite, 'POST', '/v1/sessions', { body: { identifier } })).body;
 const startIn = async (sessionId: string, identifier = 'alice') =>
   api(suite, 'POST', '/v1/verifications', { body: { identifier, sessionId } });
 const check = (id: string, code: string) => api(suite, 'POST', `/v1/verifications/${id}/check`, { body: { code } });
+const sessionOf = async (id: string) => (await api(suite, 'GET', `/v1/sessions/${id}`)).body;
 
 describe('first-network sessions (connected mode)', () => {
   it('kills the pending code when the merchant ends the session', async () => {
@@ -38,11 +38,15 @@ describe('first-network sessions (connected mode)', () => {
   it('stays open while heartbeats come, and approves within it', async () => {
     const session = await openSession();
     const v = (await startIn(session.id as string)).body;
+    // Opened later and left without heartbeats: once it is closed, the first would have been too.
+    const control = await openSession();
     const code = await readCode(suite, subscribers.alice.address, 1);
-    for (let i = 0; i < 3; i++) {
-      await pause(1_000);
+    await eventually(async () => {
       expect((await api(suite, 'POST', `/v1/sessions/${session.id as string}/heartbeat`)).status).toBe(200);
-    }
+      return (await sessionOf(control.id as string)).status === 'closed' ? true : undefined;
+    }, 10_000);
+    expect(await sessionOf(control.id as string)).toMatchObject({ closeReason: 'idle' });
+    expect((await sessionOf(session.id as string)).status).toBe('open');
     expect((await check(v.id as string, code)).body.status).toBe('approved');
   });
 
@@ -50,10 +54,10 @@ describe('first-network sessions (connected mode)', () => {
     const session = await openSession();
     const v = (await startIn(session.id as string)).body;
     const code = await readCode(suite, subscribers.alice.address, 1);
-    await pause(2_300);
+    await eventually(async () => ((await sessionOf(session.id as string)).status === 'closed' ? true : undefined), 10_000);
     const late = await check(v.id as string, code);
     expect(late.body.code).toBe('SESSION_CLOSED');
-    expect((await api(suite, 'GET', `/v1/sessions/${session.id as string}`)).body).toMatchObject({ status: 'closed', closeReason: 'idle' });
+    expect(await sessionOf(session.id as string)).toMatchObject({ status: 'closed', closeReason: 'idle' });
     expect((await api(suite, 'POST', `/v1/sessions/${session.id as string}/heartbeat`)).body.code).toBe('SESSION_CLOSED');
     expect((await startIn(session.id as string)).body.code).toBe('SESSION_CLOSED');
   });

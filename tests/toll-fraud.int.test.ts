@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { seedDemo } from '@outband/data-server';
 import { issuedOutcome } from './support/audit';
 import { api, eventually, waitForInbox } from './support/http';
-import { setPolicy } from './support/payments';
+import type { Policy } from './support/payments';
 import { startSuite, type Suite } from './support/suite';
 
 let suite: Suite;
@@ -24,12 +26,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await suite?.stop();
 });
+// Windows, blocks and policies are a merchant's own: each test sends as a fresh merchant, so
+// nothing of the previous test's windows carries over and no test waits for them to pass.
+let shop = { id: '', secret: '' };
+let shops = 0;
 beforeEach(async () => {
-  await setPolicy(suite, { allowedCountries: null, limitPerSecond: null });
-  await new Promise((r) => setTimeout(r, 2_100)); // every window of the previous test is over
+  shops += 1;
+  shop = { id: `fraud-shop-${shops}`, secret: randomBytes(32).toString('base64') };
+  await seedDemo(suite.databaseUrl, {
+    merchant: { id: shop.id, name: `Fraud shop ${shops}`, keys: [{ kid: 'k1', alg: 'HS256', key: shop.secret }] },
+    subscribers: [],
+  });
 });
+/** Sets the current test's merchant's policy. */
+const setShopPolicy = (policy: Policy) =>
+  seedDemo(suite.databaseUrl, { merchant: { id: shop.id, name: `Fraud shop ${shops}`, keys: [] }, subscribers: [], policy });
 
-const start = (identifier: string) => api(suite, 'POST', '/v1/verifications', { body: { identifier } });
+const start = (identifier: string) =>
+  api(suite, 'POST', '/v1/verifications', { body: { identifier }, token: suite.token({ issuer: shop.id, secret: shop.secret }) });
 const accepted = async () =>
   ((await (await fetch(`http://127.0.0.1:${suite.sim.httpPort}/stats`)).json()) as { accepted: number }).accepted;
 // A refused subscriber's start is answered as a decoy's (a refusal would name a subscriber): 201, nothing sent.
@@ -57,7 +71,7 @@ describe('SMS pumping and toll fraud', () => {
   });
 
   it('sends only to the countries the merchant allows', async () => {
-    await setPolicy(suite, { allowedCountries: ['DE'] });
+    await setShopPolicy({ allowedCountries: ['DE'] });
     const before = await accepted();
     const fr = await start('alice');
     expect(fr.status).toBe(201);
@@ -94,7 +108,7 @@ describe('SMS pumping and toll fraud', () => {
   });
 
   it("applies a merchant's own verification rate instead of the default", async () => {
-    await setPolicy(suite, { limitPerSecond: 1 });
+    await setShopPolicy({ limitPerSecond: 1 });
     const first = await start('anna');
     const second = await start('bob');
     expect(first.status).toBe(201);
