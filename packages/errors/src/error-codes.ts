@@ -181,6 +181,12 @@ export const errorCodes = {
 
   // ── Payments ────────────────────────────────────────────────────────────────────────
   PAYMENT_NOT_FOUND: { kind: 'not_found', description: 'No such payment.' },
+  PAYMENT_ABANDONED: {
+    kind: 'unavailable',
+    retryable: true,
+    description:
+      'The payment was given up (a store stalled past the grace) while its code was being sent; the code approves nothing. Start the payment again.',
+  },
   PAYMENTS_DISABLED: { kind: 'unavailable', description: 'No bank is configured on this installation (`BANK_URL`).' },
   CARDHOLDER_UNKNOWN: { kind: 'not_found', description: 'The bank does not know this card, or its holder is no subscriber.' },
   NO_CARD_ON_FILE: { kind: 'invalid_input', description: "The subscriber's contract has no card on file." },

@@ -223,6 +223,11 @@ export async function startDataServer(
     verifications,
     bank,
     startVerification: (req, correlationId, request) => service.start({ purpose: 'transaction', ...req }, correlationId, request),
+    cancelVerification: async (merchantId, verificationId) => {
+      await service
+        .cancel(merchantId, verificationId)
+        .catch((e: unknown) => logger.warn({ err: e, verificationId }, 'abandoned payment: its verification was already closed'));
+    },
     clock: () => new Date(),
     logger,
   });

@@ -75,8 +75,10 @@ export class SendGuard {
       // reported whatever the scope; a block for everyone only where the operator chose it.
       const all = await this.d.hit('range-all', to.range, this.d.rangeAlertLimit, this.d.rangeWindowSeconds * 1000, now);
       if (!all.allowed) {
-        this.d.onAlert('range_burst');
-        this.d.logger.warn({ range: `${to.range}xxxx`, country: to.country }, 'burst of sends to one number range across merchants');
+        if (this.firstAlert(to.range, now)) {
+          this.d.onAlert('range_burst');
+          this.d.logger.warn({ range: `${to.range}xxxx`, country: to.country }, 'burst of sends to one number range across merchants');
+        }
         if (global) {
           await this.blockRange(to, merchantId, undefined, now);
         }
@@ -98,6 +100,21 @@ export class SendGuard {
       'burst of sends to one number range: range blocked',
     );
     throw rangeBlocked(this.d.rangeBlockSeconds);
+  }
+
+  // A burst is reported once per window and range (per process), not once per send past it.
+  private readonly alerted = new Map<string, number>();
+
+  private firstAlert(range: string, now: Date): boolean {
+    const until = this.alerted.get(range);
+    if (until !== undefined && until > now.getTime()) {
+      return false;
+    }
+    if (this.alerted.size > 10_000) {
+      this.alerted.clear(); // bounded: a forgotten range is at worst reported again
+    }
+    this.alerted.set(range, now.getTime() + this.d.rangeWindowSeconds * 1000);
+    return true;
   }
 
   private async refusing(work: () => Promise<void>): Promise<void> {

@@ -26,6 +26,8 @@ export interface PaymentServiceDeps {
     correlationId?: string,
     request?: BusRequest,
   ) => Promise<VerificationView>;
+  /** Ends a verification no payment will take any more (its code must approve nothing). */
+  cancelVerification: (merchantId: string, verificationId: string) => Promise<void>;
   clock: () => Date;
   logger: Logger;
 }
@@ -327,7 +329,17 @@ export class PaymentService {
       await this.release(bank, p, 'failed', isAppError(e) ? e.code : 'VERIFICATION_NOT_STARTED');
       throw withPayment(e, p.id);
     }
-    await this.d.payments.transition(p.id, [p.state], 'code_sent', null, this.d.clock(), { verificationId: v.id });
+    if (!(await this.d.payments.transition(p.id, [p.state], 'code_sent', null, this.d.clock(), { verificationId: v.id }))) {
+      // The sweep gave the payment up while its code went out (a store stalled past the grace):
+      // that code must approve nothing, and the merchant must not take the payment as started.
+      await this.d.cancelVerification(p.merchantId, v.id);
+      throw withPayment(
+        new AppError('unavailable', 'PAYMENT_ABANDONED', 'the payment was given up while its code was being sent: start it again', {
+          retryable: true,
+        }),
+        p.id,
+      );
+    }
   }
 
   /** The subscriber who pays and the card token the bank is asked to charge. */

@@ -1,0 +1,82 @@
+import { migrateLatest, openDatabase, type Knex } from '@outband/db';
+import { createLogger } from '@outband/observability';
+import { isAppError } from '@outband/errors';
+import type { VerificationView } from '@outband/contracts';
+import { dataMigrationSource, dataMigrationsTable } from '../platform/migrations';
+import { LedgerRepository } from '../billing/ledger.repository';
+import { MerchantRepository } from '../merchants/merchant.repository';
+import { SubscriberRepository } from '../subscribers/subscriber.repository';
+import { VerificationRepository } from '../verifications/verification.repository';
+import type { BankAuthorizer } from './bank/bank-authorizer';
+import { PaymentRepository } from './payment.repository';
+import { PaymentService } from './payment.service';
+
+// A medium test on the embedded database (SQLite in memory, every migration run) with a bank
+// that approves everything.
+let db: Knex;
+let payments: PaymentRepository;
+beforeEach(async () => {
+  db = openDatabase('sqlite::memory:');
+  await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
+  await db('merchants').insert({ id: 'shop', name: 'Shop' });
+  await new SubscriberRepository(db).upsert({
+    identifier: 'alice',
+    address: '+33612345678',
+    receiverKind: 'mobile',
+    status: 'active',
+    locale: 'en',
+    cardToken: 'tok_alice',
+  });
+  payments = new PaymentRepository(db);
+});
+afterEach(async () => {
+  await db.destroy();
+});
+
+const bank: BankAuthorizer = {
+  authorize: () => Promise.resolve({ kind: 'approved', authorizationId: 'au_1' }),
+  capture: () => Promise.resolve(),
+  void: () => Promise.resolve(),
+  findAuthorization: () => Promise.resolve(undefined),
+  identifyCustomer: () => Promise.resolve(undefined),
+};
+
+describe('a payment given up while its code was being sent', () => {
+  it('cancels that code and answers PAYMENT_ABANDONED, not a started payment without a code', async () => {
+    const canceled: string[] = [];
+    const service = new PaymentService({
+      payments,
+      ledger: new LedgerRepository(db),
+      merchants: new MerchantRepository(db),
+      subscribers: new SubscriberRepository(db),
+      verifications: new VerificationRepository(db),
+      bank,
+      // The code goes out while a store stalls; meanwhile the sweep gives the payment up.
+      startVerification: async () => {
+        const [p] = await payments.stale(new Date(Date.now() + 60_000), 1);
+        await payments.transition(p?.id ?? '', ['authorized'], 'failed', 'ABANDONED', new Date());
+        return { id: 've_00000000000000000000000000000001' } as VerificationView;
+      },
+      cancelVerification: (_merchantId, verificationId) => {
+        canceled.push(verificationId);
+        return Promise.resolve();
+      },
+      clock: () => new Date(),
+      logger: createLogger({ service: 'test', level: 'silent' }),
+    });
+    const refused = await service
+      .start({
+        type: 'payment.start',
+        version: 1,
+        merchantId: 'shop',
+        source: { kind: 'card', identifier: 'alice', cardToken: 'tok_alice' },
+        transaction: { amount: 2_500, currency: 'EUR', payee: 'Night Train' },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(isAppError(refused) && refused.code).toBe('PAYMENT_ABANDONED');
+    expect(canceled).toEqual(['ve_00000000000000000000000000000001']);
+  });
+});
