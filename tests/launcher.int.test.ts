@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import jwt from 'jsonwebtoken';
+import { eventually } from './support/http';
 import { browserArtifacts, launchChromium } from './support/browser';
 
 // `pnpm start` as a person meets it (the built launcher, as launcher-listeners.int.test.ts runs
@@ -144,19 +145,11 @@ async function merchantCall(base: string, path: string, body: object): Promise<{
 
 /** The code in the newest text of a simulated handset, once it has `count` texts. */
 async function codeSentTo(inboxBase: string, address: string, count = 1): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
+  return eventually(async () => {
     const res = await fetch(`${inboxBase}/inbox/${encodeURIComponent(address)}`);
     const { messages } = (await res.json()) as { messages: Array<{ text: string }> };
-    const code = messages.length >= count ? /(\d{6,10})/.exec(messages[messages.length - 1]?.text ?? '')?.[1] : undefined;
-    if (code) {
-      return code;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`no code reached ${address}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    return messages.length >= count ? /(\d{6,10})/.exec(messages[messages.length - 1]?.text ?? '')?.[1] : undefined;
+  });
 }
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

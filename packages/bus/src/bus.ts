@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import type { z } from 'zod';
 import { AppError, isAppError, type SerializedError } from '@outband/errors';
-import { sideQueues } from './topology';
 import { ensureTopology } from './ensure-topology';
 import { brokerUserOf, callerForbidden, untrustedPublisher } from './publisher-check';
-import { confirmPublish, copyProperties, drained, invalidMessage, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
-import { PendingReplies, type ReplyBody } from './pending-replies';
+import { confirmPublish, drained, invalidMessage, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
+import { PendingReplies } from './pending-replies';
+import { SideMessages } from './side-messages';
 import { withDefaults, type BusOptions, type ConsumeOptions, type PublishOptions } from './bus-options';
 import { contextOf, failurePlan, headers, parseDelivery, rpcFailure, type DeliveryContext } from './delivery';
 import type { Handler, MessageBus } from './message-bus';
@@ -43,6 +43,7 @@ export class Bus implements MessageBus {
   private readonly opts: Required<Omit<BusOptions, 'connectionName'>> & { connectionName: string };
   /** Stamped as `user_id` on everything this bus publishes; the broker vouches for it. */
   private readonly user: string;
+  private readonly side: SideMessages;
 
   private constructor(options: BusOptions) {
     this.opts = {
@@ -53,6 +54,12 @@ export class Bus implements MessageBus {
       ...options,
     };
     this.user = brokerUserOf(options.url);
+    this.side = new SideMessages({
+      user: this.user,
+      deadExchange: this.opts.names.deadExchange,
+      channel: () => this.channelWhenReady(),
+      channelNow: () => this.pub,
+    });
   }
 
   /** Connects (retrying until `connectTimeoutMs`) and declares the topology. */
@@ -341,9 +348,9 @@ export class Bus implements MessageBus {
 
   /** Dead-letters a message that is never to be handled, answering the caller of a request. */
   private async refuse(spec: ConsumerSpec, msg: amqp.ConsumeMessage, reason: string, error: SerializedError): Promise<void> {
-    await this.deadLetter(spec.queue, msg, reason);
+    await this.side.deadLetter(spec.queue, msg, reason);
     if (spec.rpc) {
-      this.reply(msg, { ok: false, error });
+      this.side.reply(msg, { ok: false, error });
     }
   }
 
@@ -354,59 +361,29 @@ export class Bus implements MessageBus {
       const plan = failurePlan(err, ctx.attempt, spec.options);
       if ('deadReason' in plan) {
         this.opts.logger.error({ err, queue: spec.queue, attempt: ctx.attempt }, 'message dead-lettered');
-        await this.deadLetter(spec.queue, msg, plan.deadReason);
+        await this.side.deadLetter(spec.queue, msg, plan.deadReason);
         return;
       }
       this.opts.logger.warn({ err, queue: spec.queue, attempt: ctx.attempt, delayMs: plan.retryInMs }, 'transient failure, retrying later');
-      await this.republish('', sideQueues(spec.queue).retry, msg, { [headers.attempt]: ctx.attempt + 1 }, String(plan.retryInMs));
+      await this.side.retry(spec.queue, msg, ctx.attempt + 1, plan.retryInMs);
     }
   }
 
   private async runRpc(spec: ConsumerSpec, msg: amqp.ConsumeMessage, value: unknown, ctx: DeliveryContext): Promise<void> {
     try {
       const result = await spec.handler(value, ctx);
-      this.reply(msg, { ok: true, result });
+      this.side.reply(msg, { ok: true, result });
     } catch (err) {
       if (!isAppError(err)) {
         this.opts.logger.error({ err, queue: spec.queue }, 'request failed');
       }
-      this.reply(msg, { ok: false, error: rpcFailure(err) });
+      this.side.reply(msg, { ok: false, error: rpcFailure(err) });
     }
-  }
-
-  private reply(msg: amqp.ConsumeMessage, body: ReplyBody): void {
-    const replyTo = msg.properties.replyTo as string | undefined;
-    if (!replyTo || !this.pub) {
-      return;
-    }
-    this.pub.publish('', replyTo, Buffer.from(JSON.stringify(body)), {
-      correlationId: msg.properties.correlationId as string | undefined,
-      contentType: 'application/json',
-      userId: this.user,
-    });
   }
 
   private onReply(msg: amqp.ConsumeMessage | null): void {
     if (msg) {
       this.pending.settle(msg);
     }
-  }
-
-  private async deadLetter(queue: string, msg: amqp.ConsumeMessage, reason: string): Promise<void> {
-    await this.republish(this.opts.names.deadExchange, queue, msg, { [headers.deadReason]: reason, [headers.deadFrom]: queue });
-  }
-
-  private async republish(
-    exchange: string,
-    routingKey: string,
-    msg: amqp.ConsumeMessage,
-    extra: Record<string, unknown>,
-    expiration?: string,
-  ): Promise<void> {
-    // Whoever published first, this bus publishes now (and the broker checks it).
-    const props = copyProperties(msg, extra, this.user, expiration);
-    await confirmPublish(await this.channelWhenReady(), exchange, routingKey, msg.content, props).catch((err: unknown) => {
-      throw unavailable('republish was not confirmed', err);
-    });
   }
 }
