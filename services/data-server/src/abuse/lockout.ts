@@ -23,7 +23,7 @@ export interface LockoutDeps {
  * count, and each one from it on, tells the subscriber by SMS, so a person under attack knows.
  */
 export async function countFailure(d: LockoutDeps, v: VerificationRecord): Promise<void> {
-  const blocks = await d.failures.add(failureHolder(holderOf(v), v.merchantId));
+  const blocks = await d.failures.add(failureKeyOf(v));
   if (blocks === 0) {
     return;
   }
@@ -55,6 +55,11 @@ export function holderOf(v: VerificationRecord): number | string {
 /** Failures and blocks are counted per subscriber and merchant. */
 export function failureHolder(holder: number | string, merchantId: string): string {
   return `${holder}:${merchantId}`;
+}
+
+/** The failure counter's key of a verification's holder at its merchant. */
+export function failureKeyOf(v: VerificationRecord): string {
+  return failureHolder(holderOf(v), v.merchantId);
 }
 
 export async function refuseIfBlocked(d: Pick<LockoutDeps, 'failures'>, holder: number | string, merchantId: string): Promise<void> {

@@ -2,7 +2,7 @@ import { AppError, isAppError } from '@outband/errors';
 import type { Logger } from '@outband/observability';
 import type { RangeBlocks } from './range-blocks';
 import type { RateDecision } from '@outband/redis-limits';
-import { destinationOf } from './number-policy';
+import { destinationOf, type Destination } from './number-policy';
 
 export interface SendGuardDeps {
   hit: (name: string, key: string, limit: number, windowMs: number, now: Date) => Promise<RateDecision>;
@@ -39,21 +39,25 @@ export interface SendGuardDeps {
 export class SendGuard {
   constructor(private readonly d: SendGuardDeps) {}
 
-  /** Refuses a destination no code may go to now; counts nothing. `allowedCountries`: null for any. */
-  async admit(merchantId: string, address: string, allowedCountries: readonly string[] | null): Promise<void> {
-    await this.refusing(async () => {
+  /**
+   * Refuses a destination no code may go to now; counts nothing. Answers where the number lies,
+   * for `count`. `allowedCountries`: null for any.
+   */
+  async admit(merchantId: string, address: string, allowedCountries: readonly string[] | null): Promise<Destination> {
+    return this.refusing(async () => {
       const to = destinationOf(address, allowedCountries);
-      const blocked = Math.max(await this.d.blocks.blockedFor(to.range), await this.d.blocks.blockedFor(to.range, merchantId));
+      const blocks = await Promise.all([this.d.blocks.blockedFor(to.range), this.d.blocks.blockedFor(to.range, merchantId)]);
+      const blocked = Math.max(...blocks);
       if (blocked > 0) {
         throw rangeBlocked(blocked);
       }
+      return to;
     });
   }
 
-  /** Counts one send that passed every other check; refuses it when a window is full. */
-  async count(merchantId: string, address: string, now: Date): Promise<void> {
+  /** Counts one send to `to` (as `admit` answered) that passed every other check; refuses it when a window is full. */
+  async count(merchantId: string, to: Destination, now: Date): Promise<void> {
     await this.refusing(async () => {
-      const to = destinationOf(address, null);
       const country = await this.d.hit(
         'country',
         `${merchantId}:${to.callingCode}`,
@@ -117,9 +121,9 @@ export class SendGuard {
     return true;
   }
 
-  private async refusing(work: () => Promise<void>): Promise<void> {
+  private async refusing<T>(work: () => Promise<T>): Promise<T> {
     try {
-      await work();
+      return await work();
     } catch (e) {
       if (isAppError(e)) {
         this.d.onRefusal(e.code.toLowerCase());

@@ -131,6 +131,12 @@ export class MerchantRepository {
     );
   }
 
+  /** Whether the merchant exists and is not suspended (its keys are not opened for it). */
+  async isActive(merchantId: string): Promise<boolean> {
+    const merchant = await this.db('merchants').where({ id: merchantId }).first<{ status: string } | undefined>('status');
+    return merchant?.status === 'active';
+  }
+
   async upsertMerchant(id: string, name: string): Promise<void> {
     await this.db('merchants').insert({ id, name, status: 'active' }).onConflict('id').merge({ name });
   }

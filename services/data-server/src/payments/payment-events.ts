@@ -1,13 +1,5 @@
-import type { PaymentState } from '@outband/contracts';
+import type { PaymentTransition } from './payment.repository';
 import type { WebhookService } from '../webhooks/webhook.service';
-
-/** A payment's transition, as its repository reports it. */
-export interface PaymentTransition {
-  paymentId: string;
-  merchantId: string;
-  to: PaymentState;
-  cause: string | null;
-}
 
 /** Each payment transition is the merchant's `payment.<state>` webhook, once per state. */
 export function paymentWebhook(webhooks: Pick<WebhookService, 'emit'>): (t: PaymentTransition) => Promise<void> {

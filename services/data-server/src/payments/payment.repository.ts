@@ -52,17 +52,20 @@ interface Row {
 /** States a payment never leaves. */
 export const finalPaymentStates: readonly PaymentState[] = ['captured', 'declined', 'expired', 'failed', 'voided'];
 
+/** A payment's transition, as the repository reports it (metrics, webhooks). */
+export interface PaymentTransition {
+  paymentId: string;
+  merchantId: string;
+  to: PaymentState;
+  cause: string | null;
+}
+
 /** Payments and their transitions; every transition is a conditional update plus an event row. */
 export class PaymentRepository {
   constructor(
     private readonly db: Knex,
     /** Called after each transition that happened (metrics, webhooks). */
-    private readonly onTransition: (t: {
-      paymentId: string;
-      merchantId: string;
-      to: PaymentState;
-      cause: string | null;
-    }) => Promise<void> = () => Promise.resolve(),
+    private readonly onTransition: (t: PaymentTransition) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** The payment an earlier delivery of this bus request made, if any. */

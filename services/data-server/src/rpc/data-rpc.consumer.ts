@@ -100,13 +100,8 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       );
       return ended.payment ? { ...ended.result, payment: ended.payment } : ended.result;
     }
-    case 'verification.cancel': {
-      const view = await d.verifications.cancel(req.merchantId, req.verificationId, req.status);
-      if (view.status === 'canceled') {
-        await d.lifecycle.onEnded(req.merchantId, req.verificationId, 'canceled');
-      }
-      return view;
-    }
+    case 'verification.cancel':
+      return d.lifecycle.cancel(req.merchantId, req.verificationId, req.status);
     case 'verification.resend':
       return d.verifications.resend(
         req.merchantId,

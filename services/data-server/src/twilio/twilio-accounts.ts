@@ -7,7 +7,7 @@ import { codeLengthFloor } from '../verifications/codes/code-length';
 
 export interface TwilioAccountsDeps {
   repo: TwilioRepository;
-  merchants: Pick<MerchantRepository, 'findKeys' | 'policy'>;
+  merchants: Pick<MerchantRepository, 'isActive' | 'policy'>;
   clock: () => Date;
   /** Digits of the installation's OCRA suite, the length of a merchant without its own. @defaultValue 6 */
   suiteDigits?: number;
@@ -32,8 +32,7 @@ export class TwilioAccounts {
     if (!timingSafeEqual(sha256(password), expected) || !row) {
       throw new AppError('unauthorized', 'TWILIO_AUTH_INVALID', 'the account or key SID and its secret do not match');
     }
-    const merchant = await this.d.merchants.findKeys(row.merchant_id);
-    if (!merchant?.active) {
+    if (!(await this.d.merchants.isActive(row.merchant_id))) {
       throw new AppError('forbidden', 'MERCHANT_SUSPENDED', 'this merchant is suspended');
     }
     return { merchantId: row.merchant_id, accountSid: row.account_sid };

@@ -1,5 +1,5 @@
 import { AppError } from '@outband/errors';
-import type { CheckResult, PaymentView, Purpose } from '@outband/contracts';
+import type { CheckResult, PaymentView, Purpose, VerificationView } from '@outband/contracts';
 import type { PaymentService, VerificationEnd } from '../payments/payment.service';
 import type { VerificationService } from './verification.service';
 import type { BoundData } from './codes/bound-data';
@@ -19,7 +19,7 @@ export interface EndedCheck {
 export class VerificationLifecycle {
   constructor(
     private readonly d: {
-      verifications: Pick<VerificationService, 'check'>;
+      verifications: Pick<VerificationService, 'check' | 'cancel'>;
       payments: Pick<PaymentService, 'onVerificationEnd'>;
     },
   ) {}
@@ -27,6 +27,15 @@ export class VerificationLifecycle {
   /** The consequences of an end that has been recorded. */
   onEnded(merchantId: string, verificationId: string, end: VerificationEnd, purpose?: Purpose): Promise<PaymentView | undefined> {
     return this.d.payments.onVerificationEnd(merchantId, verificationId, end, purpose);
+  }
+
+  /** Cancels (or, for a login, approves without a code) on the merchant's word; a cancel goes through `onEnded`. */
+  async cancel(merchantId: string, verificationId: string, to?: 'canceled' | 'approved'): Promise<VerificationView> {
+    const view = await this.d.verifications.cancel(merchantId, verificationId, to);
+    if (view.status === 'canceled') {
+      await this.onEnded(merchantId, verificationId, 'canceled');
+    }
+    return view;
   }
 
   /** Checks a typed code; an end the check causes (approved, burned, expired) goes through `onEnded`. */

@@ -1,6 +1,8 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { KeyEntry } from '@outband/config';
-import type { MessageSendV1, NoticeKind } from '@outband/contracts';
+import type { NoticeKind } from '@outband/contracts';
+import type { CodeMessage } from '../delivery/outbound-messages';
+import type { Destination } from '../abuse/number-policy';
 import type { RateDecision } from '@outband/redis-limits';
 import type { AuditLog } from '../audit/audit-log';
 import type { CertificateRecord, CertificateRepository } from '../delivery/certificate.repository';
@@ -25,14 +27,14 @@ export interface VerificationServiceDeps {
    */
   issueMessage: (
     certificate: CertificateRecord,
-    message: Omit<MessageSendV1, 'type' | 'version' | 'sealedCode' | 'sealedTransaction'>,
+    message: CodeMessage,
     code: string,
     bound: BoundData,
     correlationId?: string,
   ) => Promise<void>;
   /** Sends a notice (no code) to the subscriber; resolves once the broker has it. */
   sendNotice: (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => Promise<void>;
-  /** Temporary blocks (within the failure history) after which the subscriber is suspended; 0: never. */
+  /** Blocks at one merchant (within the failure history) from which each is told to the subscriber by SMS; 0: never. */
   blocksBeforePermanent: number;
   /** Queues a webhook event for the merchant (`verification.approved` …). */
   emit?: (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
@@ -48,9 +50,9 @@ export interface VerificationServiceDeps {
   /** Refuses a code for a first-network session that is not open (or not this subscriber's). */
   requireSession: (merchantId: string, sessionId: string, holder: number | string) => Promise<void>;
   /** Refuses a destination no code may go to (invalid, premium rate, country, blocked range); counts nothing. */
-  admitSend: (merchantId: string, address: string, allowedCountries: readonly string[] | null) => Promise<void>;
+  admitSend: (merchantId: string, address: string, allowedCountries: readonly string[] | null) => Promise<Destination>;
   /** Counts a send that passed every other check towards the merchant's country and range windows. */
-  countSend: (merchantId: string, address: string, now: Date) => Promise<void>;
+  countSend: (merchantId: string, to: Destination, now: Date) => Promise<void>;
   /** The merchant's policy: its limits, code length and lifetime, brand and templates (null: ours). */
   policyOf: (merchantId: string) => Promise<MerchantPolicy>;
   /** Counts sends per address; answers whether one more is allowed. */

@@ -10,10 +10,11 @@ import { codeLengthFloor } from './codes/code-length';
 import { boundDataFor, type BoundData } from './codes/bound-data';
 import { maskAddress } from './mask-address';
 import { currentView, toView } from './verification-view';
-import { countFailure, failureHolder, holderOf, refuseIfBlocked } from '../abuse/lockout';
+import { countFailure, failureKeyOf, holderOf, refuseIfBlocked } from '../abuse/lockout';
 import { DecoyPacing, decoyOf, unmatchableCode } from './start/decoy';
 import { decoyDestination } from './start/decoy-destination';
 import { guarded } from './start/guarded-send';
+import type { Destination } from '../abuse/number-policy';
 import { admitStart, refuseOverSendLimit } from './start/start-admission';
 import { reserveReverseCode } from './reverse/reverse-channel';
 import { issueCode } from './start/issue-code';
@@ -175,14 +176,18 @@ export class VerificationService {
     const now = this.d.clock();
     const policy = await this.d.policyOf(merchantId);
     // A decoy's resends are never refused by a guard, so a subscriber's are not either: withheld.
+    let to: Destination | undefined;
     let withheld = v.decoyOf
       ? 'WITHHELD'
       : subscriber
-        ? await guarded(false, () => this.d.admitSend(merchantId, subscriber.address, policy.allowedCountries))
+        ? await guarded(false, async () => {
+            to = await this.d.admitSend(merchantId, subscriber.address, policy.allowedCountries);
+          })
         : null;
     await refuseOverSendLimit(this.d, subscriber?.address ?? `decoy:${v.decoyOf}`, now);
-    if (subscriber && !withheld) {
-      withheld = await guarded(false, () => this.d.countSend(merchantId, subscriber.address, now));
+    const admitted = to;
+    if (admitted && !withheld) {
+      withheld = await guarded(false, () => this.d.countSend(merchantId, admitted, now));
     }
     const receiver = withheld ? null : subscriber;
     const suite = withDigits(this.d.suite, v.codeLength);
@@ -231,7 +236,7 @@ export class VerificationService {
     switch (outcome.kind) {
       case 'approved':
         await this.audit(v, 'approved');
-        await this.d.failures.reset(failureHolder(holderOf(v), v.merchantId));
+        await this.d.failures.reset(failureKeyOf(v));
         await this.settle(v, 'approved', now, outcome.attempts);
         return { outcome: 'approved', verification: await this.viewOf(finished(v, 'approved', now, outcome.attempts)) };
       case 'mismatch':

@@ -7,7 +7,7 @@ import type { ReverseCodes } from './reverse-codes';
 import type { SubscriberRepository } from '../../subscribers/subscriber.repository';
 import type { VerificationRecord, VerificationRepository } from '../verification.repository';
 import { deriveCode, macOfCode, reverseLookupOf } from '../codes/code-derivation';
-import { failureHolder, holderOf } from '../../abuse/lockout';
+import { failureKeyOf } from '../../abuse/lockout';
 import type { OcraSuite } from '../codes/ocra';
 import { reverseCodeOf } from './reverse-code';
 
@@ -87,7 +87,7 @@ export class ReverseChannel {
       return { outcome: outcome.kind === 'final' ? outcome.state : 'mismatch', ...found };
     }
     await this.outcomes.audit(v, 'reverse:approved');
-    await this.d.failures.reset(failureHolder(holderOf(v), v.merchantId));
+    await this.d.failures.reset(failureKeyOf(v));
     await this.outcomes.settle(v, 'approved', now, outcome.attempts);
     await Promise.all(this.d.macKeys.map((k) => this.d.reverseCodes.release(reverseLookupOf(k, code))));
     return { outcome: 'approved', ...found };

@@ -3,5 +3,6 @@
  * longest match (`REVERSE_NUMBERS`, e.g. `+33:38123,+:+447700900123`), or none.
  */
 export function reverseNumberFor(numbers: ReadonlyArray<readonly [prefix: string, number: string]>): (address: string) => string {
-  return (address) => numbers.filter(([prefix]) => address.startsWith(prefix)).sort(([a], [b]) => b.length - a.length)[0]?.[1] ?? '';
+  const longestFirst = [...numbers].sort(([a], [b]) => b.length - a.length);
+  return (address) => longestFirst.find(([prefix]) => address.startsWith(prefix))?.[1] ?? '';
 }

@@ -5,6 +5,7 @@ import type { MerchantPolicy } from '../../merchants/merchant.repository';
 import type { Subscriber } from '../../subscribers/subscriber.repository';
 import { decoyDestination } from './decoy-destination';
 import { guarded } from './guarded-send';
+import type { Destination } from '../../abuse/number-policy';
 import type { VerificationServiceDeps } from '../verification.deps';
 
 /** Where a start's code would go, and why it is withheld (answered as a decoy, nothing sent), if it is. */
@@ -30,7 +31,13 @@ export async function admitStart(
   // A number the merchant typed is guarded whoever holds it; an invented one is not (decoy-destination.ts).
   const typed = req.identifierKind === 'address';
   const destination = subscriber?.address ?? decoyDestination(marker, req.identifier, req.identifierKind, d.decoyCountry);
-  let withheld = subscriber || typed ? await guarded(typed, () => d.admitSend(req.merchantId, destination, policy.allowedCountries)) : null;
+  let to: Destination | undefined;
+  let withheld =
+    subscriber || typed
+      ? await guarded(typed, async () => {
+          to = await d.admitSend(req.merchantId, destination, policy.allowedCountries);
+        })
+      : null;
   if (!withheld && channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
     // Only a pager subscriber could be refused this channel, so the refusal would name one.
     withheld = 'CHANNEL_UNSUPPORTED';
@@ -42,8 +49,9 @@ export async function admitStart(
     });
   }
   await refuseOverSendLimit(d, subscriber?.address ?? `decoy:${marker}`, now);
-  if (!withheld && channel === 'sms' && (subscriber || typed)) {
-    withheld = await guarded(typed, () => d.countSend(req.merchantId, destination, now));
+  const admitted = to;
+  if (!withheld && channel === 'sms' && admitted) {
+    withheld = await guarded(typed, () => d.countSend(req.merchantId, admitted, now));
   }
   return { destination, withheld };
 }
