@@ -71,6 +71,8 @@ export const verificationCheckV1 = z.object({
   transaction: transactionData.optional(),
   /** The certified message as presented now; must equal the one the code approves. */
   message: certifiedMessage.optional(),
+  /** The Twilio service the check comes through: another service's verification is unknown there (added in v1). */
+  serviceSid: serviceSid.optional(),
 });
 export type VerificationCheckV1 = z.infer<typeof verificationCheckV1>;
 

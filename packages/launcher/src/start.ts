@@ -108,16 +108,13 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
     loggerOf('message-server'),
     embeddedFor('message-server', false),
   );
-  const info = await startInformationServer(
-    loadInformationServerConfig({
-      // The ops page shows the queues and binds of all three.
-      OPS_METRICS_URLS: [data.opsPort, message.opsPort].map((port) => `http://${local}:${port}/metrics`).join(','),
-      ...serviceEnv,
-      OPS_PORT: String(opsPort(0)),
-    }),
-    loggerOf('information-server'),
-    embeddedFor('information-server', true),
-  );
+  const infoConfig = loadInformationServerConfig({
+    // The ops page shows the queues and binds of all three.
+    OPS_METRICS_URLS: [data.opsPort, message.opsPort].map((port) => `http://${local}:${port}/metrics`).join(','),
+    ...serviceEnv,
+    OPS_PORT: String(opsPort(0)),
+  });
+  const info = await startInformationServer(infoConfig, loggerOf('information-server'), embeddedFor('information-server', true));
   const phoneUrl = `http://${local}:${sim.httpPort}/phone`;
   const shop = await startDemoShop({
     port: shopPort,
@@ -140,7 +137,7 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
     await bank.stop();
   });
   const api = `http://${local}:${info.port}`;
-  const [opsUser = '', opsPassword = ''] = firstOperator(env.ADMIN_TOKENS ?? '');
+  const { name: opsUser = '', token: opsPassword = '' } = infoConfig.ADMIN_TOKENS?.[0] ?? {};
   const [firstSubscriber, ...otherSubscribers] = subscriberLines();
   const lines = [
     '',
@@ -166,13 +163,6 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
     '',
   ];
   output.release(lines.join('\n'));
-}
-
-/** The first operator of `ADMIN_TOKENS` (`name:token,…`): the ops page's user and password. */
-function firstOperator(tokens: string): [string, string] | [] {
-  const first = tokens.split(',')[0] ?? '';
-  const i = first.indexOf(':');
-  return i > 0 ? [first.slice(0, i), first.slice(i + 1)] : [];
 }
 
 /** A server URL as it may be printed: without its user and password. */

@@ -31,26 +31,26 @@ export async function readiness(checks: ReadinessChecks, timeoutMs = 2000): Prom
 }
 
 /**
- * Answers `/healthz`, `/readyz` and `/metrics`; returns false for any other path so a caller
- * (express or a bare server) can go on.
+ * Answers `/healthz`, `/readyz` and, given a registry, `/metrics`; returns false for any other
+ * path so a caller (express or a bare server) can go on.
  */
-export function handleOpsRequest(req: IncomingMessage, res: ServerResponse, checks: ReadinessChecks, registry: Registry): boolean {
+export function handleOpsRequest(req: IncomingMessage, res: ServerResponse, checks: ReadinessChecks, registry?: Registry): boolean {
   const path = (req.url ?? '').split('?')[0];
-  if (req.method !== 'GET' || (path !== '/healthz' && path !== '/readyz' && path !== '/metrics')) {
+  if (req.method !== 'GET' || (path !== '/healthz' && path !== '/readyz' && (path !== '/metrics' || !registry))) {
     return false;
   }
   void respond(path, res, checks, registry);
   return true;
 }
 
-async function respond(path: string, res: ServerResponse, checks: ReadinessChecks, registry: Registry): Promise<void> {
+async function respond(path: string, res: ServerResponse, checks: ReadinessChecks, registry: Registry | undefined): Promise<void> {
   try {
     if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
     } else if (path === '/readyz') {
       const { ready, reasons } = await readiness(checks);
       sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', reasons });
-    } else {
+    } else if (registry) {
       const body = await registry.metrics();
       res.writeHead(200, { 'content-type': registry.contentType });
       res.end(body);

@@ -71,7 +71,7 @@ export function createApp(d: AppDeps): Express {
   app.use((req, res, next) => {
     // `/metrics` is on the ops port only (OPS_PORT): route names, counts and rates are no one's
     // business on the port merchants reach. Health and readiness stay, for load balancers.
-    if (req.path !== '/metrics' && handleOpsRequest(req, res, d.readiness, d.metrics)) {
+    if (handleOpsRequest(req, res, d.readiness)) {
       return;
     }
     const end = duration.startTimer({ method: req.method });

@@ -83,10 +83,13 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       const timer = d.metrics.checkSeconds.startTimer();
       let ended: EndedCheck;
       try {
-        ended = await d.lifecycle.check(req.merchantId, req.verificationId, req.submittedCode, {
-          transaction: req.transaction,
-          message: req.message,
-        });
+        ended = await d.lifecycle.check(
+          req.merchantId,
+          req.verificationId,
+          req.submittedCode,
+          { transaction: req.transaction, message: req.message },
+          req.serviceSid,
+        );
       } catch (e) {
         timer();
         d.metrics.checks.inc({ outcome: e instanceof AppError ? e.code.toLowerCase() : 'error' });

@@ -39,10 +39,16 @@ export class VerificationLifecycle {
   }
 
   /** Checks a typed code; an end the check causes (approved, burned, expired) goes through `onEnded`. */
-  async check(merchantId: string, verificationId: string, code: string, presented: BoundData = {}): Promise<EndedCheck> {
+  async check(
+    merchantId: string,
+    verificationId: string,
+    code: string,
+    presented: BoundData = {},
+    serviceSid?: string,
+  ): Promise<EndedCheck> {
     let result: CheckResult;
     try {
-      result = await this.d.verifications.check(merchantId, verificationId, code, presented);
+      result = await this.d.verifications.check(merchantId, verificationId, code, presented, serviceSid);
     } catch (e) {
       if (e instanceof AppError && e.code === 'VERIFICATION_EXPIRED') {
         await this.onEnded(merchantId, verificationId, 'expired');

@@ -221,8 +221,18 @@ export class VerificationService {
     }
   }
 
-  async check(merchantId: string, verificationId: string, submittedCode: string, presentedData: BoundData = {}): Promise<CheckResult> {
+  /** Checks a typed code; through a Twilio service (`serviceSid`), another service's verification is unknown, untouched. */
+  async check(
+    merchantId: string,
+    verificationId: string,
+    submittedCode: string,
+    presentedData: BoundData = {},
+    serviceSid?: string,
+  ): Promise<CheckResult> {
     const v = await this.find(merchantId, verificationId);
+    if (serviceSid !== undefined && v.serviceSid !== serviceSid) {
+      throw new AppError('not_found', 'VERIFICATION_NOT_FOUND', 'no such verification');
+    }
     const presented = await this.presentedBinding(v, presentedData);
     await refuseIfBlocked(this.d, holderOf(v), v.merchantId);
     await this.requireSessionOf(v);

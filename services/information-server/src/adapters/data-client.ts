@@ -57,7 +57,8 @@ export interface DataClient {
     merchantId: string,
     verificationId: string,
     submittedCode: string,
-    presented: { transaction?: TransactionData | undefined; message?: CertifiedMessage | undefined },
+    /** What the merchant presents now and, on the Twilio surface, the service the check comes through. */
+    presented: { transaction?: TransactionData | undefined; message?: CertifiedMessage | undefined; serviceSid?: string },
     correlationId?: string,
   ): Promise<CheckResult>;
   resendVerification(
@@ -116,6 +117,7 @@ export function busDataClient(bus: MessageBus, names: BusNames, timeoutMs: numbe
           submittedCode,
           ...(presented.transaction ? { transaction: presented.transaction } : {}),
           ...(presented.message ? { message: presented.message } : {}),
+          ...(presented.serviceSid ? { serviceSid: presented.serviceSid } : {}),
         },
         checkResult,
         cid,

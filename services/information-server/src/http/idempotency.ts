@@ -108,9 +108,10 @@ function keepAnswer(res: Response, o: IdempotencyOptions, redisKey: string, requ
       ...(typeof location === 'string' ? { location } : {}),
       ...(typeof contentType === 'string' ? { contentType } : {}),
     };
-    const stored: Stored = { state: 'done', request, answer: seal([sealKey], JSON.stringify(answer), redisKey) };
     const keep = res.writableFinished && res.statusCode < 500 && res.statusCode !== 429;
-    void (keep ? o.redis.set(redisKey, JSON.stringify(stored), 'EX', o.ttlSeconds) : o.redis.del(redisKey)).catch(() => undefined);
+    // Sealed only when kept: an answer let go is not worth encrypting.
+    const stored = (): Stored => ({ state: 'done', request, answer: seal([sealKey], JSON.stringify(answer), redisKey) });
+    void (keep ? o.redis.set(redisKey, JSON.stringify(stored()), 'EX', o.ttlSeconds) : o.redis.del(redisKey)).catch(() => undefined);
   });
 }
 

@@ -158,10 +158,8 @@ export function twilioRouter(
     const merchantId = merchantOf(req);
     let id: string | null;
     if (form.VerificationSid) {
+      // The data server refuses another service's verification before the check spends anything.
       id = fromVerificationSid(form.VerificationSid);
-      // Before checking: a check spends an attempt and may approve, so another service's
-      // verification must be refused untouched (a verification never changes service).
-      requireService((await data.getVerification(merchantId, id, req.correlationId)).serviceSid, service.sid);
     } else if (form.To) {
       const kind = form.To.startsWith('+') ? ('address' as const) : ('identifier' as const);
       id = (
@@ -178,7 +176,13 @@ export function twilioRouter(
       );
     }
     const transaction = transactionOf(form);
-    const result = await data.checkVerification(merchantId, id, form.Code, transaction ? { transaction } : {}, req.correlationId);
+    const result = await data.checkVerification(
+      merchantId,
+      id,
+      form.Code,
+      { ...(transaction ? { transaction } : {}), serviceSid: service.sid },
+      req.correlationId,
+    );
     res.json(verificationCheckResource(result.verification, service.sid, where(req), form.To));
   });
 
