@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import twilio from 'twilio';
 import { openDatabase } from '@outband/db';
 import { api, waitForInbox } from './support/http';
 import { startSuite, subscribers, type Suite } from './support/suite';
+import { issueTwilioCredentials, twilioClient, twilioError } from './support/twilio-client';
 
 // What the phone shows is what the person approves: merchant text that would forge, hide or
 // reorder it is refused with a stable code, and nothing is sent.
@@ -117,18 +117,9 @@ describe('text that reaches a phone cannot be forged by a merchant', () => {
   });
 
   it('refuses a Twilio FriendlyName or CustomFriendlyName that could forge the text', async () => {
-    const issued = await api(suite, 'POST', `/admin/v1/merchants/${suite.merchant.id}/twilio-credentials`, {
-      token: adminToken,
-      body: { kind: 'auth_token' },
-    });
-    const creds = issued.body.credentials as { accountSid: string; secret: string };
-    const client = twilio(creds.accountSid, creds.secret);
-    client.verify.baseUrl = suite.baseUrl;
-    const code = (p: Promise<unknown>) =>
-      p.then(
-        () => 0,
-        (e: { code: number }) => e.code,
-      );
+    const creds = await issueTwilioCredentials(suite, adminToken, suite.merchant.id);
+    const client = twilioClient(suite, creds.accountSid, creds.secret);
+    const code = async (p: Promise<unknown>) => (await twilioError(p)).code;
     expect(await code(client.verify.v2.services.create({ friendlyName: 'Shop\nRefund' }))).toBe(60200);
     expect(await code(client.verify.v2.services.create({ friendlyName: 'Shop ４８２' }))).toBe(60200);
     const service = await client.verify.v2.services.create({ friendlyName: 'Acme Shop' });

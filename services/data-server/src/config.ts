@@ -121,7 +121,7 @@ export const dataServerEnv = z.object({
   WEBHOOK_ALLOWED_HOSTS: webhookAllowedHosts.default(() => new Set<string>()),
   /** Active webhook endpoints one merchant may have (409 `WEBHOOK_ENDPOINT_LIMIT_REACHED` beyond). */
   WEBHOOK_MAX_ENDPOINTS_PER_MERCHANT: envInt(1, 1000).default(10),
-  /** Deliveries one data server sends at once, in all and per merchant (slow endpoints hold only their merchant's). */
+  /** Deliveries one data server sends at once, in all (per merchant: `WEBHOOK_CONCURRENCY_PER_MERCHANT`). */
   WEBHOOK_CONCURRENCY: envInt(1, 1000).default(50),
   /** Deliveries under way at once per merchant (taken round-robin across merchants). */
   WEBHOOK_CONCURRENCY_PER_MERCHANT: envInt(1, 100).default(4),
