@@ -73,7 +73,11 @@ async function deliver(d: MessageSendDeps, m: MessageSendV1, ctx: DeliveryContex
     record.state !== 'queued' ? record.state : !record.fresh && (await d.submits.hasAccepted(m.messageId)) ? 'submitted' : undefined;
   if (handled) {
     log.info({ state: handled }, 'message already handled');
-    await report({ ...base, state: handled, error: record.error ?? undefined });
+    // The first report may have died with a killed process: the repeat carries what was stored
+    // (the SMSC's ids and the attempt), or the certificate would never learn them.
+    const attempt = await d.submits.attempt(m.messageId, await d.submits.lastAttempt(m.messageId));
+    const stored = attempt ? { attempt, smscMessageId: attempt.smscMessageIds[0] || undefined } : {};
+    await report({ ...base, state: handled, error: record.error ?? undefined, ...stored });
     return;
   }
   const fail = async (state: 'failed' | 'expired', error: string, attempt?: Awaited<ReturnType<SubmitRepository['attempt']>>) => {
