@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { MerchantAuthenticator, MerchantKeyCache, TokenReplayGuard } from '@outband/information-server';
-import { inMemoryTtlStore } from '@outband/launcher';
+import { inMemoryTtlStore } from '@outband/redis-limits';
 import { servers } from './support/suite';
 
 // A token is accepted until `exp` + clock skew: its jti must be remembered as long, on Redis and

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { FailureCounter, PendingSecretStore, RangeBlocks, ReverseCodes } from '@outband/data-server';
 import { TokenReplayGuard } from '@outband/information-server';
-import { inMemoryTtlStore } from '@outband/launcher';
-import { RateLimiter } from '@outband/redis-limits';
+import { inMemoryTtlStore, RateLimiter } from '@outband/redis-limits';
 import { eventually } from './support/http';
 import { servers } from './support/suite';
 

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import jwt from 'jsonwebtoken';
 import * as amqp from 'amqplib';
 import { MemoryBroker, deleteTopology } from '@outband/bus';
-import { inMemoryTtlStore } from '@outband/launcher';
+import { inMemoryTtlStore } from '@outband/redis-limits';
 import { busNames } from '@outband/contracts';
 import { servers } from './servers';
 import { createLogger, type Logger } from '@outband/observability';

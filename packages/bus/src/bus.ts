@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import type { z } from 'zod';
+import type { BusEvent, BusTopicBody } from '@outband/contracts';
 import { AppError, isAppError, type SerializedError } from '@outband/errors';
 import { ensureTopology } from './ensure-topology';
 import { brokerUserOf, callerForbidden, untrustedPublisher } from './publisher-check';
@@ -10,6 +11,7 @@ import { SideMessages } from './side-messages';
 import { withDefaults, type BusOptions, type ConsumeOptions, type PublishOptions } from './bus-options';
 import { contextOf, failurePlan, headers, parseDelivery, rpcFailure, type DeliveryContext } from './delivery';
 import type { Handler, MessageBus } from './message-bus';
+import { checkedPublish, type PublishArgs } from './topic-check';
 
 interface ConsumerSpec {
   queue: string;
@@ -87,9 +89,12 @@ export class Bus implements MessageBus {
   /**
    * Publishes a persistent JSON message and resolves once the broker confirmed it. When the link
    * drops before the confirm, it is published again once reconnected (at-least-once: consumers
-   * dedupe by message id).
+   * dedupe by message id). A body its topic's schema refuses is an error here, never sent.
    */
-  async publish(exchange: string, routingKey: string, body: object, options: PublishOptions = {}): Promise<void> {
+  publish(exchange: string, routingKey: string, body: object, options?: PublishOptions): Promise<void>;
+  publish<T extends BusEvent>(topic: T, body: BusTopicBody<T>, options?: PublishOptions): Promise<void>;
+  async publish(...args: PublishArgs): Promise<void> {
+    const { exchange, routingKey, body, options } = checkedPublish(this.opts.names, args);
     const content = Buffer.from(JSON.stringify(body));
     const props: amqp.Options.Publish = {
       persistent: true,

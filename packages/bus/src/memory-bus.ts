@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { BusNames } from '@outband/contracts';
+import type { BusEvent, BusNames, BusTopicBody } from '@outband/contracts';
 import { isAppError } from '@outband/errors';
 import { drained, invalidMessage, unavailable } from './amqp-helpers';
 import { withDefaults, type BusLogger, type ConsumeOptions, type PublishOptions } from './bus-options';
 import { failurePlan, parseBody, rpcFailure, type DeliveryContext } from './delivery';
 import type { Handler, MessageBus } from './message-bus';
 import { PendingReplies, type ReplyBody } from './pending-replies';
+import { checkedPublish, type PublishArgs } from './topic-check';
 import { sideQueues, topologyOf } from './topology';
 
 /** One message in a queue: its JSON text and what the AMQP properties would carry. */
@@ -174,10 +175,19 @@ export class MemoryBus implements MessageBus {
     return !this.closed;
   }
 
-  publish(exchange: string, routingKey: string, body: object, options: PublishOptions = {}): Promise<void> {
+  publish(exchange: string, routingKey: string, body: object, options?: PublishOptions): Promise<void>;
+  publish<T extends BusEvent>(topic: T, body: BusTopicBody<T>, options?: PublishOptions): Promise<void>;
+  publish(...args: PublishArgs): Promise<void> {
+    let checked: ReturnType<typeof checkedPublish>;
+    try {
+      checked = checkedPublish(this.broker.names, args);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     if (this.closed) {
       return Promise.reject(unavailable('bus closed'));
     }
+    const { exchange, routingKey, body, options } = checked;
     const e: Envelope = {
       text: JSON.stringify(body),
       messageId: options.messageId ?? randomUUID(),

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { BusEvent, BusTopicBody } from '@outband/contracts';
 import type { ConsumeOptions, PublishOptions } from './bus-options';
 import type { DeliveryContext } from './delivery';
 
@@ -11,8 +12,10 @@ export type Handler<T> = (message: T, ctx: DeliveryContext) => Promise<unknown>;
 export interface MessageBus {
   /** Whether a publish would reach the broker now. */
   readonly connected: boolean;
-  /** Publishes a message; resolves once the broker holds it. */
+  /** Publishes a message; resolves once the broker holds it. A body its topic's schema refuses never leaves. */
   publish(exchange: string, routingKey: string, body: object, options?: PublishOptions): Promise<void>;
+  /** Publishes an event on the events exchange, typed by its topic. */
+  publish<T extends BusEvent>(topic: T, body: BusTopicBody<T>, options?: PublishOptions): Promise<void>;
   /** Consumes a work queue: done on success, delayed retry on a transient error, dead-letter otherwise. */
   consume<S extends z.ZodType>(queue: string, schema: S, handler: Handler<z.infer<S>>, options?: ConsumeOptions): Promise<void>;
   /** Serves request/reply on a queue: the handler's result (or AppError) is the reply. */

@@ -2,15 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { migrateDatabase, openDatabase } from '@outband/db';
-import {
-  AuditLog,
-  dataMigrationSource,
-  dataMigrationsTable,
-  MerchantRepository,
-  SubscriberRepository,
-  TwilioAccounts,
-  TwilioRepository,
-} from '@outband/data-server';
+import { migrateDataDatabase, openAdmin, type DataAdmin } from '@outband/data-server';
 import { messageMigrationSource, messageMigrationsTable } from '@outband/message-server';
 
 const usage = `usage: outband <command>   (DATABASE_URL names the database)
@@ -47,14 +39,14 @@ async function run(args: string[]): Promise<void> {
   }
   switch (`${command ?? ''} ${rest[0] ?? ''}`.trim()) {
     case 'migrate': {
-      const data = await migrateDatabase(databaseUrl, dataMigrationSource, dataMigrationsTable);
+      const data = await migrateDataDatabase(databaseUrl);
       const message = await migrateDatabase(databaseUrl, messageMigrationSource, messageMigrationsTable);
       console.log(`applied ${data.length + message.length} migrations`);
       return;
     }
     case 'merchant create': {
       const [, id, name] = rest;
-      await withDb((db) => new MerchantRepository(db).upsertMerchant(need(id, 'id'), need(name, 'name')));
+      await withAdmin((admin) => admin.createMerchant(need(id, 'id'), need(name, 'name')));
       console.log(`merchant ${id ?? ''} ready`);
       return;
     }
@@ -63,26 +55,17 @@ async function run(args: string[]): Promise<void> {
       if (verb !== 'add') {
         break;
       }
-      const secret = randomBytes(32).toString('base64');
-      await withDb((db) =>
-        new MerchantRepository(db).upsertKey(need(merchant, 'merchant'), { kid: need(kid, 'kid'), alg: 'HS256', key: secret }),
-      );
+      const secret = await withAdmin((admin) => admin.addMerchantKey(need(merchant, 'merchant'), need(kid, 'kid')));
       console.log(secret);
       return;
     }
     case 'subscriber add': {
       const [, identifier, address, kind = 'mobile', locale = 'en'] = rest;
-      if (!['mobile', 'pager-alpha', 'pager-numeric'].includes(kind) || !['en', 'fr'].includes(locale)) {
+      if (!isReceiverKind(kind) || (locale !== 'en' && locale !== 'fr')) {
         break;
       }
-      await withDb((db) =>
-        new SubscriberRepository(db).upsert({
-          identifier: need(identifier, 'identifier'),
-          address: need(address, 'address'),
-          receiverKind: kind as 'mobile',
-          status: 'active',
-          locale: locale as 'en',
-        }),
+      await withAdmin((admin) =>
+        admin.addSubscriber({ identifier: need(identifier, 'identifier'), address: need(address, 'address'), receiverKind: kind, locale }),
       );
       console.log(`subscriber ${identifier ?? ''} ready`);
       return;
@@ -92,17 +75,14 @@ async function run(args: string[]): Promise<void> {
       if (kind !== 'auth-token' && kind !== 'api-key') {
         break;
       }
-      const issued = await withDb((db) =>
-        new TwilioAccounts({ repo: new TwilioRepository(db), merchants: new MerchantRepository(db), clock: () => new Date() }).issue(
-          need(merchant, 'merchant'),
-          kind === 'auth-token' ? 'auth_token' : 'api_key',
-        ),
+      const issued = await withAdmin((admin) =>
+        admin.twilioCredentials(need(merchant, 'merchant'), kind === 'auth-token' ? 'auth_token' : 'api_key'),
       );
       console.log(`account SID ${issued.accountSid}\nusername    ${issued.sid}\npassword    ${issued.secret}`);
       return;
     }
     case 'audit verify': {
-      const result = await withDb((db) => new AuditLog(db).verify());
+      const result = await withAdmin((admin) => admin.verifyAudit());
       if (result.firstBroken !== undefined) {
         console.error(`audit chain broken at row ${result.firstBroken} (${result.rows} rows before it hold)`);
         process.exitCode = 3;
@@ -124,10 +104,17 @@ function need(value: string | undefined, name: string): string {
   return value;
 }
 
-async function withDb<T>(work: (db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
+const receiverKinds = ['mobile', 'pager-alpha', 'pager-numeric'] as const;
+
+function isReceiverKind(kind: string): kind is (typeof receiverKinds)[number] {
+  return (receiverKinds as readonly string[]).includes(kind);
+}
+
+/** Opens the database for one command; the changes are audited with the actor `cli`. */
+async function withAdmin<T>(work: (admin: DataAdmin) => Promise<T>): Promise<T> {
   const db = openDatabase(databaseUrl, { min: 0, max: 1 });
   try {
-    return await work(db);
+    return await work(openAdmin(db, { actor: 'cli' }));
   } finally {
     await db.destroy();
   }

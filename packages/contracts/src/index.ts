@@ -3,6 +3,7 @@ export type { BusNames } from './topology';
 export * from './common';
 export * from './data-rpc';
 export * from './message-events';
+export * from './bus-topics';
 export * from './payments';
 export * from './registered-messages';
 export * from './webhooks';

@@ -1,2 +1,1 @@
 export { loadDevEnv } from './dev-env';
-export { inMemoryTtlStore, inMemoryTtlStoreStartedAt } from './embedded-stores';

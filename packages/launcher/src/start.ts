@@ -9,9 +9,9 @@ import { loadDataServerConfig, seedDemo, startDataServer } from '@outband/data-s
 import { loadMessageServerConfig, startMessageServer } from '@outband/message-server';
 import { loadInformationServerConfig, startInformationServer } from '@outband/information-server';
 import { startDemoShop } from '@outband/demo-shop';
+import { inMemoryTtlStore, inMemoryTtlStoreStartedAt } from '@outband/redis-limits';
 import { loadDevEnv } from './dev-env';
 import { demoSubscribers, subscriberLines } from './demo-seed';
-import { inMemoryTtlStore, inMemoryTtlStoreStartedAt } from './embedded-stores';
 import { LaunchOutput, type LogFormat } from './launch-output';
 import { asPortTaken, requireFreePorts, type Listener } from './listeners';
 

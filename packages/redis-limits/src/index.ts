@@ -1,3 +1,4 @@
 export { LuaScript } from './lua-script';
 export { RateLimiter } from './rate-limiter';
 export type { RateDecision } from './rate-limiter';
+export { inMemoryTtlStore, inMemoryTtlStoreStartedAt } from './in-memory-ttl-store';

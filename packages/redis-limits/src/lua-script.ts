@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { readLuaFile } from './lua-file';
 
 /**
  * A Lua script run by its SHA (EVALSHA), so hot paths do not send the script text on every
@@ -10,6 +11,11 @@ export class LuaScript {
 
   constructor(private readonly lua: string) {
     this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  /** The script in `<name>.lua` beside the caller: pass the caller's `__dirname`. */
+  static fromFile(dir: string, name: string): LuaScript {
+    return new LuaScript(readLuaFile(dir, name));
   }
 
   async run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {

@@ -4,19 +4,7 @@ import { LuaScript } from './lua-script';
 
 export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
 
-// KEYS: the window's sorted set. ARGV: now ms, window ms, limit, member.
-// Atomic: count the hits inside the window, and record this one only if it is allowed.
-const slidingWindow = new LuaScript(`
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
-local count = redis.call('ZCARD', KEYS[1])
-if count >= tonumber(ARGV[3]) then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return {0, tonumber(oldest[2]) + tonumber(ARGV[2]) - tonumber(ARGV[1])}
-end
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {1, tonumber(ARGV[3]) - count - 1}
-`);
+const slidingWindow = LuaScript.fromFile(__dirname, 'sliding-window');
 
 /** A sliding-window limit in Redis: at most `limit` hits per key within `windowMs`. */
 export class RateLimiter {

@@ -6,9 +6,9 @@ import { AppError } from '@outband/errors';
 import { createLogger, createMetricsRegistry } from '@outband/observability';
 import type { VerificationView } from '@outband/contracts';
 import { createApp } from './app';
-import type { DataClient } from './adapters/data-client';
 import { MerchantAuthenticator } from './auth/merchant-auth';
 import { MerchantKeyCache } from './auth/merchant-key-cache';
+import type { DataClient } from './rpc/data-client';
 
 const secret = Buffer.alloc(32, 1).toString('base64');
 const view: VerificationView = {

@@ -1,22 +1,24 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { RateDecision } from '@outband/redis-limits';
 import helmet from 'helmet';
-import { Counter, handleOpsRequest, Histogram, type Logger, type ReadinessChecks, type Registry } from '@outband/observability';
-import type { DataClient } from './adapters/data-client';
+import { handleOpsRequest, type Logger, type ReadinessChecks, type Registry } from '@outband/observability';
 import type { MerchantAuthenticator } from './auth/merchant-auth';
 import { errorHandler, notFound, requireJson } from './http/problem';
 import { authenticate, correlation } from './http/request-context';
 import { limitRequests } from './http/request-limits';
-import { adminRouter, operatorAuth } from './http/admin.router';
-import type { AuthFailureLimit } from './http/auth-failure-limiter';
-import { apiDocsRouter } from './http/api-docs.router';
-import { openApiDocument } from './http/openapi';
-import { opsRouter } from './http/ops.router';
-import { paymentRouter, settlementRouter, statementRouter } from './http/payment.router';
-import { registeredMessageRouter } from './http/registered-message.router';
-import { sessionRouter } from './http/session.router';
-import { webhookRouter } from './http/webhook.router';
-import { verificationRouter } from './http/verification.router';
+import { apiDocsRouter } from './merchant-api/docs/api-docs.router';
+import { openApiDocument } from './merchant-api/docs/openapi';
+import { paymentRouter, settlementRouter, statementRouter } from './merchant-api/payment.router';
+import { registeredMessageRouter } from './merchant-api/registered-message.router';
+import { sessionRouter } from './merchant-api/session.router';
+import { verificationRouter } from './merchant-api/verification.router';
+import { webhookRouter } from './merchant-api/webhook.router';
+import { adminRouter } from './operator/admin.router';
+import type { AuthFailureLimit } from './operator/auth-failure-limiter';
+import { operatorAuth } from './operator/operator-auth';
+import { opsRouter } from './operator/ops.router';
+import { informationServerMetrics } from './platform/metrics';
+import type { DataClient } from './rpc/data-client';
 import { twilioRouter } from './twilio/twilio.router';
 
 export interface AppDeps {
@@ -60,13 +62,7 @@ export function createApp(d: AppDeps): Express {
   // Security headers on every answer; no CORS headers at all: merchants call from their backends.
   app.use(helmet());
   app.set('trust proxy', d.trustProxyHops);
-  const duration = new Histogram({
-    name: 'outband_http_request_duration_seconds',
-    help: 'HTTP requests by route and status',
-    labelNames: ['method', 'route', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [d.metrics],
-  });
+  const metrics = informationServerMetrics(d.metrics);
 
   app.use((req, res, next) => {
     // `/metrics` is on the ops port only (OPS_PORT): route names, counts and rates are no one's
@@ -74,7 +70,7 @@ export function createApp(d: AppDeps): Express {
     if (handleOpsRequest(req, res, d.readiness)) {
       return;
     }
-    const end = duration.startTimer({ method: req.method });
+    const end = metrics.requestSeconds.startTimer({ method: req.method });
     res.on('finish', () => {
       // The matched route pattern, never the raw path: ids must not become labels.
       const mounted = typeof res.locals.mount === 'string' ? res.locals.mount : '';
@@ -96,12 +92,6 @@ export function createApp(d: AppDeps): Express {
   });
   app.use('/docs', mount, apiDocsRouter(doc));
   const limits = d.requestLimits;
-  const refused = new Counter({
-    name: 'outband_request_limit_refusals_total',
-    help: 'API requests refused by a request limit (429), by limit (ip, merchant)',
-    labelNames: ['limit'],
-    registers: [d.metrics],
-  });
   const perIp = limits
     ? limitRequests(
         limits.hit,
@@ -110,7 +100,7 @@ export function createApp(d: AppDeps): Express {
           limit: limits.perIp,
           windowMs: limits.windowMs,
           keyOf: (req) => req.ip,
-          onRefused: () => refused.inc({ limit: 'ip' }),
+          onRefused: () => metrics.limitRefusals.inc({ limit: 'ip' }),
         },
         d.logger,
       )
@@ -128,7 +118,7 @@ export function createApp(d: AppDeps): Express {
             limit: limits.perMerchant,
             windowMs: limits.windowMs,
             keyOf: (req) => req.merchantId,
-            onRefused: () => refused.inc({ limit: 'merchant' }),
+            onRefused: () => metrics.limitRefusals.inc({ limit: 'merchant' }),
           },
           d.logger,
         ),

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { Bus, type MessageBus } from '@outband/bus';
 import { busNames } from '@outband/contracts';
 import {
@@ -10,16 +11,15 @@ import {
   type Logger,
   type ReadinessChecks,
 } from '@outband/observability';
-import type { InformationServerConfig } from './config';
-import { busDataClient } from './adapters/data-client';
+import { RateLimiter } from '@outband/redis-limits';
+import { createApp } from './app';
 import { MerchantAuthenticator } from './auth/merchant-auth';
 import { MerchantKeyCache } from './auth/merchant-key-cache';
 import { TokenReplayGuard } from './auth/token-replay';
-import { Redis } from 'ioredis';
-import { RateLimiter } from '@outband/redis-limits';
-import { createApp } from './app';
+import type { InformationServerConfig } from './config';
 import { idempotency } from './http/idempotency';
-import { AuthFailureLimiter } from './http/auth-failure-limiter';
+import { AuthFailureLimiter } from './operator/auth-failure-limiter';
+import { busDataClient } from './rpc/data-client';
 
 export interface InformationServerHandle {
   port: number;

@@ -2,7 +2,7 @@ import { migrateDatabase } from '@outband/db';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { loadMessageServerConfig } from './config';
 import { startMessageServer } from './main';
-import { messageMigrationSource, messageMigrationsTable } from './adapters/migrations';
+import { messageMigrationSource, messageMigrationsTable } from './platform/migrations';
 
 /** `message-server [serve|migrate]` */
 async function run(command: string): Promise<void> {

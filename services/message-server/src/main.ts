@@ -3,15 +3,16 @@ import type { Server } from 'node:http';
 import { Bus, MemoryBus, registerQueueMetrics, type MessageBus } from '@outband/bus';
 import { busNames } from '@outband/contracts';
 import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase, type Knex } from '@outband/db';
-import { closeServer, Counter, createLogger, createMetricsRegistry, Gauge, startOpsServer, type Logger } from '@outband/observability';
+import { closeServer, createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
 import type { MessageServerConfig } from './config';
-import { MessageRepository } from './adapters/message.repository';
-import { messageMigrationSource, messageMigrationsTable } from './adapters/migrations';
-import { SubmitRepository } from './adapters/submit.repository';
-import { consumeMessageSend } from './consumers/message-send.consumer';
-import { deliverSmHandler } from './consumers/deliver-sm.handler';
-import { ReceiptTracker } from './domain/receipt-tracker';
-import { statusEvent, type PublishStatus } from './domain/status-publisher';
+import { messageServerMetrics } from './platform/metrics';
+import { messageMigrationSource, messageMigrationsTable } from './platform/migrations';
+import { deliverSmHandler } from './receipts/deliver-sm.handler';
+import { ReceiptTracker } from './receipts/receipt-tracker';
+import { statusEvent, type PublishStatus } from './receipts/status-publisher';
+import { SubmitRepository } from './receipts/submit.repository';
+import { consumeMessageSend } from './sending/message-send.consumer';
+import { MessageRepository } from './sending/message.repository';
 import { BindPool } from './smpp/bind-pool';
 
 export interface MessageServerHandle {
@@ -30,30 +31,9 @@ export async function startMessageServer(
 ): Promise<MessageServerHandle> {
   const names = busNames(config.BUS_PREFIX);
   const metrics = createMetricsRegistry('message-server');
-  const outcomes = new Counter({
-    name: 'outband_messages_total',
-    help: 'Messages by outcome of a delivery try',
-    labelNames: ['result'],
-    registers: [metrics],
-  });
-  const throttles = new Counter({
-    name: 'outband_smpp_throttled_total',
-    help: 'Throttling answers by SMSC',
-    labelNames: ['smsc'],
-    registers: [metrics],
-  });
-  const receiptStates = new Counter({
-    name: 'outband_receipts_total',
-    help: 'Delivery receipts received, by the state they tell (delivered, failed, expired, intermediate)',
-    labelNames: ['state'],
-    registers: [metrics],
-  });
-  const submitTries = new Counter({
-    name: 'outband_submits_total',
-    help: 'submit_sm tries by route and SMSC answer (ok, or the command status such as ESME_RTHROTTLED)',
-    labelNames: ['route', 'status'],
-    registers: [metrics],
-  });
+  // One bind pool per SMSC connection, filled below; the bind gauges read it at each scrape.
+  const pools = new Map<string, BindPool>();
+  const m = messageServerMetrics(metrics, pools);
 
   if (!embedded.db) {
     await ensureDatabase(config.DATABASE_URL);
@@ -84,36 +64,17 @@ export async function startMessageServer(
   const receipts = new ReceiptTracker(submits, publish, logger);
   const publishInbound = (message: Parameters<Parameters<typeof deliverSmHandler>[0]['publishInbound']>[0]) =>
     bus.publish(names.eventsExchange, names.routingKeys.messageInbound, message, { messageId: message.inboundId });
-  const pools = new Map(
-    config.routing.connections.map((c) => [
+  for (const c of config.routing.connections) {
+    pools.set(
       c.id,
       new BindPool(c, {
         logger,
-        onDeliver: deliverSmHandler({ receipts, publishInbound, logger, onReceiptState: (state) => receiptStates.inc({ state }) }, c.id),
-        onThrottle: (smsc) => throttles.inc({ smsc }),
+        onDeliver: deliverSmHandler({ receipts, publishInbound, logger, onReceiptState: (state) => m.receiptStates.inc({ state }) }, c.id),
+        onThrottle: (smsc) => m.throttles.inc({ smsc }),
       }),
-    ]),
-  );
+    );
+  }
   pools.forEach((p) => p.start());
-  // Read when Prometheus scrapes: always the state of now.
-  new Gauge({
-    name: 'outband_smpp_binds_up',
-    help: 'SMPP binds up, by SMSC connection',
-    labelNames: ['smsc'],
-    registers: [metrics],
-    collect() {
-      pools.forEach((p, id) => this.set({ smsc: id }, p.up));
-    },
-  });
-  new Gauge({
-    name: 'outband_smpp_window_in_flight',
-    help: 'Unanswered submit_sm, by SMSC connection and bind (0, 1, …)',
-    labelNames: ['smsc', 'bind'],
-    registers: [metrics],
-    collect() {
-      pools.forEach((p, id) => p.inFlight.forEach((n, bind) => this.set({ smsc: id, bind: String(bind) }, n)));
-    },
-  });
 
   // Enough unacked messages to keep every window full while the next ones are claimed in
   // batches, but no more than about two seconds of a bind's contracted rate, so none waits for a
@@ -136,8 +97,8 @@ export async function startMessageServer(
     retryBaseMs: config.SEND_RETRY_BASE_MS,
     prefetch: Math.min(1000, Math.max(16, capacity)),
     publishers: config.DATA_SERVER_USERS,
-    outcomes,
-    submitsByRoute: submitTries,
+    outcomes: m.outcomes,
+    submitsByRoute: m.submitTries,
     logger,
   });
 

@@ -1,12 +1,18 @@
 import type { PaymentTransition } from './payment.repository';
 import type { WebhookService } from '../webhooks/webhook.service';
+import type { DataServerMetrics } from '../platform/metrics';
 
-/** Each payment transition is the merchant's `payment.<state>` webhook, once per state. */
-export function paymentWebhook(webhooks: Pick<WebhookService, 'emit'>): (t: PaymentTransition) => Promise<void> {
-  return (t) =>
-    webhooks.emit(t.merchantId, `payment.${t.to}`, `${t.paymentId}:${t.to}`, {
+/** What follows each payment transition: its count, and the merchant's `payment.<state>` webhook, once per state. */
+export function paymentTransitions(
+  webhooks: Pick<WebhookService, 'emit'>,
+  m: Pick<DataServerMetrics, 'paymentStates'>,
+): (t: PaymentTransition) => Promise<void> {
+  return async (t) => {
+    m.paymentStates.inc({ state: t.to });
+    await webhooks.emit(t.merchantId, `payment.${t.to}`, `${t.paymentId}:${t.to}`, {
       id: t.paymentId,
       state: t.to,
       ...(t.cause ? { cause: t.cause } : {}),
     });
+  };
 }

@@ -3,10 +3,10 @@ import { createLogger } from '@outband/observability';
 import { isAppError } from '@outband/errors';
 import type { VerificationView } from '@outband/contracts';
 import { dataMigrationSource, dataMigrationsTable } from '../platform/migrations';
+import { Bookings } from '../billing/bookings';
 import { LedgerRepository } from '../billing/ledger.repository';
 import { MerchantRepository } from '../merchants/merchant.repository';
 import { SubscriberRepository } from '../subscribers/subscriber.repository';
-import { VerificationRepository } from '../verifications/verification.repository';
 import type { BankAuthorizer } from './bank/bank-authorizer';
 import { PaymentRepository } from './payment.repository';
 import { PaymentService } from './payment.service';
@@ -46,10 +46,13 @@ describe('a payment given up while its code was being sent', () => {
     const canceled: string[] = [];
     const service = new PaymentService({
       payments,
-      ledger: new LedgerRepository(db),
+      bookings: new Bookings({
+        ledger: new LedgerRepository(db),
+        merchants: new MerchantRepository(db),
+        clock: () => new Date(),
+      }),
       merchants: new MerchantRepository(db),
       subscribers: new SubscriberRepository(db),
-      verifications: new VerificationRepository(db),
       bank,
       // The code goes out while a store stalls; meanwhile the sweep gives the payment up.
       startVerification: async () => {

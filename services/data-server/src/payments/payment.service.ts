@@ -1,23 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, isAppError } from '@outband/errors';
-import type { PaymentSource, PaymentStartV1, PaymentState, PaymentView, Purpose, VerificationView } from '@outband/contracts';
+import type { CheckResult, PaymentSource, PaymentStartV1, PaymentState, PaymentView, Purpose, VerificationView } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
-import type { LedgerRepository } from '../billing/ledger.repository';
+import type { Bookings } from '../billing/bookings';
 import type { MerchantRepository } from '../merchants/merchant.repository';
 import type { PaymentRecord, PaymentRepository } from './payment.repository';
 import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
-import type { VerificationRepository } from '../verifications/verification.repository';
 import type { BankAuthorizer } from './bank/bank-authorizer';
 import type { BusRequest } from '../verifications/bus-request';
+import type { FinalState } from '../verifications/pending/pending-secret.store';
 import { toPaymentView } from './payment-view';
 import { securingOf } from './securing';
 
 export interface PaymentServiceDeps {
   payments: PaymentRepository;
-  ledger: LedgerRepository;
+  bookings: Pick<Bookings, 'paymentCaptured'>;
   merchants: Pick<MerchantRepository, 'policy'>;
   subscribers: SubscriberRepository;
-  verifications: Pick<VerificationRepository, 'findForMerchant'>;
   /** Undefined when no bank is configured: payments are then refused. */
   bank: BankAuthorizer | undefined;
   /** Starts the transaction verification that carries the code (dynamic linking). */
@@ -27,13 +26,13 @@ export interface PaymentServiceDeps {
     request?: BusRequest,
   ) => Promise<VerificationView>;
   /** Ends a verification no payment will take any more (its code must approve nothing). */
-  cancelVerification: (merchantId: string, verificationId: string) => Promise<void>;
+  cancelVerification: (merchantId: string, verificationId: string) => Promise<unknown>;
   clock: () => Date;
   logger: Logger;
 }
 
 /** How a verification that secures a payment ended. */
-export type VerificationEnd = 'approved' | 'max_attempts_reached' | 'canceled' | 'expired' | 'failed';
+export type VerificationEnd = FinalState | 'failed';
 
 /**
  * Payments (patent Fig. 7-10): `created → authorized → code_sent → verified → captured`, or
@@ -96,28 +95,26 @@ export class PaymentService {
     return this.view(p.id);
   }
 
-  /**
-   * Called when a verification ends: an approval books the per-verification fee where the
-   * merchant is billed so; a payment it secures is captured on approval, voided otherwise.
-   */
-  async onVerificationEnd(
-    merchantId: string,
-    verificationId: string,
-    end: VerificationEnd,
-    purpose?: Purpose,
-  ): Promise<PaymentView | undefined> {
-    if (end === 'approved') {
-      await this.bookVerificationFee(merchantId, verificationId);
+  /** The payment a check just ended the verification of, as the check's answer shows it. */
+  async afterCheck(result: CheckResult): Promise<PaymentView | undefined> {
+    const ended = result.outcome === 'approved' || result.outcome === 'burned';
+    if (!ended || result.verification.purpose !== 'transaction') {
+      return undefined;
     }
+    const p = await this.d.payments.findByVerification(result.verification.id);
+    return p && this.d.bank ? this.view(p.id) : undefined;
+  }
+
+  /** Called when a verification ends: a payment it secures is captured on approval, voided otherwise. */
+  async onVerificationEnd(verificationId: string, end: VerificationEnd, purpose?: Purpose): Promise<void> {
     // Payments are secured by transaction verifications only: a login's end needs no lookup.
     const p = purpose === undefined || purpose === 'transaction' ? await this.d.payments.findByVerification(verificationId) : undefined;
     if (!p || !this.d.bank) {
-      return undefined;
+      return;
     }
     // The check's answer stands whatever the bank does now; what fails here, the sweep finishes.
     const bank = this.d.bank;
     await this.guard(p, () => this.settle(bank, p, end));
-    return this.view(p.id);
   }
 
   /**
@@ -233,46 +230,8 @@ export class PaymentService {
       throw e;
     }
     const now = this.d.clock();
-    const policy = await this.d.merchants.policy(p.merchantId);
-    if (policy.billingMode === 'amount') {
-      const { amount, currency } = p.transaction;
-      const common = {
-        merchantId: p.merchantId,
-        subscriberId: p.subscriberId,
-        kind: 'amount' as const,
-        amount,
-        currency,
-        paymentId: p.id,
-        bookedAt: now,
-      };
-      await this.d.ledger.book([
-        { ...common, register: 'receiver', idempotencyKey: `capture:${p.id}:receiver` },
-        { ...common, register: 'merchant', idempotencyKey: `capture:${p.id}:merchant` },
-      ]);
-    }
+    await this.d.bookings.paymentCaptured(p, now);
     await this.d.payments.transition(p.id, ['authorized', 'verified'], 'captured', null, now);
-  }
-
-  private async bookVerificationFee(merchantId: string, verificationId: string): Promise<void> {
-    const policy = await this.d.merchants.policy(merchantId);
-    const v =
-      policy.billingMode === 'per_verification' ? await this.d.verifications.findForMerchant(verificationId, merchantId) : undefined;
-    if (!v || v.subscriberId === null) {
-      return;
-    }
-    const common = {
-      merchantId,
-      subscriberId: v.subscriberId,
-      kind: 'per_verification' as const,
-      amount: policy.billingValue,
-      currency: policy.billingCurrency,
-      verificationId,
-      bookedAt: this.d.clock(),
-    };
-    await this.d.ledger.book([
-      { ...common, register: 'receiver', idempotencyKey: `verification:${verificationId}:receiver` },
-      { ...common, register: 'merchant', idempotencyKey: `verification:${verificationId}:merchant` },
-    ]);
   }
 
   /** Voids the authorization, if any, then closes the payment; nothing is captured. */
@@ -332,7 +291,11 @@ export class PaymentService {
     if (!(await this.d.payments.transition(p.id, [p.state], 'code_sent', null, this.d.clock(), { verificationId: v.id }))) {
       // The sweep gave the payment up while its code went out (a store stalled past the grace):
       // that code must approve nothing, and the merchant must not take the payment as started.
-      await this.d.cancelVerification(p.merchantId, v.id);
+      await this.d
+        .cancelVerification(p.merchantId, v.id)
+        .catch((e: unknown) =>
+          this.d.logger.warn({ err: e, verificationId: v.id }, 'abandoned payment: its verification was already closed'),
+        );
       throw withPayment(
         new AppError('unavailable', 'PAYMENT_ABANDONED', 'the payment was given up while its code was being sent: start it again', {
           retryable: true,

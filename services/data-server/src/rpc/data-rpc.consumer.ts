@@ -1,5 +1,5 @@
 import { AppError } from '@outband/errors';
-import { dataRpcRequest, type BusNames, type DataRpcRequest, type WebhookActionV1 } from '@outband/contracts';
+import { dataRpcRequest, type BusNames, type CheckResult, type DataRpcRequest, type WebhookActionV1 } from '@outband/contracts';
 import type { DeliveryContext, MessageBus } from '@outband/bus';
 import type { MerchantRepository } from '../merchants/merchant.repository';
 import type { BillingService } from '../billing/billing.service';
@@ -9,7 +9,6 @@ import type { SessionService } from '../sessions/session.service';
 import type { WebhookService } from '../webhooks/webhook.service';
 import type { AdminService } from '../admin/admin.service';
 import type { VerificationService } from '../verifications/verification.service';
-import type { EndedCheck, VerificationLifecycle } from '../verifications/lifecycle';
 import type { TwilioAccounts } from '../twilio/twilio-accounts';
 import type { DataServerMetrics } from '../platform/metrics';
 import { asOutage } from '../platform/outage';
@@ -20,8 +19,6 @@ export interface DataRpcDeps {
   bus: MessageBus;
   names: BusNames;
   verifications: VerificationService;
-  /** What happens when a verification ends: every end goes through it. */
-  lifecycle: VerificationLifecycle;
   payments: PaymentService;
   sessions: SessionService;
   registered: RegisteredMessageService;
@@ -81,9 +78,9 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
     }
     case 'verification.check': {
       const timer = d.metrics.checkSeconds.startTimer();
-      let ended: EndedCheck;
+      let result: CheckResult;
       try {
-        ended = await d.lifecycle.check(
+        result = await d.verifications.check(
           req.merchantId,
           req.verificationId,
           req.submittedCode,
@@ -96,15 +93,17 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
         throw e;
       }
       timer();
-      d.metrics.checks.inc({ outcome: ended.result.outcome });
+      d.metrics.checks.inc({ outcome: result.outcome });
       d.logger.info(
-        { correlationId: ctx.correlationId, verificationId: req.verificationId, outcome: ended.result.outcome },
+        { correlationId: ctx.correlationId, verificationId: req.verificationId, outcome: result.outcome },
         'verification checked',
       );
-      return ended.payment ? { ...ended.result, payment: ended.payment } : ended.result;
+      // The end went through the lifecycle inside the check: the answer says what it did to the payment.
+      const payment = await d.payments.afterCheck(result);
+      return payment ? { ...result, payment } : result;
     }
     case 'verification.cancel':
-      return d.lifecycle.cancel(req.merchantId, req.verificationId, req.status);
+      return d.verifications.cancel(req.merchantId, req.verificationId, req.status);
     case 'verification.resend':
       return d.verifications.resend(
         req.merchantId,

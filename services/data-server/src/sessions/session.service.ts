@@ -2,23 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '@outband/errors';
 import type { SessionView } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
-import type { CertificateRepository } from '../delivery/certificate.repository';
-import type { LedgerRepository } from '../billing/ledger.repository';
-import type { MerchantRepository } from '../merchants/merchant.repository';
+import type { Bookings } from '../billing/bookings';
 import type { PendingSecretStore } from '../verifications/pending/pending-secret.store';
 import type { SessionRecord, SessionRepository } from './session.repository';
 import type { SubscriberRepository } from '../subscribers/subscriber.repository';
-import type { VerificationRepository } from '../verifications/verification.repository';
+import type { VerificationRecord, VerificationRepository } from '../verifications/verification.repository';
 import { decoyOf } from '../verifications/start/decoy';
 
 export interface SessionServiceDeps {
   sessions: SessionRepository;
   subscribers: Pick<SubscriberRepository, 'findByIdentifier'>;
-  verifications: Pick<VerificationRepository, 'pendingInSession' | 'finish'>;
-  certificates: Pick<CertificateRepository, 'setOutcome'>;
+  verifications: Pick<VerificationRepository, 'pendingInSession'>;
+  /** Records a code that died with its session, through the verification lifecycle. */
+  endVerification: (v: VerificationRecord, at: Date) => Promise<void>;
   pending: Pick<PendingSecretStore, 'cancel'>;
-  ledger: Pick<LedgerRepository, 'book'>;
-  merchants: Pick<MerchantRepository, 'policy'>;
+  bookings: Pick<Bookings, 'sessionClosed'>;
   clock: () => Date;
   idleSeconds: number;
   /** The key decoy sessions are derived with (the active MAC key). */
@@ -114,26 +112,10 @@ export class SessionService {
     }
     for (const v of await this.d.verifications.pendingInSession(s.id)) {
       if ((await this.d.pending.cancel(v.id, 'session_closed')) === 'session_closed') {
-        await this.d.verifications.finish(v.id, 'session_closed', at);
-        await this.d.certificates.setOutcome(v.id, 'session_closed');
+        await this.d.endVerification(v, at);
       }
     }
-    const policy = await this.d.merchants.policy(s.merchantId);
-    if (policy.billingMode === 'duration' && s.subscriberId !== null) {
-      const minutes = Math.max(1, Math.ceil((at.getTime() - s.openedAt.getTime()) / 60_000));
-      const common = {
-        merchantId: s.merchantId,
-        subscriberId: s.subscriberId,
-        kind: 'duration' as const,
-        amount: minutes * policy.billingValue,
-        currency: policy.billingCurrency,
-        bookedAt: at,
-      };
-      await this.d.ledger.book([
-        { ...common, register: 'receiver', idempotencyKey: `session:${s.id}:receiver` },
-        { ...common, register: 'merchant', idempotencyKey: `session:${s.id}:merchant` },
-      ]);
-    }
+    await this.d.bookings.sessionClosed(s, at);
     this.d.logger.info({ sessionId: s.id, reason }, 'session closed');
   }
 

@@ -1,67 +1,37 @@
-import { AppError } from '@outband/errors';
-import type { CheckResult, PaymentView, Purpose, VerificationView } from '@outband/contracts';
-import type { PaymentService, VerificationEnd } from '../payments/payment.service';
-import type { VerificationService } from './verification.service';
-import type { BoundData } from './codes/bound-data';
-
-/** A check and what its end did to the verification's payment, if it had one. */
-export interface EndedCheck {
-  result: CheckResult;
-  payment?: PaymentView;
-}
+import type { PaymentService } from '../payments/payment.service';
+import type { Bookings } from '../billing/bookings';
+import type { WebhookService } from '../webhooks/webhook.service';
+import type { VerificationRecord } from './verification.repository';
+import type { FinalState } from './pending/pending-secret.store';
+import { eventOf } from './verification-states';
 
 /**
  * The one place that says what happens when a verification ends, whoever ends it (a check over
- * the API, a text from the phone, a registered message, a cancel): its fee is booked when it was
- * approved and its payment is settled (captured, or released). The verification service records
- * the end itself and emits its webhook; the sweeps finish what a crash left halfway.
+ * the API, a text from the phone, a registered message, a cancel, a newer start, a closed
+ * session, a code found expired): the merchant's webhook is queued, the fee is booked when it was
+ * approved, and the payment it secures is settled (captured, or released). The verification
+ * service calls `onEnded` once per end, right after recording it; the sweeps finish what a crash
+ * left halfway, and every step here is idempotent so that finishing twice does no harm.
  */
 export class VerificationLifecycle {
   constructor(
     private readonly d: {
-      verifications: Pick<VerificationService, 'check' | 'cancel'>;
+      webhooks: Pick<WebhookService, 'emit'>;
+      bookings: Pick<Bookings, 'verificationApproved'>;
       payments: Pick<PaymentService, 'onVerificationEnd'>;
     },
   ) {}
 
   /** The consequences of an end that has been recorded. */
-  onEnded(merchantId: string, verificationId: string, end: VerificationEnd, purpose?: Purpose): Promise<PaymentView | undefined> {
-    return this.d.payments.onVerificationEnd(merchantId, verificationId, end, purpose);
-  }
-
-  /** Cancels (or, for a login, approves without a code) on the merchant's word; a cancel goes through `onEnded`. */
-  async cancel(merchantId: string, verificationId: string, to?: 'canceled' | 'approved'): Promise<VerificationView> {
-    const view = await this.d.verifications.cancel(merchantId, verificationId, to);
-    if (view.status === 'canceled') {
-      await this.onEnded(merchantId, verificationId, 'canceled');
+  async onEnded(v: VerificationRecord, status: FinalState): Promise<void> {
+    await this.d.webhooks.emit(v.merchantId, `verification.${eventOf[status]}`, `${v.id}:${status}`, {
+      id: v.id,
+      status,
+      purpose: v.purpose,
+    });
+    if (status === 'approved') {
+      await this.d.bookings.verificationApproved(v);
     }
-    return view;
+    await this.d.payments.onVerificationEnd(v.id, status, v.purpose);
   }
-
-  /** Checks a typed code; an end the check causes (approved, burned, expired) goes through `onEnded`. */
-  async check(
-    merchantId: string,
-    verificationId: string,
-    code: string,
-    presented: BoundData = {},
-    serviceSid?: string,
-  ): Promise<EndedCheck> {
-    let result: CheckResult;
-    try {
-      result = await this.d.verifications.check(merchantId, verificationId, code, presented, serviceSid);
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'VERIFICATION_EXPIRED') {
-        await this.onEnded(merchantId, verificationId, 'expired');
-      }
-      throw e;
-    }
-    const end = endOf(result);
-    const payment = end ? await this.onEnded(merchantId, verificationId, end, result.verification.purpose) : undefined;
-    return payment ? { result, payment } : { result };
-  }
-}
-
-/** The end a check's outcome means, if it ended the verification. */
-function endOf(result: CheckResult): VerificationEnd | undefined {
-  return result.outcome === 'approved' ? 'approved' : result.outcome === 'burned' ? 'max_attempts_reached' : undefined;
 }

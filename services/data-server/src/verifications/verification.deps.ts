@@ -36,8 +36,8 @@ export interface VerificationServiceDeps {
   sendNotice: (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => Promise<void>;
   /** Blocks at one merchant (within the failure history) from which each is told to the subscriber by SMS; 0: never. */
   blocksBeforePermanent: number;
-  /** Queues a webhook event for the merchant (`verification.approved` …). */
-  emit?: (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
+  /** What follows a recorded end (webhook, fee, payment): the verification lifecycle. */
+  ended?: (v: VerificationRecord, status: FinalState) => Promise<void>;
   /** The hash-chained audit trail. */
   audit: Pick<AuditLog, 'append'>;
   /** Consecutive failed checks per subscriber, which a new code does not reset. */

@@ -23,7 +23,7 @@ import type { BusRequest } from './bus-request';
 import { startedBy } from './redelivered-start';
 import { resendRefused } from './resend-refused';
 import { activeKey } from './codes/active-key';
-import { closedError, eventOf, storeResetError } from './verification-states';
+import { closedError, storeResetError } from './verification-states';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
 export class VerificationService {
@@ -372,13 +372,15 @@ export class VerificationService {
     return v;
   }
 
-  /** Records a final state of `v` (durable record, certificate, webhook). */
+  /**
+   * Records a final state of `v` (durable record, certificate), then hands it to the lifecycle:
+   * every end, whoever causes it, passes here once.
+   */
   async settle(v: VerificationRecord, status: FinalState, at: Date, attempts?: number): Promise<void> {
     await this.d.verifications.finish(v.id, status, at, attempts);
     await this.d.certificates.setOutcome(v.id, status);
     this.d.onFinished?.(v, status);
-    const event = eventOf[status];
-    await this.d.emit?.(v.merchantId, `verification.${event}`, `${v.id}:${status}`, { id: v.id, status, purpose: v.purpose });
+    await this.d.ended?.(v, status);
   }
 
   /**

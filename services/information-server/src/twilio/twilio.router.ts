@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError, isAppError } from '@outband/errors';
 import { codeLength, e164, identifier, phoneText, senderName, serviceSid, type TwilioPrincipal } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
-import type { DataClient } from '../adapters/data-client';
+import type { DataClient } from '../rpc/data-client';
 import { validate } from '../http/validate';
 import { twilioErrorHandler } from './twilio-errors';
 import {

@@ -21,47 +21,6 @@ export type CheckOutcome =
   /** The code is no longer pending; `state` says why (`expired` when Redis has no trace). */
   | { kind: 'final'; state: FinalState };
 
-// Compares in constant time over equal lengths: every byte is visited whatever differs, and
-// with arithmetic only (no branch, no bit library), so it runs on Redis and on the embedded store.
-const ctEqual = `
-local function ct_equal(a, b)
-  if (not a) or (not b) or #a ~= #b then return false end
-  local diff = 0
-  for i = 1, #a do diff = diff + (string.byte(a, i) - string.byte(b, i)) ^ 2 end
-  return diff == 0
-end`;
-
-// KEYS: pending hash, final marker. ARGV: candidate MAC, binding hash, now ms, final TTL s.
-// One script, so a check is atomic: no two checks can both use one code or both miss a count.
-const checkScript = new LuaScript(`${ctEqual}
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  return {'final', redis.call('GET', KEYS[2]) or 'expired', 0, 0}
-end
-local h = redis.call('HMGET', KEYS[1], 'mac', 'binding', 'attempts', 'maxAttempts', 'expiresAtMs')
-if tonumber(ARGV[3]) >= tonumber(h[5]) then
-  redis.call('DEL', KEYS[1])
-  redis.call('SET', KEYS[2], 'expired', 'EX', ARGV[4])
-  return {'final', 'expired', 0, 0}
-end
-local bindingOk = ct_equal(h[2], ARGV[2])
-local macOk = ct_equal(h[1], ARGV[1])
-local attempts = tonumber(h[3])
-if bindingOk and macOk then
-  redis.call('DEL', KEYS[1])
-  redis.call('SET', KEYS[2], 'approved', 'EX', ARGV[4])
-  return {'approved', '', attempts, 0}
-end
-attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-local left = tonumber(h[4]) - attempts
-local which = bindingOk and 'code' or 'binding'
-if left <= 0 then
-  redis.call('DEL', KEYS[1])
-  redis.call('SET', KEYS[2], 'max_attempts_reached', 'EX', ARGV[4])
-  return {'burned', which, attempts, 0}
-end
-return {'mismatch', which, attempts, left}
-`);
-
 export type ResendOutcome =
   | { kind: 'replaced'; sends: number }
   | { kind: 'mismatch' }
@@ -69,36 +28,10 @@ export type ResendOutcome =
   | { kind: 'too_soon'; retryAfterMs: number }
   | { kind: 'final'; state: FinalState };
 
-// KEYS: pending hash, final marker. ARGV: new MAC, binding hash, now ms, cool-down ms, max sends, final TTL s.
-// Replaces the code of a pending verification; its attempts and lifetime stay as they were.
-const resendScript = new LuaScript(`${ctEqual}
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  return {'final', redis.call('GET', KEYS[2]) or 'expired', 0}
-end
-local h = redis.call('HMGET', KEYS[1], 'binding', 'expiresAtMs', 'sends', 'lastSendMs')
-if tonumber(ARGV[3]) >= tonumber(h[2]) then
-  redis.call('DEL', KEYS[1])
-  redis.call('SET', KEYS[2], 'expired', 'EX', ARGV[6])
-  return {'final', 'expired', 0}
-end
-if not ct_equal(h[1], ARGV[2]) then return {'mismatch', '', 0} end
-local sends = tonumber(h[3] or '1')
-if sends >= tonumber(ARGV[5]) then return {'too_many_sends', '', 0} end
-local wait = tonumber(h[4] or '0') + tonumber(ARGV[4]) - tonumber(ARGV[3])
-if wait > 0 then return {'too_soon', '', wait} end
-redis.call('HSET', KEYS[1], 'mac', ARGV[1], 'sends', sends + 1, 'lastSendMs', ARGV[3])
-return {'replaced', '', sends + 1}
-`);
-
-// KEYS: pending hash, final marker. ARGV: final TTL s, the state it ends in.
-const cancelScript = new LuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('DEL', KEYS[1])
-  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[1])
-  return ARGV[2]
-end
-return redis.call('GET', KEYS[2]) or 'expired'
-`);
+// One atomic script per step, each in its own file beside this one (KEYS, ARGV and answers in its header).
+const checkScript = LuaScript.fromFile(__dirname, 'check-pending');
+const resendScript = LuaScript.fromFile(__dirname, 'resend-pending');
+const cancelScript = LuaScript.fromFile(__dirname, 'cancel-pending');
 
 export interface PendingSecretStoreOptions {
   /** Prefix of every key. */

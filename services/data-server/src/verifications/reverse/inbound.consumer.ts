@@ -1,14 +1,12 @@
 import { messageInboundV1, type BusNames } from '@outband/contracts';
 import type { MessageBus } from '@outband/bus';
 import type { Counter, Logger } from '@outband/observability';
-import type { VerificationLifecycle } from '../lifecycle';
 import type { ReverseChannel } from './reverse-channel';
 
 export interface InboundDeps {
   bus: MessageBus;
   names: BusNames;
   reverse: Pick<ReverseChannel, 'reverse'>;
-  lifecycle: Pick<VerificationLifecycle, 'onEnded'>;
   received: Counter<'outcome'>;
   logger: Logger;
   /** Broker users whose handset messages are taken (the message server's): a forged one could approve a code. */
@@ -27,9 +25,6 @@ export async function consumeInbound(d: InboundDeps): Promise<void> {
       const r = await d.reverse.reverse(m.source, m.text);
       d.received.inc({ outcome: r.outcome });
       d.logger.info({ inboundId: m.inboundId, connection: m.connection, outcome: r.outcome }, 'mobile-originated message received');
-      if (r.outcome === 'approved') {
-        await d.lifecycle.onEnded(r.merchantId, r.verificationId, 'approved');
-      }
     },
     { trustedPublishers: d.publishers ?? 'any' },
   );

@@ -1,0 +1,61 @@
+import { Redis } from 'ioredis';
+import { Bus, MemoryBus, registerQueueMetrics, type MessageBus } from '@outband/bus';
+import { busNames, type BusNames } from '@outband/contracts';
+import { ensureDatabase, migrateLatest, openDatabase, type Knex } from '@outband/db';
+import type { Logger, Registry } from '@outband/observability';
+import type { DataServerConfig } from '../config';
+import { dataMigrationSource, dataMigrationsTable } from './migrations';
+
+/**
+ * Stand-ins for the servers, given by the embedded default (`pnpm start` with no server URLs);
+ * `ttlStoreStartedAt`: when the in-memory TTL store started, empty (pending codes sent before
+ * were lost with the previous process).
+ */
+export interface EmbeddedServers {
+  bus?: MessageBus;
+  redis?: Redis;
+  db?: Knex;
+  ttlStoreStartedAt?: Date;
+}
+
+export interface Connections {
+  db: Knex;
+  redis: Redis;
+  bus: MessageBus;
+  names: BusNames;
+}
+
+/** Opens MySQL (migrated), Redis and the broker, or takes the embedded default's stand-ins. */
+export async function openConnections(
+  config: DataServerConfig,
+  logger: Logger,
+  metrics: Registry,
+  embedded: EmbeddedServers,
+): Promise<Connections> {
+  const names = busNames(config.BUS_PREFIX);
+  // The embedded default shares one SQLite connection between the services of its process.
+  if (!embedded.db) {
+    await ensureDatabase(config.DATABASE_URL);
+  }
+  const db = embedded.db ?? openDatabase(config.DATABASE_URL);
+  const applied = await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
+  if (applied.length > 0) {
+    logger.info({ migrations: applied }, 'migrations applied');
+  }
+  // Auto-pipelining: the commands of one turn of the event loop go out in one socket write.
+  const redis =
+    embedded.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true, enableAutoPipelining: true });
+  redis.on('error', (err) => logger.warn({ err }, 'redis error'));
+  const bus =
+    embedded.bus ??
+    (await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'data-server' }));
+  // RabbitMQ's queues, or the in-process broker's of the embedded default: the same metrics.
+  if (bus instanceof Bus || bus instanceof MemoryBus) {
+    registerQueueMetrics(bus, metrics, {
+      queues: [names.dataRpcQueue, names.messageStatusQueue, names.inboundQueue],
+      prefix: config.BUS_PREFIX,
+      managementUrl: config.RABBITMQ_MANAGEMENT_URL,
+    });
+  }
+  return { db, redis, bus, names };
+}

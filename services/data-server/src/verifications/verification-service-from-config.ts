@@ -1,0 +1,60 @@
+import type { RateLimiter } from '@outband/redis-limits';
+import type { DataServerConfig } from '../config';
+import type { DataServerMetrics } from '../platform/metrics';
+import type { OutboundMessages } from '../delivery/outbound-messages';
+import type { SendGuard } from '../abuse/send-guard';
+import type { MerchantRepository } from '../merchants/merchant.repository';
+import type { SessionService } from '../sessions/session.service';
+import { merchantLimit } from '../abuse/merchant-limit';
+import { parseOcraSuite } from './codes/ocra';
+import { reverseNumberFor } from './reverse/reverse-number';
+import type { VerificationServiceDeps } from './verification.deps';
+import { VerificationService } from './verification.service';
+
+/** The stores a verification service works on; the rest comes from the configuration. */
+export type VerificationStores = Pick<
+  VerificationServiceDeps,
+  'subscribers' | 'verifications' | 'certificates' | 'pending' | 'reverseCodes' | 'audit' | 'failures' | 'storeStartedAt'
+>;
+
+/** The verification service with the configured keys, code suite, lifetimes and limits. */
+export function verificationServiceFromConfig(
+  config: DataServerConfig,
+  stores: VerificationStores,
+  ended: NonNullable<VerificationServiceDeps['ended']>,
+  parts: {
+    outbound: OutboundMessages;
+    guard: SendGuard;
+    limiter: RateLimiter;
+    merchants: Pick<MerchantRepository, 'policy'>;
+    sessions: Pick<SessionService, 'requireOpen'>;
+    m: DataServerMetrics;
+  },
+): VerificationService {
+  const { outbound, guard, limiter, merchants, sessions, m } = parts;
+  return new VerificationService({
+    ...stores,
+    ended,
+    reverseNumberFor: reverseNumberFor(config.REVERSE_NUMBERS),
+    requireSession: (merchantId, sessionId, holder) => sessions.requireOpen(merchantId, sessionId, holder),
+    issueMessage: (certificate, message, code, bound, correlationId) =>
+      outbound.issueCode(certificate, message, code, bound, correlationId),
+    sendNotice: (subscriber, notice, context) => outbound.sendNotice(subscriber, notice, context),
+    blocksBeforePermanent: config.SUBSCRIBER_BLOCKS_BEFORE_PERMANENT,
+    admitSend: (merchantId, address, allowedCountries) => guard.admit(merchantId, address, allowedCountries),
+    countSend: (merchantId, address, now) => guard.count(merchantId, address, now),
+    merchantLimit: merchantLimit(limiter, { perSecond: config.MERCHANT_LIMIT_PER_SECOND, perDay: config.MERCHANT_LIMIT_PER_DAY }),
+    policyOf: (merchantId) => merchants.policy(merchantId),
+    sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
+    clock: () => new Date(),
+    codeKeys: config.CODE_KEYS,
+    macKeys: config.CODE_MAC_KEYS,
+    suite: parseOcraSuite(config.CODE_SUITE),
+    ttlSeconds: config.CODE_TTL_SECONDS,
+    decoyCountry: config.DECOY_COUNTRY,
+    onFinished: (v, status) => m.finished.inc({ purpose: v.purpose, channel: v.channel ?? 'sms', status }),
+    maxAttempts: config.MAX_CHECK_ATTEMPTS,
+    maxSends: config.MAX_SENDS_PER_VERIFICATION,
+    resendCooldownSeconds: config.RESEND_COOLDOWN_SECONDS,
+  });
+}
