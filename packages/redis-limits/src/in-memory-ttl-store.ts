@@ -7,7 +7,7 @@ let startedAt: Date | undefined;
  * The TTL store of the embedded default: Redis's commands, expiries and Lua scripts in this
  * process's memory (ioredis-mock, Lua run by fengari). The connections of one process share one
  * store (ioredis-mock keeps one per host and port). It passes the same conformance suite as Redis
- * (tests/ttl-store.int.test.ts); nothing survives the process.
+ * (tests/platform/ttl-store.int.test.ts); nothing survives the process.
  */
 export function inMemoryTtlStore(): Redis {
   // Loaded on first use: services that talk to a real Redis import this package too, and need

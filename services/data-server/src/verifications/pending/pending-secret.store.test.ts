@@ -2,7 +2,7 @@ import { inMemoryTtlStore } from '@outband/redis-limits';
 import { PendingSecretStore } from './pending-secret.store';
 
 // The scripts, read from their .lua files, on the embedded default's store (Lua run by fengari);
-// tests/ttl-store.int.test.ts runs the full conformance suite on Redis too.
+// tests/platform/ttl-store.int.test.ts runs the full conformance suite on Redis too.
 const now = new Date('2030-01-01T00:00:00Z');
 const later = (ms: number) => new Date(now.getTime() + ms);
 let store: PendingSecretStore;
