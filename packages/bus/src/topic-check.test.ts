@@ -24,7 +24,7 @@ describe('publish checks the body against its topic before it leaves', () => {
   it('refuses a bad body on the in-process bus, and nothing reaches the queue', async () => {
     const bus = broker.connect(logger);
     await expect(bus.publish(names.eventsExchange, names.routingKeys.messageStatus, bad)).rejects.toMatchObject({
-      code: 'INTERNAL',
+      code: 'BUS_MESSAGE_INVALID',
       kind: 'internal',
       retryable: false,
       message: expect.stringMatching(/^invalid message\.status message, not sent: state: /),
@@ -42,13 +42,17 @@ describe('publish checks the body against its topic before it leaves', () => {
   it('refuses a bad body published by topic', async () => {
     const bus = broker.connect(logger);
     // @ts-expect-error the typed form does not compile with a wrong body either
-    await expect(bus.publish('message.status', bad)).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(bus.publish('message.status', bad)).rejects.toMatchObject({ code: 'BUS_MESSAGE_INVALID' });
     expect(broker.depth(names.messageStatusQueue)).toBe(0);
   });
 
   it('refuses a routing key that is no event of the registry', async () => {
     const bus = broker.connect(logger);
-    await expect(bus.publish(names.eventsExchange, 'message.sent', status)).rejects.toThrow("no bus event is published as 'message.sent'");
+    await expect(bus.publish(names.eventsExchange, 'message.sent', status)).rejects.toMatchObject({
+      code: 'BUS_MESSAGE_INVALID',
+      retryable: false,
+      message: expect.stringContaining("no bus event is published as 'message.sent'"),
+    });
   });
 
   it('checks a body sent straight to a work queue against the topic of that queue', async () => {
@@ -61,7 +65,9 @@ describe('publish checks the body against its topic before it leaves', () => {
     // Never connected: a body that passed the check would wait for the broker instead.
     const Unconnected = Bus as unknown as new (o: BusOptions) => Bus;
     const bus = new Unconnected({ url: 'amqp://127.0.0.1:1', names, logger, publishTimeoutMs: 50 });
-    await expect(bus.publish(names.eventsExchange, names.routingKeys.messageStatus, bad)).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(bus.publish(names.eventsExchange, names.routingKeys.messageStatus, bad)).rejects.toMatchObject({
+      code: 'BUS_MESSAGE_INVALID',
+    });
     await expect(bus.publish('message.status', status)).rejects.toMatchObject({ code: 'BROKER_UNAVAILABLE' });
   });
 });

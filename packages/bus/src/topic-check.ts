@@ -40,7 +40,9 @@ function byTopic(args: PublishArgs): args is [topic: BusEvent, body: object, opt
 function topicOf(names: BusNames, exchange: string, routingKey: string): BusTopic | undefined {
   if (exchange === names.eventsExchange) {
     if (!isBusTopic(routingKey) || busTopics[routingKey].kind !== 'event') {
-      throw new AppError('internal', 'INTERNAL', `no bus event is published as '${routingKey}', not sent`);
+      throw new AppError('internal', 'BUS_MESSAGE_INVALID', `no bus event is published as '${routingKey}', not sent`, {
+        retryable: false,
+      });
     }
     return routingKey;
   }

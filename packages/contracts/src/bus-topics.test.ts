@@ -56,7 +56,7 @@ describe('bus topics', () => {
     } catch (e) {
       caught = e;
     }
-    expect(caught).toMatchObject({ code: 'INTERNAL', kind: 'internal', retryable: false });
+    expect(caught).toMatchObject({ code: 'BUS_MESSAGE_INVALID', kind: 'internal', retryable: false });
     expect((caught as Error).message).toMatch(/^invalid message\.status message, not sent: messageId: .+; state: /);
   });
 

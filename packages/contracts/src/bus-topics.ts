@@ -55,6 +55,8 @@ export function checkTopicBody(topic: BusTopic, body: unknown): void {
   const result = busTopics[topic].schema.safeParse(body);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new AppError('internal', 'INTERNAL', `invalid ${topic} message, not sent: ${issues}`.slice(0, 1000), { retryable: false });
+    throw new AppError('internal', 'BUS_MESSAGE_INVALID', `invalid ${topic} message, not sent: ${issues}`.slice(0, 1000), {
+      retryable: false,
+    });
   }
 }

@@ -7,6 +7,7 @@ export * from './bus-topics';
 export * from './payments';
 export * from './registered-messages';
 export * from './webhooks';
+export * from './webhook-events';
 export * from './admin';
 export { seal, unseal } from './sealed-field';
 export type { SealKey } from './sealed-field';

@@ -266,6 +266,11 @@ export const errorCodes = {
     kind: 'invalid_input',
     description: 'A bus message fails its schema; it is never retried and goes to the dead-letter queue with the reason.',
   },
+  BUS_MESSAGE_INVALID: {
+    kind: 'internal',
+    description:
+      'A service refused to send a bus message its topic does not accept (a bad body, or a routing key that is no event): a bug of the sender, never retried.',
+  },
   CALLER_FORBIDDEN: { kind: 'forbidden', description: 'This broker user may not make this bus request.' },
   SMPP_NOT_BOUND: { kind: 'unavailable', retryable: true, description: 'No SMPP bind to the SMSC is up.' },
   SMPP_STOPPING: { kind: 'unavailable', retryable: true, description: 'The message server is stopping.' },

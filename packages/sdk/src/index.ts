@@ -5,7 +5,7 @@ export { OutbandError, OutbandNetworkError } from './errors';
 export type { Problem } from './errors';
 export type { MerchantKey } from './token';
 export { verifyWebhook } from './webhooks';
-export type { VerifyWebhookOptions, WebhookEvent } from './webhooks';
+export type { VerifyWebhookOptions, WebhookEnvelope, WebhookEvent } from './webhooks';
 export type {
   MerchantRequest,
   PaymentView,
@@ -16,4 +16,8 @@ export type {
   VerificationView,
   WebhookActionResult,
   WebhookEndpointView,
+  MessageWebhookEvent,
+  PaymentWebhookEvent,
+  RegisteredMessageWebhookEvent,
+  VerificationWebhookEvent,
 } from '@outband/contracts';

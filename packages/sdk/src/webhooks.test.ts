@@ -1,7 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { verifyWebhook } from './webhooks';
+import { verifyWebhook, type WebhookEvent } from './webhooks';
 
-const body = JSON.stringify({ id: 'ev_1', type: 'verification.approved', createdAt: '2026-11-25T00:00:00Z', data: { id: 've_1' } });
+const approved = { id: `ve_${'a'.repeat(32)}`, status: 'approved', purpose: 'login' };
+const body = JSON.stringify({
+  id: `evt_${'e'.repeat(32)}`,
+  type: 'verification.approved',
+  createdAt: '2026-11-25T00:00:00.000Z',
+  data: approved,
+});
 const now = new Date('2026-11-25T12:00:00Z');
 const t = Math.floor(now.getTime() / 1000);
 /** The code of the error `f` throws. */
@@ -18,7 +24,16 @@ const sign = (secret: string, at = t, payload = body) =>
 
 describe('verifyWebhook', () => {
   it('accepts a body signed with the endpoint secret and parses it', () => {
-    expect(verifyWebhook(body, sign('s3cret'), 's3cret', { now }).data).toEqual({ id: 've_1' });
+    expect(verifyWebhook(body, sign('s3cret'), 's3cret', { now }).data).toEqual(approved);
+  });
+
+  it('types the data by the event type, or as the caller says', () => {
+    const event = verifyWebhook(body, sign('s3cret'), 's3cret', { now });
+    // Narrowing on `type` is what types `data`: these lines compile only if it does.
+    const status: 'approved' | undefined = event.type === 'verification.approved' ? event.data.status : undefined;
+    const state = (e: WebhookEvent<`payment.${string}`>) => e.data.state;
+    expect([status, state]).toEqual(['approved', expect.any(Function)]);
+    expect(verifyWebhook<{ purpose: string }>(body, sign('s3cret'), 's3cret', { now }).data.purpose).toBe('login');
   });
 
   it('accepts either secret during a rotation', () => {

@@ -1,8 +1,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { WebhookEvent as AnyWebhookEvent } from '@outband/contracts';
 import { OutbandError } from './errors';
 
-/** What a webhook delivery carries (the `type`s a merchant subscribes to). */
-export interface WebhookEvent<T = Record<string, unknown>> {
+/**
+ * What a webhook delivery carries: narrowing on `type` gives that event's `data`.
+ * `WebhookEvent<'payment.captured'>` (or `` WebhookEvent<`payment.${string}`> ``) is a part of the union.
+ */
+export type WebhookEvent<Type extends string = AnyWebhookEvent['type']> = Extract<AnyWebhookEvent, { type: Type }>;
+
+/** A delivery with a `data` shape of the caller's own choosing (`verifyWebhook<T>`), untyped `type`. */
+export interface WebhookEnvelope<T = Record<string, unknown>> {
   id: string;
   type: string;
   createdAt: string;
@@ -21,12 +28,25 @@ export interface VerifyWebhookOptions {
  * then parses the event. Throws `OutbandError` with code `WEBHOOK_SIGNATURE_INVALID` or
  * `WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE`. Pass the body exactly as received, before any parsing.
  */
-export function verifyWebhook<T = Record<string, unknown>>(
+export function verifyWebhook(
+  rawBody: string | Buffer,
+  signatureHeader: string | undefined,
+  secrets: string | string[],
+  options?: VerifyWebhookOptions,
+): WebhookEvent;
+/** As above, the body read as a `data` shape of your own. */
+export function verifyWebhook<T>(
+  rawBody: string | Buffer,
+  signatureHeader: string | undefined,
+  secrets: string | string[],
+  options?: VerifyWebhookOptions,
+): WebhookEnvelope<T>;
+export function verifyWebhook(
   rawBody: string | Buffer,
   signatureHeader: string | undefined,
   secrets: string | string[],
   options: VerifyWebhookOptions = {},
-): WebhookEvent<T> {
+): WebhookEvent | WebhookEnvelope {
   const parts = new Map<string, string[]>();
   for (const item of (signatureHeader ?? '').split(',')) {
     const [k, v] = item.trim().split('=', 2);
@@ -54,7 +74,8 @@ export function verifyWebhook<T = Record<string, unknown>>(
   if (!matches) {
     throw refused('WEBHOOK_SIGNATURE_INVALID', 'no secret of this endpoint signed this body');
   }
-  return JSON.parse(body) as WebhookEvent<T>;
+  // Not checked against the event schemas: an SDK older than an event type still hands it over.
+  return JSON.parse(body) as WebhookEvent;
 }
 
 function refused(code: string, detail: string): OutbandError {

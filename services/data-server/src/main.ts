@@ -61,7 +61,6 @@ export async function startDataServer(
   const merchants = new MerchantRepository(db, config.CONTENT_KEYS, logger);
   await sealMerchantSecrets(merchants, config.CONTENT_KEYS?.[0]?.id, logger);
   const webhooks = webhooksFromConfig(config, db, m, logger);
-  const emit = (merchantId: string, type: string, eventKey: string, data: object) => webhooks.emit(merchantId, type, eventKey, data);
   const verifications = new VerificationRepository(db);
   const subscribers = new SubscriberRepository(db);
   const pending = new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX });
@@ -106,7 +105,7 @@ export async function startDataServer(
     messages: new RegisteredMessageRepository(db),
     subscribers,
     sendNotice,
-    emit,
+    webhooks,
     clock,
     startVerification: (req) => service.start(req),
     checkVerification: (merchantId, verificationId, code, message) => service.check(merchantId, verificationId, code, { message }),
@@ -121,7 +120,7 @@ export async function startDataServer(
   const features = { verifications: service, sessions, payments, billing, registered, webhooks, admin, merchants, twilio };
   await serveDataRpc({ ...features, bus, names, metrics: m, logger, callers: config.RPC_TRUSTED_USERS });
   const rounds = startBackgroundRounds(config, { webhooks, outbox, sessions, registered, payments }, logger);
-  await consumeMessageStatus(bus, names, certificates, emit, m, config.MESSAGE_SERVER_USERS);
+  await consumeMessageStatus(bus, names, certificates, webhooks, m, config.MESSAGE_SERVER_USERS);
   const reverse = new ReverseChannel(
     { verifications, subscribers, pending, reverseCodes, failures, macKeys: config.CODE_MAC_KEYS, clock },
     service,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AdminActionV1, ReceiverKind, TwilioCredentialsView } from '@outband/contracts';
+import type { ReceiverKind, TwilioCredentialsView } from '@outband/contracts';
 import { migrateDatabase, type Knex } from '@outband/db';
 import { AuditLog } from '../audit/audit-log';
 import { MerchantRepository } from '../merchants/merchant.repository';
@@ -7,7 +7,7 @@ import { dataMigrationSource, dataMigrationsTable } from '../platform/migrations
 import { SubscriberRepository } from '../subscribers/subscriber.repository';
 import { TwilioAccounts } from '../twilio/twilio-accounts';
 import { TwilioRepository } from '../twilio/twilio.repository';
-import { AdminService } from './admin.service';
+import { AdminService, type AdminAction } from './admin.service';
 
 /** Options of {@link openAdmin}. */
 export interface AdminEntryOptions {
@@ -63,8 +63,7 @@ export function openAdmin(db: Knex, options: AdminEntryOptions): DataAdmin {
     sendNotice: () => Promise.resolve(),
     clock,
   });
-  const act = (action: DistributiveOmit<AdminActionV1, 'type' | 'version' | 'actor'>) =>
-    service.act({ type: 'admin.action', version: 1, actor: options.actor, ...action });
+  const act = (action: DistributiveOmit<AdminAction, 'actor'>) => service.act({ actor: options.actor, ...action });
 
   return {
     async createMerchant(id, name) {

@@ -18,11 +18,15 @@ export interface AdminServiceDeps {
   clock: () => Date;
 }
 
+/** One operator action as the service takes it: the bus request without its envelope. */
+export type AdminAction = WithoutEnvelope<AdminActionV1>;
+type WithoutEnvelope<T> = T extends unknown ? Omit<T, 'type' | 'version'> : never;
+
 /** The operator's actions (admin API). Each change is in the audit trail with who made it. */
 export class AdminService {
   constructor(private readonly d: AdminServiceDeps) {}
 
-  async act(req: AdminActionV1): Promise<AdminResult> {
+  async act(req: AdminAction): Promise<AdminResult> {
     switch (req.action) {
       case 'merchant.list': {
         // Cursor pagination by id: stable under inserts, no offsets.
@@ -122,7 +126,7 @@ export class AdminService {
     }
   }
 
-  private async audited(req: AdminActionV1, about: { merchantId?: string; subscriberId?: number | null; outcome?: string }): Promise<void> {
+  private async audited(req: AdminAction, about: { merchantId?: string; subscriberId?: number | null; outcome?: string }): Promise<void> {
     await this.d.audit.append({
       at: this.d.clock(),
       kind: 'admin',

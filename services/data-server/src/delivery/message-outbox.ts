@@ -1,4 +1,5 @@
 import type { Knex } from '@outband/db';
+import { isAppError } from '@outband/errors';
 import type { Logger } from '@outband/observability';
 
 /** A `message.send` to hand to the broker: its body is already sealed (no code in clear). */
@@ -15,8 +16,11 @@ export interface MessageOutboxOptions {
   relayAfterMs: number;
   clock: () => Date;
   logger: Logger;
-  /** Observes a message published by the relay (the first publish failed or never ran) or dropped. */
-  onRelay?: (outcome: 'published' | 'expired') => void;
+  /**
+   * Observes a message published by the relay (the first publish failed or never ran), dropped
+   * expired, or refused by the bus (set aside).
+   */
+  onRelay?: (outcome: 'published' | 'expired' | 'refused') => void;
 }
 
 /**
@@ -24,7 +28,8 @@ export interface MessageOutboxOptions {
  * as the certificate it carries, so both exist or neither. It is published right after the
  * commit; one whose publish failed (broker away, process killed) is published by the relay.
  * The message server deduplicates by message id, so a relay that overlaps a late publish sends
- * nothing twice.
+ * nothing twice. One the bus refuses (a non-retryable error: its body fails its schema) is set
+ * aside, so it neither comes back every round nor holds up the rows behind it.
  */
 export class MessageOutbox {
   private published: string[] = [];
@@ -89,7 +94,10 @@ export class MessageOutbox {
     await this.flushing;
   }
 
-  /** Publishes the messages whose first publish did not happen; drops those already expired. */
+  /**
+   * Publishes the messages whose first publish did not happen; drops those already expired and
+   * sets aside those the bus refuses.
+   */
   async relay(limit = 200): Promise<number> {
     await this.flush();
     const now = this.o.clock();
@@ -97,14 +105,17 @@ export class MessageOutbox {
       .where('next_attempt_at', '<=', now)
       .orderBy('next_attempt_at')
       .limit(limit)
-      .select('message_id', 'body', 'correlation_id', 'expires_at', 'attempts', 'next_attempt_at');
+      .select('message_id', 'body', 'correlation_id', 'expires_at', 'attempts', 'next_attempt_at', 'dead_at');
     let sent = 0;
     for (const row of rows) {
       if (new Date(row.expires_at).getTime() <= now.getTime()) {
-        // Its code is dead: sending it now would only mislead the user.
+        // Its code is dead: sending it now would only mislead the user. A row set aside was
+        // logged and counted when the bus refused it; it was kept until now for a look only.
         await this.db('message_outbox').where({ message_id: row.message_id }).delete();
-        this.o.logger.warn({ messageId: row.message_id }, 'message.send expired in the outbox');
-        this.o.onRelay?.('expired');
+        if (row.dead_at === null) {
+          this.o.logger.warn({ messageId: row.message_id }, 'message.send expired in the outbox');
+          this.o.onRelay?.('expired');
+        }
         continue;
       }
       if (!(await this.claim(row, now))) {
@@ -116,6 +127,10 @@ export class MessageOutbox {
       try {
         await this.o.publish({ messageId: row.message_id, body, correlationId: row.correlation_id ?? undefined });
       } catch (err) {
+        if (isAppError(err) && !err.retryable) {
+          await this.setAside(row, err);
+          continue; // this message's fault, not the broker's: the next ones may go
+        }
         this.o.logger.warn({ err }, 'outbox relay could not publish; it tries again later');
         break; // the broker is away: the rest waits for the next round
       }
@@ -134,6 +149,19 @@ export class MessageOutbox {
       .update({ attempts: row.attempts + 1, next_attempt_at: new Date(now.getTime() + delay) });
     return changed === 1;
   }
+
+  /**
+   * Marks a message the bus refused as dead and moves its next attempt to its expiry, when the
+   * relay drops it: it is refused the same way on every try. Logged once, without its body (it
+   * holds a sealed code).
+   */
+  private async setAside(row: OutboxRow, err: unknown): Promise<void> {
+    await this.db('message_outbox')
+      .where({ message_id: row.message_id })
+      .update({ dead_at: this.o.clock(), next_attempt_at: new Date(row.expires_at) });
+    this.o.logger.error({ err, messageId: row.message_id }, 'message.send refused by the bus, set aside in the outbox: never sent');
+    this.o.onRelay?.('refused');
+  }
 }
 
 interface OutboxRow {
@@ -143,4 +171,5 @@ interface OutboxRow {
   expires_at: Date | string;
   attempts: number;
   next_attempt_at: Date | string;
+  dead_at: Date | string | null;
 }

@@ -1,10 +1,8 @@
-import { messageStatusV1, type BusNames } from '@outband/contracts';
+import { messageStateChanged, messageStatusV1, type BusNames } from '@outband/contracts';
 import type { MessageBus } from '@outband/bus';
 import type { CertificateRepository } from './certificate.repository';
 import type { DataServerMetrics } from '../platform/metrics';
-
-/** Queues a webhook event for the merchant. */
-export type Emit = (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
+import type { WebhookService } from '../webhooks/webhook.service';
 
 /**
  * Records delivery state changes reported by the message server on the certificate; a final
@@ -14,7 +12,7 @@ export async function consumeMessageStatus(
   bus: MessageBus,
   names: BusNames,
   certificates: CertificateRepository,
-  emit: Emit,
+  webhooks: Pick<WebhookService, 'emit'>,
   metrics: Pick<DataServerMetrics, 'codeSubmitSeconds' | 'codeDeliverySeconds' | 'deliveryOutcomes'>,
   /** Broker users whose reports are taken (the message server's). */
   publishers: readonly string[] | 'any' = 'any',
@@ -50,13 +48,11 @@ export async function consumeMessageStatus(
       if (event.state === 'delivered') {
         metrics.codeDeliverySeconds.observe(since);
       }
-      if (event.state !== 'submitted' && event.state !== 'expired') {
-        await emit(owner.merchantId, `message.${event.state}`, `${event.messageId}:${event.state}`, {
-          messageId: event.messageId,
-          verificationId: owner.verificationId,
-          state: event.state,
-          ...(event.error ? { error: event.error } : {}),
-        });
+      if (event.state === 'delivered' || event.state === 'failed') {
+        await webhooks.emit(
+          owner.merchantId,
+          messageStateChanged({ messageId: event.messageId, verificationId: owner.verificationId, state: event.state, error: event.error }),
+        );
       }
     },
     // A wide prefetch: reports handled together share their statements (CertificateRepository).

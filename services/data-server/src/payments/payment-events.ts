@@ -1,3 +1,4 @@
+import { paymentTransitioned } from '@outband/contracts';
 import type { PaymentTransition } from './payment.repository';
 import type { WebhookService } from '../webhooks/webhook.service';
 import type { DataServerMetrics } from '../platform/metrics';
@@ -9,10 +10,6 @@ export function paymentTransitions(
 ): (t: PaymentTransition) => Promise<void> {
   return async (t) => {
     m.paymentStates.inc({ state: t.to });
-    await webhooks.emit(t.merchantId, `payment.${t.to}`, `${t.paymentId}:${t.to}`, {
-      id: t.paymentId,
-      state: t.to,
-      ...(t.cause ? { cause: t.cause } : {}),
-    });
+    await webhooks.emit(t.merchantId, paymentTransitioned(t));
   };
 }

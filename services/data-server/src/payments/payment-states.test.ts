@@ -129,8 +129,6 @@ function pendingVerification(id: string, subscriberId: number): Parameters<Verif
 
 const pay = () =>
   service.start({
-    type: 'payment.start',
-    version: 1,
     merchantId: 'shop',
     source: { kind: 'contract', identifier: 'alice' },
     transaction: { amount: 2_500, currency: 'EUR', payee: 'Night Train' },

@@ -69,8 +69,6 @@ describe('a payment given up while its code was being sent', () => {
     });
     const refused = await service
       .start({
-        type: 'payment.start',
-        version: 1,
         merchantId: 'shop',
         source: { kind: 'card', identifier: 'alice', cardToken: 'tok_alice' },
         transaction: { amount: 2_500, currency: 'EUR', payee: 'Night Train' },

@@ -31,6 +31,9 @@ export interface PaymentServiceDeps {
   logger: Logger;
 }
 
+/** A payment to start, as the service takes it: the bus request without its envelope. */
+export type PaymentStartInput = Omit<PaymentStartV1, 'type' | 'version'>;
+
 /** How a verification that secures a payment ended. */
 export type VerificationEnd = FinalState | 'failed';
 
@@ -43,7 +46,7 @@ export type VerificationEnd = FinalState | 'failed';
 export class PaymentService {
   constructor(private readonly d: PaymentServiceDeps) {}
 
-  async start(req: PaymentStartV1, correlationId?: string, request?: BusRequest): Promise<PaymentView> {
+  async start(req: PaymentStartInput, correlationId?: string, request?: BusRequest): Promise<PaymentView> {
     const bank = this.bank();
     const { subscriber, cardToken } = await this.payer(bank, req.source);
     // A redelivered request goes on with the payment its first delivery made: one hold, one code.

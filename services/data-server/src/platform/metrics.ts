@@ -76,7 +76,7 @@ export function dataServerMetrics(registers: Registry) {
     }),
     outboxRelayed: new Counter({
       name: 'outband_outbox_relayed_total',
-      help: 'message.send published by the outbox relay (its first publish failed) or dropped there expired',
+      help: 'message.send handled by the outbox relay: published (its first publish failed), expired (dropped) or refused (by the bus: set aside)',
       labelNames: ['outcome'],
       registers: r,
     }),

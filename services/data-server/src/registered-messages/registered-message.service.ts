@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '@outband/errors';
 import {
   registeredContent,
+  registeredMessageRetrieved,
   seal,
   unseal,
   type CheckResult,
@@ -15,6 +16,7 @@ import type { RegisteredRecord, RegisteredMessageRepository } from './registered
 import type { StartInput } from '../verifications/start/start-input';
 import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
 import { maskAddress } from '../verifications/mask-address';
+import type { WebhookService } from '../webhooks/webhook.service';
 
 export interface RegisteredMessageDeps {
   messages: RegisteredMessageRepository;
@@ -27,8 +29,8 @@ export interface RegisteredMessageDeps {
     message: { text: string; reference: string },
   ) => Promise<CheckResult>;
   sendNotice: (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => Promise<void>;
-  /** Queues a webhook event for the merchant. */
-  emit?: (merchantId: string, type: string, eventKey: string, data: object) => Promise<void>;
+  /** Queues the merchant's webhook events. */
+  webhooks?: Pick<WebhookService, 'emit'>;
   /** Seal the content at rest; undefined: registered messages are off. */
   contentKeys: SealKey[] | undefined;
   maxBytes: number;
@@ -145,7 +147,7 @@ export class RegisteredMessageService {
       return { ...(await this.get(merchantId, id)), cause: causeOf(result) };
     }
     if (await this.d.messages.transition(id, 'deposited', 'retrieved', { retrievedAt: this.d.clock() })) {
-      await this.d.emit?.(merchantId, 'registered_message.retrieved', `${id}:retrieved`, { id, from: sender?.identifier ?? '' });
+      await this.d.webhooks?.emit(merchantId, registeredMessageRetrieved(id, sender?.identifier ?? ''));
       if (sender) {
         await this.d.sendNotice(sender, 'registered_retrieved', { verificationId: r.retrievalVerificationId, merchantId });
       }

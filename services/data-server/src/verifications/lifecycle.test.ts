@@ -262,8 +262,6 @@ describe('the end of a login', () => {
 describe('the end of a transaction verification', () => {
   const pay = () =>
     payments.start({
-      type: 'payment.start',
-      version: 1,
       merchantId: 'shop',
       source: { kind: 'contract', identifier: 'bob' },
       transaction: trip,

@@ -1,9 +1,9 @@
+import { verificationEnded } from '@outband/contracts';
 import type { PaymentService } from '../payments/payment.service';
 import type { Bookings } from '../billing/bookings';
 import type { WebhookService } from '../webhooks/webhook.service';
 import type { VerificationRecord } from './verification.repository';
 import type { FinalState } from './pending/pending-secret.store';
-import { eventOf } from './verification-states';
 
 /**
  * The one place that says what happens when a verification ends, whoever ends it (a check over
@@ -24,11 +24,7 @@ export class VerificationLifecycle {
 
   /** The consequences of an end that has been recorded. */
   async onEnded(v: VerificationRecord, status: FinalState): Promise<void> {
-    await this.d.webhooks.emit(v.merchantId, `verification.${eventOf[status]}`, `${v.id}:${status}`, {
-      id: v.id,
-      status,
-      purpose: v.purpose,
-    });
+    await this.d.webhooks.emit(v.merchantId, verificationEnded(v, status));
     if (status === 'approved') {
       await this.d.bookings.verificationApproved(v);
     }

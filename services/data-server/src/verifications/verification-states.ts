@@ -1,15 +1,6 @@
 import { AppError } from '@outband/errors';
 import type { FinalState } from './pending/pending-secret.store';
 
-/** The webhook event of each final state. */
-export const eventOf: Record<FinalState, 'approved' | 'failed' | 'expired' | 'canceled'> = {
-  approved: 'approved',
-  max_attempts_reached: 'failed',
-  expired: 'expired',
-  canceled: 'canceled',
-  session_closed: 'canceled',
-};
-
 export function closedError(state: FinalState | 'failed' | 'pending'): AppError {
   switch (state) {
     case 'approved':

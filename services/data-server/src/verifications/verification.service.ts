@@ -304,7 +304,7 @@ export class VerificationService {
   }
 
   /** The newest pending verification of this identifier (or address) in a service, if any. */
-  async findPending(req: VerificationFindV1): Promise<{ id: string | null }> {
+  async findPending(req: Omit<VerificationFindV1, 'type' | 'version'>): Promise<{ id: string | null }> {
     const found = await this.subscriberOf(req.identifier, req.identifierKind);
     const holder =
       found?.status === 'active' ? { subscriberId: found.id } : { decoyOf: decoyOf(activeKey(this.d.macKeys).key, req.identifier) };

@@ -7,6 +7,7 @@ import {
   type WebhookActionResult,
   type WebhookDeliveryView,
   type WebhookEndpointView,
+  type WebhookEventDraft,
   type WebhookRegisterV1,
 } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
@@ -117,10 +118,11 @@ export class WebhookService {
   }
 
   /**
-   * Queues an event for the merchant's endpoints that take it. `eventKey` names the event
-   * itself (e.g. the verification and its state), so a repeated emit queues nothing more.
+   * Queues an event (made by its builder in the contracts) for the merchant's endpoints that
+   * take it. Its `eventKey` names the event itself, so a repeated emit queues nothing more.
    */
-  async emit(merchantId: string, type: string, eventKey: string, data: object): Promise<void> {
+  async emit(merchantId: string, event: WebhookEventDraft): Promise<void> {
+    const { type, eventKey, data } = event;
     if (!this.d.keys) {
       return;
     }

@@ -29,32 +29,8 @@ export interface AuthFailureLimiterOptions {
   windowMs: number;
 }
 
-// KEYS[1]: the source's count. ARGV[1]: limit, ARGV[2]: window ms.
-// Answers the ms to wait when the count is at the limit (the attempt is refused uncompared and not
-// counted: it told nothing), else counts it and answers 0. The check and the count are one step,
-// so parallel attempts cannot all pass it. A new count gets the window; `failed` restarts it.
-const countAttempt = new LuaScript(`
-if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[1]) then
-  return math.max(redis.call('PTTL', KEYS[1]), 1)
-end
-redis.call('INCR', KEYS[1])
-if redis.call('PTTL', KEYS[1]) < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-`);
-
-// KEYS[1]: the source's count. Gives one attempt back; never below zero, never a count without
-// expiry (a DECR of a key gone meanwhile would create one).
-const refundAttempt = new LuaScript(`
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n > 1 then
-  redis.call('DECR', KEYS[1])
-elseif n == 1 then
-  redis.call('DEL', KEYS[1])
-end
-return 0
-`);
+const countAttempt = LuaScript.fromFile(__dirname, 'count-attempt');
+const refundAttempt = LuaScript.fromFile(__dirname, 'refund-attempt');
 
 /**
  * Attempts per source in Redis (or the embedded in-memory store), so every instance counts them.

@@ -21,6 +21,7 @@ const recorded = [
   '016_message_outbox',
   '017_request_ids',
   '018_webhook_due_index',
+  '019_message_outbox_dead',
 ];
 
 it('keeps the names and the order that databases have recorded', async () => {

@@ -17,6 +17,7 @@ import { merchantTexts } from './015-merchant-texts';
 import { messageOutbox } from './016-message-outbox';
 import { requestIds } from './017-request-ids';
 import { webhookDueIndex } from './018-webhook-due-index';
+import { messageOutboxDead } from './019-message-outbox-dead';
 
 // In the order they run. A name is what knex records in its table: never rename one.
 const migrations = [
@@ -38,6 +39,7 @@ const migrations = [
   messageOutbox,
   requestIds,
   webhookDueIndex,
+  messageOutboxDead,
 ];
 
 /** A knex migration source over the data server's migrations, in order. */
