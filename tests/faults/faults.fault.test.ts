@@ -11,8 +11,8 @@ import { startHarness, type Harness } from './harness';
 // halfway: each scenario breaks one thing under a burst, then counts what became of every
 // accepted request. Private RabbitMQ, Redis and MariaDB; the shared servers are never touched.
 const size = {
-  verifications: Number(process.env.FAULT_VERIFICATIONS ?? 2000),
-  payments: Number(process.env.FAULT_PAYMENTS ?? 200),
+  verifications: Number(process.env.FAULT_VERIFICATIONS ?? 1000),
+  payments: Number(process.env.FAULT_PAYMENTS ?? 100),
   concurrency: 24,
 };
 const logDir = mkdtempSync(join(tmpdir(), 'outband-faults-'));

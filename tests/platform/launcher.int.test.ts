@@ -274,9 +274,10 @@ describe('pnpm start (the embedded default)', () => {
     expect(api2.stdout).toBe('');
     const ops2 = await runToExit({ OPS_PORT: String(opsPort + 1) });
     expect(ops2.code).toBe(1);
-    expect(ops2.stderr).toBe(
-      `Outband is already running on port ${opsPort + 1} (set OPS_PORT to change it)\n(port ${opsPort + 2} taken too)\n`,
-    );
+    const [firstLine, others] = ops2.stderr.split('\n');
+    expect(firstLine).toBe(`Outband is already running on port ${opsPort + 1} (set OPS_PORT to change it)`);
+    // OPS_PORT+3 was never reserved: any other socket on the machine may hold it meanwhile.
+    expect(others).toMatch(new RegExp(`^\\(ports? ${opsPort + 2}(, ${opsPort + 3})? taken too\\)$`));
     // The first one runs on.
     expect((await fetch(`${api}/readyz`)).status).toBe(200);
   });

@@ -71,7 +71,7 @@ export async function startDataServer(
     subscribers,
     verifications,
     // Late-bound: the verification service needs the sessions too.
-    endVerification: (v, at) => service.settle(v, 'session_closed', at),
+    endVerification: (v, at) => service.settle(v, 'session_closed', at, { payment: 'sweep' }),
     pending,
     bookings,
     clock,
@@ -86,7 +86,7 @@ export async function startDataServer(
     config,
     { subscribers, verifications, certificates, pending, reverseCodes, audit, failures, storeStartedAt: embedded.ttlStoreStartedAt },
     // Every end goes through the lifecycle, built below (it settles payments).
-    (v, status) => lifecycle.onEnded(v, status),
+    (v, status, payment) => lifecycle.onEnded(v, status, payment),
     { outbound, guard: sendGuardFromConfig(config, limiter, redis, m, logger), limiter, merchants, sessions, m },
   );
   const payments = new PaymentService({

@@ -3,6 +3,7 @@ import { isAppError } from '@outband/errors';
 import type { NoticeKind } from '@outband/contracts';
 import { inMemoryTtlStore } from '@outband/redis-limits';
 import type { AuditEvent } from '../audit/audit-log';
+import { verificationRecord } from '../platform/medium-test-db';
 import type { Subscriber } from '../subscribers/subscriber.repository';
 import type { VerificationRecord } from '../verifications/verification.repository';
 import { FailureCounter } from './failure-counter';
@@ -49,26 +50,7 @@ function verification(
   merchantId = 'shop',
   holder: { subscriberId: number } | { decoyOf: string } = { subscriberId: alice.id },
 ): VerificationRecord {
-  return {
-    id: 've_1',
-    merchantId,
-    subscriberId: 'subscriberId' in holder ? holder.subscriberId : null,
-    decoyOf: 'decoyOf' in holder ? holder.decoyOf : null,
-    purpose: 'login',
-    status: 'pending',
-    addressMasked: '+33 6** ** ** 78',
-    attempts: 0,
-    maxAttempts: 5,
-    codeKeyId: 'k1',
-    macKeyId: 'k1',
-    bindingHash: 'b',
-    correlationId: null,
-    createdAt: new Date(now),
-    expiresAt: new Date(now + 300_000),
-    finishedAt: null,
-    transaction: null,
-    content: null,
-  };
+  return verificationRecord({ merchantId, createdAt: new Date(now), ...holder });
 }
 
 /** What a start or a check at `v`'s merchant meets: undefined, or the lock's retry-after. */

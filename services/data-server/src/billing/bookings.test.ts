@@ -1,5 +1,5 @@
-import { migrateLatest, openDatabase, type Knex } from '@outband/db';
-import { dataMigrationSource, dataMigrationsTable } from '../platform/migrations';
+import type { Knex } from '@outband/db';
+import { insertSubscriber, migratedDatabase } from '../platform/medium-test-db';
 import { MerchantRepository } from '../merchants/merchant.repository';
 import { SubscriberRepository } from '../subscribers/subscriber.repository';
 import { BillingService } from './billing.service';
@@ -16,13 +16,11 @@ let billing: BillingService;
 let alice: number;
 
 beforeEach(async () => {
-  db = openDatabase('sqlite::memory:');
-  await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
+  db = await migratedDatabase();
   merchants = new MerchantRepository(db);
   await merchants.upsertMerchant('shop', 'Shop');
+  alice = await insertSubscriber(db);
   const subscribers = new SubscriberRepository(db);
-  await subscribers.upsert({ identifier: 'alice', address: '+33612345678', receiverKind: 'mobile', status: 'active', locale: 'en' });
-  alice = (await subscribers.findByIdentifier('alice'))?.id ?? -1;
   const ledger = new LedgerRepository(db);
   bookings = new Bookings({ ledger, merchants, clock: () => at });
   billing = new BillingService({ ledger, merchants, subscribers });

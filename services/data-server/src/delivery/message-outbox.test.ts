@@ -104,4 +104,24 @@ describe('the outbox relay and a message the bus refuses', () => {
     const attempts = await db('message_outbox').orderBy('message_id').pluck<number[]>('attempts');
     expect(attempts).toEqual([1, 0]);
   });
+
+  it('sets aside only what the bus refuses: another non-retryable error ends the round like the broker away', async () => {
+    publish = () => Promise.reject(new AppError('internal', 'INTERNAL', 'publish failed', { retryable: false }));
+    expect(await outbox.relay()).toBe(0);
+    expect(outcomes).toEqual([]);
+    expect(errorLines()).toEqual([]);
+    expect((await rows()).map((r) => r.dead_at)).toEqual([null, null]);
+    const attempts = await db('message_outbox').orderBy('message_id').pluck<number[]>('attempts');
+    expect(attempts).toEqual([1, 0]);
+
+    // Tried again at its next attempt, and sent once the bus takes it.
+    publish = (m) => {
+      published.push(m.messageId);
+      return Promise.resolve();
+    };
+    now += 60_000;
+    expect(await outbox.relay()).toBe(2);
+    expect([...published].sort()).toEqual([refusedId, goodId]);
+    expect(await rows()).toEqual([]);
+  });
 });

@@ -28,8 +28,9 @@ export interface MessageOutboxOptions {
  * as the certificate it carries, so both exist or neither. It is published right after the
  * commit; one whose publish failed (broker away, process killed) is published by the relay.
  * The message server deduplicates by message id, so a relay that overlaps a late publish sends
- * nothing twice. One the bus refuses (a non-retryable error: its body fails its schema) is set
- * aside, so it neither comes back every round nor holds up the rows behind it.
+ * nothing twice. One the bus refuses (`BUS_MESSAGE_INVALID`: its body fails its schema) is set
+ * aside, so it neither comes back every round nor holds up the rows behind it. Any other
+ * failure ends the round and the rows wait for the next.
  */
 export class MessageOutbox {
   private published: string[] = [];
@@ -127,7 +128,7 @@ export class MessageOutbox {
       try {
         await this.o.publish({ messageId: row.message_id, body, correlationId: row.correlation_id ?? undefined });
       } catch (err) {
-        if (isAppError(err) && !err.retryable) {
+        if (isAppError(err) && err.code === 'BUS_MESSAGE_INVALID') {
           await this.setAside(row, err);
           continue; // this message's fault, not the broker's: the next ones may go
         }

@@ -1,8 +1,8 @@
-import { migrateLatest, openDatabase, type Knex } from '@outband/db';
+import type { Knex } from '@outband/db';
 import { createLogger } from '@outband/observability';
 import { AppError, isAppError } from '@outband/errors';
 import type { PaymentState, VerificationView } from '@outband/contracts';
-import { dataMigrationSource, dataMigrationsTable } from '../platform/migrations';
+import { insertSubscriber, migratedDatabase, verificationRecord } from '../platform/medium-test-db';
 import { Bookings } from '../billing/bookings';
 import { LedgerRepository } from '../billing/ledger.repository';
 import { MerchantRepository } from '../merchants/merchant.repository';
@@ -64,19 +64,11 @@ let startVerification: () => Promise<VerificationView>;
 
 beforeEach(async () => {
   now = Date.parse('2030-05-01T12:00:00Z');
-  db = openDatabase('sqlite::memory:');
-  await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
+  db = await migratedDatabase();
   merchants = new MerchantRepository(db);
   await merchants.upsertMerchant('shop', 'Shop');
   const subscribers = new SubscriberRepository(db);
-  await subscribers.upsert({
-    identifier: 'alice',
-    address: '+33612345678',
-    receiverKind: 'mobile',
-    status: 'active',
-    locale: 'en',
-    cardToken: 'tok_alice',
-  });
+  const alice = await insertSubscriber(db, { cardToken: 'tok_alice' });
   payments = new PaymentRepository(db);
   verifications = new VerificationRepository(db);
   bank = new FakeBank();
@@ -85,7 +77,15 @@ beforeEach(async () => {
   startVerification = async () => {
     const id = `ve_${String(started.length + 1).padStart(32, '0')}`;
     started.push(id);
-    await verifications.insert(pendingVerification(id, (await subscribers.findByIdentifier('alice'))?.id ?? -1));
+    await verifications.insert(
+      verificationRecord({
+        id,
+        subscriberId: alice,
+        purpose: 'transaction',
+        createdAt: new Date(now),
+        transaction: { amount: 2_500, currency: 'EUR', payee: 'Night Train' },
+      }),
+    );
     return { id } as VerificationView;
   };
   const clock = () => new Date(now);
@@ -104,28 +104,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await db.destroy();
 });
-
-function pendingVerification(id: string, subscriberId: number): Parameters<VerificationRepository['insert']>[0] {
-  return {
-    id,
-    merchantId: 'shop',
-    subscriberId,
-    purpose: 'transaction',
-    status: 'pending',
-    addressMasked: '+33 6** ** ** 78',
-    attempts: 0,
-    maxAttempts: 5,
-    codeKeyId: 'k1',
-    macKeyId: 'k1',
-    bindingHash: 'b',
-    correlationId: null,
-    createdAt: new Date(now),
-    expiresAt: new Date(now + 300_000),
-    finishedAt: null,
-    transaction: { amount: 2_500, currency: 'EUR', payee: 'Night Train' },
-    content: null,
-  };
-}
 
 const pay = () =>
   service.start({

@@ -1,8 +1,8 @@
-import { migrateLatest, openDatabase, type Knex } from '@outband/db';
+import type { Knex } from '@outband/db';
 import { createLogger } from '@outband/observability';
 import { isAppError } from '@outband/errors';
 import type { VerificationView } from '@outband/contracts';
-import { dataMigrationSource, dataMigrationsTable } from '../platform/migrations';
+import { insertSubscriber, migratedDatabase } from '../platform/medium-test-db';
 import { Bookings } from '../billing/bookings';
 import { LedgerRepository } from '../billing/ledger.repository';
 import { MerchantRepository } from '../merchants/merchant.repository';
@@ -16,17 +16,9 @@ import { PaymentService } from './payment.service';
 let db: Knex;
 let payments: PaymentRepository;
 beforeEach(async () => {
-  db = openDatabase('sqlite::memory:');
-  await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
+  db = await migratedDatabase();
   await db('merchants').insert({ id: 'shop', name: 'Shop' });
-  await new SubscriberRepository(db).upsert({
-    identifier: 'alice',
-    address: '+33612345678',
-    receiverKind: 'mobile',
-    status: 'active',
-    locale: 'en',
-    cardToken: 'tok_alice',
-  });
+  await insertSubscriber(db, { cardToken: 'tok_alice' });
   payments = new PaymentRepository(db);
 });
 afterEach(async () => {

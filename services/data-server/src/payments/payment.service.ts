@@ -297,7 +297,7 @@ export class PaymentService {
       await this.d
         .cancelVerification(p.merchantId, v.id)
         .catch((e: unknown) =>
-          this.d.logger.warn({ err: e, verificationId: v.id }, 'abandoned payment: its verification was already closed'),
+          this.d.logger.warn({ err: e, verificationId: v.id }, 'the verification of an abandoned payment was not canceled'),
         );
       throw withPayment(
         new AppError('unavailable', 'PAYMENT_ABANDONED', 'the payment was given up while its code was being sent: start it again', {

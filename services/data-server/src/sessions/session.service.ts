@@ -88,7 +88,10 @@ export class SessionService {
   async sweep(): Promise<number> {
     const idle = await this.d.sessions.idle(this.idleSince(), 100);
     for (const s of idle) {
-      await this.close(s, 'idle', this.idleEnd(s));
+      // One session's failure must not stop the others, nor the sweeps that run after this one.
+      await this.close(s, 'idle', this.idleEnd(s)).catch((err: unknown) =>
+        this.d.logger.warn({ err, sessionId: s.id }, 'idle session not closed'),
+      );
     }
     return idle.length;
   }
@@ -110,12 +113,18 @@ export class SessionService {
     if (!(await this.d.sessions.close(s.id, reason, at))) {
       return; // closed meanwhile, by another request or process
     }
+    // Booked first: the session row is closed now, and no later round would book it.
+    await this.d.bookings.sessionClosed(s, at);
     for (const v of await this.d.verifications.pendingInSession(s.id)) {
       if ((await this.d.pending.cancel(v.id, 'session_closed')) === 'session_closed') {
-        await this.d.endVerification(v, at);
+        // One code's failure must not keep the others open; its payment is finished by the sweep.
+        await this.d
+          .endVerification(v, at)
+          .catch((err: unknown) =>
+            this.d.logger.warn({ err, sessionId: s.id, verificationId: v.id }, 'a code of a closed session was not ended'),
+          );
       }
     }
-    await this.d.bookings.sessionClosed(s, at);
     this.d.logger.info({ sessionId: s.id, reason }, 'session closed');
   }
 

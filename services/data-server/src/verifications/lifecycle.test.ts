@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { migrateLatest, openDatabase, type Knex } from '@outband/db';
+import type { Knex } from '@outband/db';
 import { isAppError } from '@outband/errors';
 import { createLogger, createMetricsRegistry } from '@outband/observability';
 import { inMemoryTtlStore } from '@outband/redis-limits';
-import { dataMigrationSource, dataMigrationsTable } from '../platform/migrations';
+import { insertSubscriber, migratedDatabase } from '../platform/medium-test-db';
 import { dataServerMetrics } from '../platform/metrics';
 import { FailureCounter } from '../abuse/failure-counter';
 import { AuditLog } from '../audit/audit-log';
@@ -45,23 +45,15 @@ let phone: Map<string, string>;
 let bank: { captured: string[]; voided: string[] };
 
 beforeEach(async () => {
-  db = openDatabase('sqlite::memory:');
-  await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
+  db = await migratedDatabase();
   redis = inMemoryTtlStore();
   await redis.flushall(); // one process's connections share one store
   const clock = () => new Date();
   merchants = new MerchantRepository(db);
   await merchants.upsertMerchant('shop', 'Shop');
+  await insertSubscriber(db);
+  await insertSubscriber(db, { identifier: 'bob', address: '+33698765432', cardToken: 'tok_bob' });
   const subscribers = new SubscriberRepository(db);
-  await subscribers.upsert({ identifier: 'alice', address: '+33612345678', receiverKind: 'mobile', status: 'active', locale: 'en' });
-  await subscribers.upsert({
-    identifier: 'bob',
-    address: '+33698765432',
-    receiverKind: 'mobile',
-    status: 'active',
-    locale: 'en',
-    cardToken: 'tok_bob',
-  });
   const webhookRepo = new WebhookRepository(db);
   await webhookRepo.insertEndpoint({
     id: 'we_shop',
@@ -93,7 +85,7 @@ beforeEach(async () => {
     sessions: new SessionRepository(db),
     subscribers,
     verifications,
-    endVerification: (v, at) => service.settle(v, 'session_closed', at),
+    endVerification: (v, at) => service.settle(v, 'session_closed', at, { payment: 'sweep' }),
     pending,
     bookings,
     clock,
@@ -110,7 +102,7 @@ beforeEach(async () => {
     reverseCodes: new ReverseCodes(redis, 'test'),
     audit: new AuditLog(db),
     failures: new FailureCounter(redis, 'test', 100, 3600),
-    ended: (v, status) => lifecycle.onEnded(v, status),
+    ended: (v, status, payment) => lifecycle.onEnded(v, status, payment),
     issueMessage: async (certificate, message, code) => {
       await certificates.insert([certificate]);
       phone.set(message.verificationId, code);

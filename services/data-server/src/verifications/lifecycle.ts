@@ -6,6 +6,12 @@ import type { VerificationRecord } from './verification.repository';
 import type { FinalState } from './pending/pending-secret.store';
 
 /**
+ * When the payment an end releases is settled: `now`, or by the payment sweep, for an end that
+ * happens inside another request (a newer start, a closed session) which must not wait on the bank.
+ */
+export type PaymentSettlement = 'now' | 'sweep';
+
+/**
  * The one place that says what happens when a verification ends, whoever ends it (a check over
  * the API, a text from the phone, a registered message, a cancel, a newer start, a closed
  * session, a code found expired): the merchant's webhook is queued, the fee is booked when it was
@@ -23,11 +29,13 @@ export class VerificationLifecycle {
   ) {}
 
   /** The consequences of an end that has been recorded. */
-  async onEnded(v: VerificationRecord, status: FinalState): Promise<void> {
+  async onEnded(v: VerificationRecord, status: FinalState, payment: PaymentSettlement = 'now'): Promise<void> {
     await this.d.webhooks.emit(v.merchantId, verificationEnded(v, status));
     if (status === 'approved') {
       await this.d.bookings.verificationApproved(v);
     }
-    await this.d.payments.onVerificationEnd(v.id, status, v.purpose);
+    if (payment === 'now') {
+      await this.d.payments.onVerificationEnd(v.id, status, v.purpose);
+    }
   }
 }

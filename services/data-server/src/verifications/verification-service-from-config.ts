@@ -21,7 +21,7 @@ export type VerificationStores = Pick<
 export function verificationServiceFromConfig(
   config: DataServerConfig,
   stores: VerificationStores,
-  ended: NonNullable<VerificationServiceDeps['ended']>,
+  ended: VerificationServiceDeps['ended'],
   parts: {
     outbound: OutboundMessages;
     guard: SendGuard;

@@ -14,6 +14,7 @@ import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber
 import type { VerificationRecord, VerificationRepository } from './verification.repository';
 import type { BoundData } from './codes/bound-data';
 import type { OcraSuite } from './codes/ocra';
+import type { PaymentSettlement } from './lifecycle';
 
 /** What the verification service needs: stores, limits and senders, all given by the composition root. */
 export interface VerificationServiceDeps {
@@ -37,7 +38,7 @@ export interface VerificationServiceDeps {
   /** Blocks at one merchant (within the failure history) from which each is told to the subscriber by SMS; 0: never. */
   blocksBeforePermanent: number;
   /** What follows a recorded end (webhook, fee, payment): the verification lifecycle. */
-  ended?: (v: VerificationRecord, status: FinalState) => Promise<void>;
+  ended: (v: VerificationRecord, status: FinalState, payment: PaymentSettlement) => Promise<void>;
   /** The hash-chained audit trail. */
   audit: Pick<AuditLog, 'append'>;
   /** Consecutive failed checks per subscriber, which a new code does not reset. */

@@ -5,21 +5,19 @@ import type { StartInput } from './start/start-input';
 import type { FinalState } from './pending/pending-secret.store';
 import type { Subscriber } from '../subscribers/subscriber.repository';
 import { finished, type VerificationRecord } from './verification.repository';
-import { bindingHash, contentDigest, deriveCode, macOfCode, withDigits } from './codes/code-derivation';
-import { codeLengthFloor } from './codes/code-length';
+import { bindingHash, deriveCode, macOfCode, withDigits } from './codes/code-derivation';
 import { boundDataFor, type BoundData } from './codes/bound-data';
-import { maskAddress } from './mask-address';
 import { currentView, toView } from './verification-view';
 import { countFailure, failureKeyOf, holderOf, refuseIfBlocked } from '../abuse/lockout';
 import { DecoyPacing, decoyOf, unmatchableCode } from './start/decoy';
-import { decoyDestination } from './start/decoy-destination';
 import { guarded } from './start/guarded-send';
 import type { Destination } from '../abuse/number-policy';
 import { admitStart, refuseOverSendLimit } from './start/start-admission';
-import { reserveReverseCode } from './reverse/reverse-channel';
 import { issueCode } from './start/issue-code';
+import { newVerification } from './start/new-verification';
 import type { VerificationServiceDeps } from './verification.deps';
 import type { BusRequest } from './bus-request';
+import type { PaymentSettlement } from './lifecycle';
 import { startedBy } from './redelivered-start';
 import { resendRefused } from './resend-refused';
 import { activeKey } from './codes/active-key';
@@ -43,7 +41,6 @@ export class VerificationService {
     const marker = decoyOf(activeKey(this.d.macKeys).key, req.identifier);
     const decoy = subscriber ? null : marker;
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
-    const { transaction, message } = bound;
     const now = this.d.clock();
     await refuseIfBlocked(this.d, subscriber?.id ?? `d${decoy}`, req.merchantId);
     if (req.sessionId) {
@@ -58,62 +55,12 @@ export class VerificationService {
     const holder = subscriber ? { subscriberId: subscriber.id } : { decoyOf: decoy ?? '' };
     for (const old of await this.d.verifications.pendingFor(req.merchantId, holder, now)) {
       if ((await this.d.pending.cancel(old.id)) === 'canceled') {
-        await this.settle(old, 'canceled', now);
+        await this.settle(old, 'canceled', now, { payment: 'sweep' });
       }
     }
-    const id = `ve_${randomBytes(16).toString('hex')}`;
-    const codeKey = activeKey(this.d.codeKeys);
-    const macKey = activeKey(this.d.macKeys);
-    const binding = bindingHash({
-      merchantId: req.merchantId,
-      identifier: subscriber?.identifier ?? '',
-      purpose: req.purpose,
-      verificationId: id,
-      ...bound,
-    });
-    // A service's length counts only above the merchant's floor: the policy may have been raised since.
-    const codeLength =
-      req.codeLength === undefined ? policy.codeLength : Math.max(req.codeLength, codeLengthFloor(policy.codeLength, this.d.suite.digits));
-    const expiresAt = new Date(now.getTime() + (policy.codeTtlSeconds ?? this.d.ttlSeconds) * 1000);
-    const code =
-      channel === 'reverse-sms'
-        ? await reserveReverseCode(this.d, codeKey, macKey, binding, id, now, expiresAt)
-        : receiver
-          ? deriveCode(withDigits(this.d.suite, codeLength), codeKey, binding, id, randomBytes(32), now)
-          : unmatchableCode();
-    // An invalid or premium-rate number shows in the mask's format, and always will be refused:
-    // it shows its decoy's mask instead (a decoy's number is neither).
-    const shown =
-      withheld === 'ADDRESS_INVALID' || withheld === 'ADDRESS_PREMIUM_RATE'
-        ? decoyDestination(marker, req.identifier, req.identifierKind, this.d.decoyCountry)
-        : destination;
-    const addressMasked = maskAddress(shown);
-    const record: VerificationRecord = {
-      id,
-      merchantId: req.merchantId,
-      subscriberId: subscriber?.id ?? null,
-      decoyOf: receiver ? null : marker,
-      purpose: req.purpose,
-      status: 'pending',
-      addressMasked,
-      attempts: 0,
-      maxAttempts: this.d.maxAttempts,
-      codeKeyId: codeKey.id,
-      macKeyId: macKey.id,
-      bindingHash: binding,
-      correlationId: correlationId ?? null,
-      createdAt: now,
-      expiresAt,
-      finishedAt: null,
-      transaction: transaction ? { amount: transaction.amount, currency: transaction.currency, payee: transaction.payee } : null,
-      content: message ? { digest: contentDigest(message.text), reference: message.reference ?? null } : null,
-      sessionId: req.sessionId ?? null,
-      channel,
-      serviceSid: req.serviceSid ?? null,
-      codeLength,
-      senderName: req.senderName ?? policy.senderName,
-      requestId: request?.id ?? null,
-    };
+    const admitted = { subscriber, receiver, marker, policy, channel, bound, now, destination, withheld };
+    const { record, code, macKey } = await newVerification(this.d, req, admitted, { correlationId, requestId: request?.id });
+    const { id, bindingHash: binding, expiresAt } = record;
     await this.d.verifications.insert(record);
     await this.d.pending.put(
       // A withheld reverse code is shown but texting it back cannot approve anything.
@@ -247,7 +194,7 @@ export class VerificationService {
       case 'approved':
         await this.audit(v, 'approved');
         await this.d.failures.reset(failureKeyOf(v));
-        await this.settle(v, 'approved', now, outcome.attempts);
+        await this.settle(v, 'approved', now, { attempts: outcome.attempts });
         return { outcome: 'approved', verification: await this.viewOf(finished(v, 'approved', now, outcome.attempts)) };
       case 'mismatch':
         await this.audit(v, outcome.bindingMatched ? 'mismatch:code' : 'mismatch:data');
@@ -261,7 +208,7 @@ export class VerificationService {
       case 'burned':
         await this.audit(v, 'burned');
         await countFailure(this.d, v);
-        await this.settle(v, 'max_attempts_reached', now, outcome.attempts);
+        await this.settle(v, 'max_attempts_reached', now, { attempts: outcome.attempts });
         return {
           outcome: 'burned',
           mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
@@ -287,7 +234,7 @@ export class VerificationService {
     if (state !== to) {
       return this.closed(v, state);
     }
-    await this.settle(v, to, this.d.clock());
+    // The audit entry first: what follows the end (webhook, fee, payment) may fail and be finished later.
     await this.d.audit.append({
       at: this.d.clock(),
       kind: 'verification.canceled',
@@ -296,6 +243,7 @@ export class VerificationService {
       subscriberId: v.subscriberId,
       outcome: to === 'approved' ? 'approved:merchant' : 'canceled',
     });
+    await this.settle(v, to, this.d.clock());
     return this.view(v.id, merchantId);
   }
 
@@ -376,11 +324,16 @@ export class VerificationService {
    * Records a final state of `v` (durable record, certificate), then hands it to the lifecycle:
    * every end, whoever causes it, passes here once.
    */
-  async settle(v: VerificationRecord, status: FinalState, at: Date, attempts?: number): Promise<void> {
-    await this.d.verifications.finish(v.id, status, at, attempts);
+  async settle(
+    v: VerificationRecord,
+    status: FinalState,
+    at: Date,
+    o: { attempts?: number; payment?: PaymentSettlement } = {},
+  ): Promise<void> {
+    await this.d.verifications.finish(v.id, status, at, o.attempts);
     await this.d.certificates.setOutcome(v.id, status);
     this.d.onFinished?.(v, status);
-    await this.d.ended?.(v, status);
+    await this.d.ended(v, status, o.payment ?? 'now');
   }
 
   /**

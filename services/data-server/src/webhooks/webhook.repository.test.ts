@@ -1,13 +1,12 @@
-import { migrateLatest, openDatabase, type Knex } from '@outband/db';
-import { dataMigrationSource, dataMigrationsTable } from '../platform/migrations';
+import type { Knex } from '@outband/db';
+import { migratedDatabase } from '../platform/medium-test-db';
 import { WebhookRepository } from './webhook.repository';
 
 // A medium test on the embedded database (SQLite in memory, every migration run).
 let db: Knex;
 let repo: WebhookRepository;
 beforeEach(async () => {
-  db = openDatabase('sqlite::memory:');
-  await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
+  db = await migratedDatabase();
   repo = new WebhookRepository(db);
 });
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PDU } from 'smpp';
-import type { MessageInboundV1 } from '@outband/contracts';
+import { messageInboundV1, type MessageInboundV1 } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
 import { Reassembler, textOfSmppFields } from '@outband/sms-codec';
 import type { ReceiptTracker } from './receipt-tracker';
@@ -18,7 +18,8 @@ export interface DeliverSmDeps {
 /**
  * Handles a deliver_sm of one connection: receipts update messages; messages sent from a
  * handset are reassembled when concatenated and published as inbound events. The promise
- * decides the deliver_sm_resp: a failure asks the SMSC to send it again.
+ * decides the deliver_sm_resp: a failure asks the SMSC to send it again, so one the inbound
+ * contract refuses (it would be refused every time) is logged and acknowledged instead.
  */
 export function deliverSmHandler(d: DeliverSmDeps, connectionId: string): (pdu: PDU) => Promise<void> {
   const reassembler = new Reassembler();
@@ -45,7 +46,7 @@ export function deliverSmHandler(d: DeliverSmDeps, connectionId: string): (pdu: 
     if (whole === undefined) {
       return; // more parts to come
     }
-    await d.publishInbound({
+    const message: MessageInboundV1 = {
       type: 'message.inbound',
       version: 1,
       inboundId: randomUUID(),
@@ -54,7 +55,19 @@ export function deliverSmHandler(d: DeliverSmDeps, connectionId: string): (pdu: 
       text: whole,
       connection: connectionId,
       receivedAt: new Date().toISOString(),
-    });
+    };
+    const checked = messageInboundV1.safeParse(message);
+    if (!checked.success) {
+      // The bus would refuse it on every resend: acknowledge it, or the SMSC resends it forever.
+      // Never the text (it may hold a code), nor the zod messages (they may quote it).
+      const fields = [...new Set(checked.error.issues.map((i) => i.path.join('.')))];
+      d.logger.warn(
+        { connectionId, source: masked(source), length: whole.length, parts: concat?.total ?? 1, fields },
+        'mobile-originated message the inbound contract refuses dropped',
+      );
+      return;
+    }
+    await d.publishInbound(message);
     d.logger.info({ connectionId, parts: concat?.total ?? 1 }, 'mobile-originated message published');
   };
 }
@@ -63,4 +76,9 @@ export function deliverSmHandler(d: DeliverSmDeps, connectionId: string): (pdu: 
 function e164(addr: unknown, ton: unknown): string {
   const a = typeof addr === 'string' ? addr : '';
   return ton === 1 && /^\d+$/.test(a) ? `+${a}` : a;
+}
+
+// An address for a log line: its last two digits show, the rest does not.
+function masked(address: string): string {
+  return address.replace(/\d(?=.{2})/g, '•');
 }

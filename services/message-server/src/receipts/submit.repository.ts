@@ -1,5 +1,6 @@
 import type { DeliveryAttempt } from '@outband/contracts';
 import { Batcher, isSqlite, type Knex } from '@outband/db';
+import { statusError } from './status-publisher';
 
 type SubmitState = 'submitted' | 'delivered' | 'failed' | 'expired';
 type FinalState = Exclude<SubmitState, 'submitted'>;
@@ -270,7 +271,7 @@ function toSubmitRow(row: Row & { verification_id: string }): SubmitRow {
   };
 }
 
-/** The attempt object of the bus contract. */
+/** The attempt object of the bus contract, its error shortened as the contract wants. */
 export function attemptOf(
   number: number,
   route: string,
@@ -285,7 +286,7 @@ export function attemptOf(
     ...(submittedAt ? { submittedAt: submittedAt.toISOString() } : {}),
     smscMessageIds: smscMessageIds.filter(Boolean),
     state,
-    ...(error ? { error } : {}),
+    ...(error ? { error: statusError(error) } : {}),
   };
 }
 

@@ -19,7 +19,7 @@ export type ReverseOutcome =
 /** What the reverse channel asks of the verification service once it found a verification. */
 export interface VerificationOutcomes {
   audit(v: VerificationRecord, outcome: string): Promise<void>;
-  settle(v: VerificationRecord, status: FinalState, at: Date, attempts?: number): Promise<void>;
+  settle(v: VerificationRecord, status: FinalState, at: Date, o?: { attempts?: number }): Promise<void>;
   requireSessionOf(v: VerificationRecord): Promise<void>;
 }
 
@@ -67,7 +67,7 @@ export class ReverseChannel {
       await this.outcomes.audit(v, 'reverse:wrong_source');
       const counted = await this.d.pending.check(v.id, 'wrong-source', v.bindingHash, now);
       if (counted.kind === 'burned') {
-        await this.outcomes.settle(v, 'max_attempts_reached', now, counted.attempts);
+        await this.outcomes.settle(v, 'max_attempts_reached', now, { attempts: counted.attempts });
       } else if (counted.kind === 'mismatch') {
         await this.d.verifications.setAttempts(v.id, counted.attempts);
       }
@@ -88,7 +88,7 @@ export class ReverseChannel {
     }
     await this.outcomes.audit(v, 'reverse:approved');
     await this.d.failures.reset(failureKeyOf(v));
-    await this.outcomes.settle(v, 'approved', now, outcome.attempts);
+    await this.outcomes.settle(v, 'approved', now, { attempts: outcome.attempts });
     await Promise.all(this.d.macKeys.map((k) => this.d.reverseCodes.release(reverseLookupOf(k, code))));
     return { outcome: 'approved', ...found };
   }
