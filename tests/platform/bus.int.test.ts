@@ -7,22 +7,13 @@ import { busNames } from '@outband/contracts';
 import { AppError } from '@outband/errors';
 import { createLogger } from '@outband/observability';
 import { eventually } from '../support/http';
+import { statusWith } from '../support/bus-bodies';
 import { servers } from '../support/suite';
 
 const names = busNames(`outband-bus-${randomBytes(4).toString('hex')}`);
 const logger = createLogger({ service: 'bus-test', level: 'silent' });
 const schema = z.object({ type: z.literal('message.status'), version: z.literal(1), n: z.number() });
 const queue = names.messageStatusQueue;
-/** A valid message.status (the bus checks bodies as it publishes) with a test's own `n`. */
-const status = (n: number) => ({
-  type: 'message.status' as const,
-  version: 1 as const,
-  messageId: randomUUID(),
-  verificationId: `ve_${'0'.repeat(32)}`,
-  state: 'delivered' as const,
-  at: new Date().toISOString(),
-  n,
-});
 
 let conn: amqp.ChannelModel;
 let ch: amqp.Channel;
@@ -114,7 +105,7 @@ describe.each([
       got.push(m.n);
     });
     for (let n = 0; n < 20; n++) {
-      await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, status(n));
+      await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusWith(n));
     }
     await eventually(async () => (got.length === 20 ? true : undefined));
     expect(got.sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
@@ -155,7 +146,7 @@ describe.each([
       },
       { maxRetries: 2, retryBaseMs: 50 },
     );
-    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, status(1));
+    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusWith(1));
     const dead = await eventually(async () => {
       const d = await deadLetters();
       return d.length > 0 ? d : undefined;
@@ -171,7 +162,7 @@ describe.each([
       calls += 1;
       throw new AppError('invalid_input', 'NOPE', 'cannot ever work');
     });
-    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, status(1));
+    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusWith(1));
     const dead = await eventually(async () => {
       const d = await deadLetters();
       return d.length > 0 ? d : undefined;
@@ -209,15 +200,15 @@ describe('bus on RabbitMQ', () => {
     await bus.consume(queue, schema, async (m) => {
       got.add(m.n);
     });
-    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, status(0));
+    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusWith(0));
     // The broker closes our connection, as it does when it restarts.
     const internals = bus as unknown as { conn: { connection: { stream: { localPort: number } } } };
     await closeFromBroker(internals.conn.connection.stream.localPort);
     await eventually(async () => (bus.connected ? undefined : true));
     // Published while the link is down: it waits for the reconnect, then is confirmed.
-    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, status(1), { messageId: randomUUID() });
+    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusWith(1), { messageId: randomUUID() });
     expect(bus.connected).toBe(true);
-    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, status(2));
+    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusWith(2));
     await eventually(async () => (got.size === 3 ? true : undefined));
     expect([...got].sort()).toEqual([0, 1, 2]);
   });
@@ -230,7 +221,7 @@ describe('bus on RabbitMQ', () => {
     await bus.consume(qnames.messageStatusQueue, schema, async (m) => {
       got.push(m.n);
     });
-    await bus.publish(qnames.eventsExchange, qnames.routingKeys.messageStatus, status(7));
+    await bus.publish(qnames.eventsExchange, qnames.routingKeys.messageStatus, statusWith(7));
     await eventually(async () => (got.length === 1 ? true : undefined));
     const types = execFileSync('rabbitmqctl', ['list_queues', '-q', '--no-table-headers', 'name', 'type'], { encoding: 'utf8' })
       .split('\n')

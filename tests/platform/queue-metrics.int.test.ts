@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { z } from 'zod';
 import { Bus, deleteTopology, registerQueueMetrics } from '@outband/bus';
 import { busNames } from '@outband/contracts';
 import { createLogger, createMetricsRegistry } from '@outband/observability';
 import { eventually } from '../support/http';
+import { statusWith } from '../support/bus-bodies';
 import { servers } from '../support/suite';
 
 // Queue depth as ops see it on a dashboard: it rises while nobody consumes and falls when a
@@ -13,16 +14,6 @@ const prefix = `outband-qm-${randomBytes(4).toString('hex')}`;
 const names = busNames(prefix);
 const logger = createLogger({ service: 'queue-metrics-test', level: 'silent' });
 const schema = z.object({ type: z.literal('message.status'), version: z.literal(1), n: z.number() });
-/** A valid message.status (the bus checks bodies as it publishes) with a test's own `n`. */
-const status = (n: number) => ({
-  type: 'message.status' as const,
-  version: 1 as const,
-  messageId: randomUUID(),
-  verificationId: `ve_${'0'.repeat(32)}`,
-  state: 'delivered' as const,
-  at: new Date().toISOString(),
-  n,
-});
 let bus: Bus;
 const registry = createMetricsRegistry('test');
 
@@ -50,7 +41,7 @@ describe('queue metrics', () => {
     expect(await sample('outband_queue_messages_ready', 'data.message-status.dead')).toBe(0);
     expect(await sample('outband_queue_consumers', 'data.message-status')).toBe(0);
     for (let n = 0; n < 25; n += 1) {
-      await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, status(n));
+      await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusWith(n));
     }
     await eventually(async () => ((await sample('outband_queue_messages_ready', 'data.message-status')) === 25 ? true : undefined));
     const seen: number[] = [];
