@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { migrateDatabase, openDatabase } from '@outband/db';
-import { migrateDataDatabase, openAdmin, type DataAdmin } from '@outband/data-server';
+import { migrateDatabase, openDatabase, unlockMigrations, type MigrationLog } from '@outband/db';
+import { migrateDataDatabase, openAdmin, unlockDataMigrations, type DataAdmin } from '@outband/data-server';
 import { messageMigrationSource, messageMigrationsTable } from '@outband/message-server';
 
 const usage = `usage: outband <command>   (DATABASE_URL names the database)
   migrate                                          run the data and message servers' migrations
+  migrate --unlock                                 clear a migration lock left by a migration that died
   merchant create <id> <name>                      add a merchant (or rename it)
   merchant key add <merchant> <kid>                add an HS256 key; prints its secret once
   subscriber add <identifier> <+E164> [mobile|pager-alpha|pager-numeric] [en|fr]
@@ -39,9 +40,20 @@ async function run(args: string[]): Promise<void> {
   }
   switch (`${command ?? ''} ${rest[0] ?? ''}`.trim()) {
     case 'migrate': {
-      const data = await migrateDataDatabase(databaseUrl);
-      const message = await migrateDatabase(databaseUrl, messageMigrationSource, messageMigrationsTable);
+      const data = await migrateDataDatabase(databaseUrl, toStderr);
+      const message = await migrateDatabase(databaseUrl, messageMigrationSource, messageMigrationsTable, toStderr);
       console.log(`applied ${data.length + message.length} migrations`);
+      return;
+    }
+    case 'migrate --unlock': {
+      const db = openDatabase(databaseUrl, { min: 0, max: 2 });
+      try {
+        const data = await unlockDataMigrations(db);
+        const message = await unlockMigrations(db, messageMigrationSource, messageMigrationsTable);
+        console.log(`data server migrations: ${data}; message server migrations: ${message}`);
+      } finally {
+        await db.destroy();
+      }
       return;
     }
     case 'merchant create': {
@@ -96,6 +108,12 @@ async function run(args: string[]): Promise<void> {
 }
 
 class Usage extends Error {}
+
+/** What a migration waits for or repairs, said on stderr (stdout holds the answer). */
+const toStderr: MigrationLog = {
+  info: (_fields, message) => console.error(message),
+  warn: (_fields, message) => console.error(message),
+};
 
 function need(value: string | undefined, name: string): string {
   if (!value) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envInt, envUrl } from './env-types';
+import { envBool, envInt, envUrl } from './env-types';
 
 /** The bus settings every service reads. */
 export const busEnv = {
@@ -29,6 +29,11 @@ export const redisEnv = {
 export const databaseEnv = {
   /** MySQL/MariaDB (the database is created if missing); `sqlite:path/to/file.db` is the embedded default's database (one process only). */
   DATABASE_URL: envUrl('mysql', 'sqlite').default('mysql://root@127.0.0.1:3306/outband'),
+  /**
+   * Whether the server runs its pending migrations as it starts (one replica at a time), or waits
+   * until a migration step (`outband migrate`, a Kubernetes Job) has run them: `false` in Kubernetes.
+   */
+  MIGRATE_ON_START: envBool.default(true),
 };
 
 /** `/healthz`, `/readyz` and `/metrics` of a service without an HTTP API of its own. */

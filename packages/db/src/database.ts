@@ -56,27 +56,10 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-/** Runs a service's pending migrations, each service recording them in its own table. */
-export async function migrateLatest<M>(db: Knex, source: Knex.MigrationSource<M>, tableName: string): Promise<string[]> {
-  const [, names] = (await db.migrate.latest({ migrationSource: source, tableName })) as [number, string[]];
-  return names;
-}
-
 /** Resolves to null when the database answers, or the reason it does not (for /readyz). */
 export async function databaseReadiness(db: Knex): Promise<string | null> {
   await db.raw('select 1');
   return null;
-}
-
-/** Creates the database if needed and runs one service's migrations (the `migrate` command). */
-export async function migrateDatabase<M>(url: string, source: Knex.MigrationSource<M>, tableName: string): Promise<string[]> {
-  await ensureDatabase(url);
-  const db = openDatabase(url, { min: 0, max: 1 });
-  try {
-    return await migrateLatest(db, source, tableName);
-  } finally {
-    await db.destroy();
-  }
 }
 
 /** One migration of a service, kept in code so compiled and test runs see the same list. */

@@ -1,13 +1,13 @@
+export { databaseReadiness, ensureDatabase, isSqlite, migrationSource, nowDefault, openDatabase } from './database';
 export {
-  databaseReadiness,
-  ensureDatabase,
-  isSqlite,
+  MigrationRunningError,
   migrateDatabase,
   migrateLatest,
-  migrationSource,
-  nowDefault,
-  openDatabase,
-} from './database';
+  pendingMigrations,
+  unlockMigrations,
+  waitForMigrations,
+} from './migrations';
+export type { MigrationLog } from './migrations';
 export type { Migration } from './database';
 export type { Knex } from 'knex';
 export { Batcher } from './batcher';

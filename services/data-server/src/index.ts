@@ -5,7 +5,7 @@ export type { DataServerConfig } from './config';
 export { seedDemo } from './seed-demo';
 export type { DemoSeed } from './seed-demo';
 export { AuditLog } from './audit/audit-log';
-export { migrateDataDatabase, openAdmin } from './admin/admin-entry';
+export { migrateDataDatabase, openAdmin, unlockDataMigrations } from './admin/admin-entry';
 export type { AdminEntryOptions, DataAdmin, NewSubscriber } from './admin/admin-entry';
 export { PendingSecretStore } from './verifications/pending/pending-secret.store';
 export { FailureCounter } from './abuse/failure-counter';

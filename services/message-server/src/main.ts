@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Bus, MemoryBus, registerQueueMetrics, type MessageBus } from '@outband/bus';
 import { busNames } from '@outband/contracts';
-import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase, type Knex } from '@outband/db';
+import { databaseReadiness, ensureDatabase, migrateLatest, openDatabase, waitForMigrations, type Knex } from '@outband/db';
 import { closeServer, createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@outband/observability';
 import type { MessageServerConfig } from './config';
 import { messageServerMetrics } from './platform/metrics';
@@ -40,7 +40,11 @@ export async function startMessageServer(
   }
   // Enough connections for every handler a full prefetch can run at once.
   const db = embedded.db ?? openDatabase(config.DATABASE_URL, { min: 0, max: 20 });
-  await migrateLatest(db, messageMigrationSource, messageMigrationsTable);
+  if (config.MIGRATE_ON_START || embedded.db) {
+    await migrateLatest(db, messageMigrationSource, messageMigrationsTable, logger);
+  } else {
+    await waitForMigrations(db, messageMigrationSource, messageMigrationsTable, logger);
+  }
   const bus =
     embedded.bus ??
     (await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'message-server' }));

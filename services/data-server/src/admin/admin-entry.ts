@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ReceiverKind, TwilioCredentialsView } from '@outband/contracts';
-import { migrateDatabase, type Knex } from '@outband/db';
+import { migrateDatabase, unlockMigrations, type Knex, type MigrationLog } from '@outband/db';
 import { AuditLog } from '../audit/audit-log';
 import { MerchantRepository } from '../merchants/merchant.repository';
 import { dataMigrationSource, dataMigrationsTable } from '../platform/migrations';
@@ -40,8 +40,13 @@ export interface DataAdmin {
 }
 
 /** Creates the data server's database if needed and runs its migrations; answers the names applied. */
-export function migrateDataDatabase(databaseUrl: string): Promise<string[]> {
-  return migrateDatabase(databaseUrl, dataMigrationSource, dataMigrationsTable);
+export function migrateDataDatabase(databaseUrl: string, log?: MigrationLog): Promise<string[]> {
+  return migrateDatabase(databaseUrl, dataMigrationSource, dataMigrationsTable, log);
+}
+
+/** Clears the data server's migration lock left by a migration that died; refuses while one runs. */
+export function unlockDataMigrations(db: Knex): Promise<'released' | 'not locked'> {
+  return unlockMigrations(db, dataMigrationSource, dataMigrationsTable);
 }
 
 /**

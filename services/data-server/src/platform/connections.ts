@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { Bus, MemoryBus, registerQueueMetrics, type MessageBus } from '@outband/bus';
 import { busNames, type BusNames } from '@outband/contracts';
-import { ensureDatabase, migrateLatest, openDatabase, type Knex } from '@outband/db';
+import { ensureDatabase, migrateLatest, openDatabase, waitForMigrations, type Knex } from '@outband/db';
 import type { Logger, Registry } from '@outband/observability';
 import type { DataServerConfig } from '../config';
 import { dataMigrationSource, dataMigrationsTable } from './migrations';
@@ -38,9 +38,13 @@ export async function openConnections(
     await ensureDatabase(config.DATABASE_URL);
   }
   const db = embedded.db ?? openDatabase(config.DATABASE_URL);
-  const applied = await migrateLatest(db, dataMigrationSource, dataMigrationsTable);
-  if (applied.length > 0) {
-    logger.info({ migrations: applied }, 'migrations applied');
+  if (config.MIGRATE_ON_START || embedded.db) {
+    const applied = await migrateLatest(db, dataMigrationSource, dataMigrationsTable, logger);
+    if (applied.length > 0) {
+      logger.info({ migrations: applied }, 'migrations applied');
+    }
+  } else {
+    await waitForMigrations(db, dataMigrationSource, dataMigrationsTable, logger);
   }
   // Auto-pipelining: the commands of one turn of the event loop go out in one socket write.
   const redis =
