@@ -231,4 +231,31 @@ describe('bus on RabbitMQ', () => {
     await bus.close();
     await deleteTopology(ch, qnames);
   });
+
+  it('fails start-up at once, saying what to do, when QUEUE_TYPE=quorum meets classic queues', async () => {
+    const snames = busNames(`outband-switch-${randomBytes(4).toString('hex')}`);
+    const classic = await Bus.connect({ url: servers.amqp, names: snames, logger });
+    try {
+      const began = Date.now();
+      // Before: retried every 0.5 s until connectTimeoutMs, and a service never opened its ops port.
+      const refused = await Bus.connect({ url: servers.amqp, names: snames, logger, queueType: 'quorum', connectTimeoutMs: 20_000 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(Date.now() - began).toBeLessThan(5000);
+      expect(refused).toMatchObject({ code: 'CONFIG_INVALID', retryable: false });
+      expect((refused as Error).message).toContain(`queue '${snames.dataRpcQueue}' is a classic queue but QUEUE_TYPE is quorum`);
+      expect((refused as Error).message).toContain('docs/operations.md');
+      // The queues and the bus already on them are untouched.
+      const got: number[] = [];
+      await classic.consume(snames.messageStatusQueue, schema, async (m) => {
+        got.push(m.n);
+      });
+      await classic.publish(snames.eventsExchange, snames.routingKeys.messageStatus, statusWith(3));
+      await eventually(async () => (got.length === 1 ? true : undefined));
+    } finally {
+      await classic.close();
+      await deleteTopology(ch, snames);
+    }
+  });
 });

@@ -64,7 +64,7 @@ export class Bus implements MessageBus {
     });
   }
 
-  /** Connects (retrying until `connectTimeoutMs`) and declares the topology. */
+  /** Connects (retrying until `connectTimeoutMs`, unless no retry can help) and declares the topology. */
   static async connect(options: BusOptions): Promise<Bus> {
     const bus = new Bus(options);
     const deadline = Date.now() + bus.opts.connectTimeoutMs;
@@ -73,6 +73,9 @@ export class Bus implements MessageBus {
         await bus.establish();
         return bus;
       } catch (e) {
+        if (isAppError(e) && !e.retryable) {
+          throw e;
+        }
         if (Date.now() > deadline) {
           throw new AppError('unavailable', 'BROKER_UNREACHABLE', `cannot reach the broker: ${(e as Error).message}`, { cause: e });
         }
@@ -134,7 +137,7 @@ export class Bus implements MessageBus {
    * Sends a request and waits for its reply. The request expires in the queue when the caller
    * has stopped waiting, so no server works for nobody.
    */
-  async request(queue: string, body: object, timeoutMs: number, correlationId?: string): Promise<unknown> {
+  async request(queue: string, body: object, timeoutMs: number, correlationId?: string, repeatOf?: string): Promise<unknown> {
     // The caller's bound covers waiting for a reconnect too.
     const ch = await this.channelWhenReady(timeoutMs);
     const id = randomUUID();
@@ -143,11 +146,11 @@ export class Bus implements MessageBus {
     ch.publish('', queue, Buffer.from(JSON.stringify(body)), {
       replyTo: replyQueue,
       correlationId: id,
-      messageId: id,
+      messageId: repeatOf ?? id,
       userId: this.user,
       expiration: String(timeoutMs),
       contentType: 'application/json',
-      headers: correlationId ? { [headers.correlation]: correlationId } : {},
+      headers: { ...(correlationId ? { [headers.correlation]: correlationId } : {}), ...(repeatOf ? { [headers.repeatable]: 1 } : {}) },
     });
     return reply;
   }
@@ -253,7 +256,9 @@ export class Bus implements MessageBus {
         await this.establish();
         this.opts.logger.info({}, 'broker connection restored');
       } catch (err) {
-        this.opts.logger.warn({ err, attempt: this.reconnectAttempt }, 'broker reconnect failed');
+        // Queues of the other type (recreated while we were away) need an operator: say so loudly.
+        const level = isAppError(err) && !err.retryable ? 'error' : 'warn';
+        this.opts.logger[level]({ err, attempt: this.reconnectAttempt }, 'broker reconnect failed');
       }
     }
   }

@@ -12,6 +12,8 @@ export interface DeliveryContext {
   attempt: number;
   /** True when the broker delivered this message before (a consumer died before acking). */
   redelivered: boolean;
+  /** True when the sender may have sent this request before under the same message id (a retry). */
+  repeatable?: boolean;
 }
 
 export const headers = {
@@ -19,6 +21,7 @@ export const headers = {
   attempt: 'x-outband-attempt',
   deadReason: 'x-outband-dead-reason',
   deadFrom: 'x-outband-dead-from',
+  repeatable: 'x-outband-repeatable',
 } as const;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -53,6 +56,7 @@ export function contextOf(msg: ConsumeMessage): DeliveryContext {
     messageId: typeof msg.properties.messageId === 'string' ? msg.properties.messageId : undefined,
     attempt: Number.isInteger(attempt) && attempt >= 0 ? attempt : 0,
     redelivered: msg.fields.redelivered,
+    repeatable: h[headers.repeatable] === 1,
   };
 }
 

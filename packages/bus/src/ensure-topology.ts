@@ -1,5 +1,6 @@
 import type { ChannelModel } from 'amqplib';
 import type { BusNames } from '@outband/contracts';
+import { queueTypeMismatch } from './queue-type-mismatch';
 import { declareTopology, sideQueues, topologyOf, type QueueType } from './topology';
 
 /** RabbitMQ's reply when the user lacks a permission (here: configure). */
@@ -10,7 +11,8 @@ function accessRefused(e: unknown): boolean {
 /**
  * Declares Outband's topology, or, when the broker refuses (a per-service user with no configure
  * permission: the topology is the data server's), checks that it exists. A missing part fails
- * the connection, which `Bus.connect` retries until the data server has declared it.
+ * the connection, which `Bus.connect` retries until the data server has declared it; a queue of
+ * the other type fails it for good (`CONFIG_INVALID`, not retryable).
  */
 export async function ensureTopology(conn: ChannelModel, names: BusNames, queueType: QueueType): Promise<'declared' | 'checked'> {
   // A refusal closes the channel: each attempt gets its own.
@@ -22,7 +24,7 @@ export async function ensureTopology(conn: ChannelModel, names: BusNames, queueT
     return 'declared';
   } catch (e) {
     if (!accessRefused(e)) {
-      throw e;
+      throw queueTypeMismatch(e, queueType) ?? e;
     }
   }
   const check = await conn.createChannel();

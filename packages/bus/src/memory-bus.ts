@@ -22,6 +22,8 @@ interface Envelope {
   expiresAt?: number;
   /** Why it was dead-lettered (dead queues only). */
   deadReason?: string;
+  /** A request that may have been sent before under this message id. */
+  repeatable?: boolean;
 }
 
 interface Consumer {
@@ -208,7 +210,7 @@ export class MemoryBus implements MessageBus {
     await this.addConsumer(queue, schema, handler as Handler<unknown>, options, true);
   }
 
-  request(queue: string, body: object, timeoutMs: number, correlationId?: string): Promise<unknown> {
+  request(queue: string, body: object, timeoutMs: number, correlationId?: string, repeatOf?: string): Promise<unknown> {
     if (this.closed) {
       return Promise.reject(unavailable('bus closed'));
     }
@@ -216,9 +218,10 @@ export class MemoryBus implements MessageBus {
     const reply = this.pending.wait(id, timeoutMs, queue);
     this.broker.enqueue(queue, {
       text: JSON.stringify(body),
-      messageId: id,
+      messageId: repeatOf ?? id,
       correlationId,
       attempt: 0,
+      repeatable: repeatOf !== undefined,
       expiresAt: Date.now() + timeoutMs,
       // Through JSON, as over the wire: the caller gets plain data, never the server's objects.
       replyTo: (r) => this.pending.settleBody(id, JSON.parse(JSON.stringify(r)) as ReplyBody),
@@ -271,7 +274,13 @@ export class MemoryBus implements MessageBus {
     rpc: boolean,
     e: Envelope,
   ): Promise<void> {
-    const ctx: DeliveryContext = { correlationId: e.correlationId, messageId: e.messageId, attempt: e.attempt, redelivered: false };
+    const ctx: DeliveryContext = {
+      correlationId: e.correlationId,
+      messageId: e.messageId,
+      attempt: e.attempt,
+      redelivered: false,
+      repeatable: e.repeatable === true,
+    };
     const parsed = parseBody(e.text, schema);
     if (!parsed.ok) {
       this.logger.warn({ queue, reason: parsed.reason }, 'invalid message dead-lettered');

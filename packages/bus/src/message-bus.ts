@@ -20,8 +20,12 @@ export interface MessageBus {
   consume<S extends z.ZodType>(queue: string, schema: S, handler: Handler<z.infer<S>>, options?: ConsumeOptions): Promise<void>;
   /** Serves request/reply on a queue: the handler's result (or AppError) is the reply. */
   serve<S extends z.ZodType>(queue: string, schema: S, handler: Handler<z.infer<S>>, options?: ConsumeOptions): Promise<void>;
-  /** Sends a request and waits for its reply (UPSTREAM_TIMEOUT after `timeoutMs`). */
-  request(queue: string, body: object, timeoutMs: number, correlationId?: string): Promise<unknown>;
+  /**
+   * Sends a request and waits for its reply (UPSTREAM_TIMEOUT after `timeoutMs`). `repeatOf`: the
+   * id every try of one request shares (from an idempotency key): the server looks for what an
+   * earlier try did, as for a redelivery.
+   */
+  request(queue: string, body: object, timeoutMs: number, correlationId?: string, repeatOf?: string): Promise<unknown>;
   /** Stops taking messages and lets in-flight handlers finish (bounded); publishing still works. */
   stopConsuming(drainMs?: number): Promise<void>;
   /** Stops consuming (if not done yet), then lets go of the broker. */

@@ -19,6 +19,22 @@ export const busEnv = {
 export const redisEnv = {
   /** Redis: pending secrets, limits, token ids. */
   REDIS_URL: envUrl('redis', 'rediss').default('redis://127.0.0.1:6379'),
+  /** Redis Cluster nodes, `host:port,…` (a few: the others are learnt), instead of the node of `REDIS_URL`, which still gives the user, password and TLS (`rediss:`). */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((value, ctx) => {
+      const nodes = value
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean)
+        .map((n) => /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(n));
+      if (nodes.length === 0 || nodes.some((m) => !m || Number(m[2]) < 1 || Number(m[2]) > 65535)) {
+        ctx.addIssue({ code: 'custom', message: 'must be host:port pairs, comma-separated' });
+        return z.NEVER;
+      }
+      return nodes.map((m) => ({ host: (m?.[1] ?? '').replace(/^\[|\]$/g, ''), port: Number(m?.[2]) }));
+    })
+    .optional(),
   /** Prefix of every Redis key, so several deployments can share one Redis. */
   REDIS_PREFIX: z
     .string()

@@ -266,6 +266,17 @@ export const errorCodes = {
     kind: 'invalid_input',
     description: 'A bus message fails its schema; it is never retried and goes to the dead-letter queue with the reason.',
   },
+  RECEIPT_SUBMIT_UNKNOWN: {
+    kind: 'unavailable',
+    retryable: true,
+    description:
+      'A delivery receipt named an SMSC message id no message server has stored within the wait: answered with an error so the SMSC sends it again.',
+  },
+  RECEIPT_NOT_APPLIED: {
+    kind: 'unavailable',
+    retryable: true,
+    description: 'A delivery receipt arrived while the message server was stopping: answered with an error so the SMSC sends it again.',
+  },
   BUS_MESSAGE_INVALID: {
     kind: 'internal',
     description:

@@ -92,13 +92,15 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
   // SQLite connection shared by the services stand in.
   const broker = env.AMQP_URL ? undefined : new MemoryBroker(busNames(dataConfig.BUS_PREFIX));
   const sqlite = dataConfig.DATABASE_URL.startsWith('sqlite:') ? openDatabase(dataConfig.DATABASE_URL) : undefined;
+  // A Redis Cluster is a Redis too: only with neither is the store kept in memory.
+  const redisGiven = env.REDIS_URL ?? env.REDIS_CLUSTER_NODES;
   const embeddedFor = (service: string, store: boolean) => ({
     ...(broker ? { bus: broker.connect(loggerOf(service)) } : {}),
-    ...(store && !env.REDIS_URL ? { redis: inMemoryTtlStore() } : {}),
+    ...(store && !redisGiven ? { redis: inMemoryTtlStore() } : {}),
     ...(sqlite ? { db: sqlite } : {}),
   });
   const dataEmbedded = embeddedFor('data-server', true);
-  const storeStartedAt = env.REDIS_URL ? undefined : inMemoryTtlStoreStartedAt();
+  const storeStartedAt = redisGiven ? undefined : inMemoryTtlStoreStartedAt();
   const data = await startDataServer(loadDataServerConfig({ ...serviceEnv, OPS_PORT: String(opsPort(1)) }), loggerOf('data-server'), {
     ...dataEmbedded,
     ...(storeStartedAt ? { ttlStoreStartedAt: storeStartedAt } : {}),
@@ -142,7 +144,7 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
   const lines = [
     '',
     `Outband is running in one process: bus ${broker ? 'in-process' : hidePassword(env.AMQP_URL ?? '')}, TTL store ${
-      env.REDIS_URL ? hidePassword(env.REDIS_URL) : 'in memory'
+      redisGiven ? hidePassword(redisGiven) : 'in memory'
     }, database ${sqlite ? `SQLite ${dataConfig.DATABASE_URL.slice('sqlite:'.length)}` : hidePassword(dataConfig.DATABASE_URL)}`,
     '  (set AMQP_URL, REDIS_URL and DATABASE_URL to run on RabbitMQ, Redis and MySQL)',
     `  demo shop        ${shop.url}   (sign in as alice, bob or claire; baskets above 30 € need a code)`,

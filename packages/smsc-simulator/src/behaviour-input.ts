@@ -27,6 +27,7 @@ export const behaviourInput = z.strictObject({
   refuseBindsUntil: z.number().int().min(0).optional(),
   messageIds: z.enum(['hex', 'decimal', 'empty']).optional(),
   receiptIds: z.enum(['same', 'decimal']).optional(),
+  receiptBinds: z.enum(['first', 'submitter', 'other', 'round-robin']).optional(),
 });
 
 /** The changes a `PUT /behaviour` body asks for; throws a readable Error on anything else. */

@@ -20,7 +20,16 @@ export interface SmscBehaviour {
   /** How message ids are written in submit_sm_resp; receipts may write them in decimal. */
   messageIds: 'hex' | 'decimal' | 'empty';
   receiptIds: 'same' | 'decimal';
+  /** Which bind of the account a receipt goes to (see `ReceiptBinds`). */
+  receiptBinds: ReceiptBinds;
 }
+
+/**
+ * Where receipts go among the account's binds that can receive: `first` (the oldest such bind),
+ * `submitter` (the bind that took the submit, when it can receive), `other` (any bind but that
+ * one, as when several servers share an account) or `round-robin`. Each falls back to `first`.
+ */
+export type ReceiptBinds = 'first' | 'submitter' | 'other' | 'round-robin';
 
 /**
  * A refusal rule: plain prefix or exact matches, never a pattern, so a rule sent over HTTP cannot
@@ -40,6 +49,7 @@ export const defaultBehaviour: SmscBehaviour = {
   refuseBindsUntil: 0,
   messageIds: 'hex',
   receiptIds: 'same',
+  receiptBinds: 'first',
 };
 
 /** Picks a receipt state by weight. */

@@ -6,6 +6,7 @@ import { encodeText, Reassembler, textOfSmppFields } from '@outband/sms-codec';
 import { defaultBehaviour, injectedError, pickOutcome, type SmscBehaviour } from './behaviour';
 import { startHttpApi } from './http-api';
 import { Inbox } from './inbox';
+import { receiptBind } from './receipt-binds';
 
 export interface SmscAccount {
   systemId: string;
@@ -91,6 +92,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     bindAttempts: 0,
   };
   let nextId = 0x10000;
+  let receiptTurn = 0;
 
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -180,7 +182,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       state.outstanding -= 1;
       counts.accepted += 1;
       session.send(pdu.response({ message_id: behaviour.messageIds === 'empty' ? '' : messageId }));
-      record(pdu, to, messageId, state.systemId);
+      record(pdu, to, messageId, state.systemId, session);
     };
     if (behaviour.responseDelayMs > 0) {
       later(behaviour.responseDelayMs, answer);
@@ -189,7 +191,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     }
   }
 
-  function record(pdu: smpp.PDU, to: string, messageId: string, systemId: string): void {
+  function record(pdu: smpp.PDU, to: string, messageId: string, systemId: string, submitter: smpp.Session): void {
     const from = typeof pdu.source_addr === 'string' ? pdu.source_addr : '';
     const { text, concat } = textOfSmppFields(pdu.short_message, pdu.message_payload);
     const key = concat ? `${from}|${to}|${concat.reference}|${concat.total}` : '';
@@ -213,20 +215,25 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     }
     const wantsReceipt = typeof pdu.registered_delivery === 'number' && (pdu.registered_delivery & 0x03) !== 0;
     if (wantsReceipt) {
-      later(behaviour.receiptDelayMs + Math.random() * behaviour.receiptJitterMs, () => sendReceipt(systemId, messageId, from, to, text));
+      later(behaviour.receiptDelayMs + Math.random() * behaviour.receiptJitterMs, () =>
+        sendReceipt(systemId, submitter, messageId, from, to, text),
+      );
     }
   }
 
-  function receiverFor(systemId?: string): smpp.Session | undefined {
-    return [...bound.entries()].find(([, s]) => (systemId === undefined || s.systemId === systemId) && s.mode !== 'transmitter')?.[0];
+  /** The binds that can receive, of one account or of any, oldest first. */
+  function receivers(systemId?: string): smpp.Session[] {
+    return [...bound.entries()]
+      .filter(([, s]) => (systemId === undefined || s.systemId === systemId) && s.mode !== 'transmitter')
+      .map(([session]) => session);
   }
 
-  function sendReceipt(systemId: string, messageId: string, from: string, to: string, text: string): void {
-    const target = receiverFor(systemId);
+  function sendReceipt(systemId: string, submitter: smpp.Session, messageId: string, from: string, to: string, text: string): void {
+    const target = receiptBind(receivers(systemId), submitter, behaviour.receiptBinds, receiptTurn++);
     if (!target) {
       // No receiver bound: keep it, as an SMSC does, until the account binds again.
       const queue = heldReceipts.get(systemId) ?? [];
-      queue.push(() => sendReceipt(systemId, messageId, from, to, text));
+      queue.push(() => sendReceipt(systemId, submitter, messageId, from, to, text));
       heldReceipts.set(systemId, queue);
       return;
     }
@@ -247,7 +254,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
   }
 
   function injectMo(mo: { from: string; to: string; text: string }): number {
-    const target = receiverFor();
+    const target = receivers()[0];
     if (!target) {
       throw new Error('no bind can receive mobile-originated messages');
     }

@@ -23,6 +23,8 @@ export const informationServerEnv = z.object({
   MERCHANT_KEY_CACHE_MS: envInt(0, 3_600_000).default(30_000),
   /** Bound on each call to the data server over the bus. */
   RPC_TIMEOUT_MS: envInt(100, 60_000).default(15_000),
+  /** How long an `Idempotency-Key` stays taken by a request that has not answered (its server died mid-request): then a retry runs again. Unset: twice `RPC_TIMEOUT_MS` plus 5 s. */
+  IDEMPOTENCY_PENDING_SECONDS: envInt(1, 3600).optional(),
   /** Largest request body accepted (bytes). */
   BODY_LIMIT_BYTES: envInt(256, 10_485_760).default(16_384),
   /** API requests per client IP and per merchant within the window (429 RATE_LIMITED beyond). */

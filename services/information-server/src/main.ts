@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Bus, type MessageBus } from '@outband/bus';
 import { busNames } from '@outband/contracts';
 import {
@@ -11,7 +11,7 @@ import {
   type Logger,
   type ReadinessChecks,
 } from '@outband/observability';
-import { RateLimiter } from '@outband/redis-limits';
+import { openRedis, RateLimiter } from '@outband/redis-limits';
 import { createApp } from './app';
 import { MerchantAuthenticator } from './auth/merchant-auth';
 import { MerchantKeyCache } from './auth/merchant-key-cache';
@@ -48,9 +48,7 @@ export async function startInformationServer(
     }));
   const data = busDataClient(bus, names, config.RPC_TIMEOUT_MS);
   const keys = new MerchantKeyCache((id) => data.merchantKeys(id), config.MERCHANT_KEY_CACHE_MS);
-  // Auto-pipelining: the commands of one turn of the event loop go out in one socket write.
-  const redis = embedded.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-  redis.on('error', (err) => logger.warn({ err }, 'redis error'));
+  const redis = embedded.redis ?? openRedis(config, logger);
   const limiter = new RateLimiter(redis, `${config.REDIS_PREFIX}:api`);
   const auth = new MerchantAuthenticator(
     keys,
@@ -82,7 +80,14 @@ export async function startInformationServer(
       logger,
     ),
     opsMetricsUrls: config.OPS_METRICS_URLS,
-    idempotency: idempotency({ redis, prefix: config.REDIS_PREFIX, ttlSeconds: 86_400, waitMs: config.RPC_TIMEOUT_MS }),
+    // Typed for one node, it sends only single-key SET, GET and DEL, which a cluster serves alike.
+    idempotency: idempotency({
+      redis,
+      prefix: config.REDIS_PREFIX,
+      ttlSeconds: 86_400,
+      waitMs: config.RPC_TIMEOUT_MS,
+      pendingSeconds: config.IDEMPOTENCY_PENDING_SECONDS,
+    }),
     requestLimits: {
       hit: (name, key, limit, windowMs, now) => limiter.hit(name, key, limit, windowMs, now),
       perIp: config.REQUEST_LIMIT_PER_IP,

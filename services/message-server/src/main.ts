@@ -65,7 +65,7 @@ export async function startMessageServer(
       correlationId,
     });
   };
-  const receipts = new ReceiptTracker(submits, publish, logger);
+  const receipts = new ReceiptTracker(submits, publish, logger, { onGivenUp: (smsc) => m.receiptsGivenUp.inc({ smsc }) });
   const publishInbound = (message: Parameters<Parameters<typeof deliverSmHandler>[0]['publishInbound']>[0]) =>
     bus.publish(names.eventsExchange, names.routingKeys.messageInbound, message, { messageId: message.inboundId });
   for (const c of config.routing.connections) {
@@ -127,9 +127,11 @@ export async function startMessageServer(
     },
     async stop() {
       // Stop taking messages and let in-flight submits finish (unconfirmed ones go back to the
-      // queue); unbind while the bus still carries what receipts report; then close the bus.
+      // queue); unbind while the bus still carries what receipts report; stop looking up the
+      // submits of receipts still held (unanswered, the SMSC sends them again); then close the bus.
       await bus.stopConsuming();
       await Promise.all([...pools.values()].map((p) => p.stop()));
+      receipts.stop();
       await bus.close();
       await closeServer(ops);
       if (!embedded.db) {

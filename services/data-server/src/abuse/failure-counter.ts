@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@outband/redis-limits';
 
 /**
  * Consecutive failed checks per subscriber (NIST SP 800-63B-4 §3.1.3: a new code does not reset
@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  */
 export class FailureCounter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly limit: number,
     private readonly blockSeconds: number,

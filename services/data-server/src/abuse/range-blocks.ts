@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@outband/redis-limits';
 
 /** Number ranges blocked after a burst of sends (SMS pumping), each for a while: for one merchant, or for all. */
 export class RangeBlocks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '@outband/observability';
-import type { RateLimiter } from '@outband/redis-limits';
+import type { RateLimiter, RedisClient } from '@outband/redis-limits';
 import type { DataServerConfig } from '../config';
 import type { DataServerMetrics } from '../platform/metrics';
 import { RangeBlocks } from './range-blocks';
@@ -10,7 +9,7 @@ import { SendGuard } from './send-guard';
 export function sendGuardFromConfig(
   config: DataServerConfig,
   limiter: RateLimiter,
-  redis: Redis,
+  redis: RedisClient,
   m: DataServerMetrics,
   logger: Logger,
 ): SendGuard {

@@ -60,12 +60,21 @@ export interface PaymentTransition {
   cause: string | null;
 }
 
+/** What follows each payment transition: what commits with it, and what is told once it has. */
+export interface PaymentTransitionHooks {
+  /** Runs in the transition's transaction, before it commits: a failure rolls the transition back (webhooks). */
+  inTransaction(tx: Knex.Transaction, t: PaymentTransition): Promise<void>;
+  /** Runs once the transition has committed (metrics). */
+  committed(t: PaymentTransition): void;
+}
+
+const noHooks: PaymentTransitionHooks = { inTransaction: () => Promise.resolve(), committed: () => undefined };
+
 /** Payments and their transitions; every transition is a conditional update plus an event row. */
 export class PaymentRepository {
   constructor(
     private readonly db: Knex,
-    /** Called after each transition that happened (metrics, webhooks). */
-    private readonly onTransition: (t: PaymentTransition) => Promise<void> = () => Promise.resolve(),
+    private readonly hooks: PaymentTransitionHooks = noHooks,
   ) {}
 
   /** The payment an earlier delivery of this bus request made, if any. */
@@ -96,9 +105,10 @@ export class PaymentRepository {
       };
       await tx('payments').insert(toRow(record));
       await tx('payment_events').insert({ payment_id: p.id, from_state: null, to_state: 'created', cause: securing, at: p.createdAt });
+      await this.hooks.inTransaction(tx, createdTransition(record));
       return record;
     });
-    await this.onTransition({ paymentId: created.id, merchantId: created.merchantId, to: 'created', cause: created.securing });
+    this.hooks.committed(createdTransition(created));
     return created;
   }
 
@@ -129,12 +139,14 @@ export class PaymentRepository {
           ...(set.verificationId ? { verification_id: set.verificationId } : {}),
         });
       await tx('payment_events').insert({ payment_id: id, from_state: current.state, to_state: to, cause, at });
-      return current.merchant_id;
+      const t: PaymentTransition = { paymentId: id, merchantId: current.merchant_id, to, cause };
+      await this.hooks.inTransaction(tx, t);
+      return t;
     });
     if (moved === undefined) {
       return false;
     }
-    await this.onTransition({ paymentId: id, merchantId: moved, to, cause });
+    this.hooks.committed(moved);
     return true;
   }
 
@@ -223,6 +235,10 @@ async function lowValueHistory(tx: Knex.Transaction, subscriberId: number): Prom
     count: rows.reduce((n, r) => n + Number(r.n), 0),
     sums: new Map(rows.map((r) => [r.currency, Number(r.total)])),
   };
+}
+
+function createdTransition(p: PaymentRecord): PaymentTransition {
+  return { paymentId: p.id, merchantId: p.merchantId, to: 'created', cause: p.securing };
 }
 
 function toRow(p: PaymentRecord): Row {

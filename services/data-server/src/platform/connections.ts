@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Bus, MemoryBus, registerQueueMetrics, type MessageBus } from '@outband/bus';
 import { busNames, type BusNames } from '@outband/contracts';
 import { ensureDatabase, migrateLatest, openDatabase, waitForMigrations, type Knex } from '@outband/db';
+import { openRedis, type RedisClient } from '@outband/redis-limits';
 import type { Logger, Registry } from '@outband/observability';
 import type { DataServerConfig } from '../config';
 import { dataMigrationSource, dataMigrationsTable } from './migrations';
@@ -20,7 +21,7 @@ export interface EmbeddedServers {
 
 export interface Connections {
   db: Knex;
-  redis: Redis;
+  redis: RedisClient;
   bus: MessageBus;
   names: BusNames;
 }
@@ -46,10 +47,7 @@ export async function openConnections(
   } else {
     await waitForMigrations(db, dataMigrationSource, dataMigrationsTable, logger);
   }
-  // Auto-pipelining: the commands of one turn of the event loop go out in one socket write.
-  const redis =
-    embedded.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true, enableAutoPipelining: true });
-  redis.on('error', (err) => logger.warn({ err }, 'redis error'));
+  const redis = embedded.redis ?? openRedis(config, logger);
   const bus =
     embedded.bus ??
     (await Bus.connect({ url: config.AMQP_URL, names, queueType: config.QUEUE_TYPE, logger, connectionName: 'data-server' }));

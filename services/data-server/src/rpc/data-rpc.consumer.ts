@@ -58,10 +58,10 @@ export async function serveDataRpc(d: DataRpcDeps): Promise<void> {
   );
 }
 
-/** The request's id, and whether it may have been handled before (a server died before answering). */
+/** The request's id, and whether it may have been handled before (a server died before answering, a retry under an idempotency key). */
 function busRequestOf(ctx: DeliveryContext): BusRequest | undefined {
   const id = ctx.messageId;
-  return id && id.length <= 64 ? { id, redelivered: ctx.redelivered || ctx.attempt > 0 } : undefined;
+  return id && id.length <= 64 ? { id, redelivered: ctx.redelivered || ctx.attempt > 0 || ctx.repeatable === true } : undefined;
 }
 
 async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext): Promise<unknown> {

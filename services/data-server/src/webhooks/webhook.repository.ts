@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Knex } from '@outband/db';
 
 export interface EndpointRecord {
@@ -25,6 +26,18 @@ export interface DeliveryRecord {
   deliveredAt: Date | null;
 }
 
+/** A due delivery as `dueFairly` ranks it: enough to claim it. */
+export interface DueDelivery {
+  id: number;
+  merchantId: string;
+}
+
+/** A delivery this process leased: `attempts` counts the try it is about to make. */
+export interface ClaimedDelivery extends DeliveryRecord {
+  /** Names this claim: the settle of the try counts only while the lease is still its own. */
+  claimToken: string;
+}
+
 interface EndpointRow {
   id: string;
   merchant_id: string;
@@ -49,6 +62,7 @@ interface DeliveryRow {
   created_at: Date;
   next_attempt_at: Date;
   locked_until: Date | null;
+  claim_token: string | null;
   delivered_at: Date | null;
 }
 
@@ -105,6 +119,11 @@ export class WebhookRepository {
     );
   }
 
+  /** The same repository inside the caller's transaction (an event queued with what caused it). */
+  within(tx: Knex.Transaction): WebhookRepository {
+    return new WebhookRepository(tx);
+  }
+
   /** Queues one event for each endpoint; a repeated event (same id) is queued once. */
   async enqueue(endpointIds: string[], merchantId: string, eventId: string, eventType: string, payload: string, now: Date): Promise<void> {
     if (endpointIds.length === 0) {
@@ -139,13 +158,14 @@ export class WebhookRepository {
    * pass skips every merchant already seen. A pass that goes on took a merchant's whole share,
    * so there are at most limit / perMerchant passes, whatever the backlog.
    */
-  async dueFairly(now: Date, o: { limit: number; perMerchant: number; skip: string[] }): Promise<DeliveryRecord[]> {
+  async dueFairly(now: Date, o: { limit: number; perMerchant: number; skip: string[] }): Promise<DueDelivery[]> {
     if (o.limit <= 0 || o.perMerchant <= 0) {
       return [];
     }
     const window = Math.max(o.limit, Math.min(o.limit * o.perMerchant, maxDueWindow));
     const skip = new Set(o.skip);
     const rankOf = new Map<number, number>();
+    const merchantOf = new Map<number, string>();
     for (;;) {
       const rows = await this.oldestDue(now, [...skip], window);
       const seen = new Map<string, number>();
@@ -154,6 +174,7 @@ export class WebhookRepository {
         seen.set(r.merchant_id, rank);
         if (rank <= o.perMerchant) {
           rankOf.set(Number(r.id), rank);
+          merchantOf.set(Number(r.id), r.merchant_id);
         }
       }
       if (rankOf.size >= o.limit || rows.length < window) {
@@ -161,15 +182,11 @@ export class WebhookRepository {
       }
       seen.forEach((_, merchantId) => skip.add(merchantId));
     }
-    if (rankOf.size === 0) {
-      return [];
-    }
-    const rows = await this.db<DeliveryRow>('webhook_deliveries').whereIn('id', [...rankOf.keys()]);
-    const rank = (r: DeliveryRow) => rankOf.get(Number(r.id)) ?? 0;
-    return rows
-      .sort((a, b) => rank(a) - rank(b) || a.next_attempt_at.getTime() - b.next_attempt_at.getTime() || Number(a.id) - Number(b.id))
+    // The window's rows come in index order: a stable sort by rank keeps it within a rank.
+    return [...rankOf]
+      .sort(([, a], [, b]) => a - b)
       .slice(0, o.limit)
-      .map(deliveryOf);
+      .map(([id]) => ({ id, merchantId: merchantOf.get(id) ?? '' }));
   }
 
   /** The oldest due, unleased deliveries of merchants not skipped: ids only, in index order. */
@@ -191,41 +208,61 @@ export class WebhookRepository {
   }
 
   /**
-   * Leases one delivery for `leaseMs` with a conditional update, so two processes never send
-   * the same one at once: whether this process got it.
+   * Leases those of the deliveries that are still due and unleased for `leaseMs`, and counts the
+   * try each is leased for, in one conditional update: a delivery another process leased, or
+   * settled with a backoff since it was read, is left out. Answers the ones this process got.
    */
-  async claim(id: number, now: Date, leaseMs: number): Promise<boolean> {
+  async claim(ids: number[], now: Date, leaseMs: number): Promise<ClaimedDelivery[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const claimToken = randomBytes(16).toString('hex');
     const n = await this.db<DeliveryRow>('webhook_deliveries')
-      .where({ id, status: 'pending' })
+      .whereIn('id', ids)
+      .where({ status: 'pending' })
+      .where('next_attempt_at', '<=', now)
       .where((q) => {
         void q.whereNull('locked_until').orWhere('locked_until', '<', now);
       })
-      .update({ locked_until: new Date(now.getTime() + leaseMs) });
-    return n > 0;
+      .update({ locked_until: new Date(now.getTime() + leaseMs), claim_token: claimToken, attempts: this.db.raw('attempts + 1') });
+    if (n === 0) {
+      return [];
+    }
+    // Neither MySQL nor MariaDB return updated rows: the token finds them.
+    const rows = await this.db<DeliveryRow>('webhook_deliveries').whereIn('id', ids).where({ claim_token: claimToken });
+    const order = new Map(ids.map((id, i) => [id, i]));
+    return rows
+      .sort((a, b) => (order.get(Number(a.id)) ?? 0) - (order.get(Number(b.id)) ?? 0))
+      .map((r) => ({ ...deliveryOf(r), claimToken }));
   }
 
+  /**
+   * Records the outcome of a claimed try and ends its lease; false, and nothing written, when
+   * the lease is no longer this claim's (it ran out and another process claimed the delivery,
+   * or it was replayed).
+   */
   async settle(
-    id: number,
+    delivery: Pick<ClaimedDelivery, 'id' | 'claimToken'>,
     result: {
       status: DeliveryRecord['status'];
-      attempts: number;
       statusCode: number | null;
       error: string | null;
       nextAttemptAt: Date;
       at: Date;
     },
-  ): Promise<void> {
-    await this.db<DeliveryRow>('webhook_deliveries')
-      .where({ id })
+  ): Promise<boolean> {
+    const n = await this.db<DeliveryRow>('webhook_deliveries')
+      .where({ id: delivery.id, claim_token: delivery.claimToken })
       .update({
         status: result.status,
-        attempts: result.attempts,
         last_status_code: result.statusCode,
         last_error: result.error?.slice(0, 200) ?? null,
         next_attempt_at: result.nextAttemptAt,
         locked_until: null,
+        claim_token: null,
         ...(result.status === 'delivered' ? { delivered_at: result.at } : {}),
       });
+    return n > 0;
   }
 
   async deliveries(endpointId: string, merchantId: string, limit: number): Promise<DeliveryRecord[]> {
@@ -241,7 +278,7 @@ export class WebhookRepository {
     return (
       (await this.db<DeliveryRow>('webhook_deliveries')
         .where({ id, merchant_id: merchantId })
-        .update({ status: 'pending', next_attempt_at: now, locked_until: null, created_at: now })) > 0
+        .update({ status: 'pending', next_attempt_at: now, locked_until: null, claim_token: null, created_at: now })) > 0
     );
   }
 }

@@ -5,13 +5,14 @@ import {
   unseal,
   type SealKey,
   type WebhookActionResult,
-  type WebhookDeliveryView,
   type WebhookEndpointView,
   type WebhookEventDraft,
   type WebhookRegisterV1,
 } from '@outband/contracts';
+import type { Knex } from '@outband/db';
 import type { Logger } from '@outband/observability';
-import type { DeliveryRecord, EndpointRecord, WebhookRepository } from './webhook.repository';
+import type { ClaimedDelivery, DueDelivery, EndpointRecord, WebhookRepository } from './webhook.repository';
+import { deliveryView, endpointView } from './webhook-views';
 import type { WebhookSendOutcome } from './webhook-sender';
 import { DeliverySlots, type DeliverySlotLimits } from './delivery-slots';
 import { destinationNotAllowed, webhookUrlProblem, type WebhookDestinationPolicy } from './webhook-destination';
@@ -120,20 +121,22 @@ export class WebhookService {
   /**
    * Queues an event (made by its builder in the contracts) for the merchant's endpoints that
    * take it. Its `eventKey` names the event itself, so a repeated emit queues nothing more.
+   * Given `tx`, the event is queued in it: it commits, or not, with what caused it.
    */
-  async emit(merchantId: string, event: WebhookEventDraft): Promise<void> {
+  async emit(merchantId: string, event: WebhookEventDraft, tx?: Knex.Transaction): Promise<void> {
     const { type, eventKey, data } = event;
     if (!this.d.keys) {
       return;
     }
-    const endpoints = (await this.d.repo.endpoints(merchantId)).filter((e) => e.events.some((want) => matches(want, type)));
+    const repo = tx ? this.d.repo.within(tx) : this.d.repo;
+    const endpoints = (await repo.endpoints(merchantId)).filter((e) => e.events.some((want) => matches(want, type)));
     if (endpoints.length === 0) {
       return;
     }
     const now = this.d.clock();
     const id = `evt_${createHash('sha256').update(eventKey).digest('hex').slice(0, 32)}`;
     const payload = JSON.stringify({ id, type, createdAt: now.toISOString(), data });
-    await this.d.repo.enqueue(
+    await repo.enqueue(
       endpoints.map((e) => e.id),
       merchantId,
       id,
@@ -147,6 +150,10 @@ export class WebhookService {
    * Starts what is due and fits in the free slots, round-robin across merchants, without
    * waiting for the answers: the next round can start another merchant's deliveries while
    * slow endpoints still hold their own merchant's slots. Answers how many it started.
+   *
+   * The deliveries are claimed together, in one conditional update that also counts their try:
+   * another replica that read the same ones gets none of them, and none settled since it read
+   * them (with a backoff) is sent again before its time.
    */
   async deliverDue(): Promise<number> {
     const now = this.d.clock();
@@ -155,19 +162,32 @@ export class WebhookService {
       perMerchant: this.d.concurrency.perMerchant,
       skip: this.slots.saturated(),
     });
-    let started = 0;
-    for (const delivery of due) {
-      if (this.slots.freeFor(delivery.merchantId) === 0 || !(await this.d.repo.claim(delivery.id, now, this.d.timeoutMs * 3))) {
-        continue;
-      }
+    const claimed = await this.d.repo.claim(
+      this.fitting(due).map((d) => d.id),
+      now,
+      this.d.timeoutMs * 3,
+    );
+    for (const delivery of claimed) {
       this.slots.start(delivery.merchantId, () =>
         this.deliver(delivery).catch((err: unknown) =>
           this.d.logger.warn({ err, deliveryId: delivery.id }, 'webhook delivery not settled'),
         ),
       );
-      started++;
     }
-    return started;
+    return claimed.length;
+  }
+
+  /** Those of the due deliveries that fit in their merchants' free slots. */
+  private fitting(due: DueDelivery[]): DueDelivery[] {
+    const taken = new Map<string, number>();
+    return due.filter((d) => {
+      const n = taken.get(d.merchantId) ?? 0;
+      if (n >= this.slots.freeFor(d.merchantId)) {
+        return false;
+      }
+      taken.set(d.merchantId, n + 1);
+      return true;
+    });
   }
 
   /** Resolves once the deliveries under way have settled (on shutdown, after the last round). */
@@ -175,9 +195,10 @@ export class WebhookService {
     return this.slots.idle();
   }
 
-  private async deliver(delivery: DeliveryRecord): Promise<void> {
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
     const endpoint = await this.d.repo.endpoint(delivery.endpointId);
-    const attempts = delivery.attempts + 1;
+    // The claim counted this try.
+    const attempts = delivery.attempts;
     let statusCode: number | null = null;
     let error: string | null = null;
     let cause: string | undefined;
@@ -219,14 +240,18 @@ export class WebhookService {
     const givenUp = !ok && (!endpoint || now.getTime() - delivery.createdAt.getTime() >= this.d.giveUpMs);
     const status = ok ? 'delivered' : givenUp ? 'failed' : 'pending';
     const delay = Math.min(3_600_000, this.d.retryBaseMs * 2 ** (attempts - 1));
-    await this.d.repo.settle(delivery.id, {
+    const settled = await this.d.repo.settle(delivery, {
       status,
-      attempts,
       statusCode,
       error: ok ? null : (error ?? `answered ${statusCode ?? '?'}`),
       nextAttemptAt: new Date(now.getTime() + delay),
       at: now,
     });
+    if (!settled) {
+      // The lease ran out (or the delivery was replayed) and another claim owns it now: its try counts.
+      this.d.logger.warn({ deliveryId: delivery.id, endpointId: delivery.endpointId, statusCode, attempts }, 'webhook delivery lease lost');
+      return;
+    }
     this.d.onAttempt?.(ok ? 'delivered' : givenUp ? 'failed' : 'retry', (now.getTime() - delivery.createdAt.getTime()) / 1000);
     if (!ok) {
       this.d.logger.warn(
@@ -271,24 +296,4 @@ function newSecret(): string {
 
 function notFound(): AppError {
   return new AppError('not_found', 'WEBHOOK_NOT_FOUND', 'no such webhook endpoint');
-}
-
-function endpointView(e: EndpointRecord): WebhookEndpointView {
-  return { id: e.id, url: e.url, events: e.events as WebhookEndpointView['events'], createdAt: e.createdAt.toISOString() };
-}
-
-function deliveryView(d: DeliveryRecord): WebhookDeliveryView {
-  return {
-    id: Number(d.id),
-    endpointId: d.endpointId,
-    eventId: d.eventId,
-    eventType: d.eventType,
-    status: d.status,
-    attempts: d.attempts,
-    ...(d.lastStatusCode !== null ? { lastStatusCode: d.lastStatusCode } : {}),
-    ...(d.lastError ? { lastError: d.lastError } : {}),
-    createdAt: d.createdAt.toISOString(),
-    ...(d.status === 'pending' ? { nextAttemptAt: d.nextAttemptAt.toISOString() } : {}),
-    ...(d.deliveredAt ? { deliveredAt: d.deliveredAt.toISOString() } : {}),
-  };
 }

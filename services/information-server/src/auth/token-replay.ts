@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@outband/redis-limits';
 
 /** Remembers token ids as long as their tokens are accepted: a token with a `jti` is accepted once. */
 export class TokenReplayGuard {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

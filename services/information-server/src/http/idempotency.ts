@@ -1,6 +1,6 @@
 import { createHash, hkdfSync } from 'node:crypto';
 import { seal, unseal, type SealKey } from '@outband/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@outband/redis-limits';
 import type { RequestHandler, Response } from 'express';
 import { AppError } from '@outband/errors';
 
@@ -24,19 +24,26 @@ interface Answer {
 }
 
 export interface IdempotencyOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** How long a key answers the same (24 h). */
   ttlSeconds: number;
-  /** How long a duplicate waits for the first request to finish before it is refused. */
+  /** How long a duplicate waits for the first request to finish before it is refused (the RPC timeout). */
   waitMs: number;
+  /**
+   * How long a key stays taken by a request that has not answered yet. A server killed mid-request
+   * never answers: past this its key is free and a retry runs again.
+   * @defaultValue twice `waitMs` (waiting for the broker, then for the reply) plus 5 s
+   */
+  pendingSeconds?: number;
 }
 
 /**
  * `Idempotency-Key` on a POST: the first request runs, the same key with the same request
  * within `ttlSeconds` replays its answer (concurrent duplicates wait for it), the same key with
  * another request is refused (422 `IDEMPOTENCY_KEY_REUSED`). Server errors and rate limits are
- * not kept, nor a request whose client went away, so a retry runs again. Keys are per merchant.
+ * not kept, nor a request whose client went away, so a retry runs again; so does one whose server
+ * died mid-request, once `pendingSeconds` have passed. Keys are per merchant.
  */
 export function idempotency(o: IdempotencyOptions): RequestHandler {
   return async (req, res, next) => {
@@ -48,17 +55,20 @@ export function idempotency(o: IdempotencyOptions): RequestHandler {
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
       throw new AppError('invalid_input', 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
+    const pendingSeconds = o.pendingSeconds ?? Math.ceil((2 * o.waitMs) / 1000) + 5;
     const redisKey = `${o.prefix}:idem:{${req.merchantId ?? ''}}:${sha256(key)}`;
     const sealKey = answerKey(key, req.merchantId ?? '');
     const request = sha256(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`);
-    const claimed = await o.redis.set(redisKey, JSON.stringify({ state: 'pending', request } satisfies Stored), 'EX', o.ttlSeconds, 'NX');
-    if (claimed === 'OK') {
-      keepAnswer(res, o, redisKey, request, sealKey);
-      next();
-      return;
-    }
+    const pending = JSON.stringify({ state: 'pending', request } satisfies Stored);
     const deadline = Date.now() + o.waitMs;
     for (;;) {
+      // Only the answer is kept for a day: a claim lasts as long as a request can run.
+      if ((await o.redis.set(redisKey, pending, 'EX', pendingSeconds, 'NX')) === 'OK') {
+        req.requestId = `ik_${sha256(`${req.merchantId ?? ''}\n${key}`).slice(0, 40)}`;
+        keepAnswer(res, o, redisKey, request, sealKey);
+        next();
+        return;
+      }
       const stored = JSON.parse((await o.redis.get(redisKey)) ?? 'null') as LegacyStored | null;
       if (stored && stored.request !== request) {
         throw new AppError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another request');
@@ -79,9 +89,9 @@ export function idempotency(o: IdempotencyOptions): RequestHandler {
         return;
       }
       if (!stored) {
-        // The first request failed and let the key go: this one runs instead.
-        next();
-        return;
+        // The first request failed and let the key go, or its server died and the claim lapsed:
+        // this one claims it (one of several waiting duplicates does).
+        continue;
       }
       if (Date.now() > deadline) {
         throw new AppError('conflict', 'IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still running: retry later');

@@ -10,6 +10,11 @@ declare global {
       /** Follows this request through the bus to the SMPP submit and back. */
       correlationId?: string;
       merchantId?: string;
+      /**
+       * Under an `Idempotency-Key`: the same id for every retry of the request, so the data server
+       * finds what an earlier try started (a try whose server died) instead of starting it twice.
+       */
+      requestId?: string;
     }
   }
 }

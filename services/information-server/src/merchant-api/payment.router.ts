@@ -14,7 +14,7 @@ export function paymentRouter(data: DataClient): Router {
 
   router.post('/', async (req, res) => {
     const body = validate(startBody, req.body);
-    const view = await data.startPayment({ merchantId: merchantOf(req), ...body }, req.correlationId);
+    const view = await data.startPayment({ merchantId: merchantOf(req), ...body }, req.correlationId, req.requestId);
     res.status(201).location(`/v1/payments/${view.id}`).json(view);
   });
 

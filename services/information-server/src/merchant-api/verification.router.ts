@@ -13,7 +13,7 @@ export function verificationRouter(data: DataClient): Router {
 
   router.post('/', async (req, res) => {
     const body = validate(startBody, req.body);
-    const view = await data.startVerification({ merchantId: merchantOf(req), ...body }, req.correlationId);
+    const view = await data.startVerification({ merchantId: merchantOf(req), ...body }, req.correlationId, req.requestId);
     res.status(201).location(`/v1/verifications/${view.id}`).json(view);
   });
 

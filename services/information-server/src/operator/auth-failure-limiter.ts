@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Redis } from 'ioredis';
 import type { Logger } from '@outband/observability';
-import { LuaScript } from '@outband/redis-limits';
+import { LuaScript, type RedisClient } from '@outband/redis-limits';
 
 /**
  * Counts credential attempts per source, before they are compared: parallel guesses cannot all
@@ -40,7 +39,7 @@ const refundAttempt = LuaScript.fromFile(__dirname, 'refund-attempt');
  */
 export class AuthFailureLimiter implements AuthFailureLimit {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly o: AuthFailureLimiterOptions,
     private readonly logger: Logger,

@@ -52,6 +52,8 @@ export interface DataClient {
   startVerification(
     req: Omit<Extract<DataRpcRequest, { type: 'verification.start' }>, 'type' | 'version'>,
     correlationId?: string,
+    /** Shared by every retry of one request (an idempotency key's): the data server starts it once. */
+    requestId?: string,
   ): Promise<VerificationView>;
   checkVerification(
     merchantId: string,
@@ -89,7 +91,7 @@ export interface DataClient {
   registerWebhook(req: Omit<WebhookRegisterV1, 'type' | 'version'>, correlationId?: string): Promise<WebhookEndpointView>;
   webhookAction(req: Omit<WebhookActionV1, 'type' | 'version'>, correlationId?: string): Promise<WebhookActionResult>;
   adminAction(req: AdminActionRequest, correlationId?: string): Promise<AdminResult>;
-  startPayment(req: Omit<PaymentStartV1, 'type' | 'version'>, correlationId?: string): Promise<PaymentView>;
+  startPayment(req: Omit<PaymentStartV1, 'type' | 'version'>, correlationId?: string, requestId?: string): Promise<PaymentView>;
   getPayment(merchantId: string, paymentId: string, correlationId?: string): Promise<PaymentView>;
   statement(merchantId: string, identifier: string, period: string, correlationId?: string): Promise<StatementView>;
   settlement(merchantId: string, period: string, correlationId?: string): Promise<SettlementView>;
@@ -97,8 +99,13 @@ export interface DataClient {
 
 /** DataClient over the bus's request/reply. */
 export function busDataClient(bus: MessageBus, names: BusNames, timeoutMs: number): DataClient {
-  async function call<S extends z.ZodType>(body: DataRpcRequest, schema: S, correlationId?: string): Promise<z.infer<S>> {
-    const reply = await bus.request(names.dataRpcQueue, body, timeoutMs, correlationId);
+  async function call<S extends z.ZodType>(
+    body: DataRpcRequest,
+    schema: S,
+    correlationId?: string,
+    requestId?: string,
+  ): Promise<z.infer<S>> {
+    const reply = await bus.request(names.dataRpcQueue, body, timeoutMs, correlationId, requestId);
     const parsed = schema.safeParse(reply);
     if (!parsed.success) {
       throw new AppError('internal', 'BAD_UPSTREAM_REPLY', 'the data server answered with an unexpected shape');
@@ -106,7 +113,7 @@ export function busDataClient(bus: MessageBus, names: BusNames, timeoutMs: numbe
     return parsed.data;
   }
   return {
-    startVerification: (req, cid) => call({ type: 'verification.start', version: 1, ...req }, verificationView, cid),
+    startVerification: (req, cid, requestId) => call({ type: 'verification.start', version: 1, ...req }, verificationView, cid, requestId),
     checkVerification: (merchantId, verificationId, submittedCode, presented, cid) =>
       call(
         {
@@ -140,7 +147,7 @@ export function busDataClient(bus: MessageBus, names: BusNames, timeoutMs: numbe
     registerWebhook: (req, cid) => call({ type: 'webhook.register', version: 1, ...req }, webhookEndpointView, cid),
     webhookAction: (req, cid) => call({ type: 'webhook.action', version: 1, ...req }, webhookActionResult, cid),
     adminAction: (req, cid) => call({ type: 'admin.action', version: 1, ...req }, adminResult, cid),
-    startPayment: (req, cid) => call({ type: 'payment.start', version: 1, ...req }, paymentView, cid),
+    startPayment: (req, cid, requestId) => call({ type: 'payment.start', version: 1, ...req }, paymentView, cid, requestId),
     getPayment: (merchantId, paymentId, cid) => call({ type: 'payment.get', version: 1, merchantId, paymentId }, paymentView, cid),
     statement: (merchantId, identifier, period, cid) =>
       call({ type: 'statement.get', version: 1, merchantId, identifier, period }, statementView, cid),

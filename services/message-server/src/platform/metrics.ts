@@ -32,6 +32,12 @@ export function messageServerMetrics(registers: Registry, pools: ReadonlyMap<str
       labelNames: ['state'],
       registers: r,
     }),
+    receiptsGivenUp: new Counter({
+      name: 'outband_receipts_given_up_total',
+      help: 'Delivery receipts whose submit was not found within the hold, by SMSC connection (answered with an error for the SMSC to resend)',
+      labelNames: ['smsc'],
+      registers: r,
+    }),
     submitTries: new Counter({
       name: 'outband_submits_total',
       help: 'submit_sm tries by route and SMSC answer (ok, or the command status such as ESME_RTHROTTLED)',

@@ -3,6 +3,7 @@ import type { SubmitRepository, SubmitRow } from './submit.repository';
 import type { Receipt } from '../smpp/receipt';
 import { ReceiptTracker } from './receipt-tracker';
 import type { PublishStatus } from './status-publisher';
+import type { ReceiptTrackerOptions } from './receipt-tracker';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 const receipt: Receipt = { smscMessageId: 'ab12', state: 'delivered', stat: 'DELIVRD', error: undefined };
@@ -20,11 +21,15 @@ const row: SubmitRow = {
 };
 
 /** Submits stored in memory: `lookups` answers each findBySmscId in turn, then the last one. */
-function setup(lookups: Array<SubmitRow | undefined>, holdMs = 10_000) {
+function setup(lookups: Array<SubmitRow | undefined>, options: ReceiptTrackerOptions = {}) {
   const published: Array<Parameters<PublishStatus>[0]> = [];
   let failApply = false;
+  let found = 0;
   const submits = {
-    findBySmscId: () => Promise.resolve(lookups.length > 1 ? lookups.shift() : lookups[0]),
+    findBySmscId: () => {
+      found += 1;
+      return Promise.resolve(lookups.length > 1 ? lookups.shift() : lookups[0]);
+    },
     applyReceipt: (r: SubmitRow, state: 'delivered') => {
       if (failApply) {
         return Promise.reject(new Error('database down'));
@@ -36,8 +41,9 @@ function setup(lookups: Array<SubmitRow | undefined>, holdMs = 10_000) {
     published.push(s);
     return Promise.resolve();
   };
-  const tracker = new ReceiptTracker(submits, publish, logger, holdMs);
-  return { tracker, published, lookups, failApply: () => (failApply = true) };
+  const givenUp: string[] = [];
+  const tracker = new ReceiptTracker(submits, publish, logger, { onGivenUp: (c) => givenUp.push(c), ...options });
+  return { tracker, published, lookups, givenUp, lookupCount: () => found, failApply: () => (failApply = true) };
 }
 
 const settled = async (p: Promise<unknown>) => {
@@ -76,10 +82,49 @@ describe('ReceiptTracker', () => {
     expect(t.published).toHaveLength(1);
   });
 
-  it('drops a receipt naming no message after the hold, answering the SMSC', async () => {
-    const t = setup([undefined], 20);
+  it('finds a submit another server stores, looking it up again without afterSubmit', async () => {
+    const t = setup([undefined, undefined, undefined, undefined, row], { firstLookupMs: 1 });
     await t.tracker.onReceipt('smsc', receipt);
+    expect(t.published.map((p) => p.state)).toEqual(['delivered']);
+    expect(t.lookupCount()).toBe(5);
+  });
+
+  it('looks up less and less often, within the hold', async () => {
+    const t = setup([undefined], { holdMs: 300, firstLookupMs: 10, maxLookupMs: 80 });
+    await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toThrow();
+    // The first lookup and the one right after holding, then at 10, 30, 70, 150, 230 and 300 ms
+    // (fewer when timers run late); a fixed 10 ms pause would have made 30.
+    expect(t.lookupCount()).toBeGreaterThanOrEqual(4);
+    expect(t.lookupCount()).toBeLessThanOrEqual(8);
+  });
+
+  it('gives up a receipt naming no message after the hold, answering the SMSC an error so it sends it again', async () => {
+    const t = setup([undefined], { holdMs: 20, firstLookupMs: 5 });
+    await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
     expect(t.published).toEqual([]);
+    expect(t.givenUp).toEqual(['smsc']);
+  });
+
+  it('gives up the receipts it holds when it stops', async () => {
+    const t = setup([undefined]);
+    const answer = t.tracker.onReceipt('smsc', receipt);
+    await settled(answer);
+    t.tracker.stop();
+    await expect(answer).rejects.toMatchObject({ code: 'RECEIPT_NOT_APPLIED' });
+    expect(t.givenUp).toEqual([]);
+  });
+
+  it('answers an earlier copy of a held receipt when its repeat arrives, and holds the repeat', async () => {
+    const t = setup([undefined]);
+    const first = t.tracker.onReceipt('smsc', receipt);
+    await settled(first);
+    const repeat = t.tracker.onReceipt('smsc', receipt);
+    await first;
+    expect(await settled(repeat)).toBe(false);
+    t.lookups.splice(0, 1, row);
+    await t.tracker.afterSubmit('smsc', ['ab12']);
+    await repeat;
+    expect(t.published.map((p) => p.state)).toEqual(['delivered']);
   });
 
   it('fails the held receipt when applying it fails, so the SMSC sends it again', async () => {

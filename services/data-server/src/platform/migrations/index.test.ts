@@ -22,6 +22,7 @@ const recorded = [
   '017_request_ids',
   '018_webhook_due_index',
   '019_message_outbox_dead',
+  '020_webhook_claims',
 ];
 
 it('keeps the names and the order that databases have recorded', async () => {

@@ -18,6 +18,7 @@ import { messageOutbox } from './016-message-outbox';
 import { requestIds } from './017-request-ids';
 import { webhookDueIndex } from './018-webhook-due-index';
 import { messageOutboxDead } from './019-message-outbox-dead';
+import { webhookClaims } from './020-webhook-claims';
 
 // In the order they run. A name is what knex records in its table: never rename one.
 const migrations = [
@@ -40,6 +41,7 @@ const migrations = [
   requestIds,
   webhookDueIndex,
   messageOutboxDead,
+  webhookClaims,
 ];
 
 /** A knex migration source over the data server's migrations, in order. */

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { LuaScript } from '@outband/redis-limits';
+import { LuaScript, type RedisClient } from '@outband/redis-limits';
 
 /** What Redis holds while a code is pending: a keyed MAC of the code, never the code. */
 export interface PendingSecret {
@@ -48,7 +47,7 @@ export class PendingSecretStore {
   private readonly finalTtl: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: PendingSecretStoreOptions,
   ) {
     this.finalTtl = options.finalTtlSeconds ?? 86_400;

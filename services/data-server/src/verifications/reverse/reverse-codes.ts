@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@outband/redis-limits';
 
 /**
  * Codes waiting to be texted back on the reverse channel, found by a keyed hash of the code
@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  */
 export class ReverseCodes {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
