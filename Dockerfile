@@ -1,4 +1,5 @@
-# One image for the three services and the SMSC simulator; compose picks the command.
+# One image for the three services, the `outband` command and the SMSC simulator; compose picks
+# the command.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN npm install -g pnpm@12.4.2
@@ -25,7 +26,8 @@ COPY tsconfig.base.json tsconfig.json ./
 COPY types types
 COPY packages packages
 COPY services services
-RUN pnpm exec tsc -b packages/smsc-simulator packages/launcher services/data-server services/message-server services/information-server \
+# packages/cli is the `outband` command operators run in a pod (e.g. `migrate --unlock`).
+RUN pnpm exec tsc -b packages/smsc-simulator packages/launcher packages/cli services/data-server services/message-server services/information-server \
  && pnpm install --frozen-lockfile --prod
 
 FROM node:20-bookworm-slim

@@ -176,4 +176,21 @@ describe('Idempotency-Key of a server killed mid-request', () => {
       redis.disconnect();
     }
   });
+
+  withRedis('the same key with another request, once the first is forgotten, starts that request, not the first', async () => {
+    const key = randomUUID();
+    const redisKey = `${suite.redisPrefix}:idem:{${suite.merchant.id}}:${createHash('sha256').update(key).digest('hex')}`;
+    const redis = new Redis(servers.redis);
+    try {
+      const first = await start(key, 'alice');
+      expect(first.status).toBe(201);
+      await redis.del(redisKey); // the first answer was a 5xx, or its day ran out
+      const other = await start(key, 'bob');
+      expect(other.status).toBe(201);
+      expect(other.body.id).not.toBe(first.body.id);
+      await waitForInbox(suite, subscribers.bob.address, 1);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

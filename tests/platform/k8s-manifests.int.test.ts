@@ -52,6 +52,7 @@ interface Manifest {
     selector?: { matchLabels?: Labels } & Labels;
     template?: PodTemplate;
     minAvailable?: number;
+    ttlSecondsAfterFinished?: number;
     scaleTargetRef?: { kind: string; name: string };
     metrics?: Array<{ type: string; external?: { metric: { name: string; selector?: { matchLabels?: Labels } } } }>;
     ports?: Array<{ port: number; targetPort: string | number }>;
@@ -65,7 +66,10 @@ interface Manifest {
 const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as {
   resources: string[];
   images: Array<{ name: string }>;
+  secretGenerator?: unknown;
 };
+/** The Secret's template: an operator fills a copy and applies it once, so `apply -k` never does. */
+const secretExample = 'secret.example.yaml';
 const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
 const parseErrors: string[] = [];
 const manifests: Manifest[] = files.flatMap((file) =>
@@ -116,10 +120,11 @@ function validate(docs: object[]): Array<string | null> {
 }
 
 describe('infra/k8s', () => {
-  it('parses every file, and lists each one in kustomization.yaml', () => {
+  it('parses every file, and lists each one but the Secret template in kustomization.yaml', () => {
     expect(parseErrors).toEqual([]);
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['data-server', 'information-server', 'message-server']);
-    expect([...kustomization.resources].sort()).toEqual([...files].sort());
+    expect(files).toContain(secretExample);
+    expect([...kustomization.resources].sort()).toEqual(files.filter((f) => f !== secretExample).sort());
     // One image for all, which kustomization.yaml's `images` points at the registry.
     expect([...new Set(containers.map((c) => c.image))]).toEqual(kustomization.images.map((i) => i.name));
   });
@@ -232,6 +237,12 @@ describe('infra/k8s', () => {
     expect(secret?.data).toBeUndefined();
   });
 
+  it('never applies the Secret with the rest: re-applying a release keeps the real one', () => {
+    expect(ofKind('Secret').map((s) => s.file)).toEqual([secretExample]);
+    expect(kustomization.resources).not.toContain(secretExample);
+    expect(kustomization.secretGenerator).toBeUndefined();
+  });
+
   // What an operator puts in the Secret: a value each schema accepts.
   const sample = (key: string) =>
     key.endsWith('_KEYS')
@@ -300,6 +311,17 @@ describe('infra/k8s', () => {
     }
     expect(named('ConfigMap', 'outband-data-server')?.data?.MIGRATE_ON_START).toBe('false');
     expect(named('ConfigMap', 'outband-message-server')?.data?.MIGRATE_ON_START).toBe('false');
+    // A finished Job goes away by itself, so the next release's apply can create it again.
+    expect(named('Job', 'outband-migrate')?.spec?.ttlSecondsAfterFinished).toBeGreaterThan(0);
+  });
+
+  it('runs only what the image builds, and the image builds the `outband` command the docs run', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const built = /RUN pnpm exec tsc -b ([^\\&\n]+)/.exec(dockerfile)?.[1]?.trim().split(/\s+/) ?? [];
+    const run = containers.map((c) => /^(?:packages|services)\/[^/]+/.exec(c.command?.[1] ?? '')?.[0] ?? c.name);
+    expect(built).toEqual(expect.arrayContaining([...new Set(run), 'packages/cli']));
+    expect(readFileSync(join(root, 'docs/kubernetes.md'), 'utf8')).toContain('node packages/cli/dist/outband.js migrate --unlock');
+    expect(readFileSync(join(root, 'packages/cli/src/outband.ts'), 'utf8')).toContain("'migrate --unlock'");
   });
 
   it('denies all traffic to and from Outband pods but what a policy allows, and gives each pod its policy', () => {

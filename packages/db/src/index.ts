@@ -1,12 +1,5 @@
 export { databaseReadiness, ensureDatabase, isSqlite, migrationSource, nowDefault, openDatabase } from './database';
-export {
-  MigrationRunningError,
-  migrateDatabase,
-  migrateLatest,
-  pendingMigrations,
-  unlockMigrations,
-  waitForMigrations,
-} from './migrations';
+export { migrateDatabase, migrateLatest, pendingMigrations, unlockMigrations, waitForMigrations } from './migrations';
 export type { MigrationLog } from './migrations';
 export type { Migration } from './database';
 export type { Knex } from 'knex';

@@ -89,13 +89,21 @@ export async function waitForMigrations<M>(
 ): Promise<void> {
   let saidAt = 0;
   for (;;) {
-    const pending = await pendingMigrations(db, source, tableName).catch(() => undefined); // tables not there yet
+    // An unreachable database (a password, a name, a network policy) is said, not mistaken for one not migrated.
+    let failure: string | undefined;
+    const pending = await pendingMigrations(db, source, tableName).catch((err: unknown) => {
+      failure = err instanceof Error ? err.message : String(err);
+      return undefined;
+    });
     if (pending?.length === 0) {
       return;
     }
     if (Date.now() - saidAt >= 60_000) {
-      const waitingFor = pending ? pending.slice(0, 5) : ['the migration tables'];
-      log.info({ table: tableName, waitingFor }, 'waiting for migrations (run `outband migrate`, or the migration Job)');
+      const waitingFor = pending ? pending.slice(0, 5) : [];
+      log.info(
+        { table: tableName, waitingFor, ...(failure ? { failure } : {}) },
+        'waiting for migrations (run `outband migrate`, or the migration Job)',
+      );
       saidAt = Date.now();
     }
     await new Promise((r) => setTimeout(r, pollMs));
@@ -157,11 +165,16 @@ async function withMigrationLock<T>(
       }
       o.log?.info({ table: tableName }, 'waiting for another process to finish its migrations');
     }
+    const release = () => db.raw(`SELECT RELEASE_LOCK(${name})`, [tableName]).connection(conn);
+    let result: T;
     try {
-      return await work();
-    } finally {
-      await db.raw(`SELECT RELEASE_LOCK(${name})`, [tableName]).connection(conn);
+      result = await work();
+    } catch (e) {
+      await release().catch(() => undefined); // the migration's own failure is the one worth telling
+      throw e;
     }
+    await release();
+    return result;
   } finally {
     await pool.releaseConnection(conn);
   }

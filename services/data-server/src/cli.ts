@@ -1,10 +1,16 @@
-import { migrateDatabase, openDatabase } from '@outband/db';
+import { migrateDatabase, openDatabase, type MigrationLog } from '@outband/db';
 import { AuditLog } from './audit/audit-log';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { loadDataServerConfig } from './config';
 import { startDataServer } from './main';
 import { dataMigrationSource, dataMigrationsTable } from './platform/migrations';
 import { seedDemo } from './seed-demo';
+
+// Lock waits and released stale locks, on stderr: the result alone goes to stdout.
+const migrationLog: MigrationLog = {
+  info: (fields, message) => console.error(message, fields),
+  warn: (fields, message) => console.error(message, fields),
+};
 
 /** `data-server [serve|migrate|seed-demo]` */
 async function run(command: string): Promise<void> {
@@ -13,6 +19,7 @@ async function run(command: string): Promise<void> {
       process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband',
       dataMigrationSource,
       dataMigrationsTable,
+      migrationLog,
     );
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'data server schema is up to date');
     return;

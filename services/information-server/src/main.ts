@@ -80,7 +80,6 @@ export async function startInformationServer(
       logger,
     ),
     opsMetricsUrls: config.OPS_METRICS_URLS,
-    // Typed for one node, it sends only single-key SET, GET and DEL, which a cluster serves alike.
     idempotency: idempotency({
       redis,
       prefix: config.REDIS_PREFIX,

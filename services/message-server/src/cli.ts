@@ -1,8 +1,14 @@
-import { migrateDatabase } from '@outband/db';
+import { migrateDatabase, type MigrationLog } from '@outband/db';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { loadMessageServerConfig } from './config';
 import { startMessageServer } from './main';
 import { messageMigrationSource, messageMigrationsTable } from './platform/migrations';
+
+// Lock waits and released stale locks, on stderr: the result alone goes to stdout.
+const migrationLog: MigrationLog = {
+  info: (fields, message) => console.error(message, fields),
+  warn: (fields, message) => console.error(message, fields),
+};
 
 /** `message-server [serve|migrate]` */
 async function run(command: string): Promise<void> {
@@ -11,6 +17,7 @@ async function run(command: string): Promise<void> {
       process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband',
       messageMigrationSource,
       messageMigrationsTable,
+      migrationLog,
     );
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'message server schema is up to date');
     return;

@@ -65,7 +65,9 @@ export async function startMessageServer(
       correlationId,
     });
   };
-  const receipts = new ReceiptTracker(submits, publish, logger, { onGivenUp: (smsc) => m.receiptsGivenUp.inc({ smsc }) });
+  const receipts = new ReceiptTracker(submits, publish, logger, {
+    onGivenUp: (smsc, outcome) => m.receiptsGivenUp.inc({ smsc, outcome }),
+  });
   const publishInbound = (message: Parameters<Parameters<typeof deliverSmHandler>[0]['publishInbound']>[0]) =>
     bus.publish(names.eventsExchange, names.routingKeys.messageInbound, message, { messageId: message.inboundId });
   for (const c of config.routing.connections) {

@@ -1,4 +1,5 @@
 import type { Knex } from '@outband/db';
+import { requestWindowStart } from '../verifications/bus-request';
 import type { PaymentState, TransactionData } from '@outband/contracts';
 
 export interface PaymentRecord {
@@ -78,8 +79,11 @@ export class PaymentRepository {
   ) {}
 
   /** The payment an earlier delivery of this bus request made, if any. */
-  async byRequest(merchantId: string, requestId: string): Promise<PaymentRecord | undefined> {
-    const row = await this.db<Row>('payments').where({ merchant_id: merchantId, request_id: requestId }).first();
+  async byRequest(merchantId: string, requestId: string, now = new Date()): Promise<PaymentRecord | undefined> {
+    const row = await this.db<Row>('payments')
+      .where({ merchant_id: merchantId, request_id: requestId })
+      .where('created_at', '>=', requestWindowStart(now))
+      .first();
     return row ? fromRow(row) : undefined;
   }
 

@@ -66,7 +66,8 @@ function busRequestOf(ctx: DeliveryContext): BusRequest | undefined {
 
 async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext): Promise<unknown> {
   const request = busRequestOf(ctx);
-  if (request?.redelivered && (req.type === 'verification.start' || req.type === 'payment.start')) {
+  // The broker's redelivery is worth a warning; a retry under an idempotency key is routine.
+  if ((ctx.redelivered || ctx.attempt > 0) && (req.type === 'verification.start' || req.type === 'payment.start')) {
     d.logger.warn({ correlationId: ctx.correlationId, type: req.type }, 'start delivered again: what an earlier delivery did is reused');
   }
   switch (req.type) {

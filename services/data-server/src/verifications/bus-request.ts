@@ -6,3 +6,11 @@ export interface BusRequest {
   id: string;
   redelivered: boolean;
 }
+
+/**
+ * How far back a request id is looked for: an idempotency key is kept a day, and the same key
+ * used again after that starts anew.
+ */
+export function requestWindowStart(now: Date): Date {
+  return new Date(now.getTime() - 86_400_000);
+}

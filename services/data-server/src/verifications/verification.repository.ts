@@ -1,3 +1,4 @@
+import { requestWindowStart } from './bus-request';
 import type { Knex } from '@outband/db';
 import type { Channel, Purpose, VerificationStatus } from '@outband/contracts';
 
@@ -86,10 +87,11 @@ export class VerificationRepository {
     return row ? fromRow(row) : undefined;
   }
 
-  /** The newest verification an earlier delivery of this bus request started, if any. */
-  async byRequest(merchantId: string, requestId: string): Promise<VerificationRecord | undefined> {
+  /** The newest verification an earlier delivery of this bus request started within a day, if any. */
+  async byRequest(merchantId: string, requestId: string, now = new Date()): Promise<VerificationRecord | undefined> {
     const row = await this.db<Row>('verifications')
       .where({ merchant_id: merchantId, request_id: requestId })
+      .where('created_at', '>=', requestWindowStart(now))
       .orderBy('created_at', 'desc')
       .first();
     return row ? fromRow(row) : undefined;

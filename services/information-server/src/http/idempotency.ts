@@ -1,6 +1,6 @@
-import { createHash, hkdfSync } from 'node:crypto';
+import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { seal, unseal, type SealKey } from '@outband/contracts';
-import type { RedisClient } from '@outband/redis-limits';
+import { LuaScript, type RedisClient } from '@outband/redis-limits';
 import type { RequestHandler, Response } from 'express';
 import { AppError } from '@outband/errors';
 
@@ -11,7 +11,11 @@ interface Stored {
   request: string;
   /** The answer (`Answer`), sealed with a key only the `Idempotency-Key` gives (see `answerKey`). */
   answer?: string;
+  /** While pending: whose claim it is, so only that request settles it. */
+  claim?: string;
 }
+
+const settleClaim = LuaScript.fromFile(__dirname, 'settle-claim');
 
 /** What an earlier version kept in clear (its fields sat beside `state`): replayed until it expires. */
 type LegacyStored = Stored & Partial<Answer>;
@@ -59,13 +63,14 @@ export function idempotency(o: IdempotencyOptions): RequestHandler {
     const redisKey = `${o.prefix}:idem:{${req.merchantId ?? ''}}:${sha256(key)}`;
     const sealKey = answerKey(key, req.merchantId ?? '');
     const request = sha256(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`);
-    const pending = JSON.stringify({ state: 'pending', request } satisfies Stored);
+    const pending = JSON.stringify({ state: 'pending', request, claim: randomBytes(12).toString('base64url') } satisfies Stored);
     const deadline = Date.now() + o.waitMs;
     for (;;) {
       // Only the answer is kept for a day: a claim lasts as long as a request can run.
       if ((await o.redis.set(redisKey, pending, 'EX', pendingSeconds, 'NX')) === 'OK') {
-        req.requestId = `ik_${sha256(`${req.merchantId ?? ''}\n${key}`).slice(0, 40)}`;
-        keepAnswer(res, o, redisKey, request, sealKey);
+        // The same for every try of this key and request, and for no other merchant or request.
+        req.requestId = `ik_${sha256(`${req.merchantId ?? ''}\n${key}\n${request}`).slice(0, 40)}`;
+        keepAnswer(res, o, redisKey, pending, request, sealKey);
         next();
         return;
       }
@@ -102,7 +107,7 @@ export function idempotency(o: IdempotencyOptions): RequestHandler {
 }
 
 /** Records the answer once it is sent; a server error, a 429 or a lost client releases the key. */
-function keepAnswer(res: Response, o: IdempotencyOptions, redisKey: string, request: string, sealKey: SealKey): void {
+function keepAnswer(res: Response, o: IdempotencyOptions, redisKey: string, claimed: string, request: string, sealKey: SealKey): void {
   const json = res.json.bind(res);
   let body: unknown;
   res.json = (b: unknown) => {
@@ -120,8 +125,10 @@ function keepAnswer(res: Response, o: IdempotencyOptions, redisKey: string, requ
     };
     const keep = res.writableFinished && res.statusCode < 500 && res.statusCode !== 429;
     // Sealed only when kept: an answer let go is not worth encrypting.
-    const stored = (): Stored => ({ state: 'done', request, answer: seal([sealKey], JSON.stringify(answer), redisKey) });
-    void (keep ? o.redis.set(redisKey, JSON.stringify(stored()), 'EX', o.ttlSeconds) : o.redis.del(redisKey)).catch(() => undefined);
+    const stored = keep
+      ? JSON.stringify({ state: 'done', request, answer: seal([sealKey], JSON.stringify(answer), redisKey) } satisfies Stored)
+      : '';
+    void settleClaim.run(o.redis, [redisKey], [claimed, stored, o.ttlSeconds]).catch(() => undefined);
   });
 }
 

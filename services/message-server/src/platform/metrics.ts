@@ -34,8 +34,8 @@ export function messageServerMetrics(registers: Registry, pools: ReadonlyMap<str
     }),
     receiptsGivenUp: new Counter({
       name: 'outband_receipts_given_up_total',
-      help: 'Delivery receipts whose submit was not found within the hold, by SMSC connection (answered with an error for the SMSC to resend)',
-      labelNames: ['smsc'],
+      help: 'Delivery receipts whose submit was not found within the hold, by SMSC connection and outcome (resend: answered with an error for the SMSC to send again; dropped: acknowledged after repeated holds, as it would never match)',
+      labelNames: ['smsc', 'outcome'],
       registers: r,
     }),
     submitTries: new Counter({

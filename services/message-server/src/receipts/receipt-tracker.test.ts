@@ -42,7 +42,10 @@ function setup(lookups: Array<SubmitRow | undefined>, options: ReceiptTrackerOpt
     return Promise.resolve();
   };
   const givenUp: string[] = [];
-  const tracker = new ReceiptTracker(submits, publish, logger, { onGivenUp: (c) => givenUp.push(c), ...options });
+  const tracker = new ReceiptTracker(submits, publish, logger, {
+    onGivenUp: (c, outcome) => givenUp.push(`${c} ${outcome}`),
+    ...options,
+  });
   return { tracker, published, lookups, givenUp, lookupCount: () => found, failApply: () => (failApply = true) };
 }
 
@@ -102,7 +105,46 @@ describe('ReceiptTracker', () => {
     const t = setup([undefined], { holdMs: 20, firstLookupMs: 5 });
     await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
     expect(t.published).toEqual([]);
-    expect(t.givenUp).toEqual(['smsc']);
+    expect(t.givenUp).toEqual(['smsc resend']);
+  });
+
+  it('acknowledges a receipt given up the third time, as it would never match', async () => {
+    const t = setup([undefined], { holdMs: 20, firstLookupMs: 5 });
+    await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
+    await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
+    await expect(t.tracker.onReceipt('smsc', receipt)).resolves.toBeUndefined();
+    expect(t.published).toEqual([]);
+    expect(t.givenUp).toEqual(['smsc resend', 'smsc resend', 'smsc dropped']);
+    // Counted per connection and SMSC id: another receipt starts again.
+    await expect(t.tracker.onReceipt('other', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
+  });
+
+  it('applies a resent receipt once its submit is stored, and counts its give-ups again from none', async () => {
+    const t = setup([undefined], { holdMs: 20, firstLookupMs: 5 });
+    await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
+    await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
+    t.lookups.splice(0, 1, row); // the submit is stored now
+    await t.tracker.onReceipt('smsc', receipt);
+    expect(t.published.map((p) => p.state)).toEqual(['delivered']);
+    t.lookups.splice(0, 1, undefined);
+    await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
+    expect(t.givenUp).toEqual(['smsc resend', 'smsc resend', 'smsc resend']);
+  });
+
+  it('forgets give-ups an hour old', async () => {
+    const realNow = Date.now.bind(Date);
+    let later = 0;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + later);
+    try {
+      const t = setup([undefined], { holdMs: 20, firstLookupMs: 5 });
+      await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
+      await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
+      later = 3_600_000;
+      await expect(t.tracker.onReceipt('smsc', receipt)).rejects.toMatchObject({ code: 'RECEIPT_SUBMIT_UNKNOWN' });
+      expect(t.givenUp).toEqual(['smsc resend', 'smsc resend', 'smsc resend']);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('gives up the receipts it holds when it stops', async () => {

@@ -4,6 +4,17 @@ import type { SubmitRepository, SubmitRow } from './submit.repository';
 import type { Receipt } from '../smpp/receipt';
 import type { PublishStatus } from './status-publisher';
 
+// A receipt given up this often is taken to match nothing (its submit_sm_resp was lost, or it
+// names another system's message): acknowledged, so an SMSC resending in order is not held up.
+const DROP_AFTER_GIVE_UPS = 3;
+// Give-ups counted at most: past it the least recently given up are forgotten (memory stays bounded).
+const GIVE_UPS_REMEMBERED = 10_000;
+// Longer than SMSCs wait between resends of one receipt, so its give-ups add up.
+const GIVE_UPS_FORGOTTEN_AFTER_MS = 3_600_000;
+
+/** What became of a receipt given up: answered an error for the SMSC to resend, or acknowledged. */
+export type GiveUpOutcome = 'resend' | 'dropped';
+
 /** How long, and how often, a receipt naming a submit not stored yet looks for it. */
 export interface ReceiptTrackerOptions {
   /** How long a receipt waits for its submit, stored by this server or another. @defaultValue 10000 */
@@ -12,8 +23,8 @@ export interface ReceiptTrackerOptions {
   firstLookupMs?: number;
   /** The longest pause between two lookups. @defaultValue 1000 */
   maxLookupMs?: number;
-  /** Called for each receipt given up after the hold (metrics). */
-  onGivenUp?: (connectionId: string) => void;
+  /** Called for each receipt given up after the hold, with what became of it (metrics). */
+  onGivenUp?: (connectionId: string, outcome: GiveUpOutcome) => void;
 }
 
 interface HeldReceipt {
@@ -31,10 +42,12 @@ interface HeldReceipt {
  * leaves the SMSC to send it again instead of losing it. The SMSC may send a receipt to the bind
  * of another server sharing the account: only the database tells when that server has stored
  * the submit, so a held receipt looks it up again, more and more rarely, until the hold ends.
+ * A receipt given up `DROP_AFTER_GIVE_UPS` times is acknowledged instead: it would never match.
  */
 export class ReceiptTracker {
   // Held receipts by `connection|smsc id`: ids are unique per SMSC only.
   private readonly early = new Map<string, HeldReceipt>();
+  private readonly giveUps = new GiveUpCounts();
   private readonly holdMs: number;
   private readonly firstLookupMs: number;
   private readonly maxLookupMs: number;
@@ -53,18 +66,20 @@ export class ReceiptTracker {
   /**
    * Resolves once the receipt is applied. Rejects when applying fails, or when no submit it
    * names is stored within the hold: the SMSC is then answered an error, and SMSCs send a
-   * receipt answered `ESME_RSYSERR` again later.
+   * receipt answered `ESME_RSYSERR` again later. Resolves, dropping the receipt, once it has been
+   * given up `DROP_AFTER_GIVE_UPS` times within the hour.
    */
   async onReceipt(connectionId: string, receipt: Receipt): Promise<void> {
     if (!receipt.state) {
       return; // intermediate state (ENROUTE, ACCEPTD): a final receipt follows
     }
+    const key = `${connectionId}|${receipt.smscMessageId}`;
     const row = await this.submits.findBySmscId(connectionId, receipt.smscMessageId);
     if (row) {
       await this.apply(row, receipt);
+      this.giveUps.forget(key);
       return;
     }
-    const key = `${connectionId}|${receipt.smscMessageId}`;
     this.take(key)?.applied(); // a repeat replaces the receipt held before it
     const held = new Promise<void>((applied, failed) => {
       const timer = this.lookLater(connectionId, receipt.smscMessageId, this.firstLookupMs);
@@ -116,9 +131,19 @@ export class ReceiptTracker {
       return;
     }
     this.take(key);
-    this.o.onGivenUp?.(connectionId);
+    const giveUps = this.giveUps.add(key, Date.now());
+    if (giveUps >= DROP_AFTER_GIVE_UPS) {
+      this.o.onGivenUp?.(connectionId, 'dropped');
+      this.logger.warn(
+        { connectionId, smscMessageId: smscId, giveUps, holdMs: this.holdMs },
+        'receipt for an unknown message dropped: no stored submit matched it in any of its holds',
+      );
+      held.applied(); // acknowledged: the SMSC stops resending it
+      return;
+    }
+    this.o.onGivenUp?.(connectionId, 'resend');
     this.logger.warn(
-      { connectionId, smscMessageId: smscId, holdMs: this.holdMs },
+      { connectionId, smscMessageId: smscId, giveUps, holdMs: this.holdMs },
       'receipt for an unknown message not applied: the SMSC is asked to send it again',
     );
     held.failed(new AppError('unavailable', 'RECEIPT_SUBMIT_UNKNOWN', `no submit stored for SMSC id ${smscId}`, { retryable: true }));
@@ -140,6 +165,7 @@ export class ReceiptTracker {
     }
     try {
       await this.apply(row, held.receipt);
+      this.giveUps.forget(key);
       held.applied();
     } catch (e) {
       held.failed(e);
@@ -171,5 +197,30 @@ export class ReceiptTracker {
       });
       this.logger.debug({ messageId: row.messageId, state: attempt.state }, 'delivery receipt applied');
     }
+  }
+}
+
+/** How often each receipt was given up, by `connection|smsc id`, within the hour, and at most so many. */
+class GiveUpCounts {
+  // Map order is the order of the last give-up: the stalest entries come first.
+  private readonly counts = new Map<string, { times: number; at: number }>();
+
+  /** Counts one more give-up of `key`; returns how many it has had. */
+  add(key: string, now: number): number {
+    const before = this.counts.get(key);
+    this.counts.delete(key);
+    const times = before && now - before.at < GIVE_UPS_FORGOTTEN_AFTER_MS ? before.times + 1 : 1;
+    this.counts.set(key, { times, at: now });
+    for (const [k, c] of this.counts) {
+      if (this.counts.size <= GIVE_UPS_REMEMBERED && now - c.at < GIVE_UPS_FORGOTTEN_AFTER_MS) {
+        break;
+      }
+      this.counts.delete(k);
+    }
+    return times;
+  }
+
+  forget(key: string): void {
+    this.counts.delete(key);
   }
 }
