@@ -252,6 +252,36 @@ describe('an abandoned authorization', () => {
     expect(bank.captured).toEqual([]);
   });
 
+  it('is left alone when its code went out after the sweep read it: the start and the sweep never both win', async () => {
+    // The code goes out slowly (a store stalled past the grace): the sweep reads the payment as
+    // authorized, then the start moves it on before the sweep acts.
+    let release: () => void = () => undefined;
+    let reached: () => void = () => undefined;
+    const stalled = new Promise<void>((r) => (release = r));
+    const authorized = new Promise<void>((r) => (reached = r));
+    const startedSlowly = startVerification;
+    startVerification = async () => {
+      reached(); // authorized by now: the code is the next step
+      await stalled;
+      return startedSlowly();
+    };
+    const starting = pay();
+    await authorized;
+    now += graceMs + 1;
+    const stale = payments.stale.bind(payments);
+    payments.stale = async (...args) => {
+      const read = await stale(...args);
+      release();
+      await starting; // the start finishes between the sweep's read and its decision
+      return read;
+    };
+    await service.sweep(graceMs);
+    const view = await starting;
+    expect(view.state).toBe('code_sent');
+    expect((await trail(view.id)).at(-1)).toEqual(['code_sent', null]);
+    expect(bank.voided).toEqual([]);
+  });
+
   it('is found and voided by the sweep when the answer to the authorize call was lost', async () => {
     bank.down.authorize = true;
     const refused = await pay().then(

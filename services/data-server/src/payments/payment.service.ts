@@ -146,7 +146,7 @@ export class PaymentService {
             return;
           case 'authorized':
             // A normal payment is captured at once; a secured one whose code never left is abandoned.
-            await (p.securing === 'normal' ? this.capture(bank, p) : this.release(bank, p, 'failed', 'ABANDONED'));
+            await (p.securing === 'normal' ? this.capture(bank, p) : this.abandon(bank, p));
             return;
           case 'created':
             await this.reconcileCreated(bank, p);
@@ -259,6 +259,22 @@ export class PaymentService {
       }
     }
     await this.d.payments.transition(p.id, ['created', 'authorized', 'code_sent', 'verified'], to, cause, this.d.clock());
+  }
+
+  /**
+   * Gives up an authorized payment whose code never left. Its code may be on its way right now
+   * (the start moves it to `code_sent` once the code is out): the state is taken first, so either
+   * the start or this wins, never both; the hold is voided only when this won.
+   */
+  private async abandon(bank: BankAuthorizer, p: PaymentRecord): Promise<void> {
+    if (!(await this.d.payments.transition(p.id, ['authorized'], 'failed', 'ABANDONED', this.d.clock()))) {
+      return;
+    }
+    if (p.authorizationId) {
+      await bank
+        .void(p.authorizationId)
+        .catch((err: unknown) => this.d.logger.error({ err, paymentId: p.id }, 'the hold of an abandoned payment was not voided'));
+    }
   }
 
   /** An authorize call whose answer never came back: ask the bank what it did, and undo it. */
