@@ -7,6 +7,7 @@ import { openDatabase, type Knex } from '@outband/db';
 import { createLogger } from '@outband/observability';
 import { inMemoryTtlStore } from '@outband/redis-limits';
 import { dataServerEnv, seedDemo, startDataServer, type DataServerHandle } from '@outband/data-server';
+import { eventually } from '../support/http';
 import { servers } from '../support/servers';
 
 // Two data servers (replicas) on one MariaDB database drain one webhook outbox. The bus and the
@@ -116,13 +117,11 @@ it('two replicas send each event once per try, never before its backoff, and cou
     rows.map((r) => ({ ...r, status: 'pending', attempts: 0, created_at: new Date(queuedAt), next_attempt_at: new Date(queuedAt) })),
   );
 
-  const deadline = Date.now() + 60_000;
-  let delivered = 0;
-  while (delivered < events && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
+  // Every delivery recorded as delivered: the signal that both replicas are done.
+  const delivered = await eventually(async () => {
     const row = await db('webhook_deliveries').where({ status: 'delivered' }).count<{ n: number }[]>({ n: '*' }).first();
-    delivered = Number(row?.n ?? 0);
-  }
+    return Number(row?.n ?? 0) === events ? events : undefined;
+  }, 60_000);
   const drainedMs = Date.now() - queuedAt;
   console.log(
     `${events} events (each failing once) drained by 2 replicas in ${drainedMs} ms: ${Math.round((events * 2 * 1000) / drainedMs)} tries/s`,

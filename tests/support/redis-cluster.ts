@@ -4,6 +4,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { eventually } from './http';
 
 const run = promisify(execFile);
 
@@ -86,16 +87,15 @@ async function cli(port: number, ...command: string[]): Promise<string> {
 
 /** Polls `ready` until it holds, for at most 20 s, unless `failed` tells why it never will. */
 async function until(ready: () => Promise<boolean>, what: string, failed: () => Error | undefined): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await ready())) {
-    const err = failed();
-    if (err) {
-      throw err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Redis Cluster: no ${what} within 20 s`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  let died: Error | undefined;
+  await eventually(async () => {
+    died = failed();
+    return died || (await ready()) ? true : undefined;
+  }, 20_000).catch(() => {
+    throw new Error(`Redis Cluster: no ${what} within 20 s`);
+  });
+  if (died) {
+    throw died;
   }
 }
 

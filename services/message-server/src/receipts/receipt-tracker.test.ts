@@ -25,10 +25,14 @@ function setup(lookups: Array<SubmitRow | undefined>, options: ReceiptTrackerOpt
   const published: Array<Parameters<PublishStatus>[0]> = [];
   let failApply = false;
   let found = 0;
+  const waiting: Array<{ n: number; done: () => void }> = [];
   const submits = {
     findBySmscId: () => {
       found += 1;
-      return Promise.resolve(lookups.length > 1 ? lookups.shift() : lookups[0]);
+      const answer = Promise.resolve(lookups.length > 1 ? lookups.shift() : lookups[0]);
+      // Told once the tracker has had this answer (a turn later): a hold starts after its second.
+      setImmediate(() => waiting.filter((w) => w.n <= found).forEach((w) => w.done()));
+      return answer;
     },
     applyReceipt: (r: SubmitRow, state: 'delivered') => {
       if (failApply) {
@@ -46,18 +50,24 @@ function setup(lookups: Array<SubmitRow | undefined>, options: ReceiptTrackerOpt
     onGivenUp: (c, outcome) => givenUp.push(`${c} ${outcome}`),
     ...options,
   });
-  return { tracker, published, lookups, givenUp, lookupCount: () => found, failApply: () => (failApply = true) };
+  /** Resolves once the tracker has looked the submit up `n` times in all and had the answers. */
+  const lookedUp = (n: number) => new Promise<void>((done) => (found >= n ? setImmediate(done) : waiting.push({ n, done })));
+  return { tracker, published, lookups, givenUp, lookedUp, lookupCount: () => found, failApply: () => (failApply = true) };
 }
 
-const settled = async (p: Promise<unknown>) => {
+/**
+ * Whether `answer` has settled once the tracker has held its receipt: looked its submit up at
+ * once and again right after holding (`lookups` in all), both finding nothing.
+ */
+async function settledOnceHeld(t: ReturnType<typeof setup>, answer: Promise<unknown>, lookups = 2): Promise<boolean> {
   let done = false;
-  void p.then(
+  void answer.then(
     () => (done = true),
     () => (done = true),
   );
-  await new Promise((r) => setTimeout(r, 10));
+  await t.lookedUp(lookups);
   return done;
-};
+}
 
 describe('ReceiptTracker', () => {
   it('applies a receipt whose submit is stored at once', async () => {
@@ -69,7 +79,7 @@ describe('ReceiptTracker', () => {
   it('holds a receipt that came before its submit was stored, and its answer to the SMSC with it', async () => {
     const t = setup([undefined]);
     const answer = t.tracker.onReceipt('smsc', receipt);
-    expect(await settled(answer)).toBe(false);
+    expect(await settledOnceHeld(t, answer)).toBe(false);
     expect(t.published).toEqual([]);
     t.lookups.splice(0, 1, row); // the submit is stored now
     await t.tracker.afterSubmit('smsc', ['ab12']);
@@ -150,7 +160,7 @@ describe('ReceiptTracker', () => {
   it('gives up the receipts it holds when it stops', async () => {
     const t = setup([undefined]);
     const answer = t.tracker.onReceipt('smsc', receipt);
-    await settled(answer);
+    await settledOnceHeld(t, answer);
     t.tracker.stop();
     await expect(answer).rejects.toMatchObject({ code: 'RECEIPT_NOT_APPLIED' });
     expect(t.givenUp).toEqual([]);
@@ -159,10 +169,10 @@ describe('ReceiptTracker', () => {
   it('answers an earlier copy of a held receipt when its repeat arrives, and holds the repeat', async () => {
     const t = setup([undefined]);
     const first = t.tracker.onReceipt('smsc', receipt);
-    await settled(first);
+    await settledOnceHeld(t, first);
     const repeat = t.tracker.onReceipt('smsc', receipt);
     await first;
-    expect(await settled(repeat)).toBe(false);
+    expect(await settledOnceHeld(t, repeat, 4)).toBe(false);
     t.lookups.splice(0, 1, row);
     await t.tracker.afterSubmit('smsc', ['ab12']);
     await repeat;
@@ -172,7 +182,7 @@ describe('ReceiptTracker', () => {
   it('fails the held receipt when applying it fails, so the SMSC sends it again', async () => {
     const t = setup([undefined]);
     const answer = t.tracker.onReceipt('smsc', receipt);
-    await settled(answer);
+    await settledOnceHeld(t, answer);
     t.lookups.splice(0, 1, row);
     t.failApply();
     await t.tracker.afterSubmit('smsc', ['ab12']);
