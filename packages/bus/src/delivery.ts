@@ -1,5 +1,6 @@
 import type { ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
+import { describeIssues } from '@outband/contracts';
 import { AppError, isAppError, type SerializedError } from '@outband/errors';
 import type { ConsumeOptions } from './bus-options';
 
@@ -41,8 +42,7 @@ export function parseBody<S extends z.ZodType>(text: string, schema: S): Parsed<
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    return { ok: false, reason: `invalid message: ${issues}`.slice(0, 1000) };
+    return { ok: false, reason: `invalid message: ${describeIssues(result.error)}`.slice(0, 1000) };
   }
   return { ok: true, value: result.data };
 }

@@ -47,6 +47,11 @@ export function isBusTopic(name: string): name is BusTopic {
   return Object.hasOwn(busTopics, name);
 }
 
+/** A schema's refusal in one line: each field's path and what is wrong with it. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
 /**
  * Refuses a body its topic's schema does not accept, before it is sent: such a body is a bug of
  * the sender, so the error is internal and never retryable.
@@ -54,9 +59,13 @@ export function isBusTopic(name: string): name is BusTopic {
 export function checkTopicBody(topic: BusTopic, body: unknown): void {
   const result = busTopics[topic].schema.safeParse(body);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new AppError('internal', 'BUS_MESSAGE_INVALID', `invalid ${topic} message, not sent: ${issues}`.slice(0, 1000), {
-      retryable: false,
-    });
+    throw new AppError(
+      'internal',
+      'BUS_MESSAGE_INVALID',
+      `invalid ${topic} message, not sent: ${describeIssues(result.error)}`.slice(0, 1000),
+      {
+        retryable: false,
+      },
+    );
   }
 }

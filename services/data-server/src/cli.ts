@@ -1,9 +1,9 @@
-import { migrateDatabase, openDatabase, type MigrationLog } from '@outband/db';
+import { openDatabase, type MigrationLog } from '@outband/db';
 import { AuditLog } from './audit/audit-log';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { loadDataServerConfig } from './config';
 import { startDataServer } from './main';
-import { dataMigrationSource, dataMigrationsTable } from './platform/migrations';
+import { migrateDataDatabase } from './admin/admin-entry';
 import { seedDemo } from './seed-demo';
 
 // Lock waits and released stale locks, on stderr: the result alone goes to stdout.
@@ -15,12 +15,7 @@ const migrationLog: MigrationLog = {
 /** `data-server [serve|migrate|seed-demo]` */
 async function run(command: string): Promise<void> {
   if (command === 'migrate') {
-    const applied = await migrateDatabase(
-      process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband',
-      dataMigrationSource,
-      dataMigrationsTable,
-      migrationLog,
-    );
+    const applied = await migrateDataDatabase(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/outband', migrationLog);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'data server schema is up to date');
     return;
   }

@@ -7,7 +7,7 @@ import { dataMigrationSource, dataMigrationsTable } from '../platform/migrations
 import { SubscriberRepository } from '../subscribers/subscriber.repository';
 import { TwilioAccounts } from '../twilio/twilio-accounts';
 import { TwilioRepository } from '../twilio/twilio.repository';
-import { AdminService, type AdminAction } from './admin.service';
+import { AdminService, type AdminAction, type DistributiveOmit } from './admin.service';
 
 /** Options of {@link openAdmin}. */
 export interface AdminEntryOptions {
@@ -92,5 +92,3 @@ export function openAdmin(db: Knex, options: AdminEntryOptions): DataAdmin {
     verifyAudit: () => audit.verify(),
   };
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -19,8 +19,10 @@ export interface AdminServiceDeps {
 }
 
 /** One operator action as the service takes it: the bus request without its envelope. */
-export type AdminAction = WithoutEnvelope<AdminActionV1>;
-type WithoutEnvelope<T> = T extends unknown ? Omit<T, 'type' | 'version'> : never;
+export type AdminAction = DistributiveOmit<AdminActionV1, 'type' | 'version'>;
+
+/** `Omit` over each member of a union, so each action keeps its own fields. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The operator's actions (admin API). Each change is in the audit trail with who made it. */
 export class AdminService {

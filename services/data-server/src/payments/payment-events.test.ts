@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Knex } from '@outband/db';
-import { createLogger, createMetricsRegistry } from '@outband/observability';
-import { insertSubscriber, migratedDatabase } from '../platform/medium-test-db';
+import { createMetricsRegistry } from '@outband/observability';
+import { insertSubscriber, migratedDatabase, queuingWebhooks } from '../platform/medium-test-db';
 import { dataServerMetrics } from '../platform/metrics';
-import { WebhookRepository } from '../webhooks/webhook.repository';
-import { WebhookService } from '../webhooks/webhook.service';
 import { paymentTransitions } from './payment-events';
 import { PaymentRepository } from './payment.repository';
 
@@ -20,28 +17,7 @@ beforeEach(async () => {
   db = await migratedDatabase();
   await db('merchants').insert({ id: 'shop', name: 'Shop' });
   subscriberId = await insertSubscriber(db, { cardToken: 'tok_alice' });
-  const repo = new WebhookRepository(db);
-  await repo.insertEndpoint({
-    id: 'we_shop',
-    merchantId: 'shop',
-    url: 'https://hooks.example.com/',
-    events: ['payment.*'],
-    sealedSecret: '',
-    createdAt: at,
-  });
-  const webhooks = new WebhookService({
-    repo,
-    keys: [{ id: 'w1', key: randomBytes(32) }],
-    retryBaseMs: 1000,
-    giveUpMs: 60_000,
-    timeoutMs: 1000,
-    destinations: { allowHttp: false, allowedHosts: new Set<string>() },
-    maxEndpoints: 5,
-    concurrency: { total: 1, perMerchant: 1 },
-    send: () => Promise.reject(new Error('this test delivers nothing')),
-    clock: () => at,
-    logger: createLogger({ service: 'test', level: 'silent' }),
-  });
+  const webhooks = await queuingWebhooks(db, ['payment.*'], () => at);
   const m = dataServerMetrics(createMetricsRegistry('test'));
   counted = async () => Object.fromEntries((await m.paymentStates.get()).values.map((v) => [String(v.labels.state), v.value]));
   payments = new PaymentRepository(db, paymentTransitions(webhooks, m));

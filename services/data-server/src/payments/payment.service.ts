@@ -101,11 +101,11 @@ export class PaymentService {
   /** The payment a check just ended the verification of, as the check's answer shows it. */
   async afterCheck(result: CheckResult): Promise<PaymentView | undefined> {
     const ended = result.outcome === 'approved' || result.outcome === 'burned';
-    if (!ended || result.verification.purpose !== 'transaction') {
+    if (!ended || result.verification.purpose !== 'transaction' || !this.d.bank) {
       return undefined;
     }
     const p = await this.d.payments.findByVerification(result.verification.id);
-    return p && this.d.bank ? this.view(p.id) : undefined;
+    return p ? this.viewOf(p) : undefined;
   }
 
   /** Called when a verification ends: a payment it secures is captured on approval, voided otherwise. */
@@ -359,7 +359,11 @@ export class PaymentService {
     if (!p) {
       throw new AppError('not_found', 'PAYMENT_NOT_FOUND', 'no such payment');
     }
-    return toPaymentView(p, await this.d.subscribers.findById(p.subscriberId), await this.d.payments.history(id));
+    return this.viewOf(p);
+  }
+
+  private async viewOf(p: PaymentRecord): Promise<PaymentView> {
+    return toPaymentView(p, await this.d.subscribers.findById(p.subscriberId), await this.d.payments.history(p.id));
   }
 }
 

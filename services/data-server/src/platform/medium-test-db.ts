@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { migrateLatest, openDatabase, type Knex } from '@outband/db';
+import { createLogger } from '@outband/observability';
 import { SubscriberRepository, type Subscriber } from '../subscribers/subscriber.repository';
 import type { VerificationRecord } from '../verifications/verification.repository';
+import { WebhookRepository } from '../webhooks/webhook.repository';
+import { WebhookService } from '../webhooks/webhook.service';
 import { dataMigrationSource, dataMigrationsTable } from './migrations';
 
 // What the medium tests beside the code share: the embedded database and the rows they start
@@ -52,4 +56,33 @@ export function verificationRecord(overrides: Partial<VerificationRecord> = {}):
     content: null,
     ...overrides,
   };
+}
+
+/**
+ * The webhook service with one endpoint `we_shop` of merchant `shop` taking `events`: events are
+ * queued as in production and never delivered, so a test reads them from `webhook_deliveries`.
+ */
+export async function queuingWebhooks(db: Knex, events: string[], clock: () => Date = () => new Date()): Promise<WebhookService> {
+  const repo = new WebhookRepository(db);
+  await repo.insertEndpoint({
+    id: 'we_shop',
+    merchantId: 'shop',
+    url: 'https://hooks.example.com/',
+    events,
+    sealedSecret: '',
+    createdAt: clock(),
+  });
+  return new WebhookService({
+    repo,
+    keys: [{ id: 'w1', key: randomBytes(32) }],
+    retryBaseMs: 1000,
+    giveUpMs: 60_000,
+    timeoutMs: 1000,
+    destinations: { allowHttp: false, allowedHosts: new Set<string>() },
+    maxEndpoints: 5,
+    concurrency: { total: 1, perMerchant: 1 },
+    send: () => Promise.reject(new Error('this test delivers nothing')),
+    clock,
+    logger: createLogger({ service: 'test', level: 'silent' }),
+  });
 }

@@ -4,7 +4,7 @@ import type { Knex } from '@outband/db';
 import { isAppError } from '@outband/errors';
 import { createLogger, createMetricsRegistry } from '@outband/observability';
 import { inMemoryTtlStore } from '@outband/redis-limits';
-import { insertSubscriber, migratedDatabase } from '../platform/medium-test-db';
+import { insertSubscriber, migratedDatabase, queuingWebhooks } from '../platform/medium-test-db';
 import { dataServerMetrics } from '../platform/metrics';
 import { FailureCounter } from '../abuse/failure-counter';
 import { AuditLog } from '../audit/audit-log';
@@ -19,8 +19,6 @@ import { PaymentService } from '../payments/payment.service';
 import { SessionRepository } from '../sessions/session.repository';
 import { SessionService } from '../sessions/session.service';
 import { SubscriberRepository } from '../subscribers/subscriber.repository';
-import { WebhookRepository } from '../webhooks/webhook.repository';
-import { WebhookService } from '../webhooks/webhook.service';
 import { parseOcraSuite } from './codes/ocra';
 import { VerificationLifecycle } from './lifecycle';
 import { PendingSecretStore } from './pending/pending-secret.store';
@@ -54,28 +52,7 @@ beforeEach(async () => {
   await insertSubscriber(db);
   await insertSubscriber(db, { identifier: 'bob', address: '+33698765432', cardToken: 'tok_bob' });
   const subscribers = new SubscriberRepository(db);
-  const webhookRepo = new WebhookRepository(db);
-  await webhookRepo.insertEndpoint({
-    id: 'we_shop',
-    merchantId: 'shop',
-    url: 'https://hooks.example.com/',
-    events: ['verification.*', 'payment.*'],
-    sealedSecret: '',
-    createdAt: new Date(),
-  });
-  const webhooks = new WebhookService({
-    repo: webhookRepo,
-    keys: [{ id: 'w1', key: randomBytes(32) }],
-    retryBaseMs: 1000,
-    giveUpMs: 60_000,
-    timeoutMs: 1000,
-    destinations: { allowHttp: false, allowedHosts: new Set<string>() },
-    maxEndpoints: 5,
-    concurrency: { total: 1, perMerchant: 1 },
-    send: () => Promise.reject(new Error('this test delivers nothing')),
-    clock,
-    logger,
-  });
+  const webhooks = await queuingWebhooks(db, ['verification.*', 'payment.*'], clock);
   const verifications = new VerificationRepository(db);
   const certificates = new CertificateRepository(db);
   const pending = new PendingSecretStore(redis, { prefix: 'test' });
