@@ -11,6 +11,10 @@ import { receiptBind } from './receipt-binds';
 export interface SmscAccount {
   systemId: string;
   password: string;
+  /** Binds the account may hold at once, as an operator's contract says; more are refused (ESME_RBINDFAIL). */
+  maxBinds?: number;
+  /** Submits per second accepted over all the account's binds; above it, ESME_RTHROTTLED. */
+  maxSubmitsPerSecond?: number;
 }
 
 export interface SmscSimulatorOptions {
@@ -39,6 +43,14 @@ export interface SmscStats {
   receipts: number;
   mo: number;
   bindAttempts: number;
+  /** Binds refused because the account already held `maxBinds`. */
+  bindsOverLimit: number;
+  /** The most binds one account held at once. */
+  peakAccountBinds: number;
+  /** Submits throttled by the account's own rate (also counted in `throttled`). */
+  accountThrottled: number;
+  /** The most submits one account had accepted within one second. */
+  peakAccountSecond: number;
   binds: number;
 }
 
@@ -90,7 +102,14 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     receipts: 0,
     mo: 0,
     bindAttempts: 0,
+    bindsOverLimit: 0,
+    peakAccountBinds: 0,
+    accountThrottled: 0,
+    peakAccountSecond: 0,
   };
+  // Submits accepted per account in the current second, for account rates.
+  const accountSeconds = new Map<string, { second: number; n: number }>();
+  const bindsOf = (systemId: string) => [...bound.values()].filter((b) => b.systemId === systemId).length;
   let nextId = 0x10000;
   let receiptTurn = 0;
 
@@ -112,6 +131,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       session.on(`bind_${mode}`, (pdu: smpp.PDU) => {
         counts.bindAttempts += 1;
         const account = o.accounts.find((a) => a.systemId === pdu.system_id);
+        const overLimit = account?.maxBinds !== undefined && bindsOf(account.systemId) >= account.maxBinds;
         const code = bound.has(session)
           ? status.RALYBND
           : Date.now() < behaviour.refuseBindsUntil
@@ -120,10 +140,16 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
               ? status.RINVSYSID
               : account.password !== pdu.password
                 ? status.RINVPASWD
-                : 0;
+                : overLimit
+                  ? status.RBINDFAIL
+                  : 0;
+        if (code === status.RBINDFAIL && overLimit) {
+          counts.bindsOverLimit += 1;
+        }
         session.send(pdu.response({ command_status: code, system_id: 'OUTBANDSIM' }));
         if (code === 0 && account) {
           bound.set(session, { systemId: account.systemId, mode, outstanding: 0, second: 0, inSecond: 0 });
+          counts.peakAccountBinds = Math.max(counts.peakAccountBinds, bindsOf(account.systemId));
           const held = mode === 'transmitter' ? [] : (heldReceipts.get(account.systemId) ?? []);
           heldReceipts.delete(account.systemId);
           held.forEach((send) => later(10, send));
@@ -166,7 +192,19 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       session.send(pdu.response({ command_status: status.RTHROTTLED }));
       return;
     }
+    const limit = o.accounts.find((a) => a.systemId === state.systemId)?.maxSubmitsPerSecond;
+    const ofAccount = accountSeconds.get(state.systemId);
+    const inAccount = ofAccount?.second === second ? ofAccount : { second, n: 0 };
+    if (limit !== undefined && inAccount.n >= limit) {
+      counts.throttled += 1;
+      counts.accountThrottled += 1;
+      session.send(pdu.response({ command_status: status.RTHROTTLED }));
+      return;
+    }
     state.inSecond += 1;
+    inAccount.n += 1;
+    accountSeconds.set(state.systemId, inAccount);
+    counts.peakAccountSecond = Math.max(counts.peakAccountSecond, inAccount.n);
     const to = Inbox.normalize(typeof pdu.destination_addr === 'string' ? pdu.destination_addr : '');
     const refusal = injectedError(behaviour.errorRules, to);
     if (refusal !== undefined) {

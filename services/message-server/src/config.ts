@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { busEnv, databaseEnv, envBrokerUsers, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv } from '@outband/config';
+import { busEnv, databaseEnv, envBrokerUsers, envInt, envKeyRing, envUrl, logEnv, opsEnv, parseEnv, redisEnv } from '@outband/config';
 import { envJson, routingConfig, smscConnection, smsRoute } from './smpp-routing.config';
 
 /**
@@ -34,6 +34,19 @@ const fields = z.object({
   SMPP_WINDOW: envInt(1, 1000).default(10),
   /** Contracted rate per bind (token bucket). */
   SMPP_MAX_SUBMITS_PER_SECOND: envInt(1, 100_000).default(100),
+  /** Contracted rate of the whole account over all its binds (single-connection form); unset: only the per-bind rate. */
+  SMPP_ACCOUNT_MAX_SUBMITS_PER_SECOND: envInt(1, 1_000_000).optional(),
+  /**
+   * Redis, where replicas share each SMSC account: its binds are leased (together they never open
+   * more than `binds`) and its account rate is one bucket. Unset: this server alone opens every bind.
+   */
+  REDIS_URL: envUrl('redis', 'rediss').optional(),
+  /** Redis Cluster nodes, `host:port,…`, instead of the node of `REDIS_URL` (which still gives the user, password and TLS). */
+  REDIS_CLUSTER_NODES: redisEnv.REDIS_CLUSTER_NODES,
+  /** Prefix of every Redis key, so several deployments can share one Redis. */
+  REDIS_PREFIX: redisEnv.REDIS_PREFIX,
+  /** How long a bind lease lasts unrenewed (renewed five times as often): how soon the binds of a replica that died are taken over. */
+  SMPP_BIND_LEASE_MS: envInt(1000, 600_000).default(10_000),
   /** Sender shown on the phone: letters (alphanumeric, TON 5) or digits (TON 1). */
   SMPP_SOURCE_ADDR: z.string().min(1).max(20).default('Outband'),
   /** Keepalive: an `enquire_link` this often. */
@@ -61,6 +74,7 @@ export const messageServerEnv = fields.transform((c, ctx) => {
         binds: c.SMPP_BINDS,
         window: c.SMPP_WINDOW,
         maxSubmitsPerSecond: c.SMPP_MAX_SUBMITS_PER_SECOND,
+        accountMaxSubmitsPerSecond: c.SMPP_ACCOUNT_MAX_SUBMITS_PER_SECOND,
         enquireLinkMs: c.SMPP_ENQUIRE_LINK_MS,
         responseTimeoutMs: c.SMPP_RESPONSE_TIMEOUT_MS,
       }),

@@ -13,7 +13,9 @@ import { statusEvent, type PublishStatus } from './receipts/status-publisher';
 import { SubmitRepository } from './receipts/submit.repository';
 import { consumeMessageSend } from './sending/message-send.consumer';
 import { MessageRepository } from './sending/message.repository';
-import { BindPool } from './smpp/bind-pool';
+import { openRedis } from '@outband/redis-limits';
+import type { BindPool } from './smpp/bind-pool';
+import { openBindPool, type SharedAccounts } from './smpp/open-bind-pool';
 
 export interface MessageServerHandle {
   opsPort: number;
@@ -70,15 +72,20 @@ export async function startMessageServer(
   });
   const publishInbound = (message: Parameters<Parameters<typeof deliverSmHandler>[0]['publishInbound']>[0]) =>
     bus.publish(names.eventsExchange, names.routingKeys.messageInbound, message, { messageId: message.inboundId });
+  // With Redis, replicas lease each account's binds and share its rate; without, this server is alone.
+  const redis =
+    config.REDIS_URL || config.REDIS_CLUSTER_NODES
+      ? openRedis({ REDIS_URL: config.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: config.REDIS_CLUSTER_NODES }, logger)
+      : undefined;
+  const shared: SharedAccounts | undefined = redis
+    ? { redis, prefix: config.REDIS_PREFIX, replica: randomUUID(), leaseMs: config.SMPP_BIND_LEASE_MS }
+    : undefined;
   for (const c of config.routing.connections) {
-    pools.set(
+    const onDeliver = deliverSmHandler(
+      { receipts, publishInbound, logger, onReceiptState: (state) => m.receiptStates.inc({ state }) },
       c.id,
-      new BindPool(c, {
-        logger,
-        onDeliver: deliverSmHandler({ receipts, publishInbound, logger, onReceiptState: (state) => m.receiptStates.inc({ state }) }, c.id),
-        onThrottle: (smsc) => m.throttles.inc({ smsc }),
-      }),
     );
+    pools.set(c.id, openBindPool(c, { logger, onDeliver, onThrottle: (smsc) => m.throttles.inc({ smsc }) }, shared));
   }
   pools.forEach((p) => p.start());
 
@@ -134,6 +141,7 @@ export async function startMessageServer(
       await bus.stopConsuming();
       await Promise.all([...pools.values()].map((p) => p.stop()));
       receipts.stop();
+      await redis?.quit().catch(() => undefined);
       await bus.close();
       await closeServer(ops);
       if (!embedded.db) {

@@ -11,12 +11,14 @@ export const smscConnection = z.strictObject({
   systemType: z.string().max(12).default(''),
   /** `transceiver`, or `transmitter` with a separate receiver bind for receipts and MO. */
   bindMode: z.enum(['transceiver', 'transmitter']).default('transceiver'),
-  /** Parallel binds to this SMSC. */
+  /** Parallel binds to this SMSC: the account's binds, shared by the replicas when they share Redis. */
   binds: z.number().int().min(1).max(32).default(1),
   /** Unanswered submit_sm allowed per bind. */
   window: z.number().int().min(1).max(1000).default(10),
   /** Contracted submit rate per bind (a token bucket). */
   maxSubmitsPerSecond: z.number().min(0.1).max(100_000).default(100),
+  /** Contracted submit rate of the whole account, over all its binds (and all replicas), when the contract sets one. */
+  accountMaxSubmitsPerSecond: z.number().min(0.1).max(1_000_000).optional(),
   enquireLinkMs: z.number().int().min(1000).max(300_000).default(30_000),
   responseTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
 });

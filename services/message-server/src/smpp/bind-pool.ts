@@ -2,13 +2,22 @@ import type { PDU } from 'smpp';
 import { AppError } from '@outband/errors';
 import type { Logger } from '@outband/observability';
 import type { SmscConnection } from '../smpp-routing.config';
+import type { AccountRate } from './account-rate';
+import { WholeBindBudget, type BindBudget, type BindGrant } from './bind-budget';
 import { smppStatus } from './command-status';
 import { SmppClient, type SubmitResponse } from './smpp-client';
 import { TokenBucket } from './token-bucket';
 
 interface Bind {
+  slot: number;
   client: SmppClient;
   bucket: TokenBucket;
+  /** Whether this replica holds the slot's lease and has opened the bind. */
+  open: boolean;
+  /** Held beyond this replica's share: takes no new submit, and is freed once its window is empty. */
+  draining: boolean;
+  /** Being closed (and its slot freed): not reopened before that is done. */
+  closing: boolean;
   inFlight: number;
   /** After a throttling answer, no submit before this time. */
   pausedUntil: number;
@@ -26,6 +35,12 @@ export interface BindPoolOptions {
   onDeliver: (pdu: PDU) => Promise<void>;
   /** Called on throttling answers (metrics). */
   onThrottle?: (connectionId: string) => void;
+  /** Which slots this server may bind. @defaultValue every slot (a server alone on its account) */
+  budget?: BindBudget;
+  /** How often leases are renewed and free slots looked for. @defaultValue 1000 */
+  refreshMs?: number;
+  /** The account's rate over all its binds, when the contract sets one. */
+  accountRate?: AccountRate;
   /** For tests. @defaultValue Date.now */
   now?: () => number;
 }
@@ -33,13 +48,21 @@ export interface BindPoolOptions {
 /**
  * The binds to one SMSC. A submit waits for a bind that is up, has room in its window
  * (unanswered submit_sm) and a token of its rate; a throttling answer pauses that bind with a
- * growing delay. With `bindMode: transmitter`, one more bind receives receipts and MO.
+ * growing delay. With `bindMode: transmitter`, one more bind receives receipts and MO. A bind is
+ * opened only while its slot is granted by the budget, so replicas never exceed the account.
  */
 export class BindPool {
   private readonly binds: Bind[];
-  private readonly receiver: SmppClient | undefined;
+  private readonly receiver: { client: SmppClient; open: boolean; closing: boolean } | undefined;
   private readonly waiters: Waiter[] = [];
+  private readonly budget: BindBudget;
   private pumpTimer: NodeJS.Timeout | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private lastGrant: BindGrant | undefined;
+  private changed: Array<() => void> = [];
+  private running = false;
   private readonly now: () => number;
 
   constructor(
@@ -56,27 +79,45 @@ export class BindPool {
       responseTimeoutMs: connection.responseTimeoutMs,
       logger: o.logger.child({ smsc: connection.id }),
       onDeliver: o.onDeliver,
-      onStateChange: () => this.pump(),
+      onStateChange: () => this.onChange(),
     };
     const burst = Math.max(1, Math.ceil(connection.maxSubmitsPerSecond / 10));
-    this.binds = Array.from({ length: connection.binds }, () => ({
+    this.binds = Array.from({ length: connection.binds }, (_, slot) => ({
+      slot,
       client: new SmppClient({ ...common, mode: connection.bindMode }),
       bucket: new TokenBucket(connection.maxSubmitsPerSecond, burst, this.now()),
+      open: false,
+      draining: false,
+      closing: false,
       inFlight: 0,
       pausedUntil: 0,
       throttles: 0,
     }));
-    this.receiver = connection.bindMode === 'transmitter' ? new SmppClient({ ...common, mode: 'receiver' }) : undefined;
+    this.receiver =
+      connection.bindMode === 'transmitter'
+        ? { client: new SmppClient({ ...common, mode: 'receiver' }), open: false, closing: false }
+        : undefined;
+    this.budget = o.budget ?? new WholeBindBudget(connection.binds, this.receiver !== undefined);
   }
 
   start(): void {
-    this.binds.forEach((b) => b.client.start());
-    this.receiver?.start();
+    this.running = true;
+    this.refreshing = this.refresh();
   }
 
   /** Binds that can submit now. */
   get up(): number {
-    return this.binds.filter((b) => b.client.isBound).length;
+    return this.binds.filter((b) => b.open && !b.draining && b.client.isBound).length;
+  }
+
+  /** Slots this server holds (open binds, draining ones included). */
+  get held(): number {
+    return this.binds.filter((b) => b.open).length;
+  }
+
+  /** Replicas sharing the account, as last seen. */
+  get replicas(): number {
+    return this.lastGrant?.live ?? 1;
   }
 
   /** Unanswered submits on each bind (for metrics). */
@@ -84,8 +125,27 @@ export class BindPool {
     return this.binds.map((b) => b.inFlight);
   }
 
+  /** Resolves once this server's share of the binds (and the receiver, if it holds it) is up. */
   async waitBound(timeoutMs: number): Promise<void> {
-    await Promise.all([...this.binds.map((b) => b.client.waitBound(timeoutMs)), this.receiver?.waitBound(timeoutMs)]);
+    const deadline = this.now() + timeoutMs;
+    for (;;) {
+      const g = this.lastGrant;
+      const receiverUp = !this.receiver?.open || this.receiver.client.isBound;
+      if (g && this.up >= Math.min(g.share, this.binds.length) && receiverUp) {
+        return;
+      }
+      const left = deadline - this.now();
+      if (left <= 0) {
+        throw new Error(`SMPP binds to ${this.connection.id} not up within ${timeoutMs} ms`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 1000));
+        this.changed.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
   }
 
   /**
@@ -109,17 +169,146 @@ export class BindPool {
       return response;
     } finally {
       bind.inFlight -= 1;
+      if (bind.draining && bind.inFlight === 0) {
+        void this.free(bind);
+      }
       this.pump();
     }
   }
 
+  /** Unbinds, then frees every slot it held for the other replicas. */
   async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.refreshTimer);
     clearTimeout(this.pumpTimer);
+    await this.refreshing;
+    clearTimeout(this.expiryTimer);
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(new AppError('unavailable', 'SMPP_STOPPING', 'the message server is stopping', { retryable: true }));
     }
-    await Promise.all([...this.binds.map((b) => b.client.stop()), this.receiver?.stop()]);
+    const slots = this.binds.filter((b) => b.open).map((b) => b.slot);
+    const receiver = this.receiver?.open ?? false;
+    await Promise.all([...this.binds.map((b) => b.client.stop()), this.receiver?.client.stop()]);
+    this.binds.forEach((b) => (b.open = false));
+    await this.budget.release(slots, receiver, true).catch((err: unknown) => {
+      // Unfreed leases run out on their own after one lease length.
+      this.o.logger.warn({ err, smsc: this.connection.id }, 'SMPP bind leases not freed');
+    });
+  }
+
+  /** Renews the grant and opens, drains or closes binds to match it; then again after a while. */
+  private async refresh(): Promise<void> {
+    const leaseMs = this.budget.leaseMs;
+    const every = this.o.refreshMs ?? 1000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${every} ms`)), every);
+      });
+      const grant = await Promise.race([this.budget.refresh(), late]);
+      this.lastGrant = grant;
+      if (this.running) {
+        this.apply(grant);
+        if (Number.isFinite(leaseMs)) {
+          // Counted from before the ask (Redis started the leases no earlier): another replica may
+          // take these slots once they run out, so unless renewed, they are closed first.
+          clearTimeout(this.expiryTimer);
+          this.expiryTimer = setTimeout(() => this.expire(), leaseMs * 0.8 - every);
+        }
+      }
+    } catch (err) {
+      this.o.logger.warn({ err, smsc: this.connection.id }, 'SMPP bind leases not renewed');
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.running && Number.isFinite(leaseMs)) {
+      this.refreshTimer = setTimeout(() => {
+        this.refreshing = this.refresh();
+      }, every);
+    }
+  }
+
+  private expire(): void {
+    if (this.running) {
+      this.o.logger.warn({ smsc: this.connection.id }, 'SMPP bind leases not renewed in time: binds closed');
+      this.apply({ slots: [], share: 0, receiver: false, live: this.lastGrant?.live ?? 1 });
+    }
+  }
+
+  private apply(grant: BindGrant): void {
+    const held = new Set(grant.slots);
+    const kept = new Set(grant.slots.slice(0, grant.share));
+    for (const b of this.binds) {
+      if (b.closing) {
+        continue;
+      }
+      if (kept.has(b.slot)) {
+        b.draining = false;
+        if (!b.open) {
+          b.open = true;
+          b.client.start();
+        }
+      } else if (held.has(b.slot)) {
+        if (!b.open) {
+          void this.budget.release([b.slot], false, false).catch(() => undefined);
+        } else if (!b.draining) {
+          b.draining = true;
+          if (b.inFlight === 0) {
+            void this.free(b);
+          }
+        }
+      } else if (b.open) {
+        // Lost (or not renewed in time): whoever takes the slot next must find it closed.
+        void this.close(b, false);
+        this.o.logger.warn({ smsc: this.connection.id, slot: b.slot }, 'SMPP bind lease lost: bind closed');
+      }
+    }
+    const r = this.receiver;
+    if (r && !r.closing && grant.receiver !== r.open) {
+      r.open = grant.receiver;
+      if (grant.receiver) {
+        r.client.start();
+      } else {
+        r.closing = true;
+        void r.client.stop().finally(() => {
+          r.closing = false;
+        });
+      }
+    }
+    this.onChange();
+  }
+
+  /** Closes a drained bind, then frees its slot for a replica below its share. */
+  private free(b: Bind): Promise<void> {
+    return this.close(b, true);
+  }
+
+  private async close(b: Bind, release: boolean): Promise<void> {
+    b.closing = true;
+    b.draining = false;
+    b.open = false;
+    try {
+      await b.client.stop();
+      if (release) {
+        await this.budget.release([b.slot], false, false).catch(() => undefined);
+      }
+    } finally {
+      b.closing = false;
+      this.onChange();
+    }
+  }
+
+  /** Looks again for binds and tokens (when shared tokens arrive). */
+  wake(): void {
+    this.pump();
+  }
+
+  private onChange(): void {
+    const waiting = this.changed;
+    this.changed = [];
+    waiting.forEach((w) => w());
+    this.pump();
   }
 
   private acquire(timeoutMs: number): Promise<Bind> {
@@ -147,9 +336,14 @@ export class BindPool {
     let soonest = Infinity;
     while (this.waiters.length > 0) {
       const now = this.now();
+      const account = this.o.accountRate?.take(now) ?? { ok: true };
+      if (!account.ok) {
+        soonest = Math.min(soonest, account.waitMs);
+        break;
+      }
       let chosen: Bind | undefined;
       for (const b of this.binds) {
-        if (!b.client.isBound || b.inFlight >= this.connection.window) {
+        if (!b.open || b.draining || !b.client.isBound || b.inFlight >= this.connection.window) {
           continue;
         }
         if (b.pausedUntil > now) {
@@ -164,6 +358,7 @@ export class BindPool {
         soonest = Math.min(soonest, token.waitMs);
       }
       if (!chosen) {
+        this.o.accountRate?.giveBack();
         break;
       }
       const waiter = this.waiters.shift();
