@@ -8,7 +8,7 @@ import { busNames } from '@outband/contracts';
 import { seedDemo } from '@outband/data-server';
 import { openDatabase } from '@outband/db';
 import { createLogger } from '@outband/observability';
-import { freePort, peakRssMb, startNode, stop, waitOk } from './processes';
+import { cpuSecondsOf, freePort, peakRssMb, startNode, stop, waitOk } from './processes';
 
 export const servers = {
   amqp: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
@@ -21,6 +21,8 @@ export type Service = 'data' | 'message' | 'information';
 /** The three services as child processes on the local servers, a fresh database and bus prefix. */
 export interface BenchSuite {
   baseUrl: string;
+  /** The information server of each replica (the first is `baseUrl`). */
+  baseUrls: string[];
   simUrl: string;
   smppPort: number;
   bank: BankSimulator;
@@ -28,20 +30,31 @@ export interface BenchSuite {
   payers: Array<{ identifier: string; address: string }>;
   /** A merchant token, renewed before it expires. */
   token(): string;
-  /** Peak resident memory of each service so far, MB. */
+  /** Peak resident memory of each service so far, MB (the largest replica). */
   peakRss(): Record<Service, number>;
+  /** CPU seconds used so far by every process of the suite's services, by service. */
+  cpuSeconds(): Record<Service, number>;
   stop(): Promise<void>;
 }
 
 const ring = () => `k1:${randomBytes(32).toString('base64')}`;
 
-export async function startBenchSuite(o: { verifiers: number; payers: number; window: number }): Promise<BenchSuite> {
+export async function startBenchSuite(o: {
+  verifiers: number;
+  payers: number;
+  window: number;
+  /** Replicas of each service; they share the SMSC account's binds. @defaultValue 1 */
+  replicas?: number;
+  /** The SMSC account's binds. @defaultValue 1 */
+  binds?: number;
+}): Promise<BenchSuite> {
+  const replicas = o.replicas ?? 1;
   const id = randomBytes(4).toString('hex');
   const prefix = `outband-bench-${id}`;
   const databaseUrl = `${servers.mysql}/outband_bench_${id}`;
   const [smppPort, simHttp] = [await freePort(), await freePort()];
-  const children: Partial<Record<Service | 'sim', ChildProcess>> = {};
-  children.sim = startNode('packages/smsc-simulator/dist/main.js', {
+  const children: Record<Service, ChildProcess[]> = { data: [], message: [], information: [] };
+  const sim = startNode('packages/smsc-simulator/dist/main.js', {
     SMSC_SMPP_PORT: String(smppPort),
     SMSC_HTTP_PORT: String(simHttp),
     SMSC_ACCOUNTS: 'outband:secret,raw:secret,kannel:secret',
@@ -74,7 +87,8 @@ export async function startBenchSuite(o: { verifiers: number; payers: number; wi
     // Payments above 30 EUR need a code: the bench pays 50 EUR.
     policy: { limitAmount: 3_000, serviceChargeBps: 150 },
   });
-  const [httpPort, dataOps, messageOps] = [await freePort(), await freePort(), await freePort()];
+  const ports = async () => Promise.all(Array.from({ length: replicas }, () => freePort()));
+  const [httpPorts, dataOps, messageOps] = [await ports(), await ports(), await ports()];
   const common = {
     AMQP_URL: servers.amqp,
     BUS_PREFIX: prefix,
@@ -85,10 +99,10 @@ export async function startBenchSuite(o: { verifiers: number; payers: number; wi
     OPS_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
   };
-  const env: Record<Service, Record<string, string>> = {
+  const env = (r: number): Record<Service, Record<string, string>> => ({
     data: {
       ...common,
-      OPS_PORT: String(dataOps),
+      OPS_PORT: String(dataOps[r]),
       CODE_KEYS: ring(),
       CODE_MAC_KEYS: ring(),
       BANK_URL: bank.url,
@@ -102,17 +116,17 @@ export async function startBenchSuite(o: { verifiers: number; payers: number; wi
     },
     message: {
       ...common,
-      OPS_PORT: String(messageOps),
+      OPS_PORT: String(messageOps[r]),
       SMPP_URL: `smpp://127.0.0.1:${smppPort}`,
       SMPP_SYSTEM_ID: 'outband',
       SMPP_PASSWORD: 'secret',
-      SMPP_BINDS: '1',
+      SMPP_BINDS: String(o.binds ?? 1),
       SMPP_WINDOW: String(o.window),
       SMPP_MAX_SUBMITS_PER_SECOND: '100000',
     },
     information: {
       ...common,
-      HTTP_PORT: String(httpPort),
+      HTTP_PORT: String(httpPorts[r]),
       HTTP_HOST: '127.0.0.1',
       OPS_PORT: '0',
       REQUEST_LIMIT_PER_IP: '10000000',
@@ -120,24 +134,22 @@ export async function startBenchSuite(o: { verifiers: number; payers: number; wi
       // The bench reuses a token for two minutes, as a merchant saving signatures may.
       JWT_REQUIRE_JTI: 'false',
     },
-  };
-  const ready: Record<Service, string> = {
-    data: `http://127.0.0.1:${dataOps}/readyz`,
-    message: `http://127.0.0.1:${messageOps}/readyz`,
-    information: `http://127.0.0.1:${httpPort}/readyz`,
-  };
+  });
+  const ready = (r: number): Record<Service, string> => ({
+    data: `http://127.0.0.1:${dataOps[r]}/readyz`,
+    message: `http://127.0.0.1:${messageOps[r]}/readyz`,
+    information: `http://127.0.0.1:${httpPorts[r]}/readyz`,
+  });
   const scripts: Record<Service, string> = {
     data: 'services/data-server/dist/cli.js',
     message: 'services/message-server/dist/cli.js',
     information: 'services/information-server/dist/cli.js',
   };
   const stopAll = async () => {
-    for (const name of ['information', 'message', 'data', 'sim'] as const) {
-      const child = children[name];
-      if (child) {
-        await stop(child);
-      }
+    for (const name of ['information', 'message', 'data'] as const) {
+      await Promise.all(children[name].map((child) => stop(child)));
     }
+    await stop(sim);
     await bank.stop();
     const conn = await amqp.connect(servers.amqp);
     await deleteTopology(await conn.createChannel(), busNames(prefix));
@@ -149,8 +161,10 @@ export async function startBenchSuite(o: { verifiers: number; payers: number; wi
   try {
     await waitOk(`${simUrl}/healthz`);
     for (const name of ['data', 'message', 'information'] as const) {
-      children[name] = startNode(scripts[name], env[name], ['serve']);
-      await waitOk(ready[name]);
+      // Replicas start together, as a rollout starts them (the data servers race to migrate).
+      const started = Array.from({ length: replicas }, (_, r) => startNode(scripts[name], env(r)[name], ['serve']));
+      children[name].push(...started);
+      await Promise.all(started.map((_, r) => waitOk(ready(r)[name])));
     }
   } catch (e) {
     await stopAll();
@@ -158,7 +172,8 @@ export async function startBenchSuite(o: { verifiers: number; payers: number; wi
   }
   let token = { value: '', until: 0 };
   return {
-    baseUrl: `http://127.0.0.1:${httpPort}`,
+    baseUrl: `http://127.0.0.1:${httpPorts[0]}`,
+    baseUrls: httpPorts.map((p) => `http://127.0.0.1:${p}`),
     simUrl,
     smppPort,
     bank,
@@ -178,9 +193,14 @@ export async function startBenchSuite(o: { verifiers: number; payers: number; wi
       return token.value;
     },
     peakRss: () => ({
-      data: peakRssMb(children.data?.pid),
-      message: peakRssMb(children.message?.pid),
-      information: peakRssMb(children.information?.pid),
+      data: Math.max(...children.data.map((c) => peakRssMb(c.pid))),
+      message: Math.max(...children.message.map((c) => peakRssMb(c.pid))),
+      information: Math.max(...children.information.map((c) => peakRssMb(c.pid))),
+    }),
+    cpuSeconds: () => ({
+      data: children.data.reduce((n, c) => n + cpuSecondsOf(c.pid), 0),
+      message: children.message.reduce((n, c) => n + cpuSecondsOf(c.pid), 0),
+      information: children.information.reduce((n, c) => n + cpuSecondsOf(c.pid), 0),
     }),
     stop: stopAll,
   };

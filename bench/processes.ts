@@ -76,3 +76,15 @@ export function peakRssMb(pid: number | undefined): number {
     return NaN;
   }
 }
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux; clock ticks of 100 Hz). */
+export function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    // The fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}

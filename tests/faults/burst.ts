@@ -1,3 +1,6 @@
+import * as amqp from 'amqplib';
+import { sideQueues } from '@outband/bus';
+import { busNames } from '@outband/contracts';
 import { address, type Harness } from './harness';
 
 /** What one scenario saw; a row of the table the fault suite prints. */
@@ -22,24 +25,30 @@ interface Accepted {
   payments: Array<{ id: string; verificationId: string; address: string }>;
 }
 
-const transaction = { amount: 1_250, currency: 'EUR', payee: 'Fault shop' };
+/** What every payment of a burst pays. */
+export const transaction = { amount: 1_250, currency: 'EUR', payee: 'Fault shop' };
 
 /**
- * Sends `verifications` starts and `payments` payments with `concurrency` workers; once a
- * third is sent, runs `fault` beside them. Only answers 201 count as accepted.
+ * Sends `verifications` starts and `payments` payments with `concurrency` workers, in turn to
+ * each information server still running; once a third is sent (or, given `faultAfterAccepted`,
+ * once that many verifications are accepted), runs `fault` beside them. Only answers 201 count
+ * as accepted.
  */
 export async function burst(
   h: Harness,
-  o: { verifications: number; payments: number; concurrency: number },
+  o: { verifications: number; payments: number; concurrency: number; faultAfterAccepted?: number },
   fault: () => Promise<void>,
 ): Promise<Accepted & { recoverSeconds: number; since: Date }> {
   const since = new Date(); // the services run on this machine: one clock
   h.sim.inbox.clear();
   const jobs: Array<() => Promise<void>> = [];
   const accepted: Accepted = { verifications: [], payments: [] };
+  let sent = 0;
   const post = async (path: string, body: object): Promise<Record<string, unknown> | undefined> => {
+    const urls = h.baseUrls();
+    sent += 1;
     try {
-      const res = await fetch(`${h.baseUrl}${path}`, {
+      const res = await fetch(`${urls[sent % urls.length] ?? h.baseUrl}${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${h.token()}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -76,7 +85,8 @@ export async function burst(
     while (next < jobs.length) {
       const job = jobs[next];
       next += 1;
-      if (!faulted && next >= jobs.length / 3) {
+      const due = o.faultAfterAccepted === undefined ? next >= jobs.length / 3 : accepted.verifications.length >= o.faultAfterAccepted;
+      if (!faulted && due) {
         const began = Date.now();
         faulted = fault().then(() => (Date.now() - began) / 1000);
       }
@@ -208,4 +218,20 @@ async function ledgerDuplicates(h: Harness): Promise<number> {
     .havingRaw('COUNT(*) > 1')
     .select('payment_id');
   return rows.length;
+}
+
+/** Messages in the dead-letter queues of the whole topology. */
+export async function deadLetters(h: Harness): Promise<number> {
+  const names = busNames(h.busPrefix);
+  const conn = await amqp.connect(h.rabbitmq.url);
+  try {
+    const ch = await conn.createChannel();
+    let n = 0;
+    for (const q of [names.dataRpcQueue, names.messageSendQueue, names.messageStatusQueue, names.inboundQueue]) {
+      n += (await ch.checkQueue(sideQueues(q).dead)).messageCount;
+    }
+    return n;
+  } finally {
+    await conn.close();
+  }
 }

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
-import { sideQueues } from '@outband/bus';
 import { busNames } from '@outband/contracts';
-import { burst, settle, type ScenarioResult } from './burst';
+import { burst, deadLetters, settle, type ScenarioResult } from './burst';
 import { startHarness, type Harness } from './harness';
+import { table } from './table';
 
 // What happens to a verification, an SMS, a payment or a ledger entry when something dies
 // halfway: each scenario breaks one thing under a burst, then counts what became of every
@@ -17,6 +17,19 @@ const size = {
 };
 const logDir = mkdtempSync(join(tmpdir(), 'outband-faults-'));
 const results: ScenarioResult[] = [];
+const columns: Array<keyof ScenarioResult> = [
+  'scenario',
+  'accepted',
+  'finished',
+  'lost',
+  'duplicates',
+  'paymentsAccepted',
+  'paymentsCaptured',
+  'ledgerDuplicates',
+  'deadLetters',
+  'recoverSeconds',
+  'notCaptured',
+];
 jest.setTimeout(300_000);
 let h: Harness;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,31 +38,15 @@ beforeAll(async () => {
   h = await startHarness({ subscribers: 200, logDir });
 }, 180_000);
 afterAll(async () => {
-  console.log(`fault scenarios (service logs in ${logDir})\n${table(results)}`);
+  console.log(`fault scenarios (service logs in ${logDir})\n${table(results, columns)}`);
   await h?.close();
 }, 120_000);
 
 async function scenario(name: string, fault: () => Promise<void>): Promise<ScenarioResult> {
   const accepted = await burst(h, size, fault);
-  const result = { ...(await settle(h, name, accepted)), deadLetters: await deadLetters() };
+  const result = { ...(await settle(h, name, accepted)), deadLetters: await deadLetters(h) };
   results.push(result);
   return result;
-}
-
-/** Messages in the dead-letter queues of the whole topology. */
-async function deadLetters(): Promise<number> {
-  const names = busNames(h.busPrefix);
-  const conn = await amqp.connect(h.rabbitmq.url);
-  try {
-    const ch = await conn.createChannel();
-    let n = 0;
-    for (const q of [names.dataRpcQueue, names.messageSendQueue, names.messageStatusQueue, names.inboundQueue]) {
-      n += (await ch.checkQueue(sideQueues(q).dead)).messageCount;
-    }
-    return n;
-  } finally {
-    await conn.close();
-  }
 }
 
 function expectIntact(r: ScenarioResult, o: { duplicatesUpTo?: number; deadLetters?: number } = {}): void {
@@ -137,22 +134,3 @@ describe('faults under a burst', () => {
     expectIntact(r, { deadLetters: queues.length });
   });
 });
-
-function table(rows: ScenarioResult[]): string {
-  const cols: Array<keyof ScenarioResult> = [
-    'scenario',
-    'accepted',
-    'finished',
-    'lost',
-    'duplicates',
-    'paymentsAccepted',
-    'paymentsCaptured',
-    'ledgerDuplicates',
-    'deadLetters',
-    'recoverSeconds',
-    'notCaptured',
-  ];
-  const width = cols.map((c) => Math.max(String(c).length, ...rows.map((r) => String(r[c]).length)));
-  const line = (values: string[]) => values.map((v, i) => (i === 0 ? v.padEnd(width[i] ?? 0) : v.padStart(width[i] ?? 0))).join('  ');
-  return [line(cols.map(String)), ...rows.map((r) => line(cols.map((c) => String(r[c]))))].join('\n');
-}

@@ -40,6 +40,43 @@ describe('hash-chained audit trail', () => {
       const victim = rows[2]?.id ?? 0;
       await db('audit_events').where({ id: victim }).update({ outcome: 'approved' });
       expect((await log.verify()).firstBroken).toBe(victim);
+      await db('audit_events').where({ id: victim }).update({ outcome: rows[2]?.outcome });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('keeps one unbroken line per chain while writers in several processes append at once', async () => {
+    const db = openDatabase(suite.databaseUrl, { min: 0, max: 8 });
+    try {
+      const before = (await new AuditLog(db).verify()).rows;
+      // Four writers, as four data servers: each batch takes a chain no other holds.
+      const writers = Array.from({ length: 4 }, () => new AuditLog(db));
+      await Promise.all(
+        Array.from({ length: 400 }, (_, i) =>
+          writers[i % 4]!.append({
+            at: new Date(),
+            kind: 'admin',
+            merchantId: null,
+            verificationId: null,
+            subscriberId: null,
+            outcome: `writer-${i % 4}`,
+          }),
+        ),
+      );
+      const chains = await db('audit_events').where({ kind: 'admin' }).distinct<Array<{ chain: number }>>('chain');
+      expect(chains.length).toBeGreaterThan(1);
+      const log = new AuditLog(db);
+      expect(await log.verify()).toEqual({ rows: before + 400, firstBroken: undefined });
+      // A row moved to another chain breaks a link.
+      const moved = await db('audit_events')
+        .where({ kind: 'admin' })
+        .orderBy('id', 'desc')
+        .first<{ id: number; chain: number }>('id', 'chain');
+      await db('audit_events')
+        .where({ id: moved?.id })
+        .update({ chain: moved?.chain === 1 ? 2 : 1 });
+      expect((await log.verify()).firstBroken).toBe(moved?.id);
     } finally {
       await db.destroy();
     }

@@ -28,6 +28,7 @@ export const behaviourInput = z.strictObject({
   messageIds: z.enum(['hex', 'decimal', 'empty']).optional(),
   receiptIds: z.enum(['same', 'decimal']).optional(),
   receiptBinds: z.enum(['first', 'submitter', 'other', 'round-robin']).optional(),
+  receiptRetryMs: delay.optional(),
 });
 
 /** The changes a `PUT /behaviour` body asks for; throws a readable Error on anything else. */

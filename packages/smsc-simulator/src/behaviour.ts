@@ -22,6 +22,8 @@ export interface SmscBehaviour {
   receiptIds: 'same' | 'decimal';
   /** Which bind of the account a receipt goes to (see `ReceiptBinds`). */
   receiptBinds: ReceiptBinds;
+  /** How long before a receipt answered with an error, or left unanswered by a closed bind, is sent again. */
+  receiptRetryMs: number;
 }
 
 /**
@@ -50,6 +52,7 @@ export const defaultBehaviour: SmscBehaviour = {
   messageIds: 'hex',
   receiptIds: 'same',
   receiptBinds: 'first',
+  receiptRetryMs: 500,
 };
 
 /** Picks a receipt state by weight. */

@@ -41,6 +41,8 @@ export interface SmscStats {
   silent: number;
   maxOutstanding: number;
   receipts: number;
+  /** Receipts sent again: answered with an error, or unanswered when their bind closed. */
+  receiptResends: number;
   mo: number;
   bindAttempts: number;
   /** Binds refused because the account already held `maxBinds`. */
@@ -91,6 +93,8 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
   const reassembler = new Reassembler();
   const partIds = new Map<string, string[]>();
   const heldReceipts = new Map<string, Array<() => void>>();
+  // Receipts each bind has not answered yet, sent again if it closes first.
+  const awaitingAnswer = new Map<smpp.Session, Set<() => void>>();
   const counts: Omit<SmscStats, 'binds'> = {
     submits: 0,
     accepted: 0,
@@ -100,6 +104,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     silent: 0,
     maxOutstanding: 0,
     receipts: 0,
+    receiptResends: 0,
     mo: 0,
     bindAttempts: 0,
     bindsOverLimit: 0,
@@ -126,7 +131,12 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       o.logger.warn({ err: { message: err.message } }, 'SMSC session error');
       session.destroy();
     });
-    session.on('close', () => bound.delete(session));
+    session.on('close', () => {
+      bound.delete(session);
+      const unanswered = awaitingAnswer.get(session);
+      awaitingAnswer.delete(session);
+      unanswered?.forEach((resend) => later(behaviour.receiptRetryMs, resend));
+    });
     for (const mode of ['transceiver', 'transmitter', 'receiver'] as const) {
       session.on(`bind_${mode}`, (pdu: smpp.PDU) => {
         counts.bindAttempts += 1;
@@ -266,29 +276,57 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       .map(([session]) => session);
   }
 
-  function sendReceipt(systemId: string, submitter: smpp.Session, messageId: string, from: string, to: string, text: string): void {
+  function sendReceipt(
+    systemId: string,
+    submitter: smpp.Session,
+    messageId: string,
+    from: string,
+    to: string,
+    text: string,
+    resent?: { stat: string },
+  ): void {
+    const again = (stat: string) => () => sendReceipt(systemId, submitter, messageId, from, to, text, { stat });
     const target = receiptBind(receivers(systemId), submitter, behaviour.receiptBinds, receiptTurn++);
     if (!target) {
       // No receiver bound: keep it, as an SMSC does, until the account binds again.
       const queue = heldReceipts.get(systemId) ?? [];
-      queue.push(() => sendReceipt(systemId, submitter, messageId, from, to, text));
+      queue.push(resent ? again(resent.stat) : () => sendReceipt(systemId, submitter, messageId, from, to, text));
       heldReceipts.set(systemId, queue);
       return;
     }
-    const stat = pickOutcome(behaviour.receiptOutcomes);
+    const stat = resent?.stat ?? pickOutcome(behaviour.receiptOutcomes);
     const id = behaviour.receiptIds === 'decimal' ? String(parseInt(messageId, 16)) : messageId;
     const date = formatDate(new Date());
-    inbox.markReceipt(messageId, stat);
-    counts.receipts += 1;
-    target.deliver_sm({
-      source_addr: to.replace(/^\+/, ''),
-      destination_addr: from,
-      esm_class: 0x04,
-      data_coding: 0,
-      short_message: `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${date} done date:${date} stat:${stat} err:000 text:${text.slice(0, 20)}`,
-      receipted_message_id: id,
-      message_state: messageStates[stat] ?? 7,
-    });
+    if (resent) {
+      counts.receiptResends += 1;
+    } else {
+      inbox.markReceipt(messageId, stat);
+      counts.receipts += 1;
+    }
+    // Until the ESME answers it, the receipt is the SMSC's to deliver: an error or a link that
+    // closes first sends it again, to whichever bind of the account can receive then.
+    const resend = again(stat);
+    const unanswered = awaitingAnswer.get(target) ?? new Set<() => void>();
+    unanswered.add(resend);
+    awaitingAnswer.set(target, unanswered);
+    const answered = (response: smpp.PDU) => {
+      unanswered.delete(resend);
+      if (response.command_status !== 0) {
+        later(behaviour.receiptRetryMs, resend);
+      }
+    };
+    target.deliver_sm(
+      {
+        source_addr: to.replace(/^\+/, ''),
+        destination_addr: from,
+        esm_class: 0x04,
+        data_coding: 0,
+        short_message: `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${date} done date:${date} stat:${stat} err:000 text:${text.slice(0, 20)}`,
+        receipted_message_id: id,
+        message_state: messageStates[stat] ?? 7,
+      },
+      answered,
+    );
   }
 
   function injectMo(mo: { from: string; to: string; text: string }): number {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Batcher, type Knex } from '@outband/db';
+import { Batcher, isSqlite, type Knex } from '@outband/db';
 
 /** One audited fact. Never a code, a key or an address: ids and outcomes only. */
 export interface AuditEvent {
@@ -13,6 +13,7 @@ export interface AuditEvent {
 
 interface Row {
   id: number;
+  chain: number;
   at: Date;
   kind: string;
   merchant_id: string | null;
@@ -32,14 +33,27 @@ function hashOf(prev: string, e: Pick<Row, 'at' | 'kind' | 'merchant_id' | 'veri
 
 /**
  * The audit trail: an append-only table whose rows are hash-chained. Events of one turn are
- * written in one transaction that locks the chain's head row, so concurrent writers (in any
- * process) keep one chain.
+ * written in one transaction on one of a few chains, whose head row it locks: concurrent writers
+ * (in any process) each take a chain no other holds, instead of queueing on one head, and every
+ * chain stays one unbroken line.
  */
 export class AuditLog {
   private readonly batches = new Batcher<AuditEvent, undefined>(async (events) => {
     await this.db.transaction(async (trx) => {
-      const head = await trx('audit_head').where({ id: 1 }).forUpdate().first<{ hash: string } | undefined>('hash');
-      let prev = head?.hash ?? genesis;
+      // SQLite has one writer: the first chain is always free there.
+      const head = isSqlite(this.db)
+        ? await trx('audit_head').where({ id: 1 }).first<{ id: number; hash: string } | undefined>('id', 'hash')
+        : (
+            (await trx.raw('SELECT id, hash FROM audit_head ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED')) as [
+              Array<{ id: number; hash: string }>,
+            ]
+          )[0][0];
+      // Every chain held by another writer: wait for the first.
+      const chain = head ?? (await trx('audit_head').where({ id: 1 }).forUpdate().first<{ id: number; hash: string }>('id', 'hash'));
+      if (!chain) {
+        throw new Error('the audit trail has no chain head: migrations did not run');
+      }
+      let prev = chain.hash;
       const rows = events.map((e) => {
         const row = {
           at: e.at,
@@ -50,12 +64,12 @@ export class AuditLog {
           outcome: e.outcome,
         };
         const hash = hashOf(prev, row);
-        const out = { ...row, prev_hash: prev, hash };
+        const out = { ...row, chain: chain.id, prev_hash: prev, hash };
         prev = hash;
         return out;
       });
       await trx('audit_events').insert(rows);
-      await trx('audit_head').where({ id: 1 }).update({ hash: prev });
+      await trx('audit_head').where({ id: chain.id }).update({ hash: prev });
     });
     return events.map(() => undefined);
   });
@@ -67,18 +81,19 @@ export class AuditLog {
     await this.batches.add({ ...event, at: new Date(Math.floor(event.at.getTime())) });
   }
 
-  /** Walks the chain in order; answers the first row whose link or hash does not hold. */
+  /** Walks the trail in order, each row against the last of its chain; answers the first row whose link or hash does not hold. */
   async verify(): Promise<{ rows: number; firstBroken: number | undefined }> {
-    let prev = genesis;
+    const last = new Map<number, string>();
     let rows = 0;
     let after = 0;
     for (;;) {
       const chunk = await this.db<Row>('audit_events').where('id', '>', after).orderBy('id').limit(1000);
       for (const r of chunk) {
+        const prev = last.get(r.chain) ?? genesis;
         if (r.prev_hash !== prev || hashOf(prev, r) !== r.hash) {
           return { rows, firstBroken: r.id };
         }
-        prev = r.hash;
+        last.set(r.chain, r.hash);
         rows += 1;
         after = r.id;
       }

@@ -23,6 +23,7 @@ const recorded = [
   '018_webhook_due_index',
   '019_message_outbox_dead',
   '020_webhook_claims',
+  '021_audit_chains',
 ];
 
 it('keeps the names and the order that databases have recorded', async () => {

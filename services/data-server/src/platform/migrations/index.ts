@@ -19,6 +19,7 @@ import { requestIds } from './017-request-ids';
 import { webhookDueIndex } from './018-webhook-due-index';
 import { messageOutboxDead } from './019-message-outbox-dead';
 import { webhookClaims } from './020-webhook-claims';
+import { auditChains } from './021-audit-chains';
 
 // In the order they run. A name is what knex records in its table: never rename one.
 const migrations = [
@@ -42,6 +43,7 @@ const migrations = [
   webhookDueIndex,
   messageOutboxDead,
   webhookClaims,
+  auditChains,
 ];
 
 /** A knex migration source over the data server's migrations, in order. */
