@@ -100,6 +100,11 @@ async function main(): Promise<void> {
   }));
   console.log(`\nScale-out, ${levelMs / 1000} s per level, the account's 2 binds × window ${window}, all on this machine\n`);
   printTable(rows);
+  for (const m of [one, two]) {
+    if (m.peak.firstError) {
+      console.log(`first error with ${m.replicas} replica(s): ${m.peak.firstError}`);
+    }
+  }
   const dir = resolve(root, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = resolve(dir, `replicas-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -3,6 +3,8 @@ import { Counter, Gauge, type Registry } from '@outband/observability';
 /** What the bind gauges read of one SMSC connection's pool. */
 export interface BindPoolState {
   readonly up: number;
+  readonly held: number;
+  readonly replicas: number;
   readonly inFlight: number[];
 }
 
@@ -51,6 +53,24 @@ export function messageServerMetrics(registers: Registry, pools: ReadonlyMap<str
       registers: r,
       collect() {
         pools.forEach((p, id) => this.set({ smsc: id }, p.up));
+      },
+    }),
+    bindsHeld: new Gauge({
+      name: 'outband_smpp_binds_held',
+      help: 'SMPP bind slots of the account this replica holds (leased in Redis when replicas share the account), by SMSC connection',
+      labelNames: ['smsc'],
+      registers: r,
+      collect() {
+        pools.forEach((p, id) => this.set({ smsc: id }, p.held));
+      },
+    }),
+    accountReplicas: new Gauge({
+      name: 'outband_smpp_account_replicas',
+      help: 'Message server replicas sharing the SMSC account, as this one last saw (1 when it is alone), by SMSC connection',
+      labelNames: ['smsc'],
+      registers: r,
+      collect() {
+        pools.forEach((p, id) => this.set({ smsc: id }, p.replicas));
       },
     }),
     windowInFlight: new Gauge({
