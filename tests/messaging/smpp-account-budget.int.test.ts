@@ -111,6 +111,20 @@ describe('one SMPP bind budget per account across replicas', () => {
     expect(s.peakAccountSecond).toBeLessThanOrEqual(rate + Math.ceil(rate / 10));
   }, 60_000);
 
+  it('keeps a replica beyond the binds ready without one, and gives it the bind a stopping replica frees', async () => {
+    const spare = await spawnReplica(true);
+    await eventually(async () => ((await counter(spare.opsPort, 'outband_smpp_account_replicas')) === 3 ? true : undefined));
+    // Ready, so a rollout that surges one replica more goes on; it holds no bind.
+    expect((await fetch(`http://127.0.0.1:${spare.opsPort}/readyz`)).status).toBe(200);
+    expect(await bindsUp(spare.opsPort)).toBe(0);
+    replica.child.kill('SIGTERM');
+    await eventually(async () => ((await bindsUp(spare.opsPort)) === 1 ? true : undefined), 20_000);
+    const s = suite.sim.stats();
+    expect(s.peakAccountBinds).toBe(binds);
+    expect(s.bindsOverLimit).toBe(0);
+    replica = spare;
+  }, 40_000);
+
   it('hands the binds of a replica killed with -9 to the survivor once its leases run out', async () => {
     const accepted = suite.sim.stats().accepted;
     replica.child.kill('SIGKILL');

@@ -121,7 +121,11 @@ export async function startMessageServer(
     {
       broker: () => Promise.resolve(bus.connected ? null : 'broker disconnected'),
       mysql: () => databaseReadiness(db),
-      smpp: () => Promise.resolve([...pools.values()].some((p) => p.up > 0) ? null : 'no SMPP bind is up'),
+      // A spare replica (more replicas than the account's binds) is ready: a rollout surges one.
+      smpp: () =>
+        Promise.resolve(
+          [...pools.values()].some((p) => p.up > 0) || [...pools.values()].every((p) => p.spare) ? null : 'no SMPP bind is up',
+        ),
     },
     metrics,
   );

@@ -115,6 +115,15 @@ export class BindPool {
     return this.binds.filter((b) => b.open).length;
   }
 
+  /**
+   * A replica beyond the account's binds: every slot is held by another live replica. It is
+   * ready all the same (a rollout surges one replica more), and takes a slot when one is freed.
+   */
+  get spare(): boolean {
+    const g = this.lastGrant;
+    return g !== undefined && g.slots.length === 0 && g.live > this.binds.length;
+  }
+
   /** Replicas sharing the account, as last seen. */
   get replicas(): number {
     return this.lastGrant?.live ?? 1;
