@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { redisRoundTrips, rabbitRate } from './ceilings';
+import { mysqlInsertRates, rabbitCurve, redisRate } from './ceilings';
 import { kannelRate } from './kannel';
 import { closedLoop, findPeak, openLoop, type LoadResult } from './load';
 import { startBenchSuite, servers, type BenchSuite } from './outband-suite';
@@ -11,11 +11,21 @@ import { percentile, printTable } from './stats';
 /**
  * End to end: the three services on the local RabbitMQ, Redis and MariaDB, the SMSC simulator,
  * and closed-loop load on the merchant API — starts, checks, payments — beside the ceilings
- * (bare SMPP client, Redis, RabbitMQ) and a peer (Kannel) measured in the same run.
+ * (bare SMPP client, RabbitMQ, Redis, MariaDB) and a peer (Kannel) measured in the same run.
  */
 const levelMs = Number(process.env.BENCH_LEVEL_MS ?? 6000);
 const window = Number(process.env.BENCH_WINDOW ?? 10);
 const levels = [1, 4, 8, 16, 32, 64, 128];
+/** How long each server ceiling measures, ms. */
+const ceilingMs = Number(process.env.BENCH_CEILING_MS ?? 2500);
+/** Unconfirmed persistent messages: a confirm waits for the broker, so one level alone measures its latency. */
+const rabbitInFlight = [64, 256, 1024];
+/**
+ * What one start costs each ceiling (docs/benchmarks.md, where the time goes): one submit, three
+ * persistent messages, about a dozen Redis commands and 14 SQL statements. Each statement counts
+ * as a single-row commit, though they share a few transactions, so that share errs high.
+ */
+const perStart = { submits: 1, persistentMessages: 3, redisCommands: 12, sqlStatements: 14 } as const;
 
 interface Started {
   id: string;
@@ -195,16 +205,20 @@ async function main(): Promise<void> {
     row('payment (start, SMS, check, capture)', payments);
     results.payments = payments;
 
-    // 4. Ceilings, in the same run.
+    // 4. Ceilings, in the same run, each beside the share of it the start peak uses.
     // Accounts of their own, so their receipts do not go to Outband's bind.
     const raw = await rawSubmitRate(suite.smppPort, window, 5000, 'raw');
-    const redis = await redisRoundTrips(servers.redis, 3000);
-    const rabbit = await rabbitRate(servers.amqp, 10_000);
+    const rabbit = await rabbitCurve(servers.amqp, ceilingMs, rabbitInFlight);
+    const redis = [
+      await redisRate(servers.redis, ceilingMs, { clients: 8, batch: 1 }),
+      await redisRate(servers.redis, ceilingMs, { clients: 8, batch: 64 }),
+    ];
+    const mysql = await mysqlInsertRates(servers.mysql, ceilingMs, [1, 32]);
     const ceiling = (what: string, perSecond: number, ratio: string) =>
       rows.push({
         what,
         concurrency: '',
-        'req/s': perSecond,
+        'req/s': Math.round(perSecond),
         'p50 ms': '',
         'p95 ms': '',
         'p99 ms': '',
@@ -213,14 +227,23 @@ async function main(): Promise<void> {
         'submit p99 ms': '',
         ratio,
       });
-    ceiling(
-      `ceiling: bare smpp client (1 bind, window ${window})`,
-      raw.perSecond,
-      `starts ${((peak.perSecond / raw.perSecond) * 100).toFixed(0)}%`,
-    );
-    ceiling('ceiling: Redis round trips', redis, '');
-    ceiling('ceiling: RabbitMQ publish-confirm-consume', rabbit, `starts ${((peak.perSecond / rabbit) * 100).toFixed(1)}%`);
-    results.ceilings = { smpp: raw, redis, rabbit };
+    const uses = (cost: number, perSecond: number) => {
+      const pct = ((peak.perSecond * cost) / perSecond) * 100;
+      return `starts use ${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)}% of it`;
+    };
+    ceiling(`ceiling: bare smpp client (1 bind, window ${window})`, raw.perSecond, uses(perStart.submits, raw.perSecond));
+    for (const r of rabbit) {
+      ceiling(`ceiling: RabbitMQ persistent, ${r.inFlight} in flight (msg/s)`, r.perSecond, uses(perStart.persistentMessages, r.perSecond));
+    }
+    for (const r of redis) {
+      const how = r.batch === 1 ? 'one at a time' : `${r.batch} per round trip`;
+      ceiling(`ceiling: Redis, ${how}, ${r.clients} clients (cmd/s)`, r.perSecond, uses(perStart.redisCommands, r.perSecond));
+    }
+    for (const r of mysql) {
+      const how = r.connections === 1 ? '1 connection, serial' : `${r.connections} connections`;
+      ceiling(`ceiling: MariaDB inserts, ${how} (rows/s)`, r.perSecond, uses(perStart.sqlStatements, r.perSecond));
+    }
+    results.ceilings = { smpp: raw, rabbit, redis, mysql, perStart, ceilingMs };
 
     // 5. The peer: Kannel's sendsms into the same simulator.
     const kannel = await kannelRate({
