@@ -192,7 +192,14 @@ function variablesOf(root: string, file: string, object: ts.ObjectLiteralExpress
         out.push(v.description === '' ? { ...v, description: spreadDoc } : v);
       }
     } else if (ts.isPropertyAssignment(p)) {
-      out.push(variableOf(p, bound));
+      // A key given again overrides the spread one, as in the object itself: it takes its place.
+      const v = variableOf(p, bound);
+      const earlier = out.findIndex((o) => o.name === v.name);
+      if (earlier >= 0) {
+        out[earlier] = v;
+      } else {
+        out.push(v);
+      }
     }
   }
   return out;
@@ -357,6 +364,8 @@ function acceptsOf(chain: Call[]): string {
       return `URL (${base.args.map((a) => (ts.isStringLiteral(a) ? a.text : a.getText())).join(', ')})`;
     case 'envKeyRing':
       return `key ring \`id:base64,…\`, ≥ ${nums[0]} bytes each`;
+    case 'envAmqpUrls':
+      return 'URL (amqp, amqps), or several, comma-separated';
     case 'envBrokerUsers':
       return 'broker users, comma-separated';
     case 'z.enum': {

@@ -42,7 +42,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(probe: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+/** Polls `probe` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitFor(probe: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!probe()) {
     if (Date.now() > deadline) {
@@ -155,16 +156,16 @@ export async function privateMariadb(): Promise<PrivateServer> {
 }
 
 /**
- * A RabbitMQ node of its own (name, port, data and log dirs; no plugins). Debian's
- * `rabbitmq-server` runs the node as the `rabbitmq` user, so that user owns its directory.
+ * A directory of its own for a RabbitMQ node (`rabbitmq.conf` holding `conf`, data, logs, pid
+ * file; no plugins), and the environment that starts `rabbitmq-server` there. Debian's
+ * `rabbitmq-server` runs the node as the `rabbitmq` user, so that user owns the directory. The
+ * node is killed when this process exits.
  */
-export async function privateRabbitmq(): Promise<PrivateServer> {
-  const port = await freePort();
-  const distPort = await freePort();
-  const node = `outband-${port}@localhost`;
+export function rabbitmqNodeDir(o: { node: string; distPort: number; conf: string }): { dir: string; env: NodeJS.ProcessEnv } {
+  const { node, distPort } = o;
   const dir = mkdtempSync(join(tmpdir(), 'outband-rabbitmq-'));
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
-  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${port}\nloopback_users = none\n`);
+  writeFileSync(join(dir, 'rabbitmq.conf'), o.conf);
   execFileSync('chown', ['-R', 'rabbitmq:rabbitmq', dir]);
   rabbitDirs.add(dir);
   const env = {
@@ -181,6 +182,36 @@ export async function privateRabbitmq(): Promise<PrivateServer> {
     RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
     RABBITMQ_PID_FILE: join(dir, 'pid'),
   };
+  return { dir, env };
+}
+
+/**
+ * Stops the node started in `dir`: it runs under another user through a wrapper, so its own pid
+ * file names the VM. TERM is a clean shutdown (KILL after 30 s); KILL is a crash.
+ */
+export async function stopRabbitmqNode(dir: string, signal: 'TERM' | 'KILL' = 'TERM'): Promise<void> {
+  const pidFile = join(dir, 'pid');
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
+  if (Number.isInteger(pid) && pid > 0) {
+    spawnSync('kill', [`-${signal}`, String(pid)]);
+    await waitFor(() => spawnSync('kill', ['-0', String(pid)]).status !== 0, 'private RabbitMQ to stop', 30_000).catch(() =>
+      spawnSync('kill', ['-KILL', String(pid)]),
+    );
+  }
+}
+
+/** Removes a node's directory once its node is stopped. */
+export function removeRabbitmqNodeDir(dir: string): void {
+  rabbitDirs.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A RabbitMQ node of its own (name, port, data and log dirs; no plugins). */
+export async function privateRabbitmq(): Promise<PrivateServer> {
+  const port = await freePort();
+  const distPort = await freePort();
+  const node = `outband-${port}@localhost`;
+  const { dir, env } = rabbitmqNodeDir({ node, distPort, conf: `listeners.tcp.local = 127.0.0.1:${port}\nloopback_users = none\n` });
   const listening = () => {
     try {
       execFileSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: 'ignore', timeout: 2000 });
@@ -191,15 +222,7 @@ export async function privateRabbitmq(): Promise<PrivateServer> {
   };
   let child: ChildProcess | undefined;
   const stop = async () => {
-    // The node runs under another user through a wrapper: its own pid file names the VM.
-    const pidFile = join(dir, 'pid');
-    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-    if (Number.isInteger(pid) && pid > 0) {
-      spawnSync('kill', ['-TERM', String(pid)]);
-      await waitFor(() => spawnSync('kill', ['-0', String(pid)]).status !== 0, 'private RabbitMQ to stop', 30_000).catch(() =>
-        spawnSync('kill', ['-KILL', String(pid)]),
-      );
-    }
+    await stopRabbitmqNode(dir);
     await waitFor(() => !listening(), 'private RabbitMQ to stop');
     if (child) {
       running.delete(child);
@@ -216,8 +239,7 @@ export async function privateRabbitmq(): Promise<PrivateServer> {
     stop,
     async destroy() {
       await stop().catch(() => undefined);
-      rabbitDirs.delete(dir);
-      rmSync(dir, { recursive: true, force: true });
+      removeRabbitmqNodeDir(dir);
     },
   };
   await server.start();

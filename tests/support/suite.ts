@@ -26,6 +26,8 @@ export interface SuiteOptions {
   messageEnv?: (sim: SmscSimulator) => Record<string, string>;
   /** Another MySQL server than the shared one (`mysql://root@127.0.0.1:port`), e.g. a private instance. */
   mysql?: string;
+  /** Another RabbitMQ than the shared one: its AMQP_URL, e.g. the nodes of a private cluster, comma-separated; the suite leaves its queues there. */
+  amqp?: string;
   /** Information server settings that depend on the other servers (their ops ports). */
   infoEnv?: (ports: { dataOps: number; messageOps: number }) => Record<string, string>;
   /** Extra merchants and subscribers besides the default ones. */
@@ -83,6 +85,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
   });
   const logger = (service: string): Logger => createLogger({ service, level: 'debug', destination: sink });
   const mysql = options.mysql ?? servers.mysql;
+  const amqpUrl = options.amqp ?? servers.amqp;
   // OUTBAND_TEST_EMBEDDED=1 runs a suite on the embedded default (the `embedded` test group).
   const embedded = options.embedded ?? process.env.OUTBAND_TEST_EMBEDDED === '1';
   const sqliteDir = embedded ? mkdtempSync(join(tmpdir(), `outband-test-${id}-`)) : undefined;
@@ -110,7 +113,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
   const bank = await startBankSimulator({ port: 0, cards: demoCards, logger: logger('bank-simulator') });
 
   const common = {
-    AMQP_URL: servers.amqp,
+    AMQP_URL: amqpUrl,
     BUS_PREFIX: `outband-${id}`,
     DATABASE_URL: databaseUrl,
     BUS_SEAL_KEYS: keys.seal,
@@ -224,9 +227,12 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
         rmSync(sqliteDir, { recursive: true, force: true });
         return;
       }
-      const conn = await amqp.connect(servers.amqp);
-      await deleteTopology(await conn.createChannel(), busNames(`outband-${id}`));
-      await conn.close();
+      // Another broker's queues are left to its owner (a private cluster goes away whole).
+      if (!options.amqp) {
+        const conn = await amqp.connect(servers.amqp);
+        await deleteTopology(await conn.createChannel(), busNames(`outband-${id}`));
+        await conn.close();
+      }
       const db = openDatabase(mysql, { min: 0, max: 1 });
       await db.raw(`DROP DATABASE IF EXISTS \`outband_test_${id}\``);
       await db.destroy();

@@ -29,6 +29,11 @@ export function copyProperties(
   };
 }
 
+/** Whether a publish failed because the broker refused it (a nack), not because its channel died. */
+export function isNack(e: unknown): boolean {
+  return e instanceof Error && e.message === 'message nacked';
+}
+
 export function confirmPublish(
   ch: amqp.ConfirmChannel,
   exchange: string,

@@ -9,6 +9,10 @@ export interface BusLogger {
 }
 
 export interface BusOptions {
+  /**
+   * The broker's URL, or the nodes of a cluster comma-separated (one user and vhost for all):
+   * tried in turn from a random one, and the next one after a connection is lost.
+   */
   url: string;
   names: BusNames;
   /** @defaultValue 'classic' */

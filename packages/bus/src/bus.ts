@@ -2,38 +2,31 @@ import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import type { z } from 'zod';
 import type { BusEvent, BusTopicBody } from '@outband/contracts';
-import { AppError, isAppError, type SerializedError } from '@outband/errors';
+import { AppError, isAppError } from '@outband/errors';
+import { BrokerNodes, brokerUrls, nodeOf } from './broker-urls';
 import { ensureTopology } from './ensure-topology';
+import { processDelivery, refuse, type ConsumerSpec, type RunDeps } from './consumer-run';
 import { brokerUserOf, callerForbidden, untrustedPublisher } from './publisher-check';
-import { confirmPublish, drained, invalidMessage, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
+import { confirmPublish, drained, isNack, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
 import { PendingReplies } from './pending-replies';
 import { SideMessages } from './side-messages';
 import { withDefaults, type BusOptions, type ConsumeOptions, type PublishOptions } from './bus-options';
-import { contextOf, failurePlan, headers, parseDelivery, rpcFailure, type DeliveryContext } from './delivery';
+import { contextOf, headers } from './delivery';
 import type { Handler, MessageBus } from './message-bus';
 import { checkedPublish, type PublishArgs } from './topic-check';
-
-interface ConsumerSpec {
-  queue: string;
-  schema: z.ZodType;
-  handler: Handler<unknown>;
-  options: Required<ConsumeOptions>;
-  /** RPC consumers answer on `replyTo` instead of retrying. */
-  rpc: boolean;
-  channel?: amqp.Channel;
-  tag?: string;
-}
 
 const replyQueue = 'amq.rabbitmq.reply-to';
 
 /**
  * The amqplib layer: declares the topology, publishes persistent messages with confirms,
  * consumes with manual acks, validation and bounded delayed retries, runs request/reply, and
- * reconnects after a broker restart (unacked work is redelivered by the broker).
+ * reconnects after a broker restart, or to another node of a cluster when its node goes away
+ * (unacked work is redelivered by the broker).
  */
 export class Bus implements MessageBus {
   private conn: amqp.ChannelModel | undefined;
   private pub: amqp.ConfirmChannel | undefined;
+  private renewing: Promise<void> | undefined;
   private readonly consumers: ConsumerSpec[] = [];
   private readonly pending = new PendingReplies();
   private inFlight = 0;
@@ -46,6 +39,10 @@ export class Bus implements MessageBus {
   /** Stamped as `user_id` on everything this bus publishes; the broker vouches for it. */
   private readonly user: string;
   private readonly side: SideMessages;
+  /** What running a delivery needs. */
+  private readonly run: RunDeps;
+  /** The broker, or the nodes of a cluster, tried in turn. */
+  private readonly nodes: BrokerNodes;
 
   private constructor(options: BusOptions) {
     this.opts = {
@@ -55,13 +52,16 @@ export class Bus implements MessageBus {
       connectionName: 'outband',
       ...options,
     };
-    this.user = brokerUserOf(options.url);
+    this.nodes = new BrokerNodes(brokerUrls(options.url));
+    this.user = brokerUserOf(this.nodes.urls[0] ?? '');
     this.side = new SideMessages({
       user: this.user,
       deadExchange: this.opts.names.deadExchange,
       channel: () => this.channelWhenReady(),
       channelNow: () => this.pub,
+      renew: (nacked) => this.renewPublishChannel(nacked),
     });
+    this.run = { side: this.side, logger: this.opts.logger };
   }
 
   /** Connects (retrying until `connectTimeoutMs`, unless no retry can help) and declares the topology. */
@@ -113,12 +113,12 @@ export class Bus implements MessageBus {
         await withTimeout(confirmPublish(ch, exchange, routingKey, content, props), this.opts.publishTimeoutMs);
         return;
       } catch (e) {
-        // A nack is the broker's answer; anything else means the channel died under us.
-        const nacked = e instanceof Error && e.message === 'message nacked';
-        if (attempt >= 1 || nacked) {
+        if (attempt >= 1) {
           throw unavailable('publish was not confirmed by the broker', e);
         }
-        await this.waitUntilChannelChanges(ch);
+        // A nack is the broker's answer, asked once more on a new channel; anything else means
+        // the channel died under us.
+        await (isNack(e) ? this.renewPublishChannel(ch) : this.waitUntilChannelChanges(ch));
       }
     }
   }
@@ -143,7 +143,7 @@ export class Bus implements MessageBus {
     const id = randomUUID();
     const reply = this.pending.wait(id, timeoutMs, queue);
     // The id is also the message id: a server that sees it again (a redelivery) can answer from what it did.
-    ch.publish('', queue, Buffer.from(JSON.stringify(body)), {
+    const props: amqp.Options.Publish = {
       replyTo: replyQueue,
       correlationId: id,
       messageId: repeatOf ?? id,
@@ -151,6 +151,13 @@ export class Bus implements MessageBus {
       expiration: String(timeoutMs),
       contentType: 'application/json',
       headers: { ...(correlationId ? { [headers.correlation]: correlationId } : {}), ...(repeatOf ? { [headers.repeatable]: 1 } : {}) },
+    };
+    ch.publish('', queue, Buffer.from(JSON.stringify(body)), props, (err) => {
+      // Refused by the broker: no server will answer, so the caller learns it now.
+      if (isNack(err)) {
+        this.pending.fail(id, unavailable('request was not taken by the broker'));
+        void this.renewPublishChannel(ch);
+      }
     });
     return reply;
   }
@@ -194,33 +201,34 @@ export class Bus implements MessageBus {
     return ch;
   }
 
-  private async establish(): Promise<void> {
+  /** Connects to the next node and sets everything up on it; answers the node (`host:port`). */
+  private async establish(): Promise<string> {
+    const url = this.nodes.take();
+    const broker = nodeOf(url);
     // noDelay: amqplib leaves Nagle on, and a publish is several small frames: each waited for the
     // broker's delayed ACK (40 ms per request/reply hop).
-    const conn = await amqp.connect(withHeartbeat(this.opts.url), {
+    const conn = await amqp.connect(withHeartbeat(url), {
       noDelay: true,
       clientProperties: { connection_name: this.opts.connectionName },
     });
     if (this.closing) {
       await conn.close().catch(() => undefined);
-      return;
+      return broker;
     }
     try {
       conn.on('error', (err: Error) => this.opts.logger.warn({ err }, 'broker connection error'));
-      const pub = await conn.createConfirmChannel();
-      pub.on('error', (err: Error) => this.opts.logger.warn({ err }, 'publish channel error'));
+      const pub = await this.openPublishChannel(conn);
       const topology = await ensureTopology(conn, this.opts.names, this.opts.queueType);
       this.opts.logger.info(
-        { topology },
+        { topology, broker },
         topology === 'declared' ? 'bus topology declared' : 'bus topology checked (declared by the data server)',
       );
-      await pub.consume(replyQueue, (msg) => this.onReply(msg), { noAck: true });
       this.conn = conn;
       this.pub = pub;
       for (const spec of this.stopped ? [] : this.consumers) {
         await this.startConsumer(spec);
       }
-      conn.on('close', () => this.onConnectionLost(conn));
+      conn.on('close', () => this.onConnectionLost(conn, broker));
     } catch (e) {
       this.conn = undefined;
       this.pub = undefined;
@@ -231,9 +239,45 @@ export class Bus implements MessageBus {
     const waiters = this.readyWaiters;
     this.readyWaiters = [];
     waiters.forEach((w) => w());
+    return broker;
   }
 
-  private onConnectionLost(conn: amqp.ChannelModel): void {
+  /** The confirm channel that publishes, and takes the replies to this bus's requests. */
+  private async openPublishChannel(conn: amqp.ChannelModel): Promise<amqp.ConfirmChannel> {
+    const pub = await conn.createConfirmChannel();
+    pub.on('error', (err: Error) => this.opts.logger.warn({ err }, 'publish channel error'));
+    await pub.consume(replyQueue, (msg) => this.onReply(msg), { noAck: true });
+    return pub;
+  }
+
+  /**
+   * Puts a new publish channel in place of one the broker nacked. RabbitMQ (3.10) may nack every
+   * later publish of a channel that first published to a quorum queue while the queue had no
+   * leader (its node had just gone away), long after a leader was elected; a new channel
+   * publishes again. Requests waiting for replies on the old channel fail, retryable.
+   */
+  private renewPublishChannel(nacked: amqp.ConfirmChannel): Promise<void> {
+    const conn = this.conn;
+    if (this.pub !== nacked || !conn) {
+      return this.renewing ?? Promise.resolve();
+    }
+    this.renewing ??= this.openPublishChannel(conn)
+      .then(async (pub) => {
+        if (this.conn !== conn || this.pub !== nacked) {
+          await pub.close(); // the connection was lost meanwhile: the reconnect opened its own
+          return;
+        }
+        this.pub = pub;
+        this.pending.rejectAll('publish channel renewed before the reply');
+        this.opts.logger.warn({}, 'publish channel renewed after a nack');
+        await nacked.close();
+      })
+      .catch(() => undefined) // the connection is going away: the reconnect opens a new channel
+      .finally(() => (this.renewing = undefined));
+    return this.renewing;
+  }
+
+  private onConnectionLost(conn: amqp.ChannelModel, broker: string): void {
     if (this.conn !== conn) {
       return;
     }
@@ -243,7 +287,7 @@ export class Bus implements MessageBus {
     if (this.closing) {
       return;
     }
-    this.opts.logger.warn({}, 'broker connection lost, reconnecting');
+    this.opts.logger.warn({ broker }, 'broker connection lost, reconnecting');
     void this.reconnect();
   }
 
@@ -253,8 +297,8 @@ export class Bus implements MessageBus {
       this.reconnectAttempt += 1;
       await sleep(delay);
       try {
-        await this.establish();
-        this.opts.logger.info({}, 'broker connection restored');
+        const broker = await this.establish();
+        this.opts.logger.info({ broker }, 'broker connection restored');
       } catch (err) {
         // Queues of the other type (recreated while we were away) need an operator: say so loudly.
         const level = isAppError(err) && !err.retryable ? 'error' : 'warn';
@@ -324,11 +368,11 @@ export class Bus implements MessageBus {
     try {
       const untrusted = untrustedPublisher(msg, spec.options.trustedPublishers, this.user);
       if (untrusted === undefined) {
-        await this.process(spec, msg, ctx);
+        await processDelivery(this.run, spec, msg, ctx);
       } else {
         const publisher: unknown = msg.properties.userId;
         this.opts.logger.warn({ queue: spec.queue, publisher, messageId: ctx.messageId }, 'message from an untrusted broker user refused');
-        await this.refuse(spec, msg, untrusted, callerForbidden());
+        await refuse(this.run, spec, msg, untrusted, callerForbidden());
       }
       ch.ack(msg);
     } catch (err) {
@@ -341,53 +385,6 @@ export class Bus implements MessageBus {
       }
     } finally {
       this.inFlight -= 1;
-    }
-  }
-
-  private async process(spec: ConsumerSpec, msg: amqp.ConsumeMessage, ctx: DeliveryContext): Promise<void> {
-    const parsed = parseDelivery(msg, spec.schema);
-    if (!parsed.ok) {
-      this.opts.logger.warn({ queue: spec.queue, reason: parsed.reason }, 'invalid message dead-lettered');
-      await this.refuse(spec, msg, parsed.reason, invalidMessage(parsed.reason));
-    } else if (spec.rpc) {
-      await this.runRpc(spec, msg, parsed.value, ctx);
-    } else {
-      await this.runWork(spec, msg, parsed.value, ctx);
-    }
-  }
-
-  /** Dead-letters a message that is never to be handled, answering the caller of a request. */
-  private async refuse(spec: ConsumerSpec, msg: amqp.ConsumeMessage, reason: string, error: SerializedError): Promise<void> {
-    await this.side.deadLetter(spec.queue, msg, reason);
-    if (spec.rpc) {
-      this.side.reply(msg, { ok: false, error });
-    }
-  }
-
-  private async runWork(spec: ConsumerSpec, msg: amqp.ConsumeMessage, value: unknown, ctx: DeliveryContext): Promise<void> {
-    try {
-      await spec.handler(value, ctx);
-    } catch (err) {
-      const plan = failurePlan(err, ctx.attempt, spec.options);
-      if ('deadReason' in plan) {
-        this.opts.logger.error({ err, queue: spec.queue, attempt: ctx.attempt }, 'message dead-lettered');
-        await this.side.deadLetter(spec.queue, msg, plan.deadReason);
-        return;
-      }
-      this.opts.logger.warn({ err, queue: spec.queue, attempt: ctx.attempt, delayMs: plan.retryInMs }, 'transient failure, retrying later');
-      await this.side.retry(spec.queue, msg, ctx.attempt + 1, plan.retryInMs);
-    }
-  }
-
-  private async runRpc(spec: ConsumerSpec, msg: amqp.ConsumeMessage, value: unknown, ctx: DeliveryContext): Promise<void> {
-    try {
-      const result = await spec.handler(value, ctx);
-      this.side.reply(msg, { ok: true, result });
-    } catch (err) {
-      if (!isAppError(err)) {
-        this.opts.logger.error({ err, queue: spec.queue }, 'request failed');
-      }
-      this.side.reply(msg, { ok: false, error: rpcFailure(err) });
     }
   }
 

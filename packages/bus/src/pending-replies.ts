@@ -59,6 +59,16 @@ export class PendingReplies {
     }
   }
 
+  /** Fails one waiting request (the broker did not take it: no reply will come). */
+  fail(id: string, e: Error): void {
+    const p = this.pending.get(id);
+    if (p) {
+      this.pending.delete(id);
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
+  }
+
   /** Fails every waiting request (the channel that would carry their replies is gone). */
   rejectAll(reason: string): void {
     for (const p of this.pending.values()) {

@@ -1,5 +1,5 @@
 import type * as amqp from 'amqplib';
-import { confirmPublish, copyProperties, unavailable } from './amqp-helpers';
+import { confirmPublish, copyProperties, isNack, unavailable } from './amqp-helpers';
 import { headers } from './delivery';
 import type { ReplyBody } from './pending-replies';
 import { sideQueues } from './topology';
@@ -18,6 +18,8 @@ export class SideMessages {
       channel: () => Promise<amqp.ConfirmChannel>;
       /** The confirm channel now, if any: an answer is not worth waiting for a reconnect. */
       channelNow: () => amqp.ConfirmChannel | undefined;
+      /** Replaces a channel the broker nacked (the message comes back and goes on the new one). */
+      renew: (nacked: amqp.ConfirmChannel) => Promise<void>;
     },
   ) {}
 
@@ -53,7 +55,11 @@ export class SideMessages {
     expiration?: string,
   ): Promise<void> {
     const props = copyProperties(msg, extra, this.o.user, expiration);
-    await confirmPublish(await this.o.channel(), exchange, routingKey, msg.content, props).catch((err: unknown) => {
+    const ch = await this.o.channel();
+    await confirmPublish(ch, exchange, routingKey, msg.content, props).catch(async (err: unknown) => {
+      if (isNack(err)) {
+        await this.o.renew(ch);
+      }
       throw unavailable('republish was not confirmed', err);
     });
   }

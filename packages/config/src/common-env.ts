@@ -1,10 +1,27 @@
 import { z } from 'zod';
+import { splitBrokerUrls } from './broker-urls';
 import { envBool, envInt, envUrl } from './env-types';
+
+/**
+ * One amqp or amqps URL, or the nodes of a cluster comma-separated, each with its scheme, all
+ * with one user and vhost (the bus stamps one broker user on what it publishes).
+ */
+const envAmqpUrls = z.string().superRefine((value, ctx) => {
+  const split = splitBrokerUrls(value);
+  if ('error' in split) {
+    ctx.addIssue({ code: 'custom', message: split.error });
+  }
+});
 
 /** The bus settings every service reads. */
 export const busEnv = {
-  /** RabbitMQ, the bus between the three servers. */
-  AMQP_URL: envUrl('amqp', 'amqps').default('amqp://guest:guest@127.0.0.1:5672'),
+  /**
+   * RabbitMQ, the bus between the three servers: its URL, or the URLs of a cluster's nodes,
+   * comma-separated (`amqp://u:p@rabbit-1/outband,amqp://u:p@rabbit-2/outband`), one user and
+   * vhost for all. A service connects to one node, starting from a random one, and moves on to
+   * the next when that node goes away; with a cluster, set `QUEUE_TYPE=quorum`.
+   */
+  AMQP_URL: envAmqpUrls.default('amqp://guest:guest@127.0.0.1:5672'),
   /** Prefix of every exchange and queue, so deployments (and test runs) can share a broker. */
   BUS_PREFIX: z
     .string()

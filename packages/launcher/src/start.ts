@@ -169,7 +169,7 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
 
 /** A server URL as it may be printed: without its user and password. */
 function hidePassword(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
+  return url.replace(/\/\/[^@/]*@/g, '//');
 }
 
 // A terminal gets one readable line per log entry; a pipe or a file gets JSON, as deployed services write.

@@ -36,15 +36,12 @@ const fields = z.object({
   SMPP_MAX_SUBMITS_PER_SECOND: envInt(1, 100_000).default(100),
   /** Contracted rate of the whole account over all its binds (single-connection form); unset: only the per-bind rate. */
   SMPP_ACCOUNT_MAX_SUBMITS_PER_SECOND: envInt(1, 1_000_000).optional(),
+  ...redisEnv,
   /**
    * Redis, where replicas share each SMSC account: its binds are leased (together they never open
    * more than `binds`) and its account rate is one bucket. Unset: this server alone opens every bind.
    */
   REDIS_URL: envUrl('redis', 'rediss').optional(),
-  /** Redis Cluster nodes, `host:port,…`, instead of the node of `REDIS_URL` (which still gives the user, password and TLS). */
-  REDIS_CLUSTER_NODES: redisEnv.REDIS_CLUSTER_NODES,
-  /** Prefix of every Redis key, so several deployments can share one Redis. */
-  REDIS_PREFIX: redisEnv.REDIS_PREFIX,
   /** How long a bind lease lasts unrenewed (renewed five times as often): how soon the binds of a replica that died are taken over. */
   SMPP_BIND_LEASE_MS: envInt(1000, 600_000).default(10_000),
   /** Sender shown on the phone: letters (alphanumeric, TON 5) or digits (TON 1). */
