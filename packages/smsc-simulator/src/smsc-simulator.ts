@@ -118,7 +118,11 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
   let nextId = 0x10000;
   let receiptTurn = 0;
 
+  let stopped = false;
   const later = (ms: number, fn: () => void) => {
+    if (stopped) {
+      return;
+    }
     const t = setTimeout(() => {
       timers.delete(t);
       fn();
@@ -153,7 +157,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
                 : overLimit
                   ? status.RBINDFAIL
                   : 0;
-        if (code === status.RBINDFAIL && overLimit) {
+        if (code === status.RBINDFAIL && overLimit && Date.now() >= behaviour.refuseBindsUntil) {
           counts.bindsOverLimit += 1;
         }
         session.send(pdu.response({ command_status: code, system_id: 'OUTBANDSIM' }));
@@ -283,9 +287,15 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     from: string,
     to: string,
     text: string,
-    resent?: { stat: string },
+    resent?: { stat: string; tries: number },
   ): void {
-    const again = (stat: string) => () => sendReceipt(systemId, submitter, messageId, from, to, text, { stat });
+    const tries = resent?.tries ?? 0;
+    // As an SMSC's retry schedule ends, a receipt is given up after its tenth try.
+    const again = (stat: string) => () => {
+      if (tries < 10) {
+        sendReceipt(systemId, submitter, messageId, from, to, text, { stat, tries: tries + 1 });
+      }
+    };
     const target = receiptBind(receivers(systemId), submitter, behaviour.receiptBinds, receiptTurn++);
     if (!target) {
       // No receiver bound: keep it, as an SMSC does, until the account binds again.
@@ -370,6 +380,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       }
     },
     async stop() {
+      stopped = true;
       timers.forEach((t) => clearTimeout(t));
       for (const s of [...server.sessions]) {
         s.destroy();

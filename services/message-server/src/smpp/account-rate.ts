@@ -12,28 +12,23 @@ export interface AccountRate {
 /** A server alone on its account: a local bucket. */
 export class LocalAccountRate implements AccountRate {
   private readonly bucket: TokenBucket;
-  private returned = 0;
 
   constructor(rate: number, now: number) {
     this.bucket = new TokenBucket(rate, burstOf(rate), now);
   }
 
   take(now: number): { ok: true } | { ok: false; waitMs: number } {
-    if (this.returned > 0) {
-      this.returned -= 1;
-      return { ok: true };
-    }
     return this.bucket.take(now);
   }
 
   giveBack(): void {
-    this.returned += 1;
+    this.bucket.giveBack();
   }
 }
 
-/** A tenth of a second's worth: what a bucket saves up, so a second never holds much more than the rate. */
+/** A twentieth of a second's worth: what a bucket saves up, so a second never holds much more than the rate. */
 function burstOf(rate: number): number {
-  return Math.max(1, Math.ceil(rate / 10));
+  return Math.max(1, Math.ceil(rate / 20));
 }
 
 const tokensScript = LuaScript.fromFile(__dirname, 'account-tokens');
@@ -59,8 +54,10 @@ export class SharedAccountRate implements AccountRate {
     private readonly onTokens: () => void,
     /** Replicas sharing the account, as last seen (for the fallback's share). */
     private readonly live: () => number,
-    /** How long a batch of tokens may be spent. @defaultValue 100 */
-    private readonly batchMs = 100,
+    /** How long a batch of tokens may be spent. @defaultValue 50 */
+    private readonly batchMs = 50,
+    /** Bound on Redis's answer: past it, the replica spends its share locally. @defaultValue 1000 */
+    private readonly askTimeoutMs = 1000,
   ) {
     this.batch = Math.max(1, Math.floor((rate * batchMs) / 2000));
   }
@@ -90,8 +87,11 @@ export class SharedAccountRate implements AccountRate {
 
   private ask(now: number): void {
     this.asking = true;
-    tokensScript
-      .run(this.redis, [this.key], [this.rate, burstOf(this.rate), this.batch])
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('Redis did not answer')), this.askTimeoutMs);
+    });
+    Promise.race([tokensScript.run(this.redis, [this.key], [this.rate, burstOf(this.rate), this.batch]), late])
       .then((answer) => {
         const [got = 0, waitMs = 0] = (answer as number[]).map(Number);
         this.fallback = undefined;
@@ -108,6 +108,7 @@ export class SharedAccountRate implements AccountRate {
         this.askAgainAt = now + 1000;
       })
       .finally(() => {
+        clearTimeout(timer);
         this.asking = false;
         this.onTokens();
       });

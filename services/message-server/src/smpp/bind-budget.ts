@@ -4,7 +4,7 @@ import { LuaScript, type RedisClient } from '@outband/redis-limits';
 export interface BindGrant {
   /** Submitting slots it holds (0-based); those beyond `share` are to be drained and freed. */
   slots: number[];
-  /** How many submitting slots each live replica may hold. */
+  /** How many submitting slots this replica may hold (0: a spare, beyond the account's binds). */
   share: number;
   /** Whether it holds the account's receiver bind (transmitter mode). */
   receiver: boolean;
@@ -22,7 +22,7 @@ export interface BindBudget {
   /** Renews this replica's leases and takes free slots up to its share. */
   refresh(): Promise<BindGrant>;
   /** Frees slots (and the receiver) this replica holds; `leaving` also ends its heartbeat. */
-  release(slots: number[], receiver: boolean, leaving: boolean): Promise<void>;
+  release(slots: number[] | 'all', receiver: boolean, leaving: boolean): Promise<void>;
 }
 
 /** A server alone on its account: every slot is its own. */
@@ -59,6 +59,7 @@ export function accountKey(prefix: string, connectionId: string): string {
 /** Replicas sharing an account through leases in Redis (one key per bind slot, renewed). */
 export class LeasedBindBudget implements BindBudget {
   private readonly members: string;
+  private readonly joined: string;
   private readonly slotKeys: string[];
   private readonly receiverKey: string | undefined;
 
@@ -71,22 +72,24 @@ export class LeasedBindBudget implements BindBudget {
     readonly leaseMs: number,
   ) {
     this.members = `${key}:replicas`;
+    this.joined = `${key}:joined`;
     this.slotKeys = Array.from({ length: binds }, (_, i) => `${key}:bind:${i}`);
     this.receiverKey = hasReceiver ? `${key}:receiver` : undefined;
   }
 
   async refresh(): Promise<BindGrant> {
-    const keys = [this.members, ...this.slotKeys, ...(this.receiverKey ? [this.receiverKey] : [])];
+    const keys = [this.members, this.joined, ...this.slotKeys, ...(this.receiverKey ? [this.receiverKey] : [])];
     const answer = (await leaseScript.run(this.redis, keys, [this.replica, this.leaseMs, this.slotKeys.length])) as number[];
     const [live = 1, share = 0, receiver = 0, ...slots] = answer.map(Number);
     return { live, share, receiver: receiver === 1, slots: slots.sort((a, b) => a - b) };
   }
 
-  async release(slots: number[], receiver: boolean, leaving: boolean): Promise<void> {
-    const keys = slots.map((i) => this.slotKeys[i]).filter((k): k is string => k !== undefined);
+  async release(slots: number[] | 'all', receiver: boolean, leaving: boolean): Promise<void> {
+    // The script frees only the leases this replica holds: 'all' may name the others' too.
+    const keys = (slots === 'all' ? this.slotKeys : slots.map((i) => this.slotKeys[i])).filter((k): k is string => k !== undefined);
     if (receiver && this.receiverKey) {
       keys.push(this.receiverKey);
     }
-    await releaseScript.run(this.redis, [this.members, ...keys], [this.replica, leaving ? '1' : '0']);
+    await releaseScript.run(this.redis, [this.members, this.joined, ...keys], [this.replica, leaving ? '1' : '0']);
   }
 }

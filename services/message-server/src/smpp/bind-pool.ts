@@ -8,6 +8,15 @@ import { smppStatus } from './command-status';
 import { SmppClient, type SubmitResponse } from './smpp-client';
 import { TokenBucket } from './token-bucket';
 
+/** `work`, or a rejection once `ms` have passed without its answer (a Redis that does not answer). */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 interface Bind {
   slot: number;
   client: SmppClient;
@@ -121,7 +130,7 @@ export class BindPool {
    */
   get spare(): boolean {
     const g = this.lastGrant;
-    return g !== undefined && g.slots.length === 0 && g.live > this.binds.length;
+    return g !== undefined && g.share === 0 && g.slots.length === 0;
   }
 
   /** Replicas sharing the account, as last seen. */
@@ -196,12 +205,11 @@ export class BindPool {
       clearTimeout(w.timer);
       w.reject(new AppError('unavailable', 'SMPP_STOPPING', 'the message server is stopping', { retryable: true }));
     }
-    const slots = this.binds.filter((b) => b.open).map((b) => b.slot);
-    const receiver = this.receiver?.open ?? false;
     await Promise.all([...this.binds.map((b) => b.client.stop()), this.receiver?.client.stop()]);
     this.binds.forEach((b) => (b.open = false));
-    await this.budget.release(slots, receiver, true).catch((err: unknown) => {
-      // Unfreed leases run out on their own after one lease length.
+    // Every slot, not only the open ones: a lease taken by a late answer is freed too (the script
+    // frees only this replica's). Unfreed leases run out on their own after one lease length.
+    await withTimeout(this.budget.release('all', this.receiver !== undefined, true), 1000).catch((err: unknown) => {
       this.o.logger.warn({ err, smsc: this.connection.id }, 'SMPP bind leases not freed');
     });
   }
@@ -210,12 +218,8 @@ export class BindPool {
   private async refresh(): Promise<void> {
     const leaseMs = this.budget.leaseMs;
     const every = this.o.refreshMs ?? 1000;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${every} ms`)), every);
-      });
-      const grant = await Promise.race([this.budget.refresh(), late]);
+      const grant = await withTimeout(this.budget.refresh(), every);
       this.lastGrant = grant;
       if (this.running) {
         this.apply(grant);
@@ -228,8 +232,6 @@ export class BindPool {
       }
     } catch (err) {
       this.o.logger.warn({ err, smsc: this.connection.id }, 'SMPP bind leases not renewed');
-    } finally {
-      clearTimeout(timer);
     }
     if (this.running && Number.isFinite(leaseMs)) {
       this.refreshTimer = setTimeout(() => {
@@ -260,7 +262,7 @@ export class BindPool {
         }
       } else if (held.has(b.slot)) {
         if (!b.open) {
-          void this.budget.release([b.slot], false, false).catch(() => undefined);
+          void withTimeout(this.budget.release([b.slot], false, false), 1000).catch(() => undefined);
         } else if (!b.draining) {
           b.draining = true;
           if (b.inFlight === 0) {
@@ -268,7 +270,8 @@ export class BindPool {
           }
         }
       } else if (b.open) {
-        // Lost (or not renewed in time): whoever takes the slot next must find it closed.
+        // Lost (or not renewed in time): whoever takes the slot next must find it closed, so the
+        // link is cut at once rather than after an unbind the SMSC may answer slowly.
         void this.close(b, false);
         this.o.logger.warn({ smsc: this.connection.id, slot: b.slot }, 'SMPP bind lease lost: bind closed');
       }
@@ -280,7 +283,7 @@ export class BindPool {
         r.client.start();
       } else {
         r.closing = true;
-        void r.client.stop().finally(() => {
+        void r.client.abort().finally(() => {
           r.closing = false;
         });
       }
@@ -298,9 +301,10 @@ export class BindPool {
     b.draining = false;
     b.open = false;
     try {
-      await b.client.stop();
+      // A drained bind still holds its lease: it unbinds politely, then frees the slot.
+      await (release ? b.client.stop() : b.client.abort());
       if (release) {
-        await this.budget.release([b.slot], false, false).catch(() => undefined);
+        await withTimeout(this.budget.release([b.slot], false, false), 1000).catch(() => undefined);
       }
     } finally {
       b.closing = false;
@@ -345,11 +349,6 @@ export class BindPool {
     let soonest = Infinity;
     while (this.waiters.length > 0) {
       const now = this.now();
-      const account = this.o.accountRate?.take(now) ?? { ok: true };
-      if (!account.ok) {
-        soonest = Math.min(soonest, account.waitMs);
-        break;
-      }
       let chosen: Bind | undefined;
       for (const b of this.binds) {
         if (!b.open || b.draining || !b.client.isBound || b.inFlight >= this.connection.window) {
@@ -367,7 +366,13 @@ export class BindPool {
         soonest = Math.min(soonest, token.waitMs);
       }
       if (!chosen) {
-        this.o.accountRate?.giveBack();
+        break;
+      }
+      // The account's token last, once a bind can take the submit: none is taken for nothing.
+      const account = this.o.accountRate?.take(now) ?? { ok: true };
+      if (!account.ok) {
+        chosen.bucket.giveBack();
+        soonest = Math.min(soonest, account.waitMs);
         break;
       }
       const waiter = this.waiters.shift();

@@ -89,15 +89,30 @@ export class SmppClient {
 
   /** Unbinds politely (bounded), then closes. */
   async stop(): Promise<void> {
+    await this.close(true);
+  }
+
+  /** Cuts the link without an unbind: the bind must be gone before anyone else may open it. */
+  async abort(): Promise<void> {
+    await this.close(false);
+  }
+
+  private async close(unbind: boolean): Promise<void> {
     this.stopping = true;
     clearTimeout(this.reconnectTimer);
     const session = this.session;
-    if (session && this.bound) {
+    if (unbind && session && this.bound) {
       await this.call('unbind', (cb) => session.unbind({}, cb)).catch(() => undefined);
     }
     session?.destroy();
     this.session = undefined;
     this.bound = false;
+    // The session's own close no longer reaches them: fail what still waits, for a retry elsewhere.
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(new AppError('unavailable', 'SMPP_LINK_LOST', 'SMPP link closed before the response', { retryable: true }));
+    }
+    this.waiters.clear();
     // Let deliver_sm handlers already running finish their writes (bounded).
     const deadline = Date.now() + 2000;
     while (this.delivering > 0 && Date.now() < deadline) {

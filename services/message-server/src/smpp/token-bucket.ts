@@ -22,6 +22,11 @@ export class TokenBucket {
     return { ok: false, waitMs: Math.ceil(((1 - this.tokens) / this.rate) * 1000) };
   }
 
+  /** Puts back a token taken for a submit that did not go out. */
+  giveBack(): void {
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+  }
+
   private refill(now: number): void {
     const elapsed = Math.max(0, now - this.last) / 1000;
     this.tokens = Math.min(this.burst, this.tokens + elapsed * this.rate);
