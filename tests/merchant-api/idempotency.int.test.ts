@@ -85,6 +85,7 @@ function stalledBus(onStart: () => void): { bus: MessageBus; release: () => void
       return new Promise((_resolve, reject) => hung.push(reject));
     },
     stopConsuming: () => Promise.resolve(),
+    resumeConsuming: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
   const release = () => hung.splice(0).forEach((reject) => reject(new AppError('unavailable', 'UPSTREAM_TIMEOUT', 'test over')));

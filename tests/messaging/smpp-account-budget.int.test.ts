@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import * as amqp from 'amqplib';
 import { api, eventually } from '../support/http';
 import { freePort } from '../support/private-servers';
 import { servers } from '../support/servers';
@@ -119,8 +120,20 @@ describe('one SMPP bind budget per account across replicas', () => {
     // Ready, so a rollout that surges one replica more goes on; it holds no bind.
     expect((await fetch(`http://127.0.0.1:${spare.opsPort}/readyz`)).status).toBe(200);
     expect(await bindsUp(spare.opsPort)).toBe(0);
+    // It takes no message to send (it could only retry it): two consumers for three replicas.
+    const consumers = async () => {
+      const conn = await amqp.connect(servers.amqp);
+      try {
+        return (await (await conn.createChannel()).checkQueue(`${suite.busPrefix}.message.send`)).consumerCount;
+      } finally {
+        await conn.close();
+      }
+    };
+    await eventually(async () => ((await consumers()) === 2 ? true : undefined));
     replica.child.kill('SIGTERM');
     await eventually(async () => ((await bindsUp(spare.opsPort)) === 1 ? true : undefined), 20_000);
+    // Holding a bind, it takes messages again.
+    await eventually(async () => ((await consumers()) === 2 ? true : undefined));
     const s = suite.sim.stats();
     expect(s.peakAccountBinds).toBe(binds);
     expect(s.bindsOverLimit).toBe(0);

@@ -176,6 +176,29 @@ export class Bus implements MessageBus {
     await drained(() => this.inFlight, drainMs);
   }
 
+  /**
+   * Takes messages again after `stopConsuming`, on each consumer's own channel (its handlers
+   * still running ack there); a channel lost meanwhile is replaced.
+   */
+  async resumeConsuming(): Promise<void> {
+    if (!this.stopped || this.closing) {
+      return;
+    }
+    this.stopped = false;
+    for (const spec of this.consumers) {
+      const ch = spec.channel;
+      const again = ch
+        ? await this.consumeOn(ch, spec).then(
+            () => true,
+            () => false,
+          )
+        : false;
+      if (!again) {
+        await this.startConsumer(spec);
+      }
+    }
+  }
+
   /** Stops consuming (if not done yet), then closes the connection. */
   async close(drainMs = 5000): Promise<void> {
     if (!this.stopped) {
@@ -353,6 +376,10 @@ export class Bus implements MessageBus {
     const ch = await this.conn.createChannel();
     ch.on('error', (err: Error) => this.opts.logger.warn({ err, queue: spec.queue }, 'consumer channel error'));
     await ch.prefetch(spec.options.prefetch);
+    await this.consumeOn(ch, spec);
+  }
+
+  private async consumeOn(ch: amqp.Channel, spec: ConsumerSpec): Promise<void> {
     const ok = await ch.consume(spec.queue, (msg) => {
       if (msg) {
         void this.handle(ch, spec, msg);

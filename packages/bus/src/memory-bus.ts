@@ -121,10 +121,14 @@ export class MemoryBroker {
     this.dispatch(queue);
   }
 
-  removeConsumers(owner: MemoryBus): void {
-    for (const q of this.queues.values()) {
+  /** Takes away the consumers of `owner`, and answers them with their queues (to add them back). */
+  removeConsumers(owner: MemoryBus): Array<{ queue: string; consumer: Consumer }> {
+    const removed: Array<{ queue: string; consumer: Consumer }> = [];
+    for (const [queue, q] of this.queues) {
+      removed.push(...q.consumers.filter((c) => c.owner === owner).map((consumer) => ({ queue, consumer })));
       q.consumers = q.consumers.filter((c) => c.owner !== owner);
     }
+    return removed;
   }
 
   /** Hands waiting messages to consumers with room under their prefetch, in turn. */
@@ -167,6 +171,8 @@ export class MemoryBus implements MessageBus {
   private inFlight = 0;
   private closed = false;
   private stopped = false;
+  // Consumers taken away by `stopConsuming`, for `resumeConsuming`.
+  private readonly removed: Array<{ queue: string; consumer: Consumer }> = [];
 
   constructor(
     private readonly broker: MemoryBroker,
@@ -236,8 +242,16 @@ export class MemoryBus implements MessageBus {
 
   async stopConsuming(drainMs = 5000): Promise<void> {
     this.stopped = true;
-    this.broker.removeConsumers(this);
+    this.removed.push(...this.broker.removeConsumers(this));
     await drained(() => this.inFlight, drainMs);
+  }
+
+  resumeConsuming(): Promise<void> {
+    if (this.stopped && !this.closed) {
+      this.stopped = false;
+      this.removed.splice(0).forEach((r) => this.broker.addConsumer(r.queue, r.consumer));
+    }
+    return Promise.resolve();
   }
 
   async close(drainMs = 5000): Promise<void> {

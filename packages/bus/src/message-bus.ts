@@ -28,6 +28,8 @@ export interface MessageBus {
   request(queue: string, body: object, timeoutMs: number, correlationId?: string, repeatOf?: string): Promise<unknown>;
   /** Stops taking messages and lets in-flight handlers finish (bounded); publishing still works. */
   stopConsuming(drainMs?: number): Promise<void>;
+  /** Takes messages again after `stopConsuming` (a server that can do the work again). */
+  resumeConsuming(): Promise<void>;
   /** Stops consuming (if not done yet), then lets go of the broker. */
   close(drainMs?: number): Promise<void>;
 }

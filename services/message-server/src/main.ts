@@ -13,9 +13,9 @@ import { statusEvent, type PublishStatus } from './receipts/status-publisher';
 import { SubmitRepository } from './receipts/submit.repository';
 import { consumeMessageSend } from './sending/message-send.consumer';
 import { MessageRepository } from './sending/message.repository';
-import { openRedis } from '@outband/redis-limits';
+import { SpareGate } from './sending/spare-gate';
 import type { BindPool } from './smpp/bind-pool';
-import { openBindPool, type SharedAccounts } from './smpp/open-bind-pool';
+import { openBindPool, sharedAccounts } from './smpp/open-bind-pool';
 
 export interface MessageServerHandle {
   opsPort: number;
@@ -73,19 +73,15 @@ export async function startMessageServer(
   const publishInbound = (message: Parameters<Parameters<typeof deliverSmHandler>[0]['publishInbound']>[0]) =>
     bus.publish(names.eventsExchange, names.routingKeys.messageInbound, message, { messageId: message.inboundId });
   // With Redis, replicas lease each account's binds and share its rate; without, this server is alone.
-  const redis =
-    config.REDIS_URL || config.REDIS_CLUSTER_NODES
-      ? openRedis({ REDIS_URL: config.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: config.REDIS_CLUSTER_NODES }, logger)
-      : undefined;
-  const shared: SharedAccounts | undefined = redis
-    ? { redis, prefix: config.REDIS_PREFIX, replica: randomUUID(), leaseMs: config.SMPP_BIND_LEASE_MS }
-    : undefined;
+  const shared = sharedAccounts(config, logger);
+  const gate = new SpareGate(bus, pools, logger);
   for (const c of config.routing.connections) {
     const onDeliver = deliverSmHandler(
       { receipts, publishInbound, logger, onReceiptState: (state) => m.receiptStates.inc({ state }) },
       c.id,
     );
-    pools.set(c.id, openBindPool(c, { logger, onDeliver, onThrottle: (smsc) => m.throttles.inc({ smsc }) }, shared));
+    const onThrottle = (smsc: string) => m.throttles.inc({ smsc });
+    pools.set(c.id, openBindPool(c, { logger, onDeliver, onThrottle, onBindsChange: () => gate.check() }, shared));
   }
   pools.forEach((p) => p.start());
 
@@ -114,6 +110,7 @@ export async function startMessageServer(
     submitsByRoute: m.submitTries,
     logger,
   });
+  gate.start();
 
   const ops: Server = await startOpsServer(
     config.OPS_PORT,
@@ -142,10 +139,11 @@ export async function startMessageServer(
       // Stop taking messages and let in-flight submits finish (unconfirmed ones go back to the
       // queue); unbind while the bus still carries what receipts report; stop looking up the
       // submits of receipts still held (unanswered, the SMSC sends them again); then close the bus.
+      gate.stop();
       await bus.stopConsuming();
       await Promise.all([...pools.values()].map((p) => p.stop()));
       receipts.stop();
-      await redis?.quit().catch(() => undefined);
+      await shared?.redis.quit().catch(() => undefined);
       await bus.close();
       await closeServer(ops);
       if (!embedded.db) {

@@ -50,6 +50,8 @@ export interface BindPoolOptions {
   refreshMs?: number;
   /** The account's rate over all its binds, when the contract sets one. */
   accountRate?: AccountRate;
+  /** Called when binds open or close, or the grant changes (to stop taking work as a spare). */
+  onBindsChange?: () => void;
   /** For tests. @defaultValue Date.now */
   now?: () => number;
 }
@@ -321,6 +323,7 @@ export class BindPool {
     const waiting = this.changed;
     this.changed = [];
     waiting.forEach((w) => w());
+    this.o.onBindsChange?.();
     this.pump();
   }
 

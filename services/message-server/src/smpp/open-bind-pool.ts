@@ -1,4 +1,6 @@
-import type { RedisClient } from '@outband/redis-limits';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@outband/observability';
+import { openRedis, type RedisClient, type RedisConnectionConfig } from '@outband/redis-limits';
 import type { SmscConnection } from '../smpp-routing.config';
 import { LocalAccountRate, SharedAccountRate, type AccountRate } from './account-rate';
 import { accountKey, LeasedBindBudget } from './bind-budget';
@@ -48,4 +50,19 @@ export function openBindPool(
     ...(rate ? { accountRate: rate } : {}),
   });
   return pool;
+}
+
+/** Redis for sharing the accounts, when the server is given one; else undefined (alone). */
+export function sharedAccounts(
+  config: Partial<RedisConnectionConfig> & { REDIS_PREFIX: string; SMPP_BIND_LEASE_MS: number },
+  logger: Logger,
+): SharedAccounts | undefined {
+  if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) {
+    return undefined;
+  }
+  const redis = openRedis(
+    { REDIS_URL: config.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: config.REDIS_CLUSTER_NODES },
+    logger,
+  );
+  return { redis, prefix: config.REDIS_PREFIX, replica: randomUUID(), leaseMs: config.SMPP_BIND_LEASE_MS };
 }
