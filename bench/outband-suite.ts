@@ -99,12 +99,14 @@ export async function startBenchSuite(o: {
     OPS_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
   };
+  // One set of keys for every replica: any data server checks a code another issued.
+  const [codeKeys, codeMacKeys] = [ring(), ring()];
   const env = (r: number): Record<Service, Record<string, string>> => ({
     data: {
       ...common,
       OPS_PORT: String(dataOps[r]),
-      CODE_KEYS: ring(),
-      CODE_MAC_KEYS: ring(),
+      CODE_KEYS: codeKeys,
+      CODE_MAC_KEYS: codeMacKeys,
       BANK_URL: bank.url,
       CODE_TTL_SECONDS: '600',
       // A load test, not an attack: the abuse limits would stop it.
