@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
+import { Redis } from 'ioredis';
+import { accountKey, LeasedBindBudget, type BindGrant } from '@outband/message-server';
 import { api, eventually } from '../support/http';
 import { freePort } from '../support/private-servers';
 import { servers } from '../support/servers';
@@ -158,4 +160,49 @@ describe('one SMPP bind budget per account across replicas', () => {
     expect(await bindsUp(loner.opsPort)).toBe(0);
     expect(suite.sim.stats().peakAccountBinds).toBe(binds);
   }, 40_000);
+});
+
+describe('bind shares', () => {
+  it('gives replicas shares that differ by one at most, the first to join holding the extra, and never one slot twice', async () => {
+    const redis = new Redis(servers.redis);
+    try {
+      const key = accountKey(`${redisPrefix}-shares`, 'default');
+      const replicas = ['r1', 'r2', 'r3'].map((id) => new LeasedBindBudget(redis, key, id, 4, false, 10_000));
+      // Each replica renews in turn and, as a bind pool does, frees what it holds beyond its share.
+      const round = async () => {
+        const grants: BindGrant[] = [];
+        for (const r of replicas) {
+          const g = await r.refresh();
+          const extra = g.slots.slice(g.share);
+          if (extra.length > 0) {
+            await r.release(extra, false, false);
+          }
+          grants.push({ ...g, slots: g.slots.slice(0, g.share) });
+        }
+        return grants;
+      };
+      let grants = await round();
+      // The first alone took all four; the others wait for what it frees.
+      expect(grants.map((g) => g.slots.length)).toEqual([4, 0, 0]);
+      grants = await round();
+      expect(grants.map((g) => [g.share, g.slots.length])).toEqual([
+        [2, 2],
+        [1, 1],
+        [1, 1],
+      ]);
+      expect(new Set(grants.flatMap((g) => g.slots)).size).toBe(4);
+      // The first leaves: the other two hold two each.
+      await replicas[0]!.release('all', false, true);
+      replicas.shift();
+      grants = await round();
+      grants = await round();
+      expect(grants.map((g) => [g.live, g.share, g.slots.length])).toEqual([
+        [2, 2, 2],
+        [2, 2, 2],
+      ]);
+      expect(new Set(grants.flatMap((g) => g.slots)).size).toBe(4);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
