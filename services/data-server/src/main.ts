@@ -34,6 +34,7 @@ import { PendingSecretStore } from './verifications/pending/pending-secret.store
 import { consumeInbound } from './verifications/reverse/inbound.consumer';
 import { ReverseChannel } from './verifications/reverse/reverse-channel';
 import { ReverseCodes } from './verifications/reverse/reverse-codes';
+import { IssueRecords } from './verifications/start/issue-records';
 import { verificationServiceFromConfig } from './verifications/verification-service-from-config';
 import { VerificationRepository } from './verifications/verification.repository';
 import { webhooksFromConfig } from './webhooks/webhooks-from-config';
@@ -87,7 +88,15 @@ export async function startDataServer(
     { subscribers, verifications, certificates, pending, reverseCodes, audit, failures, storeStartedAt: embedded.ttlStoreStartedAt },
     // Every end goes through the lifecycle, built below (it settles payments).
     (v, status, payment) => lifecycle.onEnded(v, status, payment),
-    { outbound, guard: sendGuardFromConfig(config, limiter, redis, m, logger), limiter, merchants, sessions, m },
+    {
+      outbound,
+      issues: new IssueRecords(db, verifications, certificates, outbox),
+      guard: sendGuardFromConfig(config, limiter, redis, m, logger),
+      limiter,
+      merchants,
+      sessions,
+      m,
+    },
   );
   const payments = new PaymentService({
     payments: new PaymentRepository(db, paymentTransitions(webhooks, m)),

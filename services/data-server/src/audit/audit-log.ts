@@ -32,53 +32,63 @@ function hashOf(prev: string, e: Pick<Row, 'at' | 'kind' | 'merchant_id' | 'veri
 }
 
 /**
- * The audit trail: an append-only table whose rows are hash-chained. Events of one turn are
- * written in one transaction on one of a few chains, whose head row it locks: concurrent writers
- * (in any process) each take a chain no other holds, instead of queueing on one head, and every
- * chain stays one unbroken line.
+ * Appends events inside the caller's transaction, on one of a few chains whose head row it
+ * locks: concurrent writers (in any process) each take a chain no other holds, instead of
+ * queueing on one head, and every chain stays one unbroken line. Times must already be cut to
+ * the millisecond the database keeps.
  */
+export async function appendChained(trx: Knex, events: AuditEvent[]): Promise<void> {
+  if (events.length === 0) {
+    return;
+  }
+  // SQLite has one writer: the first chain is always free there.
+  const head = isSqlite(trx)
+    ? await trx('audit_head').where({ id: 1 }).first<{ id: number; hash: string } | undefined>('id', 'hash')
+    : (
+        (await trx.raw('SELECT id, hash FROM audit_head ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED')) as [
+          Array<{ id: number; hash: string }>,
+        ]
+      )[0][0];
+  // Every chain held by another writer: wait for the first.
+  const chain = head ?? (await trx('audit_head').where({ id: 1 }).forUpdate().first<{ id: number; hash: string }>('id', 'hash'));
+  if (!chain) {
+    throw new Error('the audit trail has no chain head: migrations did not run');
+  }
+  let prev = chain.hash;
+  const rows = events.map((e) => {
+    const row = {
+      at: e.at,
+      kind: e.kind,
+      merchant_id: e.merchantId,
+      verification_id: e.verificationId,
+      subscriber_id: e.subscriberId,
+      outcome: e.outcome,
+    };
+    const hash = hashOf(prev, row);
+    const out = { ...row, chain: chain.id, prev_hash: prev, hash };
+    prev = hash;
+    return out;
+  });
+  await trx('audit_events').insert(rows);
+  await trx('audit_head').where({ id: chain.id }).update({ hash: prev });
+}
+
+/** Times are stored to the millisecond; hash what the database keeps. */
+export function auditedAt(event: AuditEvent): AuditEvent {
+  return { ...event, at: new Date(Math.floor(event.at.getTime())) };
+}
+
+/** The audit trail: an append-only table whose rows are hash-chained. Events of one turn are written in one transaction. */
 export class AuditLog {
   private readonly batches = new Batcher<AuditEvent, undefined>(async (events) => {
-    await this.db.transaction(async (trx) => {
-      // SQLite has one writer: the first chain is always free there.
-      const head = isSqlite(this.db)
-        ? await trx('audit_head').where({ id: 1 }).first<{ id: number; hash: string } | undefined>('id', 'hash')
-        : (
-            (await trx.raw('SELECT id, hash FROM audit_head ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED')) as [
-              Array<{ id: number; hash: string }>,
-            ]
-          )[0][0];
-      // Every chain held by another writer: wait for the first.
-      const chain = head ?? (await trx('audit_head').where({ id: 1 }).forUpdate().first<{ id: number; hash: string }>('id', 'hash'));
-      if (!chain) {
-        throw new Error('the audit trail has no chain head: migrations did not run');
-      }
-      let prev = chain.hash;
-      const rows = events.map((e) => {
-        const row = {
-          at: e.at,
-          kind: e.kind,
-          merchant_id: e.merchantId,
-          verification_id: e.verificationId,
-          subscriber_id: e.subscriberId,
-          outcome: e.outcome,
-        };
-        const hash = hashOf(prev, row);
-        const out = { ...row, chain: chain.id, prev_hash: prev, hash };
-        prev = hash;
-        return out;
-      });
-      await trx('audit_events').insert(rows);
-      await trx('audit_head').where({ id: chain.id }).update({ hash: prev });
-    });
+    await this.db.transaction((trx) => appendChained(trx, events));
     return events.map(() => undefined);
   });
 
   constructor(private readonly db: Knex) {}
 
   async append(event: AuditEvent): Promise<void> {
-    // Times are stored to the millisecond; hash what the database keeps.
-    await this.batches.add({ ...event, at: new Date(Math.floor(event.at.getTime())) });
+    await this.batches.add(auditedAt(event));
   }
 
   /** Walks the trail in order, each row against the last of its chain; answers the first row whose link or hash does not hold. */

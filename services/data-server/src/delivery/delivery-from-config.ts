@@ -4,7 +4,6 @@ import type { Knex } from '@outband/db';
 import type { Logger } from '@outband/observability';
 import type { DataServerConfig } from '../config';
 import type { DataServerMetrics } from '../platform/metrics';
-import { CertificateIssuer } from './certificate-issuer';
 import { CertificateRepository } from './certificate.repository';
 import { MessageOutbox } from './message-outbox';
 import { OutboundMessages } from './outbound-messages';
@@ -27,6 +26,6 @@ export function deliveryFromConfig(
     logger,
     onRelay: (outcome) => m.outboxRelayed.inc({ outcome }),
   });
-  const outbound = new OutboundMessages({ issuer: new CertificateIssuer(db, certificates, outbox), outbox, busKeys: config.BUS_SEAL_KEYS });
+  const outbound = new OutboundMessages({ outbox, busKeys: config.BUS_SEAL_KEYS });
   return { certificates, outbox, outbound };
 }

@@ -2,35 +2,26 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { seal, type MessageSendV1, type NoticeKind, type SealKey } from '@outband/contracts';
 import type { Subscriber } from '../subscribers/subscriber.repository';
 import type { BoundData } from '../verifications/codes/bound-data';
-import type { CertificateIssuer } from './certificate-issuer';
-import type { CertificateRecord } from './certificate.repository';
-import type { MessageOutbox } from './message-outbox';
+import type { MessageOutbox, OutboxMessage } from './message-outbox';
 
 /** A code's message as the verification service gives it: no envelope, nothing sealed yet. */
 export type CodeMessage = Omit<MessageSendV1, 'type' | 'version' | 'sealedCode' | 'sealedTransaction'>;
 
 /**
- * The two messages the data server sends to a phone: a code (sealed for the bus, recorded with
- * its certificate in one transaction) and a notice (no code, no certificate).
+ * The two messages the data server sends to a phone: a code (sealed for the bus, staged with
+ * its certificate by the one who issues it) and a notice (no code, no certificate).
  */
 export class OutboundMessages {
   constructor(
     private readonly d: {
-      issuer: Pick<CertificateIssuer, 'issue'>;
       outbox: Pick<MessageOutbox, 'send'>;
       /** Seals codes and bound data for the bus (BUS_SEAL_KEYS); the message id is their context. */
       busKeys: SealKey[];
     },
   ) {}
 
-  /** Records the certificate and stages its message: both or neither. */
-  async issueCode(
-    certificate: CertificateRecord,
-    message: CodeMessage,
-    code: string,
-    bound: BoundData,
-    correlationId?: string,
-  ): Promise<void> {
+  /** A code's `message.send`, its code and bound data sealed for the bus, ready for the outbox. */
+  sealCode(message: CodeMessage, code: string, bound: BoundData, correlationId?: string): OutboxMessage {
     const context = message.messageId;
     const body: MessageSendV1 = {
       type: 'message.send',
@@ -40,7 +31,7 @@ export class OutboundMessages {
       ...(bound.transaction ? { sealedTransaction: seal(this.d.busKeys, JSON.stringify(bound.transaction), context) } : {}),
       ...(bound.message ? { sealedMessage: seal(this.d.busKeys, JSON.stringify(bound.message), context) } : {}),
     };
-    await this.d.issuer.issue(certificate, message.merchantId, { messageId: message.messageId, body, correlationId });
+    return { messageId: message.messageId, body, correlationId };
   }
 
   /**

@@ -77,7 +77,7 @@ beforeEach(async () => {
   startVerification = async () => {
     const id = `ve_${String(started.length + 1).padStart(32, '0')}`;
     started.push(id);
-    await verifications.insert(
+    await verifications.insert([
       verificationRecord({
         id,
         subscriberId: alice,
@@ -85,7 +85,7 @@ beforeEach(async () => {
         createdAt: new Date(now),
         transaction: { amount: 2_500, currency: 'EUR', payee: 'Night Train' },
       }),
-    );
+    ]);
     return { id } as VerificationView;
   };
   const clock = () => new Date(now);

@@ -9,6 +9,7 @@ import { merchantLimit } from '../abuse/merchant-limit';
 import { parseOcraSuite } from './codes/ocra';
 import { reverseNumberFor } from './reverse/reverse-number';
 import type { VerificationServiceDeps } from './verification.deps';
+import type { IssueRecords } from './start/issue-records';
 import { VerificationService } from './verification.service';
 
 /** The stores a verification service works on; the rest comes from the configuration. */
@@ -24,6 +25,7 @@ export function verificationServiceFromConfig(
   ended: VerificationServiceDeps['ended'],
   parts: {
     outbound: OutboundMessages;
+    issues: Pick<IssueRecords, 'record'>;
     guard: SendGuard;
     limiter: RateLimiter;
     merchants: Pick<MerchantRepository, 'policy'>;
@@ -31,14 +33,14 @@ export function verificationServiceFromConfig(
     m: DataServerMetrics;
   },
 ): VerificationService {
-  const { outbound, guard, limiter, merchants, sessions, m } = parts;
+  const { outbound, issues, guard, limiter, merchants, sessions, m } = parts;
   return new VerificationService({
     ...stores,
     ended,
     reverseNumberFor: reverseNumberFor(config.REVERSE_NUMBERS),
     requireSession: (merchantId, sessionId, holder) => sessions.requireOpen(merchantId, sessionId, holder),
-    issueMessage: (certificate, message, code, bound, correlationId) =>
-      outbound.issueCode(certificate, message, code, bound, correlationId),
+    sealCode: (message, code, bound, correlationId) => outbound.sealCode(message, code, bound, correlationId),
+    record: (r) => issues.record(r),
     sendNotice: (subscriber, notice, context) => outbound.sendNotice(subscriber, notice, context),
     blocksBeforePermanent: config.SUBSCRIBER_BLOCKS_BEFORE_PERMANENT,
     admitSend: (merchantId, address, allowedCountries) => guard.admit(merchantId, address, allowedCountries),

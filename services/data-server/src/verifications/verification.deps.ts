@@ -5,7 +5,9 @@ import type { CodeMessage } from '../delivery/outbound-messages';
 import type { Destination } from '../abuse/number-policy';
 import type { RateDecision } from '@outband/redis-limits';
 import type { AuditLog } from '../audit/audit-log';
-import type { CertificateRecord, CertificateRepository } from '../delivery/certificate.repository';
+import type { CertificateRepository } from '../delivery/certificate.repository';
+import type { OutboxMessage } from '../delivery/message-outbox';
+import type { IssueRecord } from './start/issue-records';
 import type { FailureCounter } from '../abuse/failure-counter';
 import type { MerchantPolicy } from '../merchants/merchant.repository';
 import type { FinalState, PendingSecretStore } from './pending/pending-secret.store';
@@ -22,17 +24,13 @@ export interface VerificationServiceDeps {
   verifications: VerificationRepository;
   certificates: CertificateRepository;
   pending: PendingSecretStore;
+  /** A code's `message.send`, sealed for the bus. */
+  sealCode: (message: CodeMessage, code: string, bound: BoundData, correlationId?: string) => OutboxMessage;
   /**
-   * Records the certificate and hands its message to the message server: both or neither
-   * (a transactional outbox). Resolves once both are committed.
+   * Writes what an issued code leaves (its audit row, the new verification, its certificate and
+   * outbox row) in one transaction, then publishes its message. Resolves once committed.
    */
-  issueMessage: (
-    certificate: CertificateRecord,
-    message: CodeMessage,
-    code: string,
-    bound: BoundData,
-    correlationId?: string,
-  ) => Promise<void>;
+  record: (r: IssueRecord) => Promise<void>;
   /** Sends a notice (no code) to the subscriber; resolves once the broker has it. */
   sendNotice: (subscriber: Subscriber, notice: NoticeKind, context: { verificationId: string; merchantId: string }) => Promise<void>;
   /** Blocks at one merchant (within the failure history) from which each is told to the subscriber by SMS; 0: never. */

@@ -72,8 +72,11 @@ interface Row {
 export class VerificationRepository {
   constructor(private readonly db: Knex) {}
 
-  async insert(v: VerificationRecord): Promise<void> {
-    await this.db<Row>('verifications').insert(toRow(v));
+  /** Inserts verifications, inside the caller's transaction when given one. */
+  async insert(vs: VerificationRecord[], trx: Knex = this.db): Promise<void> {
+    if (vs.length > 0) {
+      await trx<Row>('verifications').insert(vs.map(toRow));
+    }
   }
 
   async findById(id: string): Promise<VerificationRecord | undefined> {

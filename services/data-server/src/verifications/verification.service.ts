@@ -61,7 +61,7 @@ export class VerificationService {
     const admitted = { subscriber, receiver, marker, policy, channel, bound, now, destination, withheld };
     const { record, code, macKey } = await newVerification(this.d, req, admitted, { correlationId, requestId: request?.id });
     const { id, bindingHash: binding, expiresAt } = record;
-    await this.d.verifications.insert(record);
+    // The secret first, the records after: a record never names a code that is not there.
     await this.d.pending.put(
       // A withheld reverse code is shown but texting it back cannot approve anything.
       {
@@ -75,19 +75,31 @@ export class VerificationService {
     );
     if (channel === 'reverse-sms') {
       // Nothing goes to the phone: the code is shown on the first network and texted back.
-      await this.d.audit.append({
-        at: now,
-        kind: 'certificate.issued',
-        merchantId: req.merchantId,
-        verificationId: id,
-        subscriberId: subscriber?.id ?? null,
-        outcome: `${req.purpose}:reverse${receiver ? '' : subscriber ? ':withheld' : ':decoy'}`,
+      await this.d.record({
+        verification: record,
+        audit: {
+          at: now,
+          kind: 'certificate.issued',
+          merchantId: req.merchantId,
+          verificationId: id,
+          subscriberId: subscriber?.id ?? null,
+          outcome: `${req.purpose}:reverse${receiver ? '' : subscriber ? ':withheld' : ':decoy'}`,
+        },
       });
       const sendTo = this.d.reverseNumberFor(destination);
       return { ...toView(record, now, undefined), reverse: { code, sendTo } };
     }
     const template = policy.templates?.[req.purpose];
-    await issueCode(this.d, record, receiver, code, { bound, locale: req.locale, now, resent: false, template, correlationId, withheld });
+    await issueCode(this.d, record, receiver, code, {
+      bound,
+      locale: req.locale,
+      now,
+      resent: false,
+      template,
+      correlationId,
+      withheld,
+      isNew: true,
+    });
     if (receiver) {
       this.pacing.real(performance.now() - startedAt);
     } else {

@@ -4,6 +4,7 @@ import type { Subscriber } from '../../subscribers/subscriber.repository';
 import type { VerificationRecord } from '../verification.repository';
 import type { BoundData } from '../codes/bound-data';
 import type { VerificationServiceDeps } from '../verification.deps';
+import type { IssueRecord } from './issue-records';
 
 export interface IssueOptions {
   bound: BoundData;
@@ -15,6 +16,8 @@ export interface IssueOptions {
   correlationId: string | undefined;
   /** Why a subscriber's code is not sent (a send guard refused its number), answered as a decoy. */
   withheld?: string | null;
+  /** A start's first code: the verification is written with it, not before. */
+  isNew?: boolean;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface IssueOptions {
  * (no subscriber), or a code withheld from one, only leaves its audit row: nothing is sent.
  */
 export async function issueCode(
-  d: Pick<VerificationServiceDeps, 'audit' | 'issueMessage' | 'pending' | 'verifications' | 'clock'>,
+  d: Pick<VerificationServiceDeps, 'record' | 'sealCode' | 'pending' | 'verifications' | 'clock'>,
   v: VerificationRecord,
   subscriber: Subscriber | null,
   code: string,
@@ -30,11 +33,35 @@ export async function issueCode(
 ): Promise<void> {
   const issued = o.resent ? `${v.purpose}:resent` : v.purpose;
   const audit = { at: o.now, kind: 'certificate.issued' as const, merchantId: v.merchantId, verificationId: v.id };
-  if (!subscriber) {
-    // The refusal's reason is in `outband_send_refusals_total{reason}` (the outcome column is short).
-    await d.audit.append({ ...audit, subscriberId: v.subscriberId, outcome: `${issued}:${o.withheld ? 'withheld' : 'decoy'}` });
-    return;
+  const verification = o.isNew ? v : undefined;
+  // The refusal's reason is in `outband_send_refusals_total{reason}` (the outcome column is short).
+  const record: IssueRecord = subscriber
+    ? {
+        verification,
+        audit: { ...audit, subscriberId: subscriber.id, outcome: issued },
+        sent: codeSent(d, v, subscriber, code, o),
+      }
+    : { verification, audit: { ...audit, subscriberId: v.subscriberId, outcome: `${issued}:${o.withheld ? 'withheld' : 'decoy'}` } };
+  try {
+    await d.record(record);
+  } catch (e) {
+    // Nothing was committed: the code can never reach the user.
+    await d.pending.cancel(v.id);
+    if (!verification) {
+      await d.verifications.finish(v.id, 'failed', d.clock());
+    }
+    throw e;
   }
+}
+
+/** The certificate of a code sent to a subscriber, and its sealed message. */
+function codeSent(
+  d: Pick<VerificationServiceDeps, 'sealCode'>,
+  v: VerificationRecord,
+  subscriber: Subscriber,
+  code: string,
+  o: IssueOptions,
+): NonNullable<IssueRecord['sent']> {
   const messageId = randomUUID();
   const certificate: CertificateRecord = {
     id: messageId,
@@ -49,31 +76,23 @@ export async function issueCode(
     deliveryUpdatedAt: o.now,
     contentDigest: v.content?.digest ?? null,
   };
-  await d.audit.append({ ...audit, subscriberId: subscriber.id, outcome: issued });
-  try {
-    await d.issueMessage(
-      certificate,
-      {
-        messageId,
-        verificationId: v.id,
-        merchantId: v.merchantId,
-        address: subscriber.address,
-        receiverKind: subscriber.receiverKind,
-        purpose: v.purpose,
-        locale: o.locale ?? subscriber.locale,
-        ...(v.senderName ? { senderName: v.senderName } : {}),
-        ...(o.template ? { template: o.template } : {}),
-        // What is left of the verification's lifetime: a resent code dies with the first.
-        expiresInSeconds: Math.max(1, Math.ceil((v.expiresAt.getTime() - o.now.getTime()) / 1000)),
-      },
-      code,
-      o.bound,
-      o.correlationId,
-    );
-  } catch (e) {
-    // Neither the certificate nor its message was committed: the code can never reach the user.
-    await d.pending.cancel(v.id);
-    await d.verifications.finish(v.id, 'failed', d.clock());
-    throw e;
-  }
+  const message = d.sealCode(
+    {
+      messageId,
+      verificationId: v.id,
+      merchantId: v.merchantId,
+      address: subscriber.address,
+      receiverKind: subscriber.receiverKind,
+      purpose: v.purpose,
+      locale: o.locale ?? subscriber.locale,
+      ...(v.senderName ? { senderName: v.senderName } : {}),
+      ...(o.template ? { template: o.template } : {}),
+      // What is left of the verification's lifetime: a resent code dies with the first.
+      expiresInSeconds: Math.max(1, Math.ceil((v.expiresAt.getTime() - o.now.getTime()) / 1000)),
+    },
+    code,
+    o.bound,
+    o.correlationId,
+  );
+  return { certificate, merchantId: v.merchantId, message };
 }
