@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { closedLoop, findPeak, type LoadResult } from './load';
 import { startBenchSuite, type BenchSuite } from './outband-suite';
 import { cpuSecondsOf, root } from './processes';
+import { serverCounters } from './server-counters';
 import { printTable } from './stats';
 
 /**
@@ -51,6 +52,8 @@ interface Measured {
   peak: LoadResult;
   /** CPU ms per start at the peak level, by process group. */
   cpuMs: Record<string, number>;
+  /** MariaDB statements and commits, Redis commands per start at the peak level (every process). */
+  work: { sql: number; commits: number; redis: number };
 }
 
 async function measure(replicas: number): Promise<Measured> {
@@ -59,9 +62,9 @@ async function measure(replicas: number): Promise<Measured> {
     await closedLoop(8, 2000, (i) => startOne(suite, i));
     let best: Measured | undefined;
     await findPeak(levels, async (c) => {
-      const [services0, servers0] = [suite.cpuSeconds(), serverCpu()];
+      const [services0, servers0, counted0] = [suite.cpuSeconds(), serverCpu(), await serverCounters()];
       const r = await closedLoop(c, levelMs, (i) => startOne(suite, i));
-      const [services1, servers1] = [suite.cpuSeconds(), serverCpu()];
+      const [services1, servers1, counted1] = [suite.cpuSeconds(), serverCpu(), await serverCounters()];
       const perStart = (before: number, after: number) => ((after - before) * 1000) / Math.max(1, r.done);
       const cpuMs: Record<string, number> = {};
       for (const k of Object.keys(services1) as Array<keyof typeof services1>) {
@@ -70,8 +73,10 @@ async function measure(replicas: number): Promise<Measured> {
       for (const k of servers) {
         cpuMs[k] = perStart(servers0[k] ?? 0, servers1[k] ?? 0);
       }
+      const per = (k: keyof typeof counted0) => (counted1[k] - counted0[k]) / Math.max(1, r.done);
+      const work = { sql: per('sqlStatements'), commits: per('sqlCommits'), redis: per('redisCommands') };
       if (!best || r.perSecond > best.peak.perSecond) {
-        best = { replicas, peak: r, cpuMs };
+        best = { replicas, peak: r, cpuMs, work };
       }
       return r;
     });
@@ -96,6 +101,9 @@ async function main(): Promise<void> {
     errors: m.peak.errors,
     'CPU ms/start': Object.values(m.cpuMs).reduce((a, b) => a + b, 0),
     ...Object.fromEntries(Object.entries(m.cpuMs).map(([k, v]) => [`${k} ms`, v])),
+    'SQL/start': m.work.sql,
+    'commits/start': m.work.commits,
+    'Redis cmds/start': m.work.redis,
     ratio: m === one ? '' : `${(two.peak.perSecond / one.peak.perSecond).toFixed(2)}× one replica`,
   }));
   console.log(`\nScale-out, ${levelMs / 1000} s per level, the account's 2 binds × window ${window}, all on this machine\n`);

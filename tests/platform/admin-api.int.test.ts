@@ -8,7 +8,8 @@ import { laterMessage } from '../support/signals';
 const token = randomBytes(32).toString('base64url');
 let suite: Suite;
 beforeAll(async () => {
-  suite = await startSuite({ env: { ADMIN_TOKENS: `ops-ann:${token}`, MERCHANT_KEY_CACHE_MS: '0' } });
+  // Policies kept for a minute: a change through the admin API must still apply to the next start.
+  suite = await startSuite({ env: { ADMIN_TOKENS: `ops-ann:${token}`, MERCHANT_KEY_CACHE_MS: '0', MERCHANT_POLICY_CACHE_MS: '60000' } });
 });
 afterAll(async () => {
   await suite?.stop();
@@ -95,6 +96,8 @@ describe('admin API (operators)', () => {
   });
 
   it("sends codes of the merchant's length and lifetime, in its own words", async () => {
+    // The old policy is read, and kept, first.
+    expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'carol' } })).status).toBe(201);
     const policy = await admin('PUT', `/merchants/${suite.merchant.id}/policy`, {
       codeLength: 8,
       codeTtlSeconds: 120,

@@ -129,6 +129,9 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     // Tests' webhook receivers listen on 127.0.0.1 over http; refusals have their own test.
     WEBHOOK_ALLOW_HTTP: 'true',
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    // Tests set policies in the database behind the data server (seedDemo): read them every time.
+    // The policy cache has its own tests (merchants/policy-cache.test.ts, admin-api.int.test.ts).
+    MERCHANT_POLICY_CACHE_MS: '0',
     ...common,
     REDIS_URL: servers.redis,
     REDIS_PREFIX: `outband-${id}`,

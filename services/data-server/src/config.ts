@@ -46,6 +46,12 @@ export const dataServerEnv = z.object({
   MERCHANT_LIMIT_PER_SECOND: envInt(1, 100_000).default(50),
   /** Verifications one merchant may start per day (429 `MERCHANT_RATE_LIMITED` beyond). */
   MERCHANT_LIMIT_PER_DAY: envInt(1, 100_000_000).default(100_000),
+  /**
+   * How long a data server keeps a merchant's policy read before reading it again (every start
+   * needs it). A change through this server applies at once; through another replica or the CLI,
+   * within this many milliseconds. 0: read on every use.
+   */
+  MERCHANT_POLICY_CACHE_MS: envInt(0, 60_000).default(2000),
   /** Codes to one country calling code per window (a bound on what a pumping attack costs). */
   COUNTRY_LIMIT: envInt(1, 1_000_000).default(600),
   /** The window of `COUNTRY_LIMIT` (429 `COUNTRY_RATE_LIMITED` beyond). */

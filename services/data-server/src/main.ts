@@ -59,7 +59,7 @@ export async function startDataServer(
   const { certificates, outbox, outbound } = deliveryFromConfig(config, db, bus, names, m, logger);
   const sendNotice = outbound.sendNotice.bind(outbound);
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
-  const merchants = new MerchantRepository(db, config.CONTENT_KEYS, logger);
+  const merchants = new MerchantRepository(db, config.CONTENT_KEYS, logger, { maxAgeMs: config.MERCHANT_POLICY_CACHE_MS });
   await sealMerchantSecrets(merchants, config.CONTENT_KEYS?.[0]?.id, logger);
   const webhooks = webhooksFromConfig(config, db, m, logger);
   const verifications = new VerificationRepository(db);

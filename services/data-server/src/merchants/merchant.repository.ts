@@ -91,7 +91,14 @@ export class MerchantRepository {
     private readonly keyRing?: readonly SealKey[],
     /** Told (once per key and sealing key) when a stored secret cannot be opened. */
     private readonly logger?: Pick<Logger, 'error'>,
+    /**
+     * How long a policy read is served again without a query (every start reads its merchant's);
+     * a change made here is seen at once, one made by another process within `maxAgeMs`. 0: never kept.
+     */
+    private readonly policyCache: { maxAgeMs: number; clock?: () => number } = { maxAgeMs: 0 },
   ) {}
+
+  private readonly policies = new Map<string, { at: number; policy: Promise<MerchantPolicy> }>();
 
   private readonly reportedUnreadable = new Set<string>();
 
@@ -196,7 +203,33 @@ export class MerchantRepository {
     return report;
   }
 
+  /** The merchant's policy, as read at most `policyCache.maxAgeMs` ago. Shared: never change it. */
   async policy(merchantId: string): Promise<MerchantPolicy> {
+    const { maxAgeMs, clock = Date.now } = this.policyCache;
+    if (maxAgeMs <= 0) {
+      return this.readPolicy(merchantId);
+    }
+    const now = clock();
+    const kept = this.policies.get(merchantId);
+    if (kept && now - kept.at < maxAgeMs) {
+      return kept.policy;
+    }
+    // Concurrent starts of one merchant share one read; a failed read is not kept.
+    const entry = { at: now, policy: this.readPolicy(merchantId) };
+    this.policies.delete(merchantId);
+    this.policies.set(merchantId, entry);
+    if (this.policies.size > maxPoliciesKept) {
+      this.policies.delete(this.policies.keys().next().value as string);
+    }
+    entry.policy.catch(() => {
+      if (this.policies.get(merchantId) === entry) {
+        this.policies.delete(merchantId);
+      }
+    });
+    return entry.policy;
+  }
+
+  private async readPolicy(merchantId: string): Promise<MerchantPolicy> {
     const row = await this.db('merchant_policies').where({ merchant_id: merchantId }).first<PolicyRow | undefined>();
     if (!row) {
       return defaultPolicy;
@@ -220,7 +253,8 @@ export class MerchantRepository {
   }
 
   async setPolicy(merchantId: string, p: Partial<MerchantPolicy>): Promise<void> {
-    const full = { ...(await this.policy(merchantId)), ...p };
+    this.policies.delete(merchantId);
+    const full = { ...(await this.readPolicy(merchantId)), ...p };
     const row = {
       limit_amount: full.limitAmount,
       low_value_rule: full.lowValueRule,
@@ -241,8 +275,13 @@ export class MerchantRepository {
       .insert({ merchant_id: merchantId, ...row })
       .onConflict('merchant_id')
       .merge(row);
+    // A read begun while this was written may hold the old policy.
+    this.policies.delete(merchantId);
   }
 }
+
+// Merchants are few; the bound only keeps a flood of unknown ids from growing the map.
+const maxPoliciesKept = 10_000;
 
 // A brand or a text saved before today's rules may fail them: the operator's own wording is
 // used instead, rather than a message the bus would refuse or a text that could forge the SMS.
