@@ -49,8 +49,8 @@ export class IssueRecords {
       return items.map(() => undefined);
     },
     100,
-    // Two transactions at a time: each takes its own audit chain, and one fills while the other commits.
-    2,
+    // One transaction at a time: the starts that come meanwhile share the next one.
+    1,
   );
 
   constructor(
