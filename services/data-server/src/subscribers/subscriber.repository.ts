@@ -15,7 +15,7 @@ export interface Subscriber {
   bankCustomerId?: string | null;
 }
 
-interface SubscriberRow {
+export interface SubscriberRow {
   id: number;
   identifier: string;
   address: string;
@@ -71,7 +71,19 @@ export class SubscriberRepository {
   }
 }
 
-function toSubscriber(row: SubscriberRow): Subscriber {
+/** The columns a subscriber is read from, for a query that joins it to something else. */
+export const subscriberColumns: ReadonlyArray<keyof SubscriberRow> = [
+  'id',
+  'identifier',
+  'address',
+  'receiver_kind',
+  'status',
+  'locale',
+  'card_token',
+  'bank_customer_id',
+];
+
+export function toSubscriber(row: SubscriberRow): Subscriber {
   return {
     id: row.id,
     identifier: row.identifier,

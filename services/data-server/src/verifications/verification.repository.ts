@@ -1,6 +1,7 @@
 import { requestWindowStart } from './bus-request';
 import type { Knex } from '@outband/db';
 import type { Channel, Purpose, VerificationStatus } from '@outband/contracts';
+import { subscriberColumns, toSubscriber, type Subscriber, type SubscriberRow } from '../subscribers/subscriber.repository';
 
 /** The durable record of a verification (never the code). */
 export interface VerificationRecord {
@@ -107,6 +108,34 @@ export class VerificationRepository {
       .where({ merchant_id: merchantId, ...who, status: 'pending' })
       .where('expires_at', '>', now);
     return rows.map(fromRow);
+  }
+
+  /**
+   * The subscriber an identifier or an address names, with its verifications still pending at
+   * this merchant, in one query: a start needs both.
+   */
+  async holderWithPending(
+    who: { identifier: string } | { address: string },
+    merchantId: string,
+    now: Date,
+  ): Promise<{ subscriber: Subscriber | undefined; pending: VerificationRecord[] }> {
+    const rows: Array<Record<string, unknown>> = await this.db('subscribers as s')
+      .leftJoin('verifications as v', (j) => {
+        j.on('v.subscriber_id', '=', 's.id')
+          .andOnVal('v.merchant_id', '=', merchantId)
+          .andOnVal('v.status', '=', 'pending')
+          .andOnVal('v.expires_at', '>', now);
+      })
+      .where('identifier' in who ? { 's.identifier': who.identifier } : { 's.address': who.address })
+      .select('v.*', ...subscriberColumns.map((c) => `s.${c} as s_${c}`));
+    const first = rows[0];
+    if (!first) {
+      return { subscriber: undefined, pending: [] };
+    }
+    const subscriber = toSubscriber(Object.fromEntries(subscriberColumns.map((c) => [c, first[`s_${c}`]])) as unknown as SubscriberRow);
+    // An address two subscribers share (nothing refuses it): the first one's, as a lookup by address finds.
+    const pending = rows.filter((r) => r.id !== null && r.s_id === subscriber.id).map((r) => fromRow(r as unknown as Row));
+    return { subscriber, pending };
   }
 
   /** Verifications of a session still pending. */

@@ -35,13 +35,18 @@ export class VerificationService {
     if (earlier) {
       return this.viewOf(earlier);
     }
-    const found = await this.subscriberOf(req.identifier, req.identifierKind);
+    const now = this.d.clock();
+    // Who the identifier names, and what it still has pending here: one query.
+    const held = await this.d.verifications.holderWithPending(
+      req.identifierKind === 'address' ? { address: req.identifier } : { identifier: req.identifier },
+      req.merchantId,
+      now,
+    );
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
-    const subscriber = found?.status === 'active' ? found : null;
+    const subscriber = held.subscriber?.status === 'active' ? held.subscriber : null;
     const marker = decoyOf(activeKey(this.d.macKeys).key, req.identifier);
     const decoy = subscriber ? null : marker;
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
-    const now = this.d.clock();
     await refuseIfBlocked(this.d, subscriber?.id ?? `d${decoy}`, req.merchantId);
     if (req.sessionId) {
       await this.d.requireSession(req.merchantId, req.sessionId, subscriber?.id ?? `d${decoy}`);
@@ -52,8 +57,8 @@ export class VerificationService {
     const { destination, withheld } = await admitStart(this.d, req, channel, subscriber, marker, policy, now);
     const receiver = withheld ? null : subscriber;
     // One open verification per merchant and subscriber: a new one cancels the old.
-    const holder = subscriber ? { subscriberId: subscriber.id } : { decoyOf: decoy ?? '' };
-    for (const old of await this.d.verifications.pendingFor(req.merchantId, holder, now)) {
+    const open = subscriber ? held.pending : await this.d.verifications.pendingFor(req.merchantId, { decoyOf: marker }, now);
+    for (const old of open) {
       if ((await this.d.pending.cancel(old.id)) === 'canceled') {
         await this.settle(old, 'canceled', now, { payment: 'sweep' });
       }

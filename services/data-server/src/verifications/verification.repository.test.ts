@@ -1,0 +1,53 @@
+import type { Knex } from '@outband/db';
+import { MerchantRepository } from '../merchants/merchant.repository';
+import { insertSubscriber, migratedDatabase, verificationRecord } from '../platform/medium-test-db';
+import { VerificationRepository } from './verification.repository';
+
+// A medium test on the embedded database: what a start reads in one query, the subscriber and
+// its verifications still pending at the merchant.
+let db: Knex;
+let verifications: VerificationRepository;
+let alice: number;
+let bob: number;
+const now = new Date('2025-01-01T12:00:00.000Z');
+const minutes = (n: number) => new Date(now.getTime() + n * 60_000);
+
+beforeAll(async () => {
+  db = await migratedDatabase();
+  const merchants = new MerchantRepository(db);
+  await merchants.upsertMerchant('shop', 'Shop');
+  await merchants.upsertMerchant('other', 'Other');
+  alice = await insertSubscriber(db);
+  bob = await insertSubscriber(db, { identifier: 'bob', address: '+4915112345678' });
+  verifications = new VerificationRepository(db);
+  await verifications.insert([
+    verificationRecord({ id: 've_open1', subscriberId: alice, createdAt: minutes(-2) }),
+    verificationRecord({ id: 've_open2', subscriberId: alice, createdAt: minutes(-1) }),
+    verificationRecord({ id: 've_expired', subscriberId: alice, createdAt: minutes(-6) }),
+    verificationRecord({ id: 've_done', subscriberId: alice, createdAt: minutes(-1), status: 'approved' }),
+    verificationRecord({ id: 've_elsewhere', subscriberId: alice, merchantId: 'other', createdAt: minutes(-1) }),
+    verificationRecord({ id: 've_bob', subscriberId: bob, createdAt: minutes(-1) }),
+  ]);
+});
+afterAll(async () => {
+  await db.destroy();
+});
+
+it('finds the subscriber by identifier with only its verifications pending at this merchant', async () => {
+  const held = await verifications.holderWithPending({ identifier: 'alice' }, 'shop', now);
+
+  expect(held.subscriber).toMatchObject({ id: alice, identifier: 'alice', address: '+33612345678', status: 'active' });
+  expect(held.pending.map((v) => v.id).sort()).toEqual(['ve_open1', 've_open2']);
+  expect(held.pending[0]).toMatchObject({ merchantId: 'shop', subscriberId: alice, status: 'pending', purpose: 'login' });
+});
+
+it('finds the subscriber by address, with nothing pending', async () => {
+  const held = await verifications.holderWithPending({ address: '+4915112345678' }, 'other', now);
+
+  expect(held.subscriber?.id).toBe(bob);
+  expect(held.pending).toEqual([]);
+});
+
+it('finds nobody for an unknown identifier', async () => {
+  expect(await verifications.holderWithPending({ identifier: 'mallory' }, 'shop', now)).toEqual({ subscriber: undefined, pending: [] });
+});
