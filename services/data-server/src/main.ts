@@ -90,7 +90,7 @@ export async function startDataServer(
     (v, status, payment) => lifecycle.onEnded(v, status, payment),
     {
       outbound,
-      issues: new IssueRecords(db, verifications, certificates, outbox),
+      issues: new IssueRecords(audit, verifications, certificates, outbox),
       guard: sendGuardFromConfig(config, limiter, redis, m, logger),
       limiter,
       merchants,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Batcher, isSqlite, type Knex } from '@outband/db';
+import { Batcher, isSqlite, retryDeadlock, type Knex } from '@outband/db';
 
 /** One audited fact. Never a code, a key or an address: ids and outcomes only. */
 export interface AuditEvent {
@@ -31,13 +31,27 @@ function hashOf(prev: string, e: Pick<Row, 'at' | 'kind' | 'merchant_id' | 'veri
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** Writes the rows of one kind that a batch's events carry, all at once, in the batch's transaction. */
+export type GroupWrite<T> = (trx: Knex, rows: T[]) => Promise<void>;
+
+/** A row written in the same transaction as its audit event (both or neither). */
+export interface AuditedWrite {
+  readonly group: GroupWrite<never>;
+  readonly row: unknown;
+}
+
+/** A row for `group`, to pass with an audit event. */
+export function audited<T>(group: GroupWrite<T>, row: T): AuditedWrite {
+  return { group: group as GroupWrite<never>, row };
+}
+
 /**
  * Appends events inside the caller's transaction, on one of a few chains whose head row it
  * locks: concurrent writers (in any process) each take a chain no other holds, instead of
  * queueing on one head, and every chain stays one unbroken line. Times must already be cut to
  * the millisecond the database keeps.
  */
-export async function appendChained(trx: Knex, events: AuditEvent[]): Promise<void> {
+async function appendChained(trx: Knex, events: AuditEvent[]): Promise<void> {
   if (events.length === 0) {
     return;
   }
@@ -73,22 +87,73 @@ export async function appendChained(trx: Knex, events: AuditEvent[]): Promise<vo
   await trx('audit_head').where({ id: chain.id }).update({ hash: prev });
 }
 
-/** Times are stored to the millisecond; hash what the database keeps. */
-export function auditedAt(event: AuditEvent): AuditEvent {
-  return { ...event, at: new Date(Math.floor(event.at.getTime())) };
+interface Entry {
+  event: AuditEvent;
+  writes: readonly AuditedWrite[];
 }
 
-/** The audit trail: an append-only table whose rows are hash-chained. Events of one turn are written in one transaction. */
+/**
+ * The audit trail: an append-only table whose rows are hash-chained. What one process appends
+ * meanwhile goes in one transaction (group commit), with the rows each event carries: a start's
+ * verification and certificate, a check's new attempts or end. One transaction at a time: what
+ * comes meanwhile shares the next.
+ */
 export class AuditLog {
-  private readonly batches = new Batcher<AuditEvent, undefined>(async (events) => {
-    await this.db.transaction((trx) => appendChained(trx, events));
-    return events.map(() => undefined);
-  });
+  private readonly batches = new Batcher<Entry, { failed: unknown } | undefined>(
+    async (entries) => {
+      try {
+        await this.commit(entries);
+        return entries.map(() => undefined);
+      } catch (e) {
+        if (entries.length === 1) {
+          throw e;
+        }
+        // One entry's bad row must not fail the others: each again alone, with its own answer.
+        const answers: Array<{ failed: unknown } | undefined> = [];
+        for (const entry of entries) {
+          answers.push(
+            await this.commit([entry]).then(
+              () => undefined,
+              (failed: unknown) => ({ failed }),
+            ),
+          );
+        }
+        return answers;
+      }
+    },
+    100,
+    1,
+  );
 
   constructor(private readonly db: Knex) {}
 
-  async append(event: AuditEvent): Promise<void> {
-    await this.batches.add(auditedAt(event));
+  /** Appends an event, with the rows it carries; resolves once all are committed. */
+  async append(event: AuditEvent, ...writes: AuditedWrite[]): Promise<void> {
+    // Times are stored to the millisecond; hash what the database keeps.
+    const answer = await this.batches.add({ event: { ...event, at: new Date(Math.floor(event.at.getTime())) }, writes });
+    if (answer) {
+      throw answer.failed;
+    }
+  }
+
+  private async commit(entries: Entry[]): Promise<void> {
+    const groups = new Map<GroupWrite<never>, unknown[]>();
+    for (const w of entries.flatMap((e) => e.writes)) {
+      groups.set(w.group, [...(groups.get(w.group) ?? []), w.row]);
+    }
+    // Inserts can deadlock with the cleanup of other rows (gap locks): the victim runs again.
+    await retryDeadlock(() =>
+      this.db.transaction(async (trx) => {
+        for (const [group, rows] of groups) {
+          await group(trx, rows as never[]);
+        }
+        // Last: the chain's head stays locked only until the commit that follows.
+        await appendChained(
+          trx,
+          entries.map((e) => e.event),
+        );
+      }),
+    );
   }
 
   /** Walks the trail in order, each row against the last of its chain; answers the first row whose link or hash does not hold. */

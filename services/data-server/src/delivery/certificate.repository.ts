@@ -151,7 +151,7 @@ export class CertificateRepository {
   }
 
   async setOutcome(verificationId: string, outcome: VerificationStatus): Promise<void> {
-    await this.db('certificates').where({ verification_id: verificationId, outcome: 'pending' }).update({ outcome });
+    await writeOutcomes(this.db, [{ verificationId, outcome }]);
   }
 
   async latestFor(verificationId: string): Promise<{ state: DeliveryState; updatedAt: Date; error: string | null } | undefined> {
@@ -248,5 +248,18 @@ export class CertificateRepository {
             ],
       ),
     };
+  }
+}
+
+/** Records how verifications ended on their pending certificates, one statement per outcome. */
+export async function writeOutcomes(db: Knex, rows: Array<{ verificationId: string; outcome: VerificationStatus }>): Promise<void> {
+  for (const outcome of new Set(rows.map((r) => r.outcome))) {
+    await db('certificates')
+      .whereIn(
+        'verification_id',
+        rows.filter((r) => r.outcome === outcome).map((r) => r.verificationId),
+      )
+      .where({ outcome: 'pending' })
+      .update({ outcome });
   }
 }

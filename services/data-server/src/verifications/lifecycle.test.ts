@@ -74,14 +74,15 @@ beforeEach(async () => {
   });
   phone = new Map();
   const outbox = new MessageOutbox(db, { publish: () => Promise.resolve(), relayAfterMs: 60_000, clock, logger });
-  const issues = new IssueRecords(db, verifications, certificates, outbox);
+  const audit = new AuditLog(db);
+  const issues = new IssueRecords(audit, verifications, certificates, outbox);
   service = new VerificationService({
     subscribers,
     verifications,
     certificates,
     pending,
     reverseCodes: new ReverseCodes(redis, 'test'),
-    audit: new AuditLog(db),
+    audit,
     failures: new FailureCounter(redis, 'test', 100, 3600),
     ended: (v, status, payment) => lifecycle.onEnded(v, status, payment),
     // The code is read off the "phone" as it is sealed; the records are written for real.

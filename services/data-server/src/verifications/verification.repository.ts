@@ -145,14 +145,12 @@ export class VerificationRepository {
   }
 
   async setAttempts(id: string, attempts: number): Promise<void> {
-    await this.db<Row>('verifications').where({ id, status: 'pending' }).update({ attempts });
+    await writeAttempts(this.db, [{ id, attempts }]);
   }
 
   /** Moves a pending verification to a final status; a final status never changes again. */
   async finish(id: string, status: Exclude<VerificationStatus, 'pending'>, at: Date, attempts?: number): Promise<void> {
-    await this.db<Row>('verifications')
-      .where({ id, status: 'pending' })
-      .update({ status, finished_at: at, ...(attempts === undefined ? {} : { attempts }) });
+    await writeFinishes(this.db, [{ id, status, at, attempts }]);
   }
 }
 
@@ -226,4 +224,67 @@ function fromRow(r: Row): VerificationRecord {
     senderName: r.sender_name,
     requestId: r.request_id,
   };
+}
+
+/** A `CASE id WHEN … THEN … END` giving each row's own value, the column's own where a row has none. */
+function perId<T>(db: Knex, column: string, rows: T[], id: (r: T) => string, value: (r: T) => Date | number | undefined) {
+  return db.raw(`CASE id ${rows.map(() => 'WHEN ? THEN COALESCE(?, ??)').join(' ')} ELSE ?? END`, [
+    ...rows.flatMap((r) => [id(r), value(r) ?? null, column]),
+    column,
+  ]);
+}
+
+/** Checks' new counts of attempts on pending verifications, in one statement. */
+export async function writeAttempts(db: Knex, rows: Array<{ id: string; attempts: number }>): Promise<void> {
+  if (rows.length === 0) {
+    return;
+  }
+  await db<Row>('verifications')
+    .whereIn(
+      'id',
+      rows.map((r) => r.id),
+    )
+    .where({ status: 'pending' })
+    .update({
+      attempts: perId(
+        db,
+        'attempts',
+        rows,
+        (r) => r.id,
+        (r) => r.attempts,
+      ),
+    });
+}
+
+/** Moves pending verifications to their final statuses, one statement per status; a final status never changes again. */
+export async function writeFinishes(
+  db: Knex,
+  rows: Array<{ id: string; status: Exclude<VerificationStatus, 'pending'>; at: Date; attempts?: number | undefined }>,
+): Promise<void> {
+  for (const status of new Set(rows.map((r) => r.status))) {
+    const these = rows.filter((r) => r.status === status);
+    await db<Row>('verifications')
+      .whereIn(
+        'id',
+        these.map((r) => r.id),
+      )
+      .where({ status: 'pending' })
+      .update({
+        status,
+        finished_at: perId(
+          db,
+          'finished_at',
+          these,
+          (r) => r.id,
+          (r) => r.at,
+        ),
+        attempts: perId(
+          db,
+          'attempts',
+          these,
+          (r) => r.id,
+          (r) => r.attempts,
+        ),
+      });
+  }
 }

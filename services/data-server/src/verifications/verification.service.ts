@@ -4,7 +4,7 @@ import type { CheckResult, VerificationFindV1, VerificationView } from '@outband
 import type { StartInput } from './start/start-input';
 import type { FinalState } from './pending/pending-secret.store';
 import type { Subscriber } from '../subscribers/subscriber.repository';
-import { finished, type VerificationRecord } from './verification.repository';
+import { finished, writeAttempts, type VerificationRecord } from './verification.repository';
 import { bindingHash, deriveCode, macOfCode, withDigits } from './codes/code-derivation';
 import { boundDataFor, type BoundData } from './codes/bound-data';
 import { currentView, toView } from './verification-view';
@@ -22,6 +22,8 @@ import { startedBy } from './redelivered-start';
 import { resendRefused } from './resend-refused';
 import { activeKey } from './codes/active-key';
 import { closedError, storeResetError } from './verification-states';
+import { audited, type AuditEvent } from '../audit/audit-log';
+import { recordedEnds } from './recorded-ends';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
 export class VerificationService {
@@ -209,23 +211,23 @@ export class VerificationService {
     const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, submittedCode), presented, now);
     switch (outcome.kind) {
       case 'approved':
-        await this.audit(v, 'approved');
+        await this.settle(v, 'approved', now, { attempts: outcome.attempts, audit: this.checked(v, 'approved') });
         await this.d.failures.reset(failureKeyOf(v));
-        await this.settle(v, 'approved', now, { attempts: outcome.attempts });
         return { outcome: 'approved', verification: await this.viewOf(finished(v, 'approved', now, outcome.attempts)) };
       case 'mismatch':
-        await this.audit(v, outcome.bindingMatched ? 'mismatch:code' : 'mismatch:data');
+        await this.d.audit.append(
+          this.checked(v, outcome.bindingMatched ? 'mismatch:code' : 'mismatch:data'),
+          audited(writeAttempts, { id: v.id, attempts: outcome.attempts }),
+        );
         await countFailure(this.d, v);
-        await this.d.verifications.setAttempts(v.id, outcome.attempts);
         return {
           outcome: 'mismatch',
           mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
           verification: await this.viewOf({ ...v, attempts: outcome.attempts }),
         };
       case 'burned':
-        await this.audit(v, 'burned');
+        await this.settle(v, 'max_attempts_reached', now, { attempts: outcome.attempts, audit: this.checked(v, 'burned') });
         await countFailure(this.d, v);
-        await this.settle(v, 'max_attempts_reached', now, { attempts: outcome.attempts });
         return {
           outcome: 'burned',
           mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
@@ -251,16 +253,18 @@ export class VerificationService {
     if (state !== to) {
       return this.closed(v, state);
     }
-    // The audit entry first: what follows the end (webhook, fee, payment) may fail and be finished later.
-    await this.d.audit.append({
-      at: this.d.clock(),
-      kind: 'verification.canceled',
-      merchantId,
-      verificationId: v.id,
-      subscriberId: v.subscriberId,
-      outcome: to === 'approved' ? 'approved:merchant' : 'canceled',
+    // Recorded with its audit entry; what follows the end (webhook, fee, payment) may fail and be finished later.
+    const at = this.d.clock();
+    await this.settle(v, to, at, {
+      audit: {
+        at,
+        kind: 'verification.canceled',
+        merchantId,
+        verificationId: v.id,
+        subscriberId: v.subscriberId,
+        outcome: to === 'approved' ? 'approved:merchant' : 'canceled',
+      },
     });
-    await this.settle(v, to, this.d.clock());
     return this.view(v.id, merchantId);
   }
 
@@ -303,14 +307,12 @@ export class VerificationService {
 
   /** Appends a check outcome of `v` to the audit trail. */
   async audit(v: VerificationRecord, outcome: string): Promise<void> {
-    await this.d.audit.append({
-      at: this.d.clock(),
-      kind: 'check',
-      merchantId: v.merchantId,
-      verificationId: v.id,
-      subscriberId: v.subscriberId,
-      outcome,
-    });
+    await this.d.audit.append(this.checked(v, outcome));
+  }
+
+  /** The audit entry of a check of `v` (or of a text from the phone) and its outcome. */
+  checked(v: VerificationRecord, outcome: string): AuditEvent {
+    return { at: this.d.clock(), kind: 'check', merchantId: v.merchantId, verificationId: v.id, subscriberId: v.subscriberId, outcome };
   }
 
   /** A code in a session that has ended is dead: closing the session ended it (`SESSION_CLOSED`). */
@@ -345,10 +347,16 @@ export class VerificationService {
     v: VerificationRecord,
     status: FinalState,
     at: Date,
-    o: { attempts?: number; payment?: PaymentSettlement } = {},
+    o: { attempts?: number; payment?: PaymentSettlement; audit?: AuditEvent } = {},
   ): Promise<void> {
-    await this.d.verifications.finish(v.id, status, at, o.attempts);
-    await this.d.certificates.setOutcome(v.id, status);
+    const end = { id: v.id, status, at, attempts: o.attempts };
+    if (o.audit) {
+      // With its audit row, in the trail's shared transaction.
+      await this.d.audit.append(o.audit, audited(recordedEnds, end));
+    } else {
+      await this.d.verifications.finish(v.id, status, at, o.attempts);
+      await this.d.certificates.setOutcome(v.id, status);
+    }
     this.d.onFinished?.(v, status);
     await this.d.ended(v, status, o.payment ?? 'now');
   }

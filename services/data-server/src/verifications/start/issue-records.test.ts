@@ -27,7 +27,7 @@ beforeEach(async () => {
     clock: () => now,
     logger: createLogger({ service: 'test', level: 'silent' }),
   });
-  issues = new IssueRecords(db, new VerificationRepository(db), new CertificateRepository(db), outbox);
+  issues = new IssueRecords(new AuditLog(db), new VerificationRepository(db), new CertificateRepository(db), outbox);
 });
 afterEach(async () => {
   await db.destroy();
@@ -88,6 +88,18 @@ it('leaves nothing of a start whose write failed: no verification without its ce
   expect(await count('certificates')).toBe(1);
   expect(await count('audit_events')).toBe(1);
   expect(published).toEqual(['00000000-0000-4000-8000-000000000001']);
+});
+
+it("keeps a start whose shared transaction another start's bad row failed: each is written again alone", async () => {
+  await issues.record(started(1));
+  const [good, bad] = await Promise.allSettled([
+    issues.record(started(2)),
+    issues.record(started(3, '00000000-0000-4000-8000-000000000001')),
+  ]);
+
+  expect([good.status, bad.status]).toEqual(['fulfilled', 'rejected']);
+  expect((await db('verifications').pluck('id')).sort()).toEqual(['ve_1', 've_2']);
+  expect(await new AuditLog(db).verify()).toEqual({ rows: 2, firstBroken: undefined });
 });
 
 it('writes a decoy start with its audit row and nothing to send', async () => {
