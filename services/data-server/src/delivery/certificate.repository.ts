@@ -200,54 +200,13 @@ export class CertificateRepository {
    * A verification's delivery in one query: the state of its newest certificate, and every
    * attempt of every certificate, oldest first.
    */
-  async deliveryOf(
-    verificationId: string,
-  ): Promise<{ latest: Awaited<ReturnType<CertificateRepository['latestFor']>>; attempts: DeliveryAttempt[] }> {
+  async deliveryOf(verificationId: string): Promise<VerificationDelivery> {
     const rows = await this.db('certificates as c')
       .leftJoin('delivery_attempts as a', 'a.certificate_id', 'c.id')
       .where('c.verification_id', verificationId)
-      .orderBy([{ column: 'c.created_at' }, { column: 'c.id' }, { column: 'a.attempt' }])
-      .select<
-        Array<{
-          delivery_state: DeliveryState;
-          delivery_updated_at: Date;
-          delivery_error: string | null;
-          attempt: number | null;
-          route: string;
-          submitted_at: Date | null;
-          smsc_message_ids: string;
-          state: DeliveryState;
-          error: string | null;
-        }>
-      >(
-        'c.delivery_state',
-        'c.delivery_updated_at',
-        'c.delivery_error',
-        'a.attempt',
-        'a.route',
-        'a.submitted_at',
-        'a.smsc_message_ids',
-        'a.state',
-        'a.error',
-      );
-    const last = rows[rows.length - 1];
-    return {
-      latest: last ? { state: last.delivery_state, updatedAt: last.delivery_updated_at, error: last.delivery_error } : undefined,
-      attempts: rows.flatMap((r) =>
-        r.attempt === null
-          ? []
-          : [
-              {
-                number: r.attempt,
-                route: r.route,
-                ...(r.submitted_at ? { submittedAt: r.submitted_at.toISOString() } : {}),
-                smscMessageIds: r.smsc_message_ids ? r.smsc_message_ids.split(',') : [],
-                state: r.state,
-                ...(r.error ? { error: r.error } : {}),
-              },
-            ],
-      ),
-    };
+      .orderBy(deliveryOrder)
+      .select<DeliveryRow[]>(deliveryColumns);
+    return deliveryFromRows(rows);
   }
 }
 
@@ -262,4 +221,66 @@ export async function writeOutcomes(db: Knex, rows: Array<{ verificationId: stri
       .where({ outcome: 'pending' })
       .update({ outcome });
   }
+}
+
+/** What a verification's certificates say of its delivery. */
+export interface VerificationDelivery {
+  /** The newest certificate's state. */
+  latest: { state: DeliveryState; updatedAt: Date; error: string | null } | undefined;
+  attempts: DeliveryAttempt[];
+}
+
+/** One row of certificates `c` joined to their attempts `a`. */
+export interface DeliveryRow {
+  delivery_state: DeliveryState | null;
+  delivery_updated_at: Date | null;
+  delivery_error: string | null;
+  attempt: number | null;
+  route: string;
+  submitted_at: Date | null;
+  smsc_message_ids: string;
+  state: DeliveryState;
+  error: string | null;
+}
+
+/** The columns a delivery is read from, certificates as `c` and their attempts as `a`, for queries that join them. */
+export const deliveryColumns = [
+  'c.delivery_state',
+  'c.delivery_updated_at',
+  'c.delivery_error',
+  'a.attempt',
+  'a.route',
+  'a.submitted_at',
+  'a.smsc_message_ids',
+  'a.state',
+  'a.error',
+];
+
+/** Oldest certificate first, each one's attempts in order. */
+export const deliveryOrder = [{ column: 'c.created_at' }, { column: 'c.id' }, { column: 'a.attempt' }];
+
+/** The delivery the rows of `deliveryColumns` in `deliveryOrder` tell; rows without a certificate count for nothing. */
+export function deliveryFromRows(all: DeliveryRow[]): VerificationDelivery {
+  const rows = all.filter((r) => r.delivery_state !== null);
+  const last = rows[rows.length - 1];
+  return {
+    latest:
+      last?.delivery_state && last.delivery_updated_at
+        ? { state: last.delivery_state, updatedAt: last.delivery_updated_at, error: last.delivery_error }
+        : undefined,
+    attempts: rows.flatMap((r) =>
+      r.attempt === null
+        ? []
+        : [
+            {
+              number: r.attempt,
+              route: r.route,
+              ...(r.submitted_at ? { submittedAt: r.submitted_at.toISOString() } : {}),
+              smscMessageIds: r.smsc_message_ids ? r.smsc_message_ids.split(',') : [],
+              state: r.state,
+              ...(r.error ? { error: r.error } : {}),
+            },
+          ],
+    ),
+  };
 }

@@ -1,9 +1,9 @@
 import type { DeliveryAttempt, VerificationView } from '@outband/contracts';
 import type { VerificationRecord } from './verification.repository';
-import type { CertificateRepository } from '../delivery/certificate.repository';
+import type { CertificateRepository, VerificationDelivery } from '../delivery/certificate.repository';
 import { decoyDelivery } from './start/decoy';
 
-type Delivery = Awaited<ReturnType<CertificateRepository['latestFor']>>;
+type Delivery = VerificationDelivery['latest'];
 
 /**
  * The view of `v` as it now stands, its delivery read in one query; a decoy, or a code withheld
@@ -17,7 +17,14 @@ export async function currentView(
   if (v.decoyOf) {
     return toView(v, now, decoyDelivery(v.decoyOf, v.createdAt, now));
   }
-  const delivery = await certificates.deliveryOf(v.id);
+  return viewWith(v, now, await certificates.deliveryOf(v.id));
+}
+
+/** The view of `v` with its delivery as read; a decoy, or a code withheld, shows the delivery it pretends. */
+export function viewWith(v: VerificationRecord, now: Date, delivery: VerificationDelivery): VerificationView {
+  if (v.decoyOf) {
+    return toView(v, now, decoyDelivery(v.decoyOf, v.createdAt, now));
+  }
   return toView(v, now, delivery.latest, delivery.attempts);
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from '@outband/db';
+import { CertificateRepository, type CertificateRecord } from '../delivery/certificate.repository';
 import { MerchantRepository } from '../merchants/merchant.repository';
 import { insertSubscriber, migratedDatabase, verificationRecord } from '../platform/medium-test-db';
 import { VerificationRepository } from './verification.repository';
@@ -50,4 +51,40 @@ it('finds the subscriber by address, with nothing pending', async () => {
 
 it('finds nobody for an unknown identifier', async () => {
   expect(await verifications.holderWithPending({ identifier: 'mallory' }, 'shop', now)).toEqual({ subscriber: undefined, pending: [] });
+});
+
+it('reads a verification with its delivery in one query, as the delivery alone reads it', async () => {
+  const certificates = new CertificateRepository(db);
+  const certificate = (id: string, createdAt: Date): CertificateRecord => ({
+    id,
+    verificationId: 've_open1',
+    address: '+33612345678',
+    purpose: 'login',
+    deliveryState: 'queued',
+    deliveryError: null,
+    smscMessageId: null,
+    outcome: 'pending',
+    createdAt,
+    deliveryUpdatedAt: createdAt,
+  });
+  await certificates.insert([
+    certificate('00000000-0000-4000-8000-0000000000c1', minutes(-2)),
+    certificate('00000000-0000-4000-8000-0000000000c2', minutes(-1)),
+  ]);
+  await certificates.recordDelivery({
+    messageId: '00000000-0000-4000-8000-0000000000c2',
+    state: 'submitted',
+    at: minutes(-1),
+    smscMessageId: 'm2',
+    attempt: { number: 1, route: 'smsc-a', submittedAt: minutes(-1).toISOString(), smscMessageIds: ['m2'], state: 'submitted' },
+  });
+
+  const found = await verifications.findWithDelivery('ve_open1', 'shop');
+
+  expect(found?.v).toMatchObject({ id: 've_open1', subscriberId: alice, status: 'pending' });
+  expect(found?.delivery.latest?.state).toBe('submitted');
+  expect(found?.delivery.attempts).toEqual([expect.objectContaining({ number: 1, route: 'smsc-a', smscMessageIds: ['m2'] })]);
+  expect(found?.delivery).toEqual(await certificates.deliveryOf('ve_open1'));
+  expect((await verifications.findWithDelivery('ve_bob', 'shop'))?.delivery).toEqual({ latest: undefined, attempts: [] });
+  expect(await verifications.findWithDelivery('ve_open1', 'other')).toBeUndefined();
 });

@@ -1,6 +1,13 @@
 import { requestWindowStart } from './bus-request';
 import type { Knex } from '@outband/db';
 import type { Channel, Purpose, VerificationStatus } from '@outband/contracts';
+import {
+  deliveryColumns,
+  deliveryFromRows,
+  deliveryOrder,
+  type DeliveryRow,
+  type VerificationDelivery,
+} from '../delivery/certificate.repository';
 import { subscriberColumns, toSubscriber, type Subscriber, type SubscriberRow } from '../subscribers/subscriber.repository';
 
 /** The durable record of a verification (never the code). */
@@ -83,6 +90,18 @@ export class VerificationRepository {
   async findById(id: string): Promise<VerificationRecord | undefined> {
     const row = await this.db<Row>('verifications').where({ id }).first();
     return row ? fromRow(row) : undefined;
+  }
+
+  /** A merchant's verification with its delivery, in one query (another merchant's id reads as unknown). */
+  async findWithDelivery(id: string, merchantId: string): Promise<{ v: VerificationRecord; delivery: VerificationDelivery } | undefined> {
+    const rows: Array<Row & DeliveryRow> = await this.db('verifications as v')
+      .leftJoin('certificates as c', 'c.verification_id', 'v.id')
+      .leftJoin('delivery_attempts as a', 'a.certificate_id', 'c.id')
+      .where({ 'v.id': id, 'v.merchant_id': merchantId })
+      .orderBy(deliveryOrder)
+      .select('v.*', ...deliveryColumns);
+    const first = rows[0];
+    return first ? { v: fromRow(first), delivery: deliveryFromRows(rows) } : undefined;
   }
 
   /** A merchant sees only its own verifications: another merchant's id reads as unknown. */

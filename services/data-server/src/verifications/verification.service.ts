@@ -4,10 +4,11 @@ import type { CheckResult, VerificationFindV1, VerificationView } from '@outband
 import type { StartInput } from './start/start-input';
 import type { FinalState } from './pending/pending-secret.store';
 import type { Subscriber } from '../subscribers/subscriber.repository';
+import type { VerificationDelivery } from '../delivery/certificate.repository';
 import { finished, writeAttempts, type VerificationRecord } from './verification.repository';
 import { bindingHash, deriveCode, macOfCode, withDigits } from './codes/code-derivation';
 import { boundDataFor, type BoundData } from './codes/bound-data';
-import { currentView, toView } from './verification-view';
+import { currentView, toView, viewWith } from './verification-view';
 import { countFailure, failureKeyOf, holderOf, refuseIfBlocked } from '../abuse/lockout';
 import { DecoyPacing, decoyOf, unmatchableCode } from './start/decoy';
 import { guarded } from './start/guarded-send';
@@ -195,7 +196,9 @@ export class VerificationService {
     presentedData: BoundData = {},
     serviceSid?: string,
   ): Promise<CheckResult> {
-    const v = await this.find(merchantId, verificationId);
+    // Its delivery is read with it: the answer shows the delivery as the check began.
+    const { v, delivery } = await this.findWithDelivery(merchantId, verificationId);
+    const viewOf = (w: VerificationRecord) => viewWith(w, this.d.clock(), delivery);
     if (serviceSid !== undefined && v.serviceSid !== serviceSid) {
       throw new AppError('not_found', 'VERIFICATION_NOT_FOUND', 'no such verification');
     }
@@ -213,7 +216,7 @@ export class VerificationService {
       case 'approved':
         await this.settle(v, 'approved', now, { attempts: outcome.attempts, audit: this.checked(v, 'approved') });
         await this.d.failures.reset(failureKeyOf(v));
-        return { outcome: 'approved', verification: await this.viewOf(finished(v, 'approved', now, outcome.attempts)) };
+        return { outcome: 'approved', verification: viewOf(finished(v, 'approved', now, outcome.attempts)) };
       case 'mismatch':
         await this.d.audit.append(
           this.checked(v, outcome.bindingMatched ? 'mismatch:code' : 'mismatch:data'),
@@ -223,7 +226,7 @@ export class VerificationService {
         return {
           outcome: 'mismatch',
           mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
-          verification: await this.viewOf({ ...v, attempts: outcome.attempts }),
+          verification: viewOf({ ...v, attempts: outcome.attempts }),
         };
       case 'burned':
         await this.settle(v, 'max_attempts_reached', now, { attempts: outcome.attempts, audit: this.checked(v, 'burned') });
@@ -231,7 +234,7 @@ export class VerificationService {
         return {
           outcome: 'burned',
           mismatch: outcome.bindingMatched ? 'code' : v.purpose === 'message' ? 'message' : 'transaction',
-          verification: await this.viewOf(finished(v, 'max_attempts_reached', now, outcome.attempts)),
+          verification: viewOf(finished(v, 'max_attempts_reached', now, outcome.attempts)),
         };
       case 'final':
         await this.audit(v, `closed:${this.lostInReset(v, outcome.state, now) ? 'store_reset' : outcome.state}`);
@@ -323,12 +326,24 @@ export class VerificationService {
   }
 
   private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
-    return this.viewOf(await this.find(merchantId, verificationId));
+    const { v, delivery } = await this.findWithDelivery(merchantId, verificationId);
+    return viewWith(v, this.d.clock(), delivery);
   }
 
   /** The merchant's view of `v` (a check passes what it just wrote, not read back). */
   private viewOf(v: VerificationRecord): Promise<VerificationView> {
     return currentView(this.d.certificates, v, this.d.clock());
+  }
+
+  private async findWithDelivery(
+    merchantId: string,
+    verificationId: string,
+  ): Promise<{ v: VerificationRecord; delivery: VerificationDelivery }> {
+    const found = await this.d.verifications.findWithDelivery(verificationId, merchantId);
+    if (!found) {
+      throw new AppError('not_found', 'VERIFICATION_NOT_FOUND', 'no such verification');
+    }
+    return found;
   }
 
   private async find(merchantId: string, verificationId: string): Promise<VerificationRecord> {
