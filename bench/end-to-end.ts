@@ -6,6 +6,7 @@ import { closedLoop, findPeak, openLoop, type LoadResult } from './load';
 import { startBenchSuite, servers, type BenchSuite } from './outband-suite';
 import { root } from './processes';
 import { rawSubmitRate } from './raw-smpp';
+import { serverCounters } from './server-counters';
 import { percentile, printTable } from './stats';
 
 /**
@@ -21,11 +22,12 @@ const ceilingMs = Number(process.env.BENCH_CEILING_MS ?? 2500);
 /** Unconfirmed persistent messages: a confirm waits for the broker, so one level alone measures its latency. */
 const rabbitInFlight = [64, 256, 1024];
 /**
- * What one start costs each ceiling (docs/benchmarks.md, where the time goes): one submit, three
- * persistent messages, about a dozen Redis commands and 14 SQL statements. Each statement counts
- * as a single-row commit, though they share a few transactions, so that share errs high.
+ * What one start costs each ceiling: one submit and three persistent messages (`message.send`
+ * and two delivery reports); its SQL statements and Redis commands are counted by the servers
+ * themselves at the peak level (every process's, Redis's inside scripts too). Each statement
+ * counts as a single-row commit, though most share a transaction, so that share errs high.
  */
-const perStart = { submits: 1, persistentMessages: 3, redisCommands: 12, sqlStatements: 14 } as const;
+const perStart = { submits: 1, persistentMessages: 3 } as const;
 
 interface Started {
   id: string;
@@ -119,10 +121,15 @@ async function main(): Promise<void> {
 
     // 1. Starts, at growing concurrency until the rate stops growing.
     let sent = await accepted(suite);
+    const counted = new Map<number, { sqlStatements: number; redisCommands: number }>();
     const starts = await findPeak(levels, async (c) => {
       await simJson(suite, '/inbox', 'DELETE');
       const started: Started[] = [];
+      const before = await serverCounters();
       const r = await startLevel(suite, c, levelMs, started);
+      const after = await serverCounters();
+      const per = (k: 'sqlStatements' | 'redisCommands') => (after[k] - before[k]) / Math.max(1, r.done);
+      counted.set(c, { sqlStatements: per('sqlStatements'), redisCommands: per('redisCommands') });
       sent += r.done;
       await drained(suite, sent);
       const submit = await submitLatencies(suite, started);
@@ -227,6 +234,7 @@ async function main(): Promise<void> {
         'submit p99 ms': '',
         ratio,
       });
+    const work = counted.get(peak.concurrency) ?? { sqlStatements: NaN, redisCommands: NaN };
     const uses = (cost: number, perSecond: number) => {
       const pct = ((peak.perSecond * cost) / perSecond) * 100;
       return `starts use ${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)}% of it`;
@@ -237,13 +245,13 @@ async function main(): Promise<void> {
     }
     for (const r of redis) {
       const how = r.batch === 1 ? 'one at a time' : `${r.batch} per round trip`;
-      ceiling(`ceiling: Redis, ${how}, ${r.clients} clients (cmd/s)`, r.perSecond, uses(perStart.redisCommands, r.perSecond));
+      ceiling(`ceiling: Redis, ${how}, ${r.clients} clients (cmd/s)`, r.perSecond, uses(work.redisCommands, r.perSecond));
     }
     for (const r of mysql) {
       const how = r.connections === 1 ? '1 connection, serial' : `${r.connections} connections`;
-      ceiling(`ceiling: MariaDB inserts, ${how} (rows/s)`, r.perSecond, uses(perStart.sqlStatements, r.perSecond));
+      ceiling(`ceiling: MariaDB inserts, ${how} (rows/s)`, r.perSecond, uses(work.sqlStatements, r.perSecond));
     }
-    results.ceilings = { smpp: raw, rabbit, redis, mysql, perStart, ceilingMs };
+    results.ceilings = { smpp: raw, rabbit, redis, mysql, perStart: { ...perStart, ...work }, ceilingMs };
 
     // 5. The peer: Kannel's sendsms into the same simulator.
     const kannel = await kannelRate({
@@ -272,6 +280,9 @@ async function main(): Promise<void> {
     printTable(rows);
     console.log(
       `\npeak RSS: data server ${rss.data.toFixed(0)} MB, message server ${rss.message.toFixed(0)} MB, information server ${rss.information.toFixed(0)} MB`,
+    );
+    console.log(
+      `per start at the peak, as the servers count: ${work.sqlStatements.toFixed(1)} SQL statements, ${work.redisCommands.toFixed(1)} Redis commands (scripts' included)`,
     );
     const firstErrors = [...starts, at70, wrong, right, payments].map((r) => r.firstError).filter(Boolean);
     if (firstErrors.length > 0) {
