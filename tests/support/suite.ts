@@ -125,6 +125,8 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
   // Tests send many codes to a few handsets: the per-address limit has its own test.
   const dataEnv = {
     SEND_LIMIT_PER_ADDRESS: '1000',
+    // Tests start bursts faster than a merchant's default 50 a second: that limit has its own test.
+    MERCHANT_LIMIT_PER_SECOND: '100000',
     RANGE_LIMIT: '100000',
     // Tests' webhook receivers listen on 127.0.0.1 over http; refusals have their own test.
     WEBHOOK_ALLOW_HTTP: 'true',

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { AppError } from '@outband/errors';
 import { dataRpcRequest } from './data-rpc';
-import { messageInboundV1, messageSendV1, messageStatusV1 } from './message-events';
+import { messageInboundV1, messageSendV1, messageStatus } from './message-events';
 import type { BusNames } from './topology';
 
 /** The work queues of `busNames`, by their key there. */
@@ -25,7 +25,7 @@ export interface BusTopicEntry {
  */
 export const busTopics = {
   'message.send': { schema: messageSendV1, version: 1, kind: 'event', queue: 'messageSendQueue' },
-  'message.status': { schema: messageStatusV1, version: 1, kind: 'event', queue: 'messageStatusQueue' },
+  'message.status': { schema: messageStatus, version: 2, kind: 'event', queue: 'messageStatusQueue' },
   'message.inbound': { schema: messageInboundV1, version: 1, kind: 'event', queue: 'inboundQueue' },
   'data.rpc': { schema: dataRpcRequest, version: 1, kind: 'request', queue: 'dataRpcQueue' },
 } as const satisfies Record<string, BusTopicEntry>;

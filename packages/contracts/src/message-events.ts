@@ -101,6 +101,28 @@ export const messageStatusV1 = z.object({
 });
 export type MessageStatusV1 = z.infer<typeof messageStatusV1>;
 
+/** One message's delivery state change, as `message.status` version 2 carries several. */
+export const messageStatusReport = messageStatusV1.omit({ type: true, version: true }).extend({
+  /** The request that sent the message, for the logs (a batch has no one correlation id). */
+  correlationId: z.string().max(128).optional(),
+});
+export type MessageStatusReport = z.infer<typeof messageStatusReport>;
+
+/**
+ * message server → data server: the delivery state changes of one moment, together (version 2):
+ * one persistent message, one confirm and one ack for many reports.
+ */
+export const messageStatusV2 = z.object({
+  type: z.literal('message.status'),
+  version: z.literal(2),
+  reports: z.array(messageStatusReport).min(1).max(100),
+});
+export type MessageStatusV2 = z.infer<typeof messageStatusV2>;
+
+/** Every `message.status` version a consumer reads. */
+export const messageStatus = z.discriminatedUnion('version', [messageStatusV1, messageStatusV2]);
+export type MessageStatus = z.infer<typeof messageStatus>;
+
 /** message server → data server: a message sent from a handset (mobile-originated), reassembled. */
 export const messageInboundV1 = z.object({
   type: z.literal('message.inbound'),

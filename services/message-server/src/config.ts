@@ -54,6 +54,14 @@ const fields = z.object({
   SEND_MAX_RETRIES: envInt(0, 20).default(5),
   /** The delay of the first retry of a message no route took; the delay grows with each retry. */
   SEND_RETRY_BASE_MS: envInt(10, 600_000).default(2000),
+  /**
+   * The `message.status` version sent: 2 carries the reports of one moment together; 1, one
+   * report each, for data servers of the previous release while an upgrade rolls out.
+   */
+  MESSAGE_STATUS_VERSION: z.coerce
+    .number()
+    .pipe(z.union([z.literal(1), z.literal(2)]))
+    .default(2),
   ...opsEnv(9103),
   ...logEnv,
 });

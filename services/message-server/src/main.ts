@@ -9,7 +9,7 @@ import { messageServerMetrics } from './platform/metrics';
 import { messageMigrationSource, messageMigrationsTable } from './platform/migrations';
 import { deliverSmHandler } from './receipts/deliver-sm.handler';
 import { ReceiptTracker } from './receipts/receipt-tracker';
-import { statusEvent, type PublishStatus } from './receipts/status-publisher';
+import { statusPublisher } from './receipts/status-publisher';
 import { SubmitRepository } from './receipts/submit.repository';
 import { consumeMessageSend } from './sending/message-send.consumer';
 import { MessageRepository } from './sending/message.repository';
@@ -61,12 +61,9 @@ export async function startMessageServer(
   const messages = new MessageRepository(db);
   const submits = new SubmitRepository(db);
 
-  const publish: PublishStatus = async (status, correlationId) => {
-    await bus.publish(names.eventsExchange, names.routingKeys.messageStatus, statusEvent(status, new Date()), {
-      messageId: randomUUID(),
-      correlationId,
-    });
-  };
+  const publish = statusPublisher(config.MESSAGE_STATUS_VERSION, (body, correlationId) =>
+    bus.publish(names.eventsExchange, names.routingKeys.messageStatus, body, { messageId: randomUUID(), correlationId }),
+  );
   const receipts = new ReceiptTracker(submits, publish, logger, {
     onGivenUp: (smsc, outcome) => m.receiptsGivenUp.inc({ smsc, outcome }),
   });

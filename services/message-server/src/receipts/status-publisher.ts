@@ -1,4 +1,13 @@
-import { deliveryAttempt, messageStatusV1, type DeliveryAttempt, type DeliveryState, type MessageStatusV1 } from '@outband/contracts';
+import {
+  deliveryAttempt,
+  messageStatusV1,
+  type DeliveryAttempt,
+  type DeliveryState,
+  type MessageStatus,
+  type MessageStatusReport,
+  type MessageStatusV1,
+} from '@outband/contracts';
+import { Batcher } from '@outband/db';
 
 /** Reports a message's delivery state to the data server. */
 export type PublishStatus = (
@@ -45,4 +54,44 @@ export function statusEvent(s: Parameters<PublishStatus>[0], at: Date): MessageS
     ...(s.attempt ? { attempt: s.attempt } : {}),
     at: at.toISOString(),
   };
+}
+
+/** One report as `message.status` version 2 carries it. */
+function statusReport(s: Parameters<PublishStatus>[0], at: Date, correlationId: string | undefined): MessageStatusReport {
+  const { messageId, verificationId, state, smscMessageId, error, attempt } = statusEvent(s, at);
+  return {
+    messageId,
+    verificationId,
+    state,
+    ...(smscMessageId ? { smscMessageId } : {}),
+    ...(error ? { error } : {}),
+    ...(attempt ? { attempt } : {}),
+    at: at.toISOString(),
+    ...(correlationId ? { correlationId } : {}),
+  };
+}
+
+/**
+ * Reports delivery states. Version 2 (the default) sends the reports of one moment as one
+ * `message.status`, a few batches in flight at once so that their confirms overlap: one
+ * persistent message, one confirm and one ack for many reports. Version 1 sends each alone, as a
+ * data server of the previous release reads them (`MESSAGE_STATUS_VERSION`).
+ */
+export function statusPublisher(
+  version: 1 | 2,
+  publish: (body: MessageStatus, correlationId: string | undefined) => Promise<void>,
+  clock: () => Date = () => new Date(),
+): PublishStatus {
+  if (version === 1) {
+    return (status, correlationId) => publish(statusEvent(status, clock()), correlationId);
+  }
+  const batches = new Batcher<MessageStatusReport, undefined>(
+    async (reports) => {
+      await publish({ type: 'message.status', version: 2, reports }, undefined);
+      return reports.map(() => undefined);
+    },
+    100,
+    4,
+  );
+  return (status, correlationId) => batches.add(statusReport(status, clock(), correlationId));
 }
