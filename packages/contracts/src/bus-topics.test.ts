@@ -1,7 +1,9 @@
 import { busTopics, checkTopicBody, isBusTopic, type BusTopic, type BusTopicBody } from './bus-topics';
+import type { MessageStatusV1 } from './message-events';
 import { busNames } from './topology';
 
-const status: BusTopicBody<'message.status'> = {
+/** The version the previous release sends, still read during an upgrade. */
+const status: MessageStatusV1 = {
   type: 'message.status',
   version: 1,
   messageId: '2b1e5f1c-9a43-4a57-9a51-3a6d1a1f0c11',
@@ -25,7 +27,14 @@ const samples: { [T in BusTopic]: BusTopicBody<T> } = {
     sealedCode: 'x',
     expiresInSeconds: 300,
   },
-  'message.status': status,
+  'message.status': {
+    type: 'message.status',
+    version: 2,
+    reports: [
+      { messageId: status.messageId, verificationId: status.verificationId, state: 'submitted', at: status.at },
+      { messageId: status.messageId, verificationId: status.verificationId, state: 'delivered', at: status.at, correlationId: 'req-1' },
+    ],
+  },
   'message.inbound': {
     type: 'message.inbound',
     version: 1,
@@ -41,6 +50,11 @@ const samples: { [T in BusTopic]: BusTopicBody<T> } = {
 const topics = Object.keys(busTopics) as BusTopic[];
 
 describe('bus topics', () => {
+  it('message.status still takes version 1, and a version 2 carries at least one report', () => {
+    expect(() => checkTopicBody('message.status', status)).not.toThrow();
+    expect(() => checkTopicBody('message.status', { type: 'message.status', version: 2, reports: [] })).toThrow(/reports/);
+  });
+
   it.each(topics)('%s passes a valid body at its current version and refuses the next version', (topic) => {
     const body = samples[topic];
     expect(body.version).toBe(busTopics[topic].version);
