@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { migrateLatest, openDatabase, type Knex } from '@outband/db';
 import { createLogger } from '@outband/observability';
 import { SubscriberRepository, type Subscriber } from '../subscribers/subscriber.repository';
+import type { CertificateRecord } from '../delivery/certificate.repository';
 import type { VerificationRecord } from '../verifications/verification.repository';
 import { WebhookRepository } from '../webhooks/webhook.repository';
 import { WebhookService } from '../webhooks/webhook.service';
@@ -55,6 +56,23 @@ export function verificationRecord(overrides: Partial<VerificationRecord> = {}):
     transaction: null,
     content: null,
     ...overrides,
+  };
+}
+
+/** A queued certificate of a login code to Alice's mobile, for verification `verificationId`. */
+export function certificateRecord(id: string, verificationId: string, createdAt: Date): CertificateRecord {
+  return {
+    id,
+    verificationId,
+    address: '+33612345678',
+    purpose: 'login',
+    deliveryState: 'queued',
+    deliveryError: null,
+    smscMessageId: null,
+    outcome: 'pending',
+    createdAt,
+    deliveryUpdatedAt: createdAt,
+    contentDigest: null,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Knex } from '@outband/db';
-import { CertificateRepository, type CertificateRecord } from '../delivery/certificate.repository';
+import { CertificateRepository } from '../delivery/certificate.repository';
 import { MerchantRepository } from '../merchants/merchant.repository';
-import { insertSubscriber, migratedDatabase, verificationRecord } from '../platform/medium-test-db';
+import { certificateRecord, insertSubscriber, migratedDatabase, verificationRecord } from '../platform/medium-test-db';
 import { VerificationRepository } from './verification.repository';
 
 // A medium test on the embedded database: what a start reads in one query, the subscriber and
@@ -55,18 +55,7 @@ it('finds nobody for an unknown identifier', async () => {
 
 it('reads a verification with its delivery in one query, as the delivery alone reads it', async () => {
   const certificates = new CertificateRepository(db);
-  const certificate = (id: string, createdAt: Date): CertificateRecord => ({
-    id,
-    verificationId: 've_open1',
-    address: '+33612345678',
-    purpose: 'login',
-    deliveryState: 'queued',
-    deliveryError: null,
-    smscMessageId: null,
-    outcome: 'pending',
-    createdAt,
-    deliveryUpdatedAt: createdAt,
-  });
+  const certificate = (id: string, createdAt: Date) => certificateRecord(id, 've_open1', createdAt);
   await certificates.insert([
     certificate('00000000-0000-4000-8000-0000000000c1', minutes(-2)),
     certificate('00000000-0000-4000-8000-0000000000c2', minutes(-1)),

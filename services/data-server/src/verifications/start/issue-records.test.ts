@@ -1,10 +1,10 @@
 import type { Knex } from '@outband/db';
 import { createLogger } from '@outband/observability';
 import { AuditLog } from '../../audit/audit-log';
-import { CertificateRepository, type CertificateRecord } from '../../delivery/certificate.repository';
+import { CertificateRepository } from '../../delivery/certificate.repository';
 import { MessageOutbox } from '../../delivery/message-outbox';
 import { MerchantRepository } from '../../merchants/merchant.repository';
-import { insertSubscriber, migratedDatabase, verificationRecord } from '../../platform/medium-test-db';
+import { certificateRecord, insertSubscriber, migratedDatabase, verificationRecord } from '../../platform/medium-test-db';
 import { VerificationRepository } from '../verification.repository';
 import { IssueRecords, type IssueRecord } from './issue-records';
 
@@ -35,19 +35,7 @@ afterEach(async () => {
 
 function started(n: number, certificateId = `00000000-0000-4000-8000-00000000000${n}`): IssueRecord {
   const verification = verificationRecord({ id: `ve_${n}`, subscriberId: alice, createdAt: now });
-  const certificate: CertificateRecord = {
-    id: certificateId,
-    verificationId: verification.id,
-    address: '+33612345678',
-    purpose: 'login',
-    deliveryState: 'queued',
-    deliveryError: null,
-    smscMessageId: null,
-    outcome: 'pending',
-    createdAt: now,
-    deliveryUpdatedAt: now,
-    contentDigest: null,
-  };
+  const certificate = certificateRecord(certificateId, verification.id, now);
   return {
     verification,
     audit: {
