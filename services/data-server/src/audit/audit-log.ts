@@ -87,6 +87,15 @@ async function appendChained(trx: Knex, events: AuditEvent[]): Promise<void> {
   await trx('audit_head').where({ id: chain.id }).update({ hash: prev });
 }
 
+// What one row can cause (a duplicate key, a missing parent, a value too long), as opposed to
+// the database being away or slow, which would fail every entry alike.
+const rowErrors = new Set(['ER_DUP_ENTRY', 'ER_NO_REFERENCED_ROW_2', 'ER_DATA_TOO_LONG', 'ER_TRUNCATED_WRONG_VALUE', 'ER_BAD_NULL_ERROR']);
+
+function isRowError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (rowErrors.has(code) || code.startsWith('SQLITE_CONSTRAINT'));
+}
+
 interface Entry {
   event: AuditEvent;
   writes: readonly AuditedWrite[];
@@ -105,10 +114,11 @@ export class AuditLog {
         await this.commit(entries);
         return entries.map(() => undefined);
       } catch (e) {
-        if (entries.length === 1) {
+        if (entries.length === 1 || !isRowError(e)) {
           throw e;
         }
         // One entry's bad row must not fail the others: each again alone, with its own answer.
+        // (A database away fails them all at once instead of each in turn.)
         const answers: Array<{ failed: unknown } | undefined> = [];
         for (const entry of entries) {
           answers.push(

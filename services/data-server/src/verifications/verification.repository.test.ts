@@ -2,7 +2,7 @@ import type { Knex } from '@outband/db';
 import { CertificateRepository } from '../delivery/certificate.repository';
 import { MerchantRepository } from '../merchants/merchant.repository';
 import { certificateRecord, insertSubscriber, migratedDatabase, verificationRecord } from '../platform/medium-test-db';
-import { VerificationRepository } from './verification.repository';
+import { VerificationRepository, writeAttempts } from './verification.repository';
 
 // A medium test on the embedded database: what a start reads in one query, the subscriber and
 // its verifications still pending at the merchant.
@@ -76,4 +76,14 @@ it('reads a verification with its delivery in one query, as the delivery alone r
   expect(found?.delivery).toEqual(await certificates.deliveryOf('ve_open1'));
   expect((await verifications.findWithDelivery('ve_bob', 'shop'))?.delivery).toEqual({ latest: undefined, attempts: [] });
   expect(await verifications.findWithDelivery('ve_open1', 'other')).toBeUndefined();
+});
+
+it('keeps the highest count of attempts when two wrong codes of one verification are written together', async () => {
+  await writeAttempts(db, [
+    { id: 've_bob', attempts: 1 },
+    { id: 've_bob', attempts: 2 },
+    { id: 've_open2', attempts: 1 },
+  ]);
+  expect((await verifications.findById('ve_bob'))?.attempts).toBe(2);
+  expect((await verifications.findById('ve_open2'))?.attempts).toBe(1);
 });

@@ -254,7 +254,13 @@ function perId<T>(db: Knex, column: string, rows: T[], id: (r: T) => string, val
 }
 
 /** Checks' new counts of attempts on pending verifications, in one statement. */
-export async function writeAttempts(db: Knex, rows: Array<{ id: string; attempts: number }>): Promise<void> {
+export async function writeAttempts(db: Knex, all: Array<{ id: string; attempts: number }>): Promise<void> {
+  // Two wrong codes of one verification in one batch: the later count (the higher) is the one.
+  const highest = new Map<string, number>();
+  for (const r of all) {
+    highest.set(r.id, Math.max(r.attempts, highest.get(r.id) ?? 0));
+  }
+  const rows = [...highest].map(([id, attempts]) => ({ id, attempts }));
   if (rows.length === 0) {
     return;
   }

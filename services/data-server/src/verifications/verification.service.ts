@@ -6,7 +6,7 @@ import type { FinalState } from './pending/pending-secret.store';
 import type { Subscriber } from '../subscribers/subscriber.repository';
 import type { VerificationDelivery } from '../delivery/certificate.repository';
 import { finished, writeAttempts, type VerificationRecord } from './verification.repository';
-import { bindingHash, deriveCode, macOfCode, withDigits } from './codes/code-derivation';
+import { bindingHash, deriveCode, macOfCode, reverseLookupOf, withDigits } from './codes/code-derivation';
 import { boundDataFor, type BoundData } from './codes/bound-data';
 import { currentView, toView, viewWith } from './verification-view';
 import { countFailure, failureKeyOf, holderOf, refuseIfBlocked } from '../abuse/lockout';
@@ -83,17 +83,26 @@ export class VerificationService {
     );
     if (channel === 'reverse-sms') {
       // Nothing goes to the phone: the code is shown on the first network and texted back.
-      await this.d.record({
-        verification: record,
-        audit: {
-          at: now,
-          kind: 'certificate.issued',
-          merchantId: req.merchantId,
-          verificationId: id,
-          subscriberId: subscriber?.id ?? null,
-          outcome: `${req.purpose}:reverse${receiver ? '' : subscriber ? ':withheld' : ':decoy'}`,
-        },
-      });
+      await this.d
+        .record({
+          verification: record,
+          audit: {
+            at: now,
+            kind: 'certificate.issued',
+            merchantId: req.merchantId,
+            verificationId: id,
+            subscriberId: subscriber?.id ?? null,
+            outcome: `${req.purpose}:reverse${receiver ? '' : subscriber ? ':withheld' : ':decoy'}`,
+          },
+        })
+        .catch(async (e: unknown) => {
+          // Nothing was written: free the secret and the reverse code, which are few.
+          await Promise.allSettled([
+            this.d.pending.cancel(id),
+            ...this.d.macKeys.map((k) => this.d.reverseCodes.release(reverseLookupOf(k, code))),
+          ]);
+          throw e;
+        });
       const sendTo = this.d.reverseNumberFor(destination);
       return { ...toView(record, now, undefined), reverse: { code, sendTo } };
     }

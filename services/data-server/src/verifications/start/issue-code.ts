@@ -45,11 +45,8 @@ export async function issueCode(
   try {
     await d.record(record);
   } catch (e) {
-    // Nothing was committed: the code can never reach the user.
-    await d.pending.cancel(v.id);
-    if (!verification) {
-      await d.verifications.finish(v.id, 'failed', d.clock());
-    }
+    // Nothing was committed: the code can never reach the user. The first error is the answer.
+    await Promise.allSettled([d.pending.cancel(v.id), ...(verification ? [] : [d.verifications.finish(v.id, 'failed', d.clock())])]);
     throw e;
   }
 }
