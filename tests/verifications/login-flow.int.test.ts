@@ -141,4 +141,15 @@ describe('login verification end to end (patent Fig. 4-5)', () => {
     const [message] = await waitForInbox(suite, subscribers.pager.address);
     expect(message?.text).toMatch(/^\d{6}$/);
   });
+
+  it('keeps one open verification when the same subscriber starts several at once', async () => {
+    const started = await Promise.all(Array.from({ length: 8 }, () => start('bob')));
+    // A wrong code: the open one counts it (still pending), the canceled ones refuse it.
+    const answers = await Promise.all(
+      started.map((v) => api(suite, 'POST', `/v1/verifications/${v.id}/check`, { body: { code: '000000' } })),
+    );
+    expect(answers.map((a) => String(a.body.code ?? a.body.status)).sort()).toEqual(
+      ['pending', ...Array<string>(7).fill('CANCELED')].sort(),
+    );
+  });
 });

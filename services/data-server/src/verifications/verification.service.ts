@@ -70,17 +70,25 @@ export class VerificationService {
     const { record, code, macKey } = await newVerification(this.d, req, admitted, { correlationId, requestId: request?.id });
     const { id, bindingHash: binding, expiresAt } = record;
     // The secret first, the records after: a record never names a code that is not there.
-    await this.d.pending.put(
-      // A withheld reverse code is shown but texting it back cannot approve anything.
-      {
-        verificationId: id,
-        mac: macOfCode(macKey, id, withheld && subscriber ? unmatchableCode() : code),
-        bindingHash: binding,
-        maxAttempts: this.d.maxAttempts,
-        expiresAt,
-      },
-      now,
-    );
+    const [, before] = await Promise.all([
+      this.d.pending.put(
+        // A withheld reverse code is shown but texting it back cannot approve anything.
+        {
+          verificationId: id,
+          mac: macOfCode(macKey, id, withheld && subscriber ? unmatchableCode() : code),
+          bindingHash: binding,
+          maxAttempts: this.d.maxAttempts,
+          expiresAt,
+        },
+        now,
+      ),
+      this.d.pending.takeOpen(req.merchantId, subscriber ? `s${subscriber.id}` : `d${marker}`, id, expiresAt, now),
+    ]);
+    if (before && before !== id && !open.some((o) => o.id === before)) {
+      // A start of the same holder that ran alongside this one, not written when this one read:
+      // its code dies now; its record, once written, is closed as canceled when next checked.
+      await this.d.pending.cancel(before);
+    }
     if (channel === 'reverse-sms') {
       // Nothing goes to the phone: the code is shown on the first network and texted back.
       await this.d

@@ -31,6 +31,7 @@ export type ResendOutcome =
 const checkScript = LuaScript.fromFile(__dirname, 'check-pending');
 const resendScript = LuaScript.fromFile(__dirname, 'resend-pending');
 const cancelScript = LuaScript.fromFile(__dirname, 'cancel-pending');
+const takeOpenScript = LuaScript.fromFile(__dirname, 'take-open');
 
 export interface PendingSecretStoreOptions {
   /** Prefix of every key. */
@@ -130,6 +131,18 @@ export class PendingSecretStore {
   }
 
   /** Ends a pending code (canceled, or its session closed); answers the state it ends in. */
+  /**
+   * Makes `verificationId` the open verification of `merchantId` and `holder` until `expiresAt`,
+   * and answers the one open before, if any: of two starts that ran side by side, the later one
+   * learns of the earlier even before the earlier is written.
+   */
+  async takeOpen(merchantId: string, holder: string, verificationId: string, expiresAt: Date, now: Date): Promise<string | undefined> {
+    const key = `${this.options.prefix}:open:{${merchantId}:${holder}}`;
+    const ttlMs = Math.max(1, expiresAt.getTime() - now.getTime());
+    const before = (await takeOpenScript.run(this.redis, [key], [verificationId, ttlMs])) as string | null;
+    return before ?? undefined;
+  }
+
   async cancel(verificationId: string, state: 'canceled' | 'session_closed' | 'approved' = 'canceled'): Promise<FinalState> {
     return (await cancelScript.run(this.redis, this.keysOf(verificationId), [String(this.finalTtl), state])) as FinalState;
   }
