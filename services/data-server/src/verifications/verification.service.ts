@@ -86,7 +86,7 @@ export class VerificationService {
     ]);
     if (before && before !== id && !open.some((o) => o.id === before)) {
       // A start of the same holder that ran alongside this one, not written when this one read:
-      // its code dies now; its record, once written, is closed as canceled when next checked.
+      // its code dies now (a check of it answers CANCELED), even before its record is written.
       await this.d.pending.cancel(before);
     }
     if (channel === 'reverse-sms') {

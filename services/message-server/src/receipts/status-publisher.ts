@@ -1,5 +1,6 @@
 import {
   deliveryAttempt,
+  messageStatusReport,
   messageStatusV1,
   type DeliveryAttempt,
   type DeliveryState,
@@ -56,6 +57,8 @@ export function statusEvent(s: Parameters<PublishStatus>[0], at: Date): MessageS
   };
 }
 
+const correlationMax = messageStatusReport.shape.correlationId.unwrap().maxLength ?? 0;
+
 /** One report as `message.status` version 2 carries it. */
 function statusReport(s: Parameters<PublishStatus>[0], at: Date, correlationId: string | undefined): MessageStatusReport {
   const { messageId, verificationId, state, smscMessageId, error, attempt } = statusEvent(s, at);
@@ -67,7 +70,8 @@ function statusReport(s: Parameters<PublishStatus>[0], at: Date, correlationId: 
     ...(error ? { error } : {}),
     ...(attempt ? { attempt } : {}),
     at: at.toISOString(),
-    ...(correlationId ? { correlationId } : {}),
+    // Only for the logs: one that would not fit must not sink the batch it travels in.
+    ...(correlationId && correlationId.length <= correlationMax ? { correlationId } : {}),
   };
 }
 
