@@ -134,3 +134,17 @@ describe('migrations with several replicas', () => {
     }
   });
 });
+
+describe('the schema on MySQL', () => {
+  it('finds a subscriber by its number through an index, not by reading the whole table', async () => {
+    const url = freshDatabase();
+    await migrateDataDatabase(url);
+    const db = openDatabase(url, { min: 0, max: 1 });
+    try {
+      const [plan] = (await db.raw("EXPLAIN SELECT * FROM subscribers WHERE address = '+33612345678'")) as [Array<{ key: string | null }>];
+      expect(plan.map((row) => row.key)).toEqual(['subscribers_address_index']);
+    } finally {
+      await db.destroy();
+    }
+  });
+});

@@ -24,6 +24,7 @@ const recorded = [
   '019_message_outbox_dead',
   '020_webhook_claims',
   '021_audit_chains',
+  '022_subscriber_address_index',
 ];
 
 it('keeps the names and the order that databases have recorded', async () => {

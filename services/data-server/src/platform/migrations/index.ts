@@ -20,6 +20,7 @@ import { webhookDueIndex } from './018-webhook-due-index';
 import { messageOutboxDead } from './019-message-outbox-dead';
 import { webhookClaims } from './020-webhook-claims';
 import { auditChains } from './021-audit-chains';
+import { subscriberAddressIndex } from './022-subscriber-address-index';
 
 // In the order they run. A name is what knex records in its table: never rename one.
 const migrations = [
@@ -44,6 +45,7 @@ const migrations = [
   messageOutboxDead,
   webhookClaims,
   auditChains,
+  subscriberAddressIndex,
 ];
 
 /** A knex migration source over the data server's migrations, in order. */
