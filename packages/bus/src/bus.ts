@@ -5,13 +5,13 @@ import type { BusEvent, BusTopicBody } from '@outband/contracts';
 import { AppError, isAppError } from '@outband/errors';
 import { BrokerNodes, brokerUrls, nodeOf } from './broker-urls';
 import { ensureTopology } from './ensure-topology';
-import { processDelivery, refuse, type ConsumerSpec, type RunDeps } from './consumer-run';
-import { brokerUserOf, callerForbidden, untrustedPublisher } from './publisher-check';
+import { consumerChannel, runDelivery, type ConsumerSpec, type RunDeps } from './consumer-run';
+import { brokerUserOf } from './publisher-check';
 import { confirmPublish, drained, isNack, sleep, unavailable, withHeartbeat, withTimeout } from './amqp-helpers';
 import { PendingReplies } from './pending-replies';
 import { SideMessages } from './side-messages';
 import { withDefaults, type BusOptions, type ConsumeOptions, type PublishOptions } from './bus-options';
-import { contextOf, headers } from './delivery';
+import { headers } from './delivery';
 import type { Handler, MessageBus } from './message-bus';
 import { checkedPublish, type PublishArgs } from './topic-check';
 
@@ -40,7 +40,7 @@ export class Bus implements MessageBus {
   private readonly user: string;
   private readonly side: SideMessages;
   /** What running a delivery needs. */
-  private readonly run: RunDeps;
+  private readonly run: RunDeps & { user: string };
   /** The broker, or the nodes of a cluster, tried in turn. */
   private readonly nodes: BrokerNodes;
 
@@ -61,7 +61,7 @@ export class Bus implements MessageBus {
       channelNow: () => this.pub,
       renew: (nacked) => this.renewPublishChannel(nacked),
     });
-    this.run = { side: this.side, logger: this.opts.logger };
+    this.run = { side: this.side, logger: this.opts.logger, user: this.user };
   }
 
   /** Connects (retrying until `connectTimeoutMs`, unless no retry can help) and declares the topology. */
@@ -269,7 +269,7 @@ export class Bus implements MessageBus {
   private async openPublishChannel(conn: amqp.ChannelModel): Promise<amqp.ConfirmChannel> {
     const pub = await conn.createConfirmChannel();
     pub.on('error', (err: Error) => this.opts.logger.warn({ err }, 'publish channel error'));
-    await pub.consume(replyQueue, (msg) => this.onReply(msg), { noAck: true });
+    await pub.consume(replyQueue, (msg) => msg && this.pending.settle(msg), { noAck: true });
     return pub;
   }
 
@@ -373,51 +373,17 @@ export class Bus implements MessageBus {
     if (!this.conn) {
       return;
     }
-    const ch = await this.conn.createChannel();
-    ch.on('error', (err: Error) => this.opts.logger.warn({ err, queue: spec.queue }, 'consumer channel error'));
-    await ch.prefetch(spec.options.prefetch);
-    await this.consumeOn(ch, spec);
+    await this.consumeOn(await consumerChannel(this.conn, spec, this.opts.logger), spec);
   }
 
   private async consumeOn(ch: amqp.Channel, spec: ConsumerSpec): Promise<void> {
     const ok = await ch.consume(spec.queue, (msg) => {
       if (msg) {
-        void this.handle(ch, spec, msg);
+        this.inFlight += 1;
+        void runDelivery(this.run, ch, spec, msg).finally(() => (this.inFlight -= 1));
       }
     });
     spec.channel = ch;
     spec.tag = ok.consumerTag;
-  }
-
-  private async handle(ch: amqp.Channel, spec: ConsumerSpec, msg: amqp.ConsumeMessage): Promise<void> {
-    this.inFlight += 1;
-    const ctx = contextOf(msg);
-    try {
-      const untrusted = untrustedPublisher(msg, spec.options.trustedPublishers, this.user);
-      if (untrusted === undefined) {
-        await processDelivery(this.run, spec, msg, ctx);
-      } else {
-        const publisher: unknown = msg.properties.userId;
-        this.opts.logger.warn({ queue: spec.queue, publisher, messageId: ctx.messageId }, 'message from an untrusted broker user refused');
-        await refuse(this.run, spec, msg, untrusted, callerForbidden());
-      }
-      ch.ack(msg);
-    } catch (err) {
-      // The broker is gone or the channel closed: the unacked message is redelivered later.
-      this.opts.logger.warn({ err, queue: spec.queue }, 'message left unacked for redelivery');
-      try {
-        ch.nack(msg, false, true);
-      } catch {
-        // channel already closed
-      }
-    } finally {
-      this.inFlight -= 1;
-    }
-  }
-
-  private onReply(msg: amqp.ConsumeMessage | null): void {
-    if (msg) {
-      this.pending.settle(msg);
-    }
   }
 }

@@ -1,9 +1,10 @@
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
 import { isAppError, type SerializedError } from '@outband/errors';
 import { invalidMessage } from './amqp-helpers';
 import type { BusLogger, ConsumeOptions } from './bus-options';
-import { failurePlan, parseDelivery, rpcFailure, type DeliveryContext } from './delivery';
+import { contextOf, failurePlan, parseDelivery, rpcFailure, type DeliveryContext } from './delivery';
+import { callerForbidden, untrustedPublisher } from './publisher-check';
 import type { Handler } from './message-bus';
 import type { SideMessages } from './side-messages';
 
@@ -23,6 +24,41 @@ export interface ConsumerSpec {
 export interface RunDeps {
   side: SideMessages;
   logger: BusLogger;
+}
+
+/** A channel of its own for a consumer, with its prefetch. */
+export async function consumerChannel(conn: ChannelModel, spec: ConsumerSpec, logger: BusLogger): Promise<Channel> {
+  const ch = await conn.createChannel();
+  ch.on('error', (err: Error) => logger.warn({ err, queue: spec.queue }, 'consumer channel error'));
+  await ch.prefetch(spec.options.prefetch);
+  return ch;
+}
+
+/**
+ * Runs one delivery to its end on the channel it came on: refused if its publisher is not
+ * trusted, else processed, then acked; left for redelivery when the broker or channel fails.
+ */
+export async function runDelivery(d: RunDeps & { user: string }, ch: Channel, spec: ConsumerSpec, msg: ConsumeMessage): Promise<void> {
+  const ctx = contextOf(msg);
+  try {
+    const untrusted = untrustedPublisher(msg, spec.options.trustedPublishers, d.user);
+    if (untrusted === undefined) {
+      await processDelivery(d, spec, msg, ctx);
+    } else {
+      const publisher: unknown = msg.properties.userId;
+      d.logger.warn({ queue: spec.queue, publisher, messageId: ctx.messageId }, 'message from an untrusted broker user refused');
+      await refuse(d, spec, msg, untrusted, callerForbidden());
+    }
+    ch.ack(msg);
+  } catch (err) {
+    // The broker is gone or the channel closed: the unacked message is redelivered later.
+    d.logger.warn({ err, queue: spec.queue }, 'message left unacked for redelivery');
+    try {
+      ch.nack(msg, false, true);
+    } catch {
+      // channel already closed
+    }
+  }
 }
 
 /** Validates a delivery and runs its handler: a request is answered, work is retried or dead-lettered. */

@@ -3,10 +3,8 @@ import { AppError } from '@outband/errors';
 import type { CheckResult, VerificationFindV1, VerificationView } from '@outband/contracts';
 import type { StartInput } from './start/start-input';
 import type { FinalState } from './pending/pending-secret.store';
-import type { Subscriber } from '../subscribers/subscriber.repository';
-import type { VerificationDelivery } from '../delivery/certificate.repository';
 import { finished, writeAttempts, type VerificationRecord } from './verification.repository';
-import { bindingHash, deriveCode, macOfCode, reverseLookupOf, withDigits } from './codes/code-derivation';
+import { deriveCode, macOfCode, reverseLookupOf, withDigits } from './codes/code-derivation';
 import { boundDataFor, type BoundData } from './codes/bound-data';
 import { currentView, toView, viewWith } from './verification-view';
 import { countFailure, failureKeyOf, holderOf, refuseIfBlocked } from '../abuse/lockout';
@@ -23,6 +21,7 @@ import { startedBy } from './redelivered-start';
 import { resendRefused } from './resend-refused';
 import { activeKey } from './codes/active-key';
 import { closedError, storeResetError } from './verification-states';
+import { merchantVerification, merchantVerificationWithDelivery, presentedBinding, subscriberOf } from './verification-lookups';
 import { audited, type AuditEvent } from '../audit/audit-log';
 import { recordedEnds } from './recorded-ends';
 
@@ -145,11 +144,11 @@ export class VerificationService {
     locale: 'en' | 'fr' | undefined,
     correlationId?: string,
   ): Promise<VerificationView> {
-    const v = await this.find(merchantId, verificationId);
+    const v = await merchantVerification(this.d, merchantId, verificationId);
     if (v.channel === 'reverse-sms') {
       throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
     }
-    const binding = await this.presentedBinding(v, presentedData);
+    const binding = await presentedBinding(this.d, v, presentedData);
     await refuseIfBlocked(this.d, holderOf(v), v.merchantId);
     await this.requireSessionOf(v);
     const subscriber = v.subscriberId === null ? null : ((await this.d.subscribers.findById(v.subscriberId)) ?? null);
@@ -214,12 +213,12 @@ export class VerificationService {
     serviceSid?: string,
   ): Promise<CheckResult> {
     // Its delivery is read with it: the answer shows the delivery as the check began.
-    const { v, delivery } = await this.findWithDelivery(merchantId, verificationId);
+    const { v, delivery } = await merchantVerificationWithDelivery(this.d, merchantId, verificationId);
     const viewOf = (w: VerificationRecord) => viewWith(w, this.d.clock(), delivery);
     if (serviceSid !== undefined && v.serviceSid !== serviceSid) {
       throw new AppError('not_found', 'VERIFICATION_NOT_FOUND', 'no such verification');
     }
-    const presented = await this.presentedBinding(v, presentedData);
+    const presented = await presentedBinding(this.d, v, presentedData);
     await refuseIfBlocked(this.d, holderOf(v), v.merchantId);
     await this.requireSessionOf(v);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
@@ -265,7 +264,7 @@ export class VerificationService {
    * or a message is approved only by its code: that code is the user's signature.
    */
   async cancel(merchantId: string, verificationId: string, to: 'canceled' | 'approved' = 'canceled'): Promise<VerificationView> {
-    const v = await this.find(merchantId, verificationId);
+    const v = await merchantVerification(this.d, merchantId, verificationId);
     if (to === 'approved' && v.purpose !== 'login') {
       throw new AppError('invalid_input', 'CODE_REQUIRED', 'a transaction or a message is approved only by checking its code');
     }
@@ -294,35 +293,12 @@ export class VerificationService {
 
   /** The newest pending verification of this identifier (or address) in a service, if any. */
   async findPending(req: Omit<VerificationFindV1, 'type' | 'version'>): Promise<{ id: string | null }> {
-    const found = await this.subscriberOf(req.identifier, req.identifierKind);
+    const found = await subscriberOf(this.d, req.identifier, req.identifierKind);
     const holder =
       found?.status === 'active' ? { subscriberId: found.id } : { decoyOf: decoyOf(activeKey(this.d.macKeys).key, req.identifier) };
     const open = await this.d.verifications.pendingFor(req.merchantId, holder, this.d.clock());
     const inService = open.filter((v) => (v.serviceSid ?? undefined) === req.serviceSid);
     return { id: inService[inService.length - 1]?.id ?? null };
-  }
-
-  private async subscriberOf(identifier: string, kind: StartInput['identifierKind']): Promise<Subscriber | undefined> {
-    return kind === 'address' ? this.d.subscribers.findByAddress(identifier) : this.d.subscribers.findByIdentifier(identifier);
-  }
-
-  /**
-   * The binding the check presents: for a login, the one on record; for a transaction or a
-   * certified message, the hash of the data the merchant presents now, so any change fails.
-   */
-  private async presentedBinding(v: VerificationRecord, data: BoundData): Promise<string> {
-    const bound = boundDataFor(v.purpose, data);
-    if (v.purpose === 'login') {
-      return v.bindingHash;
-    }
-    const subscriber = v.subscriberId === null ? undefined : await this.d.subscribers.findById(v.subscriberId);
-    return bindingHash({
-      merchantId: v.merchantId,
-      identifier: subscriber?.identifier ?? '',
-      purpose: v.purpose,
-      verificationId: v.id,
-      ...bound,
-    });
   }
 
   /** Appends a check outcome of `v` to the audit trail. */
@@ -343,32 +319,13 @@ export class VerificationService {
   }
 
   private async view(verificationId: string, merchantId: string): Promise<VerificationView> {
-    const { v, delivery } = await this.findWithDelivery(merchantId, verificationId);
+    const { v, delivery } = await merchantVerificationWithDelivery(this.d, merchantId, verificationId);
     return viewWith(v, this.d.clock(), delivery);
   }
 
   /** The merchant's view of `v` (a check passes what it just wrote, not read back). */
   private viewOf(v: VerificationRecord): Promise<VerificationView> {
     return currentView(this.d.certificates, v, this.d.clock());
-  }
-
-  private async findWithDelivery(
-    merchantId: string,
-    verificationId: string,
-  ): Promise<{ v: VerificationRecord; delivery: VerificationDelivery }> {
-    const found = await this.d.verifications.findWithDelivery(verificationId, merchantId);
-    if (!found) {
-      throw new AppError('not_found', 'VERIFICATION_NOT_FOUND', 'no such verification');
-    }
-    return found;
-  }
-
-  private async find(merchantId: string, verificationId: string): Promise<VerificationRecord> {
-    const v = await this.d.verifications.findForMerchant(verificationId, merchantId);
-    if (!v) {
-      throw new AppError('not_found', 'VERIFICATION_NOT_FOUND', 'no such verification');
-    }
-    return v;
   }
 
   /**
