@@ -149,7 +149,9 @@ export class AuditLog {
   private async commit(entries: Entry[]): Promise<void> {
     const groups = new Map<GroupWrite<never>, unknown[]>();
     for (const w of entries.flatMap((e) => e.writes)) {
-      groups.set(w.group, [...(groups.get(w.group) ?? []), w.row]);
+      const rows = groups.get(w.group) ?? [];
+      rows.push(w.row);
+      groups.set(w.group, rows);
     }
     // Inserts can deadlock with the cleanup of other rows (gap locks): the victim runs again.
     await retryDeadlock(() =>

@@ -2,7 +2,9 @@ import { AppError } from '@outband/errors';
 import type { VerificationDelivery } from '../delivery/certificate.repository';
 import type { Subscriber } from '../subscribers/subscriber.repository';
 import { boundDataFor, type BoundData } from './codes/bound-data';
+import { activeKey } from './codes/active-key';
 import { bindingHash } from './codes/code-derivation';
+import { decoyOf } from './start/decoy';
 import type { StartInput } from './start/start-input';
 import type { VerificationServiceDeps } from './verification.deps';
 import type { VerificationRecord } from './verification.repository';
@@ -37,12 +39,23 @@ export async function merchantVerificationWithDelivery(
   return found;
 }
 
-export function subscriberOf(
-  d: Pick<VerificationServiceDeps, 'subscribers'>,
+/**
+ * Who an identifier (or a number) names at a merchant: its active subscriber, or null for a
+ * decoy (unknown, suspended), the decoy's marker, and the verifications it has open there. One
+ * query for a subscriber; a decoy's open ones are looked up by its marker.
+ */
+export async function identifiedHolder(
+  d: Pick<VerificationServiceDeps, 'verifications' | 'macKeys'>,
+  merchantId: string,
   identifier: string,
   kind: StartInput['identifierKind'],
-): Promise<Subscriber | undefined> {
-  return kind === 'address' ? d.subscribers.findByAddress(identifier) : d.subscribers.findByIdentifier(identifier);
+  now: Date,
+): Promise<{ subscriber: Subscriber | null; marker: string; open: VerificationRecord[] }> {
+  const held = await d.verifications.holderWithPending(kind === 'address' ? { address: identifier } : { identifier }, merchantId, now);
+  const subscriber = held.subscriber?.status === 'active' ? held.subscriber : null;
+  const marker = decoyOf(activeKey(d.macKeys).key, identifier);
+  const open = subscriber ? held.pending : await d.verifications.pendingFor(merchantId, { decoyOf: marker }, now);
+  return { subscriber, marker, open };
 }
 
 /**

@@ -8,7 +8,7 @@ import { deriveCode, macOfCode, reverseLookupOf, withDigits } from './codes/code
 import { boundDataFor, type BoundData } from './codes/bound-data';
 import { currentView, toView, viewWith } from './verification-view';
 import { countFailure, failureKeyOf, holderOf, refuseIfBlocked } from '../abuse/lockout';
-import { DecoyPacing, decoyOf, unmatchableCode } from './start/decoy';
+import { DecoyPacing, unmatchableCode } from './start/decoy';
 import { guarded } from './start/guarded-send';
 import type { Destination } from '../abuse/number-policy';
 import { admitStart, refuseOverSendLimit } from './start/start-admission';
@@ -21,7 +21,7 @@ import { startedBy } from './redelivered-start';
 import { resendRefused } from './resend-refused';
 import { activeKey } from './codes/active-key';
 import { closedError, storeResetError } from './verification-states';
-import { merchantVerification, merchantVerificationWithDelivery, presentedBinding, subscriberOf } from './verification-lookups';
+import { identifiedHolder, merchantVerification, merchantVerificationWithDelivery, presentedBinding } from './verification-lookups';
 import { audited, type AuditEvent } from '../audit/audit-log';
 import { recordedEnds } from './recorded-ends';
 
@@ -38,20 +38,12 @@ export class VerificationService {
       return this.viewOf(earlier);
     }
     const now = this.d.clock();
-    // Who the identifier names, and what it still has pending here: one query.
-    const held = await this.d.verifications.holderWithPending(
-      req.identifierKind === 'address' ? { address: req.identifier } : { identifier: req.identifier },
-      req.merchantId,
-      now,
-    );
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
-    const subscriber = held.subscriber?.status === 'active' ? held.subscriber : null;
-    const marker = decoyOf(activeKey(this.d.macKeys).key, req.identifier);
-    const decoy = subscriber ? null : marker;
+    const { subscriber, marker, open } = await identifiedHolder(this.d, req.merchantId, req.identifier, req.identifierKind, now);
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
-    await refuseIfBlocked(this.d, subscriber?.id ?? `d${decoy}`, req.merchantId);
+    await refuseIfBlocked(this.d, subscriber?.id ?? `d${marker}`, req.merchantId);
     if (req.sessionId) {
-      await this.d.requireSession(req.merchantId, req.sessionId, subscriber?.id ?? `d${decoy}`);
+      await this.d.requireSession(req.merchantId, req.sessionId, subscriber?.id ?? `d${marker}`);
     }
     // Read once: its countries, its limits, its code and texts.
     const policy = await this.d.policyOf(req.merchantId);
@@ -59,7 +51,6 @@ export class VerificationService {
     const { destination, withheld } = await admitStart(this.d, req, channel, subscriber, marker, policy, now);
     const receiver = withheld ? null : subscriber;
     // One open verification per merchant and subscriber: a new one cancels the old.
-    const open = subscriber ? held.pending : await this.d.verifications.pendingFor(req.merchantId, { decoyOf: marker }, now);
     for (const old of open) {
       if ((await this.d.pending.cancel(old.id)) === 'canceled') {
         await this.settle(old, 'canceled', now, { payment: 'sweep' });
@@ -293,10 +284,7 @@ export class VerificationService {
 
   /** The newest pending verification of this identifier (or address) in a service, if any. */
   async findPending(req: Omit<VerificationFindV1, 'type' | 'version'>): Promise<{ id: string | null }> {
-    const found = await subscriberOf(this.d, req.identifier, req.identifierKind);
-    const holder =
-      found?.status === 'active' ? { subscriberId: found.id } : { decoyOf: decoyOf(activeKey(this.d.macKeys).key, req.identifier) };
-    const open = await this.d.verifications.pendingFor(req.merchantId, holder, this.d.clock());
+    const { open } = await identifiedHolder(this.d, req.merchantId, req.identifier, req.identifierKind, this.d.clock());
     const inService = open.filter((v) => (v.serviceSid ?? undefined) === req.serviceSid);
     return { id: inService[inService.length - 1]?.id ?? null };
   }

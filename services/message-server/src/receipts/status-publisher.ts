@@ -42,11 +42,9 @@ export function statusError(error: string): string {
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
-/** The `message.status` event of a status report. */
-export function statusEvent(s: Parameters<PublishStatus>[0], at: Date): MessageStatusV1 {
+/** One report, as both versions of `message.status` carry it (v1 alone, v2 in a batch). */
+function reportOf(s: Parameters<PublishStatus>[0], at: Date): Omit<MessageStatusV1, 'type' | 'version'> {
   return {
-    type: 'message.status',
-    version: 1,
     messageId: s.messageId,
     verificationId: s.verificationId,
     state: s.state,
@@ -57,19 +55,17 @@ export function statusEvent(s: Parameters<PublishStatus>[0], at: Date): MessageS
   };
 }
 
+/** The `message.status` event (version 1) of a status report. */
+export function statusEvent(s: Parameters<PublishStatus>[0], at: Date): MessageStatusV1 {
+  return { type: 'message.status', version: 1, ...reportOf(s, at) };
+}
+
 const correlationMax = messageStatusReport.shape.correlationId.unwrap().maxLength ?? 0;
 
 /** One report as `message.status` version 2 carries it. */
 function statusReport(s: Parameters<PublishStatus>[0], at: Date, correlationId: string | undefined): MessageStatusReport {
-  const { messageId, verificationId, state, smscMessageId, error, attempt } = statusEvent(s, at);
   return {
-    messageId,
-    verificationId,
-    state,
-    ...(smscMessageId ? { smscMessageId } : {}),
-    ...(error ? { error } : {}),
-    ...(attempt ? { attempt } : {}),
-    at: at.toISOString(),
+    ...reportOf(s, at),
     // Only for the logs: one that would not fit must not sink the batch it travels in.
     ...(correlationId && correlationId.length <= correlationMax ? { correlationId } : {}),
   };
