@@ -245,12 +245,27 @@ function fromRow(r: Row): VerificationRecord {
   };
 }
 
-/** A `CASE id WHEN … THEN … END` giving each row's own value, the column's own where a row has none. */
-function perId<T>(db: Knex, column: string, rows: T[], id: (r: T) => string, value: (r: T) => Date | number | undefined) {
+/** A `CASE id WHEN … THEN … END` giving each row its own value, the column's own where a row has none. */
+function perId<T extends { id: string }>(db: Knex, column: string, rows: T[], value: (r: T) => Date | number | undefined) {
   return db.raw(`CASE id ${rows.map(() => 'WHEN ? THEN COALESCE(?, ??)').join(' ')} ELSE ?? END`, [
-    ...rows.flatMap((r) => [id(r), value(r) ?? null, column]),
+    ...rows.flatMap((r) => [r.id, value(r) ?? null, column]),
     column,
   ]);
+}
+
+/** Changes the rows' verifications that are still pending: a final status never changes again. */
+async function updatePending(
+  db: Knex,
+  rows: Array<{ id: string }>,
+  values: { status?: VerificationStatus; finished_at?: Knex.Raw; attempts?: Knex.Raw },
+): Promise<void> {
+  await db<Row>('verifications')
+    .whereIn(
+      'id',
+      rows.map((r) => r.id),
+    )
+    .where({ status: 'pending' })
+    .update(values);
 }
 
 /** Checks' new counts of attempts on pending verifications, in one statement. */
@@ -261,55 +276,22 @@ export async function writeAttempts(db: Knex, all: Array<{ id: string; attempts:
     highest.set(r.id, Math.max(r.attempts, highest.get(r.id) ?? 0));
   }
   const rows = [...highest].map(([id, attempts]) => ({ id, attempts }));
-  if (rows.length === 0) {
-    return;
+  if (rows.length > 0) {
+    await updatePending(db, rows, { attempts: perId(db, 'attempts', rows, (r) => r.attempts) });
   }
-  await db<Row>('verifications')
-    .whereIn(
-      'id',
-      rows.map((r) => r.id),
-    )
-    .where({ status: 'pending' })
-    .update({
-      attempts: perId(
-        db,
-        'attempts',
-        rows,
-        (r) => r.id,
-        (r) => r.attempts,
-      ),
-    });
 }
 
-/** Moves pending verifications to their final statuses, one statement per status; a final status never changes again. */
+/** Moves pending verifications to their final statuses, one statement per status. */
 export async function writeFinishes(
   db: Knex,
   rows: Array<{ id: string; status: Exclude<VerificationStatus, 'pending'>; at: Date; attempts?: number | undefined }>,
 ): Promise<void> {
   for (const status of new Set(rows.map((r) => r.status))) {
     const these = rows.filter((r) => r.status === status);
-    await db<Row>('verifications')
-      .whereIn(
-        'id',
-        these.map((r) => r.id),
-      )
-      .where({ status: 'pending' })
-      .update({
-        status,
-        finished_at: perId(
-          db,
-          'finished_at',
-          these,
-          (r) => r.id,
-          (r) => r.at,
-        ),
-        attempts: perId(
-          db,
-          'attempts',
-          these,
-          (r) => r.id,
-          (r) => r.attempts,
-        ),
-      });
+    await updatePending(db, these, {
+      status,
+      finished_at: perId(db, 'finished_at', these, (r) => r.at),
+      attempts: perId(db, 'attempts', these, (r) => r.attempts),
+    });
   }
 }
