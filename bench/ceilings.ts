@@ -1,12 +1,18 @@
 import * as amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import { openDatabase } from '@outband/db';
+import { serverCpu } from './processes';
 
 /** What a server allows at one setting of the load put on it. */
 export interface CeilingPoint {
   /** Messages, commands or rows per second. */
   perSecond: number;
+  /** The server's own CPU per message, command or row at that rate, ms (from `/proc`). */
+  serverCpuMs: number;
 }
+
+/** CPU seconds the named shared server has used so far. */
+const cpuOf = (server: 'mariadbd' | 'beam.smp' | 'redis-server') => serverCpu()[server] ?? NaN;
 
 /**
  * RabbitMQ: persistent messages published with confirms (`inFlight` unconfirmed at most) into a
@@ -46,6 +52,7 @@ export async function rabbitRate(url: string, durationMs: number, inFlight: numb
         ),
       );
     const started = performance.now();
+    const cpu0 = cpuOf('beam.smp');
     const end = started + durationMs;
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
@@ -59,7 +66,8 @@ export async function rabbitRate(url: string, durationMs: number, inFlight: numb
     if (consumed < published) {
       await drained;
     }
-    return { inFlight, perSecond: consumed / ((performance.now() - started) / 1000) };
+    const serverCpuMs = ((cpuOf('beam.smp') - cpu0) * 1000) / Math.max(1, consumed);
+    return { inFlight, perSecond: consumed / ((performance.now() - started) / 1000), serverCpuMs };
   } finally {
     const ch = await conn.createChannel();
     await ch.deleteQueue(queue);
@@ -99,6 +107,7 @@ export async function redisRate(url: string, durationMs: number, o: { clients: n
   let done = 0;
   try {
     const started = performance.now();
+    const cpu0 = cpuOf('redis-server');
     const end = started + durationMs;
     await Promise.all(
       clients.map(async (redis, c) => {
@@ -125,7 +134,8 @@ export async function redisRate(url: string, durationMs: number, o: { clients: n
         }
       }),
     );
-    return { ...o, perSecond: done / ((performance.now() - started) / 1000) };
+    const serverCpuMs = ((cpuOf('redis-server') - cpu0) * 1000) / Math.max(1, done);
+    return { ...o, perSecond: done / ((performance.now() - started) / 1000), serverCpuMs };
   } finally {
     await Promise.all(clients.map((redis, c) => redis.del(...Array.from({ length: slots }, (_, s) => keyOf(c, s)))));
     clients.forEach((redis) => redis.disconnect());
@@ -161,6 +171,7 @@ export async function mysqlInsertRates(
         await Promise.all(Array.from({ length: connections }, () => db.raw('SELECT SLEEP(0.05)')));
         let rows = 0;
         const started = performance.now();
+        const cpu0 = cpuOf('mariadbd');
         const end = started + durationMs;
         await Promise.all(
           Array.from({ length: connections }, async (_, worker) => {
@@ -170,7 +181,8 @@ export async function mysqlInsertRates(
             }
           }),
         );
-        out.push({ connections, perSecond: rows / ((performance.now() - started) / 1000) });
+        const serverCpuMs = ((cpuOf('mariadbd') - cpu0) * 1000) / Math.max(1, rows);
+        out.push({ connections, perSecond: rows / ((performance.now() - started) / 1000), serverCpuMs });
       } finally {
         await db.destroy();
       }

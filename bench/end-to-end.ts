@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { mysqlInsertRates, rabbitCurve, redisRate } from './ceilings';
+import { mysqlInsertRates, rabbitCurve, redisRate, type CeilingPoint } from './ceilings';
 import { kannelRate } from './kannel';
+import { costOf, costRows, type OperationCost } from './operation-cost';
 import { closedLoop, findPeak, openLoop, type LoadResult } from './load';
 import { startBenchSuite, servers, type BenchSuite } from './outband-suite';
 import { root } from './processes';
@@ -122,16 +123,25 @@ async function main(): Promise<void> {
     // 1. Starts, at growing concurrency until the rate stops growing.
     let sent = await accepted(suite);
     const counted = new Map<number, { sqlStatements: number; redisCommands: number }>();
+    const startCosts = new Map<number, OperationCost>();
     const starts = await findPeak(levels, async (c) => {
       await simJson(suite, '/inbox', 'DELETE');
       const started: Started[] = [];
       const before = await serverCounters();
-      const r = await startLevel(suite, c, levelMs, started);
+      // Until the SMSC has the level's messages, so their delivery is in the cost too.
+      const { result: r, cost } = await costOf(
+        () => suite.cpuSeconds(),
+        async () => {
+          const level = await startLevel(suite, c, levelMs, started);
+          await drained(suite, sent + level.done);
+          return level;
+        },
+      );
       const after = await serverCounters();
+      startCosts.set(c, cost);
       const per = (k: 'sqlStatements' | 'redisCommands') => (after[k] - before[k]) / Math.max(1, r.done);
       counted.set(c, { sqlStatements: per('sqlStatements'), redisCommands: per('redisCommands') });
       sent += r.done;
-      await drained(suite, sent);
       const submit = await submitLatencies(suite, started);
       row('verification start', r, { 'submit p50 ms': percentile(submit, 50), 'submit p99 ms': percentile(submit, 99) });
       return r;
@@ -167,47 +177,58 @@ async function main(): Promise<void> {
         throw new Error(`check answered ${r.status} ${String(r.json.status ?? r.json.code)}`);
       }
     };
-    const wrong = await closedLoop(
-      checkConcurrency,
-      levelMs,
-      (i) => check(pending[i % pending.length]!.id, codes[i % pending.length] === '000000' ? '000001' : '000000', 'pending'),
-      pending.length * 4,
+    const { result: wrong, cost: wrongCost } = await costOf(
+      () => suite.cpuSeconds(),
+      () =>
+        closedLoop(
+          checkConcurrency,
+          levelMs,
+          (i) => check(pending[i % pending.length]!.id, codes[i % pending.length] === '000000' ? '000001' : '000000', 'pending'),
+          pending.length * 4,
+        ),
     );
     row('check, wrong code', wrong, { ratio: `${(wrong.perSecond / peak.perSecond).toFixed(1)}× starts` });
-    const right = await closedLoop(checkConcurrency, levelMs * 2, (i) => check(pending[i]!.id, codes[i] ?? '', 'approved'), pending.length);
+    const { result: right, cost: rightCost } = await costOf(
+      () => suite.cpuSeconds(),
+      () => closedLoop(checkConcurrency, levelMs * 2, (i) => check(pending[i]!.id, codes[i] ?? '', 'approved'), pending.length),
+    );
     row('check, right code', right, { ratio: `${(right.perSecond / peak.perSecond).toFixed(1)}× starts` });
     results.checks = { wrong, right };
 
     // 3. Payments: start (code sent), read the code on the phone, check → captured by the bank.
-    const payments = await closedLoop(
-      16,
-      levelMs,
-      async (i) => {
-        const payer = suite.payers[i % suite.payers.length]!;
-        const before = (await simJson<Inbox>(suite, `/inbox/${encodeURIComponent(payer.address)}`)).messages.length;
-        const transaction = { amount: 5_000, currency: 'EUR', payee: 'Bench shop' };
-        const started = await post(suite, '/v1/payments', {
-          source: { kind: 'contract', identifier: payer.identifier },
-          transaction,
-        });
-        if (started.status !== 201 || started.json.state !== 'code_sent') {
-          throw new Error(`payment answered ${started.status} ${String(started.json.state ?? started.json.code)}`);
-        }
-        let code: string | undefined;
-        for (const deadline = Date.now() + 10_000; !code && Date.now() < deadline;) {
-          const inbox = await simJson<Inbox>(suite, `/inbox/${encodeURIComponent(payer.address)}`);
-          code = inbox.messages.length > before ? /\b(\d{6})\b/.exec(inbox.messages[inbox.messages.length - 1]!.text)?.[1] : undefined;
-          if (!code) {
-            await new Promise((r) => setTimeout(r, 10));
-          }
-        }
-        const checked = await post(suite, `/v1/verifications/${String(started.json.verificationId)}/check`, { code, transaction });
-        const payment = checked.json.payment as { state?: string } | undefined;
-        if (payment?.state !== 'captured') {
-          throw new Error(`payment check answered ${checked.status} ${String(payment?.state ?? checked.json.code)}`);
-        }
-      },
-      suite.payers.length,
+    const { result: payments, cost: paymentCost } = await costOf(
+      () => suite.cpuSeconds(),
+      () =>
+        closedLoop(
+          16,
+          levelMs,
+          async (i) => {
+            const payer = suite.payers[i % suite.payers.length]!;
+            const before = (await simJson<Inbox>(suite, `/inbox/${encodeURIComponent(payer.address)}`)).messages.length;
+            const transaction = { amount: 5_000, currency: 'EUR', payee: 'Bench shop' };
+            const started = await post(suite, '/v1/payments', {
+              source: { kind: 'contract', identifier: payer.identifier },
+              transaction,
+            });
+            if (started.status !== 201 || started.json.state !== 'code_sent') {
+              throw new Error(`payment answered ${started.status} ${String(started.json.state ?? started.json.code)}`);
+            }
+            let code: string | undefined;
+            for (const deadline = Date.now() + 10_000; !code && Date.now() < deadline;) {
+              const inbox = await simJson<Inbox>(suite, `/inbox/${encodeURIComponent(payer.address)}`);
+              code = inbox.messages.length > before ? /\b(\d{6})\b/.exec(inbox.messages[inbox.messages.length - 1]!.text)?.[1] : undefined;
+              if (!code) {
+                await new Promise((r) => setTimeout(r, 10));
+              }
+            }
+            const checked = await post(suite, `/v1/verifications/${String(started.json.verificationId)}/check`, { code, transaction });
+            const payment = checked.json.payment as { state?: string } | undefined;
+            if (payment?.state !== 'captured') {
+              throw new Error(`payment check answered ${checked.status} ${String(payment?.state ?? checked.json.code)}`);
+            }
+          },
+          suite.payers.length,
+        ),
     );
     row('payment (start, SMS, check, capture)', payments);
     results.payments = payments;
@@ -240,16 +261,18 @@ async function main(): Promise<void> {
       return `starts use ${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)}% of it`;
     };
     ceiling(`ceiling: bare smpp client (1 bind, window ${window})`, raw.perSecond, uses(perStart.submits, raw.perSecond));
+    const ownCpu = (r: CeilingPoint) => `; ${(r.serverCpuMs * 1000).toFixed(0)} µs of the server's CPU each`;
     for (const r of rabbit) {
-      ceiling(`ceiling: RabbitMQ persistent, ${r.inFlight} in flight (msg/s)`, r.perSecond, uses(perStart.persistentMessages, r.perSecond));
+      const what = `ceiling: RabbitMQ persistent, ${r.inFlight} in flight (msg/s)`;
+      ceiling(what, r.perSecond, uses(perStart.persistentMessages, r.perSecond) + ownCpu(r));
     }
     for (const r of redis) {
       const how = r.batch === 1 ? 'one at a time' : `${r.batch} per round trip`;
-      ceiling(`ceiling: Redis, ${how}, ${r.clients} clients (cmd/s)`, r.perSecond, uses(work.redisCommands, r.perSecond));
+      ceiling(`ceiling: Redis, ${how}, ${r.clients} clients (cmd/s)`, r.perSecond, uses(work.redisCommands, r.perSecond) + ownCpu(r));
     }
     for (const r of mysql) {
       const how = r.connections === 1 ? '1 connection, serial' : `${r.connections} connections`;
-      ceiling(`ceiling: MariaDB inserts, ${how} (rows/s)`, r.perSecond, uses(work.sqlStatements, r.perSecond));
+      ceiling(`ceiling: MariaDB inserts, ${how} (rows/s)`, r.perSecond, uses(work.sqlStatements, r.perSecond) + ownCpu(r));
     }
     results.ceilings = { smpp: raw, rabbit, redis, mysql, perStart: { ...perStart, ...work }, ceilingMs };
 
@@ -271,6 +294,14 @@ async function main(): Promise<void> {
       ceiling(`peer: Kannel — skipped: ${kannel.reason}`, NaN, '');
     }
     results.kannel = kannel;
+    const peakCost = startCosts.get(peak.concurrency);
+    const costs: Array<[string, OperationCost]> = [
+      ...(peakCost ? [[`start (peak, ${peak.concurrency} at a time)`, peakCost] as [string, OperationCost]] : []),
+      ['check, wrong code', wrongCost],
+      ['check, right code', rightCost],
+      ['payment', paymentCost],
+    ];
+    results.costs = Object.fromEntries(costs);
 
     // 6. Memory.
     const rss = suite.peakRss();
@@ -284,6 +315,26 @@ async function main(): Promise<void> {
     console.log(
       `per start at the peak, as the servers count: ${work.sqlStatements.toFixed(1)} SQL statements, ${work.redisCommands.toFixed(1)} Redis commands (scripts' included)`,
     );
+    console.log('\nCPU per operation, from /proc (the machine: every process, the load generator and the simulator too)\n');
+    printTable(costRows(costs));
+    if (kannel.available && peakCost) {
+      const k = kannel.cost;
+      console.log(
+        `Kannel sendsms: ${k.cpuMsPerOp.toFixed(2)} ms of the machine's CPU and ${k.writesPerOp.toFixed(1)} write calls per message, cores ${(k.busy * 100).toFixed(0)}% busy; ` +
+          `a start: ${peakCost.cpuMsPerOp.toFixed(2)} ms and ${peakCost.writesPerOp.toFixed(1)} write calls (${(peakCost.cpuMsPerOp / k.cpuMsPerOp).toFixed(1)}× Kannel's). ` +
+          `Where both fill the cores, starts reach 0.5× Kannel's rate only at ≤ 2× its CPU per message.`,
+      );
+      // The shared servers alone, each at its most efficient measured rate, for what a start asks of them.
+      const cheapest = (points: CeilingPoint[]) => Math.min(...points.map((p) => p.serverCpuMs));
+      const floor =
+        perStart.persistentMessages * cheapest(rabbit) + work.redisCommands * cheapest(redis) + work.sqlStatements * cheapest(mysql);
+      console.log(
+        `The shared servers alone, at their own best CPU per operation above, for one start's ${perStart.persistentMessages} persistent messages, ` +
+          `${work.redisCommands.toFixed(0)} Redis commands and ${work.sqlStatements.toFixed(1)} SQL statements: ${floor.toFixed(2)} ms ` +
+          `(2× Kannel's message: ${(2 * k.cpuMsPerOp).toFixed(2)} ms).`,
+      );
+      results.sharedServersFloorMs = floor;
+    }
     const firstErrors = [...starts, at70, wrong, right, payments].map((r) => r.firstError).filter(Boolean);
     if (firstErrors.length > 0) {
       console.log(`first errors: ${[...new Set(firstErrors)].join('; ')}`);

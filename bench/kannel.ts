@@ -3,10 +3,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedLoop } from './load';
+import { machineCost, machineUsage, type MachineCost } from './machine-meter';
 import { freePort, stop, waitOk } from './processes';
 
 export type KannelResult =
-  { available: false; reason: string } | { available: true; perSecond: number; httpPerSecond: number; p99Ms: number };
+  { available: false; reason: string } | { available: true; perSecond: number; httpPerSecond: number; p99Ms: number; cost: MachineCost };
 
 /** Installs Debian's `kannel` if it is missing and we may (root); answers why not otherwise. */
 function ensureKannel(): string | undefined {
@@ -105,6 +106,7 @@ export async function kannelRate(o: {
     await new Promise((r) => setTimeout(r, 500));
     const before = await accepted();
     const started = performance.now();
+    const usage0 = machineUsage();
     const http = await closedLoop(o.concurrency, o.durationMs, send);
     // What Kannel accepted reaches the SMSC after the load stops: wait for it (bounded).
     const target = before + http.done;
@@ -115,7 +117,8 @@ export async function kannelRate(o: {
       now = await accepted();
     }
     const seconds = (performance.now() - started) / 1000;
-    return { available: true, perSecond: (now - before) / seconds, httpPerSecond: http.perSecond, p99Ms: http.p99Ms };
+    const cost = machineCost(usage0, machineUsage(), now - before);
+    return { available: true, perSecond: (now - before) / seconds, httpPerSecond: http.perSecond, p99Ms: http.p99Ms, cost };
   } finally {
     for (const b of boxes.reverse()) {
       await stop(b);

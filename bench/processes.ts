@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -87,4 +87,22 @@ export function cpuSecondsOf(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/** The shared servers every service talks to, by process name. */
+export const sharedServers = ['mariadbd', 'beam.smp', 'redis-server'] as const;
+
+/** CPU seconds of the shared servers so far, by process name. */
+export function serverCpu(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of sharedServers) {
+    let pids: string[] = [];
+    try {
+      pids = execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    } catch {
+      // not running here
+    }
+    out[name] = pids.reduce((n, pid) => n + (cpuSecondsOf(Number(pid)) || 0), 0);
+  }
+  return out;
 }

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { closedLoop, findPeak, type LoadResult } from './load';
 import { startBenchSuite, type BenchSuite } from './outband-suite';
-import { cpuSecondsOf, root } from './processes';
+import { root, serverCpu, sharedServers } from './processes';
 import { serverCounters } from './server-counters';
 import { printTable } from './stats';
 
@@ -16,22 +15,6 @@ import { printTable } from './stats';
 const levelMs = Number(process.env.BENCH_LEVEL_MS ?? 6000);
 const window = Number(process.env.BENCH_WINDOW ?? 10);
 const levels = [4, 16, 32, 64, 128];
-const servers = ['mariadbd', 'beam.smp', 'redis-server'] as const;
-
-/** CPU seconds of the shared servers so far, by process name. */
-function serverCpu(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const name of servers) {
-    let pids: string[] = [];
-    try {
-      pids = execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    } catch {
-      // not running here
-    }
-    out[name] = pids.reduce((n, pid) => n + (cpuSecondsOf(Number(pid)) || 0), 0);
-  }
-  return out;
-}
 
 async function startOne(suite: BenchSuite, i: number): Promise<void> {
   const v = suite.verifiers[i % suite.verifiers.length]!;
@@ -70,7 +53,7 @@ async function measure(replicas: number): Promise<Measured> {
       for (const k of Object.keys(services1) as Array<keyof typeof services1>) {
         cpuMs[`${k} server`] = perStart(services0[k], services1[k]);
       }
-      for (const k of servers) {
+      for (const k of sharedServers) {
         cpuMs[k] = perStart(servers0[k] ?? 0, servers1[k] ?? 0);
       }
       const per = (k: keyof typeof counted0) => (counted1[k] - counted0[k]) / Math.max(1, r.done);
