@@ -54,6 +54,13 @@ export const merchantPolicyInput = z.strictObject({
   senderName: senderName.nullable().optional(),
   /** The merchant's own texts to phones, per purpose; null: the built-in ones. */
   templates: messageTemplates.nullable().optional(),
+  /**
+   * Before a code goes to a mobile number whose SIM changed, or that was ported, within
+   * `simSwapHours`: refuse it, require the reverse channel, or send it and warn; null: the installation's.
+   */
+  simSwapAction: z.enum(['off', 'refuse', 'reverse', 'warn']).nullable().optional(),
+  /** How recent a SIM change or port counts, in hours (CAMARA `maxAge`); null: the installation's. */
+  simSwapHours: z.number().int().min(1).max(2400).nullable().optional(),
 });
 
 /** information server → data server: an operator's action (admin API); each one is audited. */

@@ -16,6 +16,7 @@ import {
   deliveryState,
 } from './common';
 import { deliveryAttempt } from './message-events';
+import { numberWarning } from './webhook-events';
 import { registeredActionV1, registeredSendV1 } from './registered-messages';
 import { webhookActionV1, webhookRegisterV1 } from './webhooks';
 import { adminActionV1 } from './admin';
@@ -192,6 +193,8 @@ export const verificationView = z.object({
    * the first network and the number to text it to from the phone.
    */
   reverse: z.object({ code: z.string(), sendTo: z.string() }).optional(),
+  /** The operator's network flagged the number before the code went out (the merchant's policy sends and warns). */
+  numberWarning: numberWarning.optional(),
 });
 export type VerificationView = z.infer<typeof verificationView>;
 

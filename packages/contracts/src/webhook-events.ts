@@ -11,7 +11,12 @@ function delivered<T extends string, D extends z.ZodType>(type: T, data: D) {
   return z.object({ id: webhookEventId, type: z.literal(type), createdAt: z.iso.datetime(), data });
 }
 
-const verificationData = <S extends z.ZodType>(status: S) => z.object({ id: verificationId, status, purpose });
+/** Why a code went to a number the network flagged: its SIM changed, or it was ported, recently. */
+export const numberWarning = z.enum(['SIM_RECENTLY_SWAPPED', 'NUMBER_RECENTLY_PORTED']);
+export type NumberWarning = z.infer<typeof numberWarning>;
+
+const verificationData = <S extends z.ZodType>(status: S) =>
+  z.object({ id: verificationId, status, purpose, numberWarning: numberWarning.optional() });
 
 export const verificationApprovedEvent = delivered('verification.approved', verificationData(z.literal('approved')));
 /** Too many wrong codes. */
@@ -77,20 +82,21 @@ export type VerificationEndStatus = Exclude<VerificationStatus, 'pending' | 'fai
 
 /** `verification.<event>` for a verification that ended in `status`. */
 export function verificationEnded(
-  v: { id: string; purpose: Purpose },
+  v: { id: string; purpose: Purpose; numberWarning?: NumberWarning | undefined },
   status: VerificationEndStatus,
 ): WebhookEventDraft<VerificationWebhookEvent> {
   const eventKey = `${v.id}:${status}`;
+  const common = { id: v.id, purpose: v.purpose, ...(v.numberWarning ? { numberWarning: v.numberWarning } : {}) };
   switch (status) {
     case 'approved':
-      return { type: 'verification.approved', eventKey, data: { id: v.id, status, purpose: v.purpose } };
+      return { type: 'verification.approved', eventKey, data: { ...common, status } };
     case 'max_attempts_reached':
-      return { type: 'verification.failed', eventKey, data: { id: v.id, status, purpose: v.purpose } };
+      return { type: 'verification.failed', eventKey, data: { ...common, status } };
     case 'expired':
-      return { type: 'verification.expired', eventKey, data: { id: v.id, status, purpose: v.purpose } };
+      return { type: 'verification.expired', eventKey, data: { ...common, status } };
     case 'canceled':
     case 'session_closed':
-      return { type: 'verification.canceled', eventKey, data: { id: v.id, status, purpose: v.purpose } };
+      return { type: 'verification.canceled', eventKey, data: { ...common, status } };
   }
 }
 

@@ -161,6 +161,20 @@ export const errorCodes = {
     kind: 'invalid_input',
     description: 'The channel is not supported here (a reverse-channel code is texted back, not resent; the Twilio API sends by SMS only).',
   },
+  SIM_RECENTLY_SWAPPED: {
+    kind: 'forbidden',
+    description:
+      "The operator's network says this number's SIM card changed within the merchant's window (`details.withinHours`): no code is sent to it, as someone else may hold the number now.",
+  },
+  NUMBER_RECENTLY_PORTED: {
+    kind: 'forbidden',
+    description: "The number moved to another operator within the merchant's window (`details.withinHours`): no code is sent to it.",
+  },
+  REVERSE_CHANNEL_REQUIRED: {
+    kind: 'forbidden',
+    description:
+      'The number\'s SIM changed or it was ported recently (`details.reason`), and the merchant\'s policy then takes only the reverse channel: start again with `channel: "reverse-sms"`.',
+  },
   TOO_MANY_RESENDS: { kind: 'conflict', description: 'The verification has sent its maximum number of codes: start a new one.' },
   RESEND_TOO_SOON: { kind: 'rate_limited', description: 'Wait `Retry-After` seconds before sending another code.' },
   REVERSE_CODES_EXHAUSTED: {

@@ -95,6 +95,38 @@ export const dataServerEnv = z.object({
   /** How long calls to the bank stay paused once the breaker opens (503 `BANK_UNAVAILABLE`). */
   BANK_BREAKER_OPEN_MS: envInt(100, 600_000).default(10_000),
   /**
+   * The operator's CAMARA API root: before a code goes to a mobile number, `{root}/sim-swap/v2/check`
+   * (SIM Swap 2.1.0) says whether its SIM changed within the merchant's window. Without it and
+   * without `MNP_LOOKUP_URL`, numbers are not checked.
+   */
+  NETWORK_API_URL: envUrl('http', 'https').optional(),
+  /**
+   * The operator's OAuth 2.0 token endpoint for its network APIs (client credentials).
+   * @defaultValue `NETWORK_API_URL` + `/oauth2/token`
+   */
+  NETWORK_TOKEN_URL: envUrl('http', 'https').optional(),
+  /** The OAuth client Outband is at the operator (needed with `NETWORK_API_URL`). */
+  NETWORK_CLIENT_ID: z.string().min(1).optional(),
+  /** That client's secret (`client_secret_basic`). */
+  NETWORK_CLIENT_SECRET: z.string().min(1).optional(),
+  /** A number portability (HLR/MNP) lookup: `POST {msisdn}` → `{ported, portedAt}`; a recent port counts as a SIM change. */
+  MNP_LOOKUP_URL: envUrl('http', 'https').optional(),
+  /** The lookup's API key, sent as a bearer token (needed with `MNP_LOOKUP_URL`). */
+  MNP_API_KEY: z.string().min(1).optional(),
+  /** The most a start waits for the network's answers; past it the code goes out and its record says `unknown`. */
+  NETWORK_CHECK_BUDGET_MS: envInt(50, 10_000).default(800),
+  /** Failures in a row that pause calls to a network API (codes go out meanwhile, marked `unknown`). */
+  NETWORK_BREAKER_THRESHOLD: envInt(1, 1000).default(5),
+  /** How long calls to a failing network API stay paused. */
+  NETWORK_BREAKER_OPEN_MS: envInt(100, 600_000).default(30_000),
+  /**
+   * For merchants without their own: what a recent SIM change or port does to a start — `refuse`
+   * (403 `SIM_RECENTLY_SWAPPED`), `reverse` (only `channel: reverse-sms`), `warn` (sent, `numberWarning`), `off`.
+   */
+  SIM_SWAP_ACTION: z.enum(['off', 'refuse', 'reverse', 'warn']).default('warn'),
+  /** How recent a SIM change or port counts, in hours (CAMARA `maxAge`), for merchants without their own. */
+  SIM_SWAP_HOURS: envInt(1, 2400).default(72),
+  /**
    * Where users text reverse-channel codes, by address prefix (longest wins): `+33=38100,+=+447700900123`
    * (a short code or long number the SMSC routes to the message server's binds).
    */

@@ -15,6 +15,8 @@ export interface CertificateRecord {
   deliveryUpdatedAt: Date;
   /** For purpose `message`: the SHA-256 of the certified text. */
   contentDigest?: string | null;
+  /** What the operator's network said of the address before this code went to it, and what was done. */
+  numberCheck?: string | null;
 }
 
 // A later state never goes back to an earlier one (receipts can overtake submit responses).
@@ -83,6 +85,7 @@ export class CertificateRepository {
         created_at: c.createdAt,
         delivery_updated_at: c.deliveryUpdatedAt,
         content_digest: c.contentDigest ?? null,
+        number_check: c.numberCheck ?? null,
       })),
     );
   }

@@ -9,6 +9,7 @@ import {
 } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
 import { keyMaterialOf, keyMaterialToStore, sealedWith } from './merchant-key-seal';
+import type { SimSwapAction } from '../number-trust/number-check';
 
 /** What the data server's start did to the stored HS256 secrets (see `MerchantRepository.sealSecrets`). */
 export interface SealReport {
@@ -48,6 +49,9 @@ export interface MerchantPolicy {
   /** The brand texts show instead of "Outband", and the merchant's own texts to phones. */
   senderName: string | null;
   templates: MessageTemplates | null;
+  /** What to do about a number whose SIM changed or that was ported within `simSwapHours`; null: the installation's. */
+  simSwapAction: SimSwapAction | null;
+  simSwapHours: number | null;
 }
 
 export const defaultPolicy: MerchantPolicy = {
@@ -65,6 +69,8 @@ export const defaultPolicy: MerchantPolicy = {
   codeTtlSeconds: null,
   senderName: null,
   templates: null,
+  simSwapAction: null,
+  simSwapHours: null,
 };
 
 interface PolicyRow {
@@ -82,6 +88,8 @@ interface PolicyRow {
   code_ttl_seconds: number | null;
   sender_name: string | null;
   templates_json: string | null;
+  sim_swap_action: SimSwapAction | null;
+  sim_swap_hours: number | null;
 }
 
 export class MerchantRepository {
@@ -249,6 +257,8 @@ export class MerchantRepository {
       codeTtlSeconds: row.code_ttl_seconds,
       senderName: safeSenderName(row.sender_name),
       templates: row.templates_json === null ? null : safeTemplates(JSON.parse(row.templates_json) as MessageTemplates),
+      simSwapAction: row.sim_swap_action,
+      simSwapHours: row.sim_swap_hours,
     };
   }
 
@@ -270,6 +280,8 @@ export class MerchantRepository {
       code_ttl_seconds: full.codeTtlSeconds,
       sender_name: full.senderName,
       templates_json: full.templates === null ? null : JSON.stringify(full.templates),
+      sim_swap_action: full.simSwapAction,
+      sim_swap_hours: full.simSwapHours,
     };
     await this.db('merchant_policies')
       .insert({ merchant_id: merchantId, ...row })

@@ -86,6 +86,19 @@ export function dataServerMetrics(registers: Registry) {
       labelNames: ['state'],
       registers: r,
     }),
+    numberChecks: new Counter({
+      name: 'outband_number_checks_total',
+      help: "Numbers checked with the operator's network before a code: what it said (clear, swapped, ported, unknown) and what was done",
+      labelNames: ['signal', 'action'],
+      registers: r,
+    }),
+    networkCalls: new Histogram({
+      name: 'outband_network_api_duration_seconds',
+      help: "Calls to the operator's network APIs (sim-swap, mnp), by outcome (ok, timeout, error, paused)",
+      labelNames: ['api', 'outcome'],
+      buckets: latency,
+      registers: r,
+    }),
     bankCalls: new Histogram({
       name: 'outband_bank_call_duration_seconds',
       help: 'Calls to the bank, by operation and outcome (retries included)',

@@ -4,6 +4,7 @@ import type { Bookings } from '../billing/bookings';
 import type { WebhookService } from '../webhooks/webhook.service';
 import type { VerificationRecord } from './verification.repository';
 import type { FinalState } from './pending/pending-secret.store';
+import { numberWarningOf } from '../number-trust/number-check';
 
 /**
  * When the payment an end releases is settled: `now`, or by the payment sweep, for an end that
@@ -30,7 +31,7 @@ export class VerificationLifecycle {
 
   /** The consequences of an end that has been recorded. */
   async onEnded(v: VerificationRecord, status: FinalState, payment: PaymentSettlement = 'now'): Promise<void> {
-    await this.d.webhooks.emit(v.merchantId, verificationEnded(v, status));
+    await this.d.webhooks.emit(v.merchantId, verificationEnded({ ...v, numberWarning: numberWarningOf(v.numberCheck) }, status));
     if (status === 'approved') {
       await this.d.bookings.verificationApproved(v);
     }

@@ -11,6 +11,7 @@ import { reverseNumberFor } from './reverse/reverse-number';
 import type { VerificationServiceDeps } from './verification.deps';
 import type { IssueRecords } from './start/issue-records';
 import { VerificationService } from './verification.service';
+import { numberChecksFromConfig } from '../number-trust/number-checks-from-config';
 
 /** The stores a verification service works on; the rest comes from the configuration. */
 export type VerificationStores = Pick<
@@ -34,6 +35,7 @@ export function verificationServiceFromConfig(
   },
 ): VerificationService {
   const { outbound, issues, guard, limiter, merchants, sessions, m } = parts;
+  const numberChecks = numberChecksFromConfig(config, m);
   return new VerificationService({
     ...stores,
     ended,
@@ -47,6 +49,7 @@ export function verificationServiceFromConfig(
     countSend: (merchantId, address, now) => guard.count(merchantId, address, now),
     merchantLimit: merchantLimit(limiter, { perSecond: config.MERCHANT_LIMIT_PER_SECOND, perDay: config.MERCHANT_LIMIT_PER_DAY }),
     policyOf: (merchantId) => merchants.policy(merchantId),
+    ...(numberChecks ? { checkNumber: (address, policy, channel, now) => numberChecks.check(address, policy, channel, now) } : {}),
     sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),
     codeKeys: config.CODE_KEYS,

@@ -2,6 +2,7 @@ import type { DeliveryAttempt, VerificationView } from '@outband/contracts';
 import type { VerificationRecord } from './verification.repository';
 import type { CertificateRepository, VerificationDelivery } from '../delivery/certificate.repository';
 import { decoyDelivery } from './start/decoy';
+import { numberWarningOf } from '../number-trust/number-check';
 
 type Delivery = VerificationDelivery['latest'];
 
@@ -31,6 +32,7 @@ export function viewWith(v: VerificationRecord, now: Date, delivery: Verificatio
 /** The merchant's view: a pending verification past its expiry reads as expired. */
 export function toView(v: VerificationRecord, now: Date, delivery: Delivery, attempts: DeliveryAttempt[] = []): VerificationView {
   const status = v.status === 'pending' && now >= v.expiresAt ? 'expired' : v.status;
+  const numberWarning = numberWarningOf(v.numberCheck);
   return {
     id: v.id,
     status,
@@ -54,5 +56,6 @@ export function toView(v: VerificationRecord, now: Date, delivery: Delivery, att
     ...(v.sessionId ? { sessionId: v.sessionId } : {}),
     ...(v.channel === 'reverse-sms' ? { channel: v.channel } : {}),
     ...(v.serviceSid ? { serviceSid: v.serviceSid } : {}),
+    ...(numberWarning ? { numberWarning } : {}),
   };
 }

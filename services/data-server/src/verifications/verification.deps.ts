@@ -1,6 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { KeyEntry } from '@outband/config';
-import type { NoticeKind } from '@outband/contracts';
+import type { Channel, NoticeKind } from '@outband/contracts';
+import type { NumberCheck } from '../number-trust/number-check';
 import type { CodeMessage } from '../delivery/outbound-messages';
 import type { Destination } from '../abuse/number-policy';
 import type { RateDecision } from '@outband/redis-limits';
@@ -54,6 +55,11 @@ export interface VerificationServiceDeps {
   countSend: (merchantId: string, to: Destination, now: Date) => Promise<void>;
   /** The merchant's policy: its limits, code length and lifetime, brand and templates (null: ours). */
   policyOf: (merchantId: string) => Promise<MerchantPolicy>;
+  /**
+   * Asks the operator's network whether a mobile number's SIM changed or it was ported recently,
+   * and applies the merchant's action (throws its refusal); absent: no network API is configured.
+   */
+  checkNumber?: (address: string, policy: MerchantPolicy, channel: Channel, now: Date) => Promise<NumberCheck | undefined>;
   /** Counts sends per address; answers whether one more is allowed. */
   sendLimit: (address: string, now: Date) => Promise<RateDecision>;
   clock: () => Date;

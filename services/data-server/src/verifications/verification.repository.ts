@@ -45,6 +45,8 @@ export interface VerificationRecord {
   senderName?: string | null;
   /** The bus request that started it: a redelivery of that request answers with this one. */
   requestId?: string | null;
+  /** What the operator's network said of the number before the code went out, and what was done (`swapped:warned` …). */
+  numberCheck?: string | null;
 }
 
 interface Row {
@@ -75,6 +77,7 @@ interface Row {
   code_length: number | null;
   sender_name: string | null;
   request_id: string | null;
+  number_check: string | null;
 }
 
 export class VerificationRepository {
@@ -212,6 +215,7 @@ function toRow(v: VerificationRecord): Row {
     code_length: v.codeLength ?? null,
     sender_name: v.senderName ?? null,
     request_id: v.requestId ?? null,
+    number_check: v.numberCheck ?? null,
   };
 }
 
@@ -242,6 +246,7 @@ function fromRow(r: Row): VerificationRecord {
     codeLength: r.code_length,
     senderName: r.sender_name,
     requestId: r.request_id,
+    numberCheck: r.number_check,
   };
 }
 

@@ -14,6 +14,7 @@ import type { Destination } from '../abuse/number-policy';
 import { admitStart, refuseOverSendLimit } from './start/start-admission';
 import { issueCode } from './start/issue-code';
 import { newVerification } from './start/new-verification';
+import { checkedNumber } from './start/checked-number';
 import type { VerificationServiceDeps } from './verification.deps';
 import type { BusRequest } from './bus-request';
 import type { PaymentSettlement } from './lifecycle';
@@ -50,6 +51,7 @@ export class VerificationService {
     const channel = req.channel ?? 'sms';
     const { destination, withheld } = await admitStart(this.d, req, channel, subscriber, marker, policy, now);
     const receiver = withheld ? null : subscriber;
+    const numberCheck = receiver ? await checkedNumber(this.d, req.merchantId, receiver, policy, channel, now) : undefined;
     // One open verification per merchant and subscriber: a new one cancels the old.
     for (const old of open) {
       if ((await this.d.pending.cancel(old.id)) === 'canceled') {
@@ -57,7 +59,11 @@ export class VerificationService {
       }
     }
     const admitted = { subscriber, receiver, marker, policy, channel, bound, now, destination, withheld };
-    const { record, code, macKey } = await newVerification(this.d, req, admitted, { correlationId, requestId: request?.id });
+    const { record, code, macKey } = await newVerification(this.d, req, admitted, {
+      correlationId,
+      requestId: request?.id,
+      numberCheck: numberCheck?.decision,
+    });
     const { id, bindingHash: binding, expiresAt } = record;
     // The secret first, the records after: a record never names a code that is not there.
     const [, before] = await Promise.all([

@@ -11,7 +11,7 @@ export interface Sample {
 
 // What the page shows: queues, throughput counters and binds; nothing else leaves the server.
 const shown =
-  /^outband_(queue_|smpp_|verifications_started_total|submits_total|receipts_total|delivery_outcomes_total|send_refusals_total)/;
+  /^outband_(queue_|smpp_|verifications_started_total|submits_total|receipts_total|delivery_outcomes_total|send_refusals_total|number_checks_total|network_api_duration_seconds_(count|sum))/;
 
 /**
  * `/ops`: live queue depths, rates and bind states for an operator without Grafana. The page

@@ -21,6 +21,7 @@ import { messageOutboxDead } from './019-message-outbox-dead';
 import { webhookClaims } from './020-webhook-claims';
 import { auditChains } from './021-audit-chains';
 import { subscriberAddressIndex } from './022-subscriber-address-index';
+import { numberChecks } from './023-number-checks';
 
 // In the order they run. A name is what knex records in its table: never rename one.
 const migrations = [
@@ -46,6 +47,7 @@ const migrations = [
   webhookClaims,
   auditChains,
   subscriberAddressIndex,
+  numberChecks,
 ];
 
 /** A knex migration source over the data server's migrations, in order. */

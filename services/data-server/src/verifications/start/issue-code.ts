@@ -72,6 +72,7 @@ function codeSent(
     createdAt: o.now,
     deliveryUpdatedAt: o.now,
     contentDigest: v.content?.digest ?? null,
+    numberCheck: v.numberCheck ?? null,
   };
   const message = d.sealCode(
     {

@@ -37,7 +37,7 @@ export async function newVerification(
   d: VerificationServiceDeps,
   req: StartInput,
   a: AdmittedStart,
-  request: { correlationId?: string; requestId?: string },
+  request: { correlationId?: string; requestId?: string; numberCheck?: string | undefined },
 ): Promise<{ record: VerificationRecord; code: string; macKey: KeyEntry }> {
   const { subscriber, receiver, marker, policy, channel, bound, now } = a;
   const id = `ve_${randomBytes(16).toString('hex')}`;
@@ -92,6 +92,7 @@ export async function newVerification(
     codeLength,
     senderName: req.senderName ?? policy.senderName,
     requestId: request.requestId ?? null,
+    numberCheck: request.numberCheck ?? null,
   };
   return { record, code, macKey };
 }

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { envInt, parseEnv } from '@outband/config';
+import { createLogger } from '@outband/observability';
+import { startNetworkSimulator } from './network-simulator';
+
+const env = z.object({
+  /** The port of the simulated operator's network APIs. */
+  NETWORK_SIM_HTTP_PORT: envInt(0, 65535).default(8035),
+  /** The address it listens on. */
+  NETWORK_SIM_HOST: z.string().default('127.0.0.1'),
+  /** The OAuth client the CAMARA APIs accept. */
+  NETWORK_SIM_CLIENT_ID: z.string().min(1).default('outband'),
+  NETWORK_SIM_CLIENT_SECRET: z.string().min(1).default('secret'),
+  /** The key the number portability lookup accepts. */
+  NETWORK_SIM_MNP_KEY: z.string().min(1).default('secret'),
+  /** Delay added to every network API answer. */
+  NETWORK_SIM_LATENCY_MS: envInt(0, 60_000).default(0),
+});
+
+async function main(): Promise<void> {
+  const cfg = parseEnv(env);
+  const sim = await startNetworkSimulator({
+    port: cfg.NETWORK_SIM_HTTP_PORT,
+    host: cfg.NETWORK_SIM_HOST,
+    client: { id: cfg.NETWORK_SIM_CLIENT_ID, secret: cfg.NETWORK_SIM_CLIENT_SECRET },
+    mnpApiKey: cfg.NETWORK_SIM_MNP_KEY,
+    behaviour: { latencyMs: cfg.NETWORK_SIM_LATENCY_MS },
+    logger: createLogger({ service: 'network-simulator' }),
+  });
+  const stop = () => void sim.stop().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
