@@ -14,6 +14,7 @@ COPY packages/db/package.json packages/db/
 COPY packages/redis-limits/package.json packages/redis-limits/
 COPY packages/smsc-simulator/package.json packages/smsc-simulator/
 COPY packages/bank-simulator/package.json packages/bank-simulator/
+COPY packages/network-simulator/package.json packages/network-simulator/
 COPY packages/launcher/package.json packages/launcher/
 COPY packages/cli/package.json packages/cli/
 COPY packages/sdk/package.json packages/sdk/
@@ -27,7 +28,7 @@ COPY types types
 COPY packages packages
 COPY services services
 # packages/cli is the `outband` command operators run in a pod (e.g. `migrate --unlock`).
-RUN pnpm exec tsc -b packages/smsc-simulator packages/launcher packages/cli services/data-server services/message-server services/information-server \
+RUN pnpm exec tsc -b packages/smsc-simulator packages/network-simulator packages/launcher packages/cli services/data-server services/message-server services/information-server \
  && pnpm install --frozen-lockfile --prod
 
 FROM node:20-bookworm-slim

@@ -31,6 +31,7 @@ const titles: Record<string, string> = {
   'services/message-server/src/config.ts': 'Message server (`services/message-server`)',
   'packages/smsc-simulator/src/main.ts': 'SMSC simulator (`pnpm smsc`, `packages/smsc-simulator`)',
   'packages/bank-simulator/src/main.ts': 'Bank simulator (`packages/bank-simulator`)',
+  'packages/network-simulator/src/main.ts': "Operator's network APIs simulator (`packages/network-simulator`)",
 };
 
 /**
@@ -102,6 +103,12 @@ const launcherRows = [
   ['`BIND_ADDRESS`', '`pnpm start`', '`127.0.0.1`', 'the address every listener of the embedded default binds (`0.0.0.0` to expose it)'],
   ['`DEMO_SHOP_PORT`', '`pnpm start`', '`8050`', 'the demo shop started by `pnpm start`'],
   ['`BANK_HTTP_PORT`', '`pnpm start`', '`8030`', 'the bank simulator started by `pnpm start`'],
+  [
+    '`NETWORK_SIM_HTTP_PORT`',
+    '`pnpm start`',
+    '`8035`',
+    "the operator's network APIs (SIM swap, number portability) simulated by `pnpm start`",
+  ],
   [
     '`SMSC_SMPP_PORT`, `SMSC_HTTP_PORT`',
     '`pnpm start`',

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createLogger } from '@outband/observability';
 import { startDemoShop, type DemoShop } from '@outband/demo-shop';
+import { startNetworkSimulator, type NetworkSimulator } from '@outband/network-simulator';
 import { api, eventually } from '../support/http';
 import { card, setPolicy } from '../support/payments';
 import { browserArtifacts, launchChromium } from '../support/browser';
@@ -16,11 +17,22 @@ const artifacts = browserArtifacts;
 let suite: Suite;
 let shop: DemoShop;
 let browser: Browser;
+let network: NetworkSimulator;
 beforeAll(async () => {
-  // What `pnpm start` runs: the embedded default.
-  suite = await startSuite({ embedded: true });
-  // Up to 30 EUR a payment needs no code.
-  await setPolicy(suite, { limitAmount: 3_000, serviceChargeBps: 150 });
+  network = await startNetworkSimulator({
+    port: 0,
+    client: { id: 'outband', secret: 'secret' },
+    mnpApiKey: 'secret',
+    logger: createLogger({ service: 'network-simulator', level: 'warn' }),
+  });
+  // What `pnpm start` runs: the embedded default, the operator's network APIs simulated.
+  suite = await startSuite({
+    embedded: true,
+    simulator: { networkUrl: network.url },
+    env: { NETWORK_API_URL: network.url, NETWORK_CLIENT_ID: 'outband', NETWORK_CLIENT_SECRET: 'secret' },
+  });
+  // Up to 30 EUR a payment needs no code; no code to a number whose SIM changed in 3 days.
+  await setPolicy(suite, { limitAmount: 3_000, serviceChargeBps: 150, simSwapAction: 'refuse', simSwapHours: 72 });
   shop = await startDemoShop({
     port: 0,
     outband: {
@@ -37,6 +49,7 @@ afterAll(async () => {
   await browser?.close();
   await shop?.stop();
   await suite?.stop();
+  await network?.stop();
 });
 
 /** Reads the newest code on the simulated phone of `address`, as the user would. */
@@ -123,6 +136,29 @@ describe('the demo shop and the simulated phone, in a browser', () => {
     expect(await page.locator('#status').innerText()).toMatch(/wrong code|does not match/i);
     expect(await page.locator('#account').isHidden()).toBe(true);
     await page.screenshot({ path: resolve(artifacts, '6-shop-wrong-code.png') });
+    await context.close();
+  }, 60_000);
+
+  it("refuses to send a code once the phone's SIM is swapped, and the shop says why", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const phone = await context.newPage();
+    const bob = subscribers.bob.address;
+    await phone.goto(`http://127.0.0.1:${suite.sim.httpPort}/phone?address=${encodeURIComponent(bob)}`);
+    const handset = phone.locator(`.phone[data-address="${bob}"]`);
+    const texts = suite.sim.inbox.list(bob).length;
+    await handset.getByRole('button', { name: 'Swap SIM' }).click();
+    await handset.getByText('SIM swapped').waitFor();
+    await phone.screenshot({ path: resolve(artifacts, '7-phone-sim-swapped.png') });
+    await page.goto(shop.url);
+    await page.getByLabel('identifier').fill('bob');
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.locator('#status.error').waitFor();
+    expect(await page.locator('#status').innerText()).toMatch(/SIM card changed/);
+    await page.screenshot({ path: resolve(artifacts, '8-shop-sim-swap-refused.png') });
+    // The network was asked, and the start refused before anything was written or sent.
+    expect(network.calls['sim-swap/v2/check']).toBeGreaterThan(0);
+    expect(suite.sim.inbox.list(bob)).toHaveLength(texts);
     await context.close();
   }, 60_000);
 });

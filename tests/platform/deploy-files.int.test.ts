@@ -34,6 +34,8 @@ const passwords = {
   OUTBAND_DATA_AMQP_PASSWORD: '3'.repeat(32),
   OUTBAND_MESSAGE_AMQP_PASSWORD: '4'.repeat(32),
   SMPP_PASSWORD: '5'.repeat(8),
+  NETWORK_CLIENT_SECRET: '7'.repeat(32),
+  MNP_API_KEY: '8'.repeat(32),
   GRAFANA_ADMIN_PASSWORD: '6'.repeat(24),
 };
 const dotEnv: Record<string, string> = {
@@ -73,6 +75,7 @@ describe('docker-compose.yml', () => {
         'information-server',
         'message-server',
         'mysql',
+        'network-simulator',
         'prometheus',
         'rabbitmq',
         'redis',
@@ -126,7 +129,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('keeps the simulators behind the demo profile, and no service needs them', () => {
-    for (const name of ['smsc-simulator', 'bank-simulator']) {
+    for (const name of ['smsc-simulator', 'bank-simulator', 'network-simulator']) {
       expect(compose.services[name]?.profiles).toEqual(['demo']);
       for (const [service, s] of Object.entries(compose.services)) {
         const dependency = s.depends_on?.[name];
@@ -136,7 +139,7 @@ describe('docker-compose.yml', () => {
       }
     }
     const profiled = Object.entries(compose.services).filter(([, s]) => s.profiles !== undefined);
-    expect(profiled.map(([name]) => name).sort()).toEqual(['bank-simulator', 'smsc-simulator']);
+    expect(profiled.map(([name]) => name).sort()).toEqual(['bank-simulator', 'network-simulator', 'smsc-simulator']);
   });
 
   it('keeps the broker, cache and database, and the ops ports, on networks with no way in or out', () => {

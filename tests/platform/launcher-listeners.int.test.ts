@@ -24,7 +24,7 @@ afterAll(async () => {
 
 /** Starts the launcher on free ports and resolves once it prints its summary. */
 function start(extra: Record<string, string> = {}): Promise<ChildProcess> {
-  const ports = ['SMSC_SMPP_PORT', 'SMSC_HTTP_PORT', 'BANK_HTTP_PORT', 'DEMO_SHOP_PORT', 'HTTP_PORT', 'OPS_PORT'];
+  const ports = ['SMSC_SMPP_PORT', 'SMSC_HTTP_PORT', 'BANK_HTTP_PORT', 'NETWORK_SIM_HTTP_PORT', 'DEMO_SHOP_PORT', 'HTTP_PORT', 'OPS_PORT'];
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dir,

@@ -41,6 +41,7 @@ function envOf(extra: Record<string, string>): Record<string, string> {
     SMSC_SMPP_PORT: '0',
     SMSC_HTTP_PORT: '0',
     BANK_HTTP_PORT: '0',
+    NETWORK_SIM_HTTP_PORT: '0',
     DEMO_SHOP_PORT: '0',
     HTTP_PORT: '0',
     OPS_PORT: '0',

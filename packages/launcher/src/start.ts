@@ -4,6 +4,7 @@ import { busNames } from '@outband/contracts';
 import { openDatabase } from '@outband/db';
 import { createLogger, stopOnSignals } from '@outband/observability';
 import { demoCards, startBankSimulator } from '@outband/bank-simulator';
+import { startNetworkSimulator } from '@outband/network-simulator';
 import { startSmscSimulator } from '@outband/smsc-simulator';
 import { loadDataServerConfig, seedDemo, startDataServer } from '@outband/data-server';
 import { loadMessageServerConfig, startMessageServer } from '@outband/message-server';
@@ -36,6 +37,7 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
   const smppPort = Number(env.SMSC_SMPP_PORT ?? 2775);
   const inboxPort = Number(env.SMSC_HTTP_PORT ?? 8025);
   const bankPort = Number(env.BANK_HTTP_PORT ?? 8030);
+  const networkPort = Number(env.NETWORK_SIM_HTTP_PORT ?? 8035);
   const shopPort = Number(env.DEMO_SHOP_PORT ?? 8050);
   // Three services in one process: three ops ports, OPS_PORT and the two after it (0: any free ones).
   const opsBase = Number(env.OPS_PORT ?? 9101);
@@ -46,6 +48,7 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
     { port: smppPort, host, variable: 'SMSC_SMPP_PORT' },
     { port: inboxPort, host, variable: 'SMSC_HTTP_PORT' },
     { port: bankPort, host, variable: 'BANK_HTTP_PORT' },
+    { port: networkPort, host, variable: 'NETWORK_SIM_HTTP_PORT' },
     { port: shopPort, host, variable: 'DEMO_SHOP_PORT' },
     { port: opsPort(0), host: opsHost, variable: 'OPS_PORT' },
     { port: opsPort(1), host: opsHost, variable: 'OPS_PORT', derived: "the data server's ops port is OPS_PORT+1" },
@@ -53,11 +56,21 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
   );
   // Before anything is opened: a second `pnpm start` says so in one line and leaves the first alone.
   await requireFreePorts(listeners);
+  // The operator's network APIs (SIM swap, number portability): the phones' "Swap SIM" buttons call it.
+  const network = await startNetworkSimulator({
+    port: networkPort,
+    host,
+    client: { id: 'outband', secret: 'secret' },
+    mnpApiKey: 'secret',
+    logger: loggerOf('network-simulator'),
+  });
+  const networkUrl = `http://${local}:${network.port}`;
   const sim = await startSmscSimulator({
     smppPort,
     httpPort: inboxPort,
     host,
     accounts: [{ systemId: 'outband', password: 'secret' }],
+    networkUrl,
     logger: loggerOf('smsc-simulator'),
   });
   const bank = await startBankSimulator({
@@ -73,6 +86,11 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
     SMPP_SYSTEM_ID: 'outband',
     SMPP_PASSWORD: 'secret',
     SEND_LIMIT_PER_ADDRESS: '30',
+    NETWORK_API_URL: networkUrl,
+    NETWORK_CLIENT_ID: 'outband',
+    NETWORK_CLIENT_SECRET: 'secret',
+    MNP_LOOKUP_URL: `${networkUrl}/mnp/v1/lookup`,
+    MNP_API_KEY: 'secret',
     // Webhooks to a receiver on this machine, over http (production: https to public hosts only).
     WEBHOOK_ALLOW_HTTP: 'true',
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
@@ -85,8 +103,9 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
   await seedDemo(dataConfig.DATABASE_URL, {
     merchant: { id: 'demo-shop', name: 'Demo shop', keys: [{ kid: 'demo-1', alg: 'HS256', key: env.DEMO_MERCHANT_SECRET ?? '' }] },
     subscribers: demoSubscribers,
-    // Up to 30 EUR a payment needs no code (Fig. 10); the trustee keeps 1.5 %.
-    policy: { limitAmount: 3_000, serviceChargeBps: 150 },
+    // Up to 30 EUR a payment needs no code (Fig. 10); the trustee keeps 1.5 %; no code goes to a
+    // number whose SIM changed in the last 3 days (the phones' "Swap SIM" shows it).
+    policy: { limitAmount: 3_000, serviceChargeBps: 150, simSwapAction: 'refuse', simSwapHours: 72 },
   });
   // No broker, Redis or MySQL configured: the in-process bus, the in-memory TTL store and one
   // SQLite connection shared by the services stand in.
@@ -137,6 +156,7 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
     await sqlite?.destroy();
     await sim.stop();
     await bank.stop();
+    await network.stop();
   });
   const api = `http://${local}:${info.port}`;
   const { name: opsUser = '', token: opsPassword = '' } = infoConfig.ADMIN_TOKENS?.[0] ?? {};
@@ -148,7 +168,7 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
     }, database ${sqlite ? `SQLite ${dataConfig.DATABASE_URL.slice('sqlite:'.length)}` : hidePassword(dataConfig.DATABASE_URL)}`,
     '  (set AMQP_URL, REDIS_URL and DATABASE_URL to run on RabbitMQ, Redis and MySQL)',
     `  demo shop        ${shop.url}   (sign in as alice, bob or claire; baskets above 30 € need a code)`,
-    `  phones           ${phoneUrl}   (the texts each handset received; reply to answer a reverse-channel code)`,
+    `  phones           ${phoneUrl}   (the texts each handset received; reply to answer a reverse-channel code; Swap SIM to see a code refused)`,
     `  API docs         ${api}/docs`,
     `  merchant API     ${api}/v1/verifications`,
     `  payments         ${api}/v1/payments   (bank simulator http://${local}:${new URL(bank.url).port}/cards/tok_alice)`,

@@ -11,9 +11,14 @@ import type { SmscSimulator } from './smsc-simulator';
  * `DELETE /inbox`, `GET /stats`, `PUT /behaviour` (JSON), `POST /mo {from, to, text}`,
  * `POST /drop` (drop every SMPP link), `GET /phone` (the handsets, as a page), `GET /healthz`.
  */
-export async function startHttpApi(sim: SmscSimulator, port: number, host: string): Promise<{ port: number; close(): Promise<void> }> {
+export async function startHttpApi(
+  sim: SmscSimulator,
+  port: number,
+  host: string,
+  networkUrl?: string,
+): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    handle(sim, req, res).catch((e: unknown) =>
+    handle(sim, req, res, networkUrl).catch((e: unknown) =>
       sendJson(res, 400, { title: 'bad request', detail: e instanceof Error ? e.message : String(e) }),
     );
   });
@@ -31,7 +36,7 @@ export async function startHttpApi(sim: SmscSimulator, port: number, host: strin
   };
 }
 
-async function handle(sim: SmscSimulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(sim: SmscSimulator, req: IncomingMessage, res: ServerResponse, networkUrl: string | undefined): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator');
   const match = /^\/inbox\/([^/]+)$/.exec(url.pathname);
   const route = `${req.method ?? 'GET'} ${match ? '/inbox/:address' : url.pathname}`;
@@ -52,7 +57,7 @@ async function handle(sim: SmscSimulator, req: IncomingMessage, res: ServerRespo
       sendJson(res, 200, sim.stats());
       return;
     case 'GET /phone':
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(phonePage());
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(phonePage(networkUrl));
       return;
     case 'GET /healthz':
       sendJson(res, 200, { status: 'ok', binds: sim.stats().binds });

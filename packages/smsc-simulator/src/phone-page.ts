@@ -3,8 +3,10 @@
  * its texts as the user would read them (sender, text, time), newest at the bottom; a reply box
  * texts back through the SMSC (a mobile-originated message: the reverse channel). The page polls
  * `GET /inbox` and `GET /inbox/:address`; `?address=+33…` opens one phone even before its first text.
+ * With the operator's simulated network APIs (`networkUrl`), each phone can have its SIM swapped,
+ * as a fraudster would have it done, to see what a merchant's SIM-swap policy does.
  */
-export function phonePage(): string {
+export function phonePage(networkUrl?: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -29,6 +31,9 @@ export function phonePage(): string {
   form input[name=text] { flex: 1; }
   form button { font-size: 13px; border: 0; background: #0b7dda; color: #fff; border-radius: 6px; padding: 5px 8px; }
   .empty { color: #868e96; font-size: 13px; text-align: center; margin-top: 40px; }
+  .bar { display: flex; justify-content: space-between; align-items: center; }
+  .bar button { font-size: 11px; border: 1px solid #adb5bd; background: #fff; border-radius: 6px; padding: 2px 6px; cursor: pointer; }
+  .bar .swapped { font-size: 11px; color: #c92a2a; font-weight: normal; }
 </style>
 </head>
 <body>
@@ -36,6 +41,7 @@ export function phonePage(): string {
 <div id="phones"><p class="empty">No phone has received a text yet.</p></div>
 <script>
 const wanted = new URLSearchParams(location.search).getAll('address');
+const networkUrl = ${JSON.stringify(networkUrl ?? null)};
 const sent = {}; // texts typed on each phone, shown as sent bubbles
 const phones = {};
 
@@ -47,7 +53,23 @@ function phoneFor(address) {
   el.innerHTML = '<div class="screen"><div class="bar"></div><div class="messages"></div>' +
     '<form><input name="to" placeholder="to" aria-label="to"><input name="text" placeholder="Text message" aria-label="text">' +
     '<button type="submit">Send</button></form></div>';
-  el.querySelector('.bar').textContent = address;
+  const bar = el.querySelector('.bar');
+  bar.append(document.createTextNode(address));
+  if (networkUrl) {
+    // What a fraudster gets the operator to do: a new SIM for this number.
+    const swap = document.createElement('button');
+    swap.type = 'button';
+    swap.textContent = 'Swap SIM';
+    swap.title = 'Have the operator move this number to a new SIM card (a SIM-swap attack)';
+    swap.addEventListener('click', async () => {
+      const res = await fetch(networkUrl + '/control/sim-swap', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phoneNumber: address }) });
+      const note = document.createElement('span');
+      note.className = 'swapped';
+      note.textContent = res.ok ? 'SIM swapped ' + new Date().toLocaleTimeString() : 'swap failed';
+      swap.replaceWith(note);
+    });
+    bar.append(swap);
+  }
   el.querySelector('form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const form = e.target;

@@ -28,6 +28,8 @@ export interface SmscSimulatorOptions {
   accounts: SmscAccount[];
   /** Initial behaviour; `configure` changes it later. */
   behaviour?: Partial<SmscBehaviour>;
+  /** The operator's simulated network APIs: each phone of the page gets a "Swap SIM" button there. */
+  networkUrl?: string;
   logger: Logger;
 }
 
@@ -388,7 +390,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
       await Promise.all([new Promise<void>((r) => server.close(() => r())), http.close()]);
     },
   };
-  const http = await startHttpApi(simulator, o.httpPort ?? 8025, host);
+  const http = await startHttpApi(simulator, o.httpPort ?? 8025, host, o.networkUrl);
   simulator.httpPort = http.port;
   o.logger.info({ smppPort: simulator.smppPort, httpPort: simulator.httpPort }, 'SMSC simulator listening');
   return simulator;
