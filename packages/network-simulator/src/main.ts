@@ -8,8 +8,9 @@ const env = z.object({
   NETWORK_SIM_HTTP_PORT: envInt(0, 65535).default(8035),
   /** The address it listens on. */
   NETWORK_SIM_HOST: z.string().default('127.0.0.1'),
-  /** The OAuth client the CAMARA APIs accept. */
+  /** The OAuth client the CAMARA APIs accept: its id … */
   NETWORK_SIM_CLIENT_ID: z.string().min(1).default('outband'),
+  /** … and its secret (`client_secret_basic`). */
   NETWORK_SIM_CLIENT_SECRET: z.string().min(1).default('secret'),
   /** The key the number portability lookup accepts. */
   NETWORK_SIM_MNP_KEY: z.string().min(1).default('secret'),
