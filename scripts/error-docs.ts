@@ -4,8 +4,9 @@ import { errorCodes, httpStatusOf, type ErrorCodeInfo, type ErrorKind } from '@o
 import { generatedNote, table } from './markdown';
 import { sourceFiles } from './source-files';
 
-// `packages/demo-shop` is a merchant (an outside party): its page answers its own codes, not Outband's.
-const outsideParties = new Set(['packages/demo-shop']);
+// Outside parties answer their own codes, not Outband's: `packages/demo-shop` is a merchant, `packages/network-simulator` the
+// operator's network APIs (CAMARA's codes).
+const outsideParties = new Set(['packages/demo-shop', 'packages/network-simulator']);
 
 const kinds: ErrorKind[] = [
   'invalid_input',
