@@ -38,6 +38,7 @@ module.exports = {
         'messaging/webhooks',
         'merchant-api/idempotency',
         'verifications/no-enumeration',
+        'verifications/enrolment',
         'merchant-api/twilio-compat',
         'merchant-api/twilio-hardening',
         'messaging/message-outbox',

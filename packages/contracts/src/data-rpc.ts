@@ -17,6 +17,7 @@ import {
 } from './common';
 import { deliveryAttempt } from './message-events';
 import { numberWarning } from './webhook-events';
+import { enrolmentActionV1, enrolmentStartV1 } from './enrolments';
 import { registeredActionV1, registeredSendV1 } from './registered-messages';
 import { webhookActionV1, webhookRegisterV1 } from './webhooks';
 import { adminActionV1 } from './admin';
@@ -145,6 +146,8 @@ export type MerchantKeysGetV1 = z.infer<typeof merchantKeysGetV1>;
 
 export const dataRpcRequest = z.discriminatedUnion('type', [
   verificationStartV1,
+  enrolmentStartV1,
+  enrolmentActionV1,
   verificationFindV1,
   twilioAuthV1,
   twilioServiceV1,

@@ -14,3 +14,4 @@ export type { SealKey } from './sealed-field';
 export * from './merchant-api';
 export * from './twilio';
 export { UNSAFE_TEXT, phoneText, unsafeTextReason } from './phone-text';
+export * from './enrolments';

@@ -3,6 +3,7 @@ import { certifiedMessage, channel, e164, identifier, locale, purpose, sessionId
 import { paymentSource } from './payments';
 import { registeredContent } from './registered-messages';
 import { webhookEventType } from './webhooks';
+import { enrolmentConfirm, enrolmentStart } from './enrolments';
 
 /**
  * The request bodies of the merchant HTTP API (`/v1`). The information server validates with
@@ -82,6 +83,8 @@ export const merchantApi = {
   registeredSend,
   registeredCode,
   webhookRegister,
+  enrolmentStart,
+  enrolmentConfirm,
 };
 
 /** What a caller sends to one route (defaults may be left out). */

@@ -161,6 +161,17 @@ export const errorCodes = {
     kind: 'invalid_input',
     description: 'The channel is not supported here (a reverse-channel code is texted back, not resent; the Twilio API sends by SMS only).',
   },
+  ENROLMENT_NOT_FOUND: { kind: 'not_found', description: 'No such enrolment (or it belongs to another merchant).' },
+  ENROLMENT_REFUSED: {
+    kind: 'conflict',
+    description:
+      "The identifier's number was certified by the operator or another merchant: a merchant's enrolment does not change it (the enrolment fails).",
+  },
+  ADDRESS_RECENTLY_CHANGED: {
+    kind: 'forbidden',
+    description:
+      "The subscriber's number changed less than `ADDRESS_CHANGE_COOLDOWN_HOURS` ago (`details.retryAfterSeconds`): transactions are not signed with it until then.",
+  },
   SIM_RECENTLY_SWAPPED: {
     kind: 'forbidden',
     description:

@@ -1,4 +1,5 @@
 import type {
+  EnrolmentView,
   MerchantRequest,
   PaymentView,
   RegisteredView,
@@ -52,6 +53,15 @@ export class Outband {
     get: (id: string) => this.http.request<SessionView>('GET', `/v1/sessions/${seg(id)}`),
     heartbeat: (id: string, o?: CallOptions) => this.http.request<SessionView>('POST', `/v1/sessions/${seg(id)}/heartbeat`, undefined, o),
     end: (id: string) => this.http.request<SessionView>('DELETE', `/v1/sessions/${seg(id)}`),
+  };
+
+  /** A number its holder proves with a code, then certified for an identifier. */
+  readonly enrolments = {
+    start: (body: MerchantRequest<'enrolmentStart'>, o?: CallOptions) =>
+      this.http.request<EnrolmentView>('POST', '/v1/enrolments', body, o),
+    get: (id: string) => this.http.request<EnrolmentView>('GET', `/v1/enrolments/${seg(id)}`),
+    confirm: (id: string, body: MerchantRequest<'enrolmentConfirm'>, o?: CallOptions) =>
+      this.http.request<EnrolmentView>('POST', `/v1/enrolments/${seg(id)}/confirm`, body, o),
   };
 
   readonly registeredMessages = {

@@ -76,6 +76,8 @@ export const dataServerEnv = z.object({
   MAX_SENDS_PER_VERIFICATION: envInt(1, 5).default(5),
   /** The pause between two codes of one verification (429 `RESEND_TOO_SOON`). */
   RESEND_COOLDOWN_SECONDS: envInt(0, 600).default(30),
+  /** After a subscriber's number changes (operator or enrolment), transactions are refused this long (403 `ADDRESS_RECENTLY_CHANGED`); 0: never. */
+  ADDRESS_CHANGE_COOLDOWN_HOURS: envInt(0, 720).default(24),
   /** Unknown identifiers get decoys showing a mobile number of this country (ISO 3166): where most subscribers are. */
   DECOY_COUNTRY: z
     .string()

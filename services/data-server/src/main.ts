@@ -25,6 +25,8 @@ import { RegisteredMessageService } from './registered-messages/registered-messa
 import { serveDataRpc } from './rpc/data-rpc.consumer';
 import { SessionRepository } from './sessions/session.repository';
 import { SessionService } from './sessions/session.service';
+import { EnrolmentRepository } from './enrolments/enrolment.repository';
+import { EnrolmentService } from './enrolments/enrolment.service';
 import { SubscriberRepository } from './subscribers/subscriber.repository';
 import { TwilioAccounts } from './twilio/twilio-accounts';
 import { TwilioRepository } from './twilio/twilio.repository';
@@ -126,7 +128,15 @@ export async function startDataServer(
   const twilio = new TwilioAccounts({ repo: new TwilioRepository(db), merchants, clock, suiteDigits });
   const admin = new AdminService({ db, merchants, subscribers, audit, twilio, sendNotice, clock });
   const billing = new BillingService({ ledger, merchants, subscribers });
-  const features = { verifications: service, sessions, payments, billing, registered, webhooks, admin, merchants, twilio };
+  const enrolments = new EnrolmentService({
+    enrolments: new EnrolmentRepository(db),
+    subscribers,
+    verifications: service,
+    audit,
+    sendNotice,
+    clock,
+  });
+  const features = { verifications: service, sessions, payments, billing, registered, webhooks, admin, merchants, twilio, enrolments };
   await serveDataRpc({ ...features, bus, names, metrics: m, logger, callers: config.RPC_TRUSTED_USERS });
   const rounds = startBackgroundRounds(config, { webhooks, outbox, sessions, registered, payments }, logger);
   await consumeMessageStatus(bus, names, certificates, webhooks, m, config.MESSAGE_SERVER_USERS);

@@ -11,6 +11,7 @@ import { openApiDocument } from './merchant-api/docs/openapi';
 import { paymentRouter, settlementRouter, statementRouter } from './merchant-api/payment.router';
 import { registeredMessageRouter } from './merchant-api/registered-message.router';
 import { sessionRouter } from './merchant-api/session.router';
+import { enrolmentRouter } from './merchant-api/enrolment.router';
 import { verificationRouter } from './merchant-api/verification.router';
 import { webhookRouter } from './merchant-api/webhook.router';
 import { adminRouter } from './operator/admin.router';
@@ -141,6 +142,7 @@ export function createApp(d: AppDeps): Express {
   app.use('/v1/verifications', mount, ...authenticated, verificationRouter(d.data));
   app.use('/v1/payments', mount, ...authenticated, paymentRouter(d.data));
   app.use('/v1/sessions', mount, ...authenticated, sessionRouter(d.data));
+  app.use('/v1/enrolments', mount, ...authenticated, enrolmentRouter(d.data));
   app.use('/v1/webhooks', mount, ...authenticated, webhookRouter(d.data));
   app.use('/v1/subscribers', mount, ...authenticated, statementRouter(d.data));
   app.use('/v1/settlements', mount, ...authenticated, settlementRouter(d.data));

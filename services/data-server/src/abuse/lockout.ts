@@ -47,9 +47,12 @@ export async function countFailure(d: LockoutDeps, v: VerificationRecord): Promi
   }
 }
 
-/** Whose failures a check counts: the subscriber's, or a decoy's (which blocks the same way). */
+/**
+ * Whose failures a check counts: the subscriber's, or a decoy's (which blocks the same way); an
+ * enrolment's (a number nobody holds yet) are its own, bounded by its attempts.
+ */
 export function holderOf(v: VerificationRecord): number | string {
-  return v.subscriberId ?? `d${v.decoyOf}`;
+  return v.subscriberId ?? (v.decoyOf ? `d${v.decoyOf}` : `e${v.id}`);
 }
 
 /** Failures and blocks are counted per subscriber and merchant. */

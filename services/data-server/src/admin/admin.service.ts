@@ -76,6 +76,7 @@ export class AdminService {
           locale: req.locale ?? old?.locale ?? 'en',
           cardToken: old?.cardToken ?? null,
           bankCustomerId: old?.bankCustomerId ?? null,
+          ...(old && old.address !== req.address ? { addressChangedAt: this.d.clock() } : {}),
         });
         const now = await this.d.subscribers.findByIdentifier(req.identifier);
         const moved = old !== undefined && old.address !== req.address;

@@ -4,7 +4,14 @@ import { Batcher, isSqlite, retryDeadlock, type Knex } from '@outband/db';
 /** One audited fact. Never a code, a key or an address: ids and outcomes only. */
 export interface AuditEvent {
   at: Date;
-  kind: 'certificate.issued' | 'check' | 'verification.canceled' | 'verification.refused' | 'subscriber.blocked' | 'admin';
+  kind:
+    | 'certificate.issued'
+    | 'check'
+    | 'verification.canceled'
+    | 'verification.refused'
+    | 'subscriber.blocked'
+    | 'subscriber.certified'
+    | 'admin';
   merchantId: string | null;
   verificationId: string | null;
   subscriberId: number | null;

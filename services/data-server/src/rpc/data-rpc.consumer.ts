@@ -6,6 +6,7 @@ import type { BillingService } from '../billing/billing.service';
 import type { PaymentService } from '../payments/payment.service';
 import type { RegisteredMessageService } from '../registered-messages/registered-message.service';
 import type { SessionService } from '../sessions/session.service';
+import type { EnrolmentService } from '../enrolments/enrolment.service';
 import type { WebhookService } from '../webhooks/webhook.service';
 import type { AdminService } from '../admin/admin.service';
 import type { VerificationService } from '../verifications/verification.service';
@@ -21,6 +22,7 @@ export interface DataRpcDeps {
   verifications: VerificationService;
   payments: PaymentService;
   sessions: SessionService;
+  enrolments: EnrolmentService;
   registered: RegisteredMessageService;
   webhooks: WebhookService;
   admin: AdminService;
@@ -113,6 +115,12 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
         req.locale,
         ctx.correlationId,
       );
+    case 'enrolment.start':
+      return d.enrolments.start(req, ctx.correlationId);
+    case 'enrolment.action':
+      return req.action === 'confirm'
+        ? d.enrolments.confirm(req.merchantId, req.enrolmentId, req.code)
+        : d.enrolments.get(req.merchantId, req.enrolmentId);
     case 'session.open':
       return d.sessions.open(req.merchantId, req.identifier);
     case 'session.action':

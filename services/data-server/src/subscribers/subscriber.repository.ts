@@ -13,6 +13,11 @@ export interface Subscriber {
   cardToken?: string | null;
   /** The bank's id of this customer (a terminal's card is identified by the bank). */
   bankCustomerId?: string | null;
+  /** When the address was certified by a code its holder typed back, and for whom (`merchant:<id>`). */
+  certifiedAt?: Date | null;
+  certifiedBy?: string | null;
+  /** When the address last changed: transaction signing waits a cool-down after it. */
+  addressChangedAt?: Date | null;
 }
 
 export interface SubscriberRow {
@@ -24,6 +29,9 @@ export interface SubscriberRow {
   locale: 'en' | 'fr';
   card_token: string | null;
   bank_customer_id: string | null;
+  certified_at: Date | null;
+  certified_by: string | null;
+  address_changed_at: Date | null;
 }
 
 export class SubscriberRepository {
@@ -54,7 +62,35 @@ export class SubscriberRepository {
     await this.db('subscribers').where({ id }).update({ status, updated_at: new Date() });
   }
 
-  /** Adds or updates a subscriber by identifier (seeding, admin). */
+  /**
+   * Certifies `address` for `identifier`, whose holder proved it by a code: a new subscriber, or a
+   * new address for one (its change dated). Answers the subscriber as it was, if any.
+   */
+  async certify(
+    c: { identifier: string; address: string; locale: Subscriber['locale']; by: string; at: Date },
+    trx: Knex = this.db,
+  ): Promise<{ before: Subscriber | undefined }> {
+    const row = await trx<SubscriberRow>('subscribers').where({ identifier: c.identifier }).forUpdate().first();
+    const certified = { certified_at: c.at, certified_by: c.by };
+    if (!row) {
+      await trx('subscribers').insert({
+        identifier: c.identifier,
+        address: c.address,
+        receiver_kind: 'mobile',
+        status: 'active',
+        locale: c.locale,
+        ...certified,
+      });
+      return { before: undefined };
+    }
+    const moved = row.address !== c.address ? { address: c.address, receiver_kind: 'mobile', address_changed_at: c.at } : {};
+    await trx('subscribers')
+      .where({ id: row.id })
+      .update({ ...certified, ...moved, updated_at: c.at });
+    return { before: toSubscriber(row) };
+  }
+
+  /** Adds or updates a subscriber by identifier (seeding, admin); a new address is dated. */
   async upsert(s: Omit<Subscriber, 'id'>): Promise<void> {
     const fields = {
       address: s.address,
@@ -63,6 +99,7 @@ export class SubscriberRepository {
       locale: s.locale,
       card_token: s.cardToken ?? null,
       bank_customer_id: s.bankCustomerId ?? null,
+      ...(s.addressChangedAt ? { address_changed_at: s.addressChangedAt } : {}),
     };
     await this.db('subscribers')
       .insert({ identifier: s.identifier, ...fields })
@@ -81,6 +118,9 @@ export const subscriberColumns: ReadonlyArray<keyof SubscriberRow> = [
   'locale',
   'card_token',
   'bank_customer_id',
+  'certified_at',
+  'certified_by',
+  'address_changed_at',
 ];
 
 export function toSubscriber(row: SubscriberRow): Subscriber {
@@ -93,5 +133,8 @@ export function toSubscriber(row: SubscriberRow): Subscriber {
     locale: row.locale,
     cardToken: row.card_token,
     bankCustomerId: row.bank_customer_id,
+    certifiedAt: row.certified_at === null ? null : new Date(row.certified_at),
+    certifiedBy: row.certified_by,
+    addressChangedAt: row.address_changed_at === null ? null : new Date(row.address_changed_at),
   };
 }

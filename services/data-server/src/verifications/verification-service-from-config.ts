@@ -49,6 +49,7 @@ export function verificationServiceFromConfig(
     countSend: (merchantId, address, now) => guard.count(merchantId, address, now),
     merchantLimit: merchantLimit(limiter, { perSecond: config.MERCHANT_LIMIT_PER_SECOND, perDay: config.MERCHANT_LIMIT_PER_DAY }),
     policyOf: (merchantId) => merchants.policy(merchantId),
+    addressCooldownMs: config.ADDRESS_CHANGE_COOLDOWN_HOURS * 3600 * 1000,
     ...(numberChecks ? { checkNumber: (address, policy, channel, now) => numberChecks.check(address, policy, channel, now) } : {}),
     sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),

@@ -60,6 +60,8 @@ export interface VerificationServiceDeps {
    * and applies the merchant's action (throws its refusal); absent: no network API is configured.
    */
   checkNumber?: (address: string, policy: MerchantPolicy, channel: Channel, now: Date) => Promise<NumberCheck | undefined>;
+  /** How long after an address change no transaction is signed with it (0: no cool-down). */
+  addressCooldownMs?: number;
   /** Counts sends per address; answers whether one more is allowed. */
   sendLimit: (address: string, now: Date) => Promise<RateDecision>;
   clock: () => Date;

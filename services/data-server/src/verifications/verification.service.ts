@@ -15,6 +15,8 @@ import { admitStart, refuseOverSendLimit } from './start/start-admission';
 import { issueCode } from './start/issue-code';
 import { newVerification } from './start/new-verification';
 import { checkedNumber } from './start/checked-number';
+import { refuseRecentAddress } from './start/recent-address';
+import { issueEnrolmentCode } from './start/enrolment-code';
 import type { VerificationServiceDeps } from './verification.deps';
 import type { BusRequest } from './bus-request';
 import type { PaymentSettlement } from './lifecycle';
@@ -51,6 +53,9 @@ export class VerificationService {
     const channel = req.channel ?? 'sms';
     const { destination, withheld } = await admitStart(this.d, req, channel, subscriber, marker, policy, now);
     const receiver = withheld ? null : subscriber;
+    if (receiver) {
+      await refuseRecentAddress(this.d, req.merchantId, receiver, req.purpose, now);
+    }
     const numberCheck = receiver ? await checkedNumber(this.d, req.merchantId, receiver, policy, channel, now) : undefined;
     // One open verification per merchant and subscriber: a new one cancels the old.
     for (const old of open) {
@@ -199,6 +204,11 @@ export class VerificationService {
         });
         return this.view(v.id, merchantId);
     }
+  }
+
+  /** Sends a code to a number someone wants certified for an identifier (an enrolment). */
+  async issueEnrolmentCode(e: Parameters<typeof issueEnrolmentCode>[1]): Promise<VerificationRecord> {
+    return issueEnrolmentCode(this.d, e);
   }
 
   /** Checks a typed code; through a Twilio service (`serviceSid`), another service's verification is unknown, untouched. */

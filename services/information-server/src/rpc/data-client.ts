@@ -19,6 +19,9 @@ import {
   type RegisteredSendV1,
   type RegisteredView,
   sessionView,
+  enrolmentView,
+  type EnrolmentStartV1,
+  type EnrolmentView,
   type SessionView,
   settlementView,
   statementView,
@@ -79,6 +82,11 @@ export interface DataClient {
   twilioService(req: Omit<TwilioServiceV1, 'type' | 'version'>, correlationId?: string): Promise<TwilioServiceView>;
   merchantKeys(merchantId: string, correlationId?: string): Promise<MerchantKeys>;
   openSession(merchantId: string, identifier: string, correlationId?: string): Promise<SessionView>;
+  startEnrolment(req: Omit<EnrolmentStartV1, 'type' | 'version'>, correlationId?: string): Promise<EnrolmentView>;
+  enrolmentAction(
+    req: { merchantId: string; enrolmentId: string } & ({ action: 'get' } | { action: 'confirm'; code: string }),
+    correlationId?: string,
+  ): Promise<EnrolmentView>;
   sessionAction(merchantId: string, sessionId: string, action: 'get' | 'heartbeat' | 'end', correlationId?: string): Promise<SessionView>;
   sendRegistered(req: Omit<RegisteredSendV1, 'type' | 'version'>, correlationId?: string): Promise<RegisteredView>;
   registeredAction(
@@ -139,6 +147,8 @@ export function busDataClient(bus: MessageBus, names: BusNames, timeoutMs: numbe
     twilioService: (req, cid) => call({ type: 'twilio.service', version: 1, ...req }, twilioServiceView, cid),
     merchantKeys: (merchantId, cid) => call({ type: 'merchant.keys.get', version: 1, merchantId }, merchantKeys, cid),
     openSession: (merchantId, identifier, cid) => call({ type: 'session.open', version: 1, merchantId, identifier }, sessionView, cid),
+    startEnrolment: (req, cid) => call({ type: 'enrolment.start', version: 1, ...req }, enrolmentView, cid),
+    enrolmentAction: (req, cid) => call({ type: 'enrolment.action', version: 1, ...req }, enrolmentView, cid),
     sessionAction: (merchantId, sessionId, action, cid) =>
       call({ type: 'session.action', version: 1, merchantId, sessionId, action }, sessionView, cid),
     sendRegistered: (req, cid) => call({ type: 'registered.send', version: 1, ...req }, registeredView, cid),

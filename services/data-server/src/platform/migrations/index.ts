@@ -22,6 +22,7 @@ import { webhookClaims } from './020-webhook-claims';
 import { auditChains } from './021-audit-chains';
 import { subscriberAddressIndex } from './022-subscriber-address-index';
 import { numberChecks } from './023-number-checks';
+import { enrolments } from './024-enrolments';
 
 // In the order they run. A name is what knex records in its table: never rename one.
 const migrations = [
@@ -48,6 +49,7 @@ const migrations = [
   auditChains,
   subscriberAddressIndex,
   numberChecks,
+  enrolments,
 ];
 
 /** A knex migration source over the data server's migrations, in order. */

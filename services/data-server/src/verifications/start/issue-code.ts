@@ -18,7 +18,12 @@ export interface IssueOptions {
   withheld?: string | null;
   /** A start's first code: the verification is written with it, not before. */
   isNew?: boolean;
+  /** What the audit trail calls this code when not its purpose (`enrolment`). */
+  issuedAs?: string;
 }
+
+/** Who a code goes to: a subscriber, or a number being enrolled (no subscriber yet). */
+export type Receiver = Pick<Subscriber, 'address' | 'receiverKind' | 'locale'>;
 
 /**
  * Records the certificate of one code and hands its message to the message server. A decoy
@@ -27,18 +32,18 @@ export interface IssueOptions {
 export async function issueCode(
   d: Pick<VerificationServiceDeps, 'record' | 'sealCode' | 'pending' | 'verifications' | 'clock'>,
   v: VerificationRecord,
-  subscriber: Subscriber | null,
+  subscriber: Receiver | null,
   code: string,
   o: IssueOptions,
 ): Promise<void> {
-  const issued = o.resent ? `${v.purpose}:resent` : v.purpose;
+  const issued = `${o.issuedAs ?? v.purpose}${o.resent ? ':resent' : ''}`;
   const audit = { at: o.now, kind: 'certificate.issued' as const, merchantId: v.merchantId, verificationId: v.id };
   const verification = o.isNew ? v : undefined;
   // The refusal's reason is in `outband_send_refusals_total{reason}` (the outcome column is short).
   const record: IssueRecord = subscriber
     ? {
         verification,
-        audit: { ...audit, subscriberId: subscriber.id, outcome: issued },
+        audit: { ...audit, subscriberId: v.subscriberId, outcome: issued },
         sent: codeSent(d, v, subscriber, code, o),
       }
     : { verification, audit: { ...audit, subscriberId: v.subscriberId, outcome: `${issued}:${o.withheld ? 'withheld' : 'decoy'}` } };
@@ -55,7 +60,7 @@ export async function issueCode(
 function codeSent(
   d: Pick<VerificationServiceDeps, 'sealCode'>,
   v: VerificationRecord,
-  subscriber: Subscriber,
+  subscriber: Receiver,
   code: string,
   o: IssueOptions,
 ): NonNullable<IssueRecord['sent']> {

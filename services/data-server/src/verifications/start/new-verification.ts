@@ -15,12 +15,13 @@ import type { StartInput } from './start-input';
 import type { Admission } from './start-admission';
 import { decoyDestination } from './decoy-destination';
 import { unmatchableCode } from './decoy';
+import type { Receiver } from './issue-code';
 
 /** What an admitted start knows: who receives, what the merchant's policy says, what is bound. */
 export interface AdmittedStart extends Admission {
   subscriber: Subscriber | null;
-  /** Who the code goes to: null for a decoy or a withheld send. */
-  receiver: Subscriber | null;
+  /** Who the code goes to (a subscriber, or a number being enrolled): null for a decoy or a withheld send. */
+  receiver: Receiver | null;
   /** The identifier's decoy marker, kept on a record nobody receives. */
   marker: string;
   policy: MerchantPolicy;

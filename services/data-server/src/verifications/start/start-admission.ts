@@ -42,18 +42,28 @@ export async function admitStart(
     // Only a pager subscriber could be refused this channel, so the refusal would name one.
     withheld = 'CHANNEL_UNSUPPORTED';
   }
-  const merchantLimit = await d.merchantLimit(req.merchantId, policy, now);
-  if (!merchantLimit.allowed) {
-    throw new AppError('rate_limited', 'MERCHANT_RATE_LIMITED', 'this merchant starts too many verifications: slow down', {
-      details: { retryAfterSeconds: merchantLimit.retryAfterSeconds },
-    });
-  }
+  await refuseOverMerchantLimit(d, req.merchantId, policy, now);
   await refuseOverSendLimit(d, subscriber?.address ?? `decoy:${marker}`, now);
   const admitted = to;
   if (!withheld && channel === 'sms' && admitted) {
     withheld = await guarded(typed, () => d.countSend(req.merchantId, admitted, now));
   }
   return { destination, withheld };
+}
+
+/** Counts a start of the merchant's; refuses one over its second or day window. */
+export async function refuseOverMerchantLimit(
+  d: Pick<VerificationServiceDeps, 'merchantLimit'>,
+  merchantId: string,
+  policy: MerchantPolicy,
+  now: Date,
+): Promise<void> {
+  const limit = await d.merchantLimit(merchantId, policy, now);
+  if (!limit.allowed) {
+    throw new AppError('rate_limited', 'MERCHANT_RATE_LIMITED', 'this merchant starts too many verifications: slow down', {
+      details: { retryAfterSeconds: limit.retryAfterSeconds },
+    });
+  }
 }
 
 /** Counts a send to `address` (a decoy's marker for a decoy); refuses one over the window. */

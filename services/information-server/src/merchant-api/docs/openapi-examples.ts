@@ -17,10 +17,22 @@ const ids = {
   session: 'se_5d2f8a1c7e3b49d0a6c4e2f1b8d7a953',
   registered: 'rm_1a7c3e9b5d2f48a6c0e4b8d2f6a1c3e5',
   webhook: 'we_9e4b2d7f1c8a43e5b6d0a2c4e8f1b7d3',
+  enrolment: 'en_2c8f1a6d3e9b47c0a5d2e8f4b1c7a396',
+  enrolmentCode: 've_6e1b9d4a2c7f48e3b0d5a1c8e2f7b4d9',
 };
 const at = (minute: number) => `2026-03-02T10:${String(minute).padStart(2, '0')}:00.000Z`;
 const alicePhone = '+33 6 •• •• •• 78';
 const bobPhone = '+49 1••• •••••78';
+const enrolment = {
+  id: ids.enrolment,
+  status: 'pending',
+  identifier: 'dave',
+  to: '+33 6 •• •• •• 33',
+  createdAt: at(15),
+  expiresAt: at(20),
+  attemptsLeft: 5,
+  verificationId: ids.enrolmentCode,
+};
 const pending = {
   id: ids.verification,
   status: 'pending',
@@ -110,6 +122,17 @@ export const routeExamples: Record<string, RouteExample> = {
   'delete /v1/sessions/:id': {
     summary: 'Ended by the merchant',
     response: { ...session, status: 'closed', closeReason: 'ended', closedAt: at(16), durationSeconds: 360 },
+  },
+  'post /v1/enrolments': {
+    summary: 'dave proves he holds his new number',
+    request: { identifier: 'dave', address: '+33611122233' },
+    response: enrolment,
+  },
+  'get /v1/enrolments/:id': { summary: 'A pending enrolment', response: enrolment },
+  'post /v1/enrolments/:id/confirm': {
+    summary: 'dave types the code his phone received',
+    request: { code: '482913' },
+    response: { ...enrolment, status: 'confirmed', attemptsLeft: 0, confirmedAt: at(16) },
   },
   'post /v1/registered-messages': {
     summary: 'alice deposits a notice for bob',

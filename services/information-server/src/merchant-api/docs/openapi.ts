@@ -3,6 +3,7 @@ import {
   paymentView,
   registeredView,
   sessionView,
+  enrolmentView,
   settlementView,
   statementView,
   verificationView,
@@ -12,6 +13,7 @@ import {
 import { paymentBodies } from '../payment.router';
 import { registeredBodies } from '../registered-message.router';
 import { sessionBodies } from '../session.router';
+import { enrolmentBodies } from '../enrolment.router';
 import { verificationBodies } from '../verification.router';
 import { webhookBodies } from '../webhook.router';
 import { routeExamples } from './openapi-examples';
@@ -77,6 +79,22 @@ export const operations: Operation[] = [
   { method: 'get', path: '/v1/sessions/:id', summary: 'Read a session', response: sessionView },
   { method: 'post', path: '/v1/sessions/:id/heartbeat', summary: 'Keep a session open', response: sessionView },
   { method: 'delete', path: '/v1/sessions/:id', summary: 'End a session', response: sessionView },
+  {
+    method: 'post',
+    path: '/v1/enrolments',
+    summary: 'Send a code to a number, to certify it for an identifier',
+    body: enrolmentBodies.start,
+    response: enrolmentView,
+    status: 201,
+  },
+  { method: 'get', path: '/v1/enrolments/:id', summary: 'Read an enrolment', response: enrolmentView },
+  {
+    method: 'post',
+    path: '/v1/enrolments/:id/confirm',
+    summary: 'Certify the number with the code it received',
+    body: enrolmentBodies.confirm,
+    response: enrolmentView,
+  },
   {
     method: 'post',
     path: '/v1/registered-messages',

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '@outband/errors';
+import type { EnrolmentStartV1, EnrolmentView, NoticeKind, VerificationView } from '@outband/contracts';
+import { audited, type AuditLog } from '../audit/audit-log';
+import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
+import { enrolmentStatement } from '../verifications/start/enrolment-code';
+import { maskAddress } from '../verifications/mask-address';
+import type { VerificationService } from '../verifications/verification.service';
+import type { EnrolmentRecord, EnrolmentRepository } from './enrolment.repository';
+
+export interface EnrolmentDeps {
+  enrolments: EnrolmentRepository;
+  subscribers: Pick<SubscriberRepository, 'findByIdentifier' | 'certify'>;
+  verifications: Pick<VerificationService, 'issueEnrolmentCode' | 'check' | 'get'>;
+  audit: Pick<AuditLog, 'append'>;
+  sendNotice: (subscriber: Subscriber, notice: NoticeKind) => Promise<void>;
+  clock: () => Date;
+}
+
+/**
+ * Enrolment with proof of possession (patent op. 203–204: the single certified address): a
+ * merchant names an identifier and a number, a code goes to the number, and only its holder's
+ * confirm certifies it. An identifier whose number someone else certified (the operator, another
+ * merchant) is not changed by a merchant; a change of one's own tells the old handset.
+ */
+export class EnrolmentService {
+  constructor(private readonly d: EnrolmentDeps) {}
+
+  async start(req: Omit<EnrolmentStartV1, 'type' | 'version'>, correlationId?: string): Promise<EnrolmentView> {
+    const v = await this.d.verifications.issueEnrolmentCode({ ...req, correlationId });
+    const e: EnrolmentRecord = {
+      id: `en_${randomBytes(16).toString('hex')}`,
+      merchantId: req.merchantId,
+      identifier: req.identifier,
+      address: req.address,
+      locale: req.locale ?? 'en',
+      verificationId: v.id,
+      status: 'pending',
+      createdAt: v.createdAt,
+      expiresAt: v.expiresAt,
+      confirmedAt: null,
+    };
+    await this.d.enrolments.insert(e);
+    return viewOf(e, await this.d.verifications.get(e.merchantId, v.id));
+  }
+
+  async get(merchantId: string, id: string): Promise<EnrolmentView> {
+    const e = await this.find(merchantId, id);
+    return viewOf(e, await this.d.verifications.get(merchantId, e.verificationId));
+  }
+
+  /** Checks the code the number received; the right one certifies the number for the identifier. */
+  async confirm(merchantId: string, id: string, code: string): Promise<EnrolmentView> {
+    const e = await this.find(merchantId, id);
+    if (e.status !== 'pending') {
+      return this.get(merchantId, id);
+    }
+    let checked: { verification: VerificationView; outcome?: string };
+    try {
+      checked = await this.d.verifications.check(merchantId, e.verificationId, code, { message: { text: enrolmentStatement } });
+    } catch (err) {
+      // Its code was already approved (a confirm cut short, or a check through the verification):
+      // the number is proven, the certification is what is left to do.
+      const v =
+        err instanceof AppError && err.code === 'ALREADY_USED' ? await this.d.verifications.get(merchantId, e.verificationId) : undefined;
+      if (v?.status !== 'approved') {
+        await this.endUnless(e, err);
+        throw err;
+      }
+      checked = { verification: v };
+    }
+    const v = checked.verification;
+    if (v.status === 'approved') {
+      return viewOf(await this.certify(e), v);
+    }
+    if (v.status !== 'pending') {
+      await this.d.enrolments.end(e.id, v.status === 'expired' ? 'expired' : 'failed', this.d.clock());
+      return this.get(merchantId, id);
+    }
+    return {
+      ...viewOf(e, v),
+      ...(checked.outcome === 'mismatch'
+        ? { cause: { code: 'CODE_MISMATCH', detail: 'wrong code: the enrolment stays pending while attempts are left' } }
+        : {}),
+    };
+  }
+
+  private async certify(e: EnrolmentRecord): Promise<EnrolmentRecord> {
+    const before = await this.d.subscribers.findByIdentifier(e.identifier);
+    const by = `merchant:${e.merchantId}`;
+    if (before && before.address !== e.address && before.certifiedBy !== by) {
+      await this.d.enrolments.end(e.id, 'failed', this.d.clock());
+      throw new AppError(
+        'conflict',
+        'ENROLMENT_REFUSED',
+        "this identifier's number was certified by the operator or another merchant: only they can change it",
+      );
+    }
+    const at = this.d.clock();
+    const changed = before !== undefined && before.address !== e.address;
+    await this.d.audit.append(
+      {
+        at,
+        kind: 'subscriber.certified',
+        merchantId: e.merchantId,
+        verificationId: e.verificationId,
+        subscriberId: before?.id ?? null,
+        outcome: before ? (changed ? 'address_changed' : 'recertified') : 'enrolled',
+      },
+      audited(certifyRows(this.d), { e, by, at }),
+    );
+    if (before && changed) {
+      // Whoever holds the old number learns of the change, so one nobody asked for is noticed.
+      await this.d.sendNotice(before, 'address_changed');
+    }
+    return { ...e, status: 'confirmed', confirmedAt: at };
+  }
+
+  private async find(merchantId: string, id: string): Promise<EnrolmentRecord> {
+    const e = await this.d.enrolments.find(merchantId, id);
+    if (!e) {
+      throw new AppError('not_found', 'ENROLMENT_NOT_FOUND', 'no such enrolment');
+    }
+    return e;
+  }
+
+  /** A code that can no longer approve ends its enrolment: expired, or failed. */
+  private async endUnless(e: EnrolmentRecord, err: unknown): Promise<void> {
+    const code = err instanceof AppError ? err.code : '';
+    if (code === 'VERIFICATION_EXPIRED' || code === 'LAPTOP_STORE_RESET') {
+      await this.d.enrolments.end(e.id, 'expired', this.d.clock());
+    } else if (code === 'TOO_MANY_ATTEMPTS' || code === 'CANCELED' || code === 'VERIFICATION_FAILED') {
+      await this.d.enrolments.end(e.id, 'failed', this.d.clock());
+    }
+  }
+}
+
+/** The subscriber's certified address and the enrolment's end, in the audit row's transaction. */
+function certifyRows(d: Pick<EnrolmentDeps, 'subscribers' | 'enrolments'>) {
+  return async (trx: Parameters<EnrolmentRepository['end']>[3], items: Array<{ e: EnrolmentRecord; by: string; at: Date }>) => {
+    for (const { e, by, at } of items) {
+      await d.subscribers.certify({ identifier: e.identifier, address: e.address, locale: e.locale, by, at }, trx);
+      await d.enrolments.end(e.id, 'confirmed', at, trx);
+    }
+  };
+}
+
+function viewOf(e: EnrolmentRecord, v: VerificationView): EnrolmentView {
+  return {
+    id: e.id,
+    status: e.status,
+    identifier: e.identifier,
+    to: maskAddress(e.address),
+    createdAt: e.createdAt.toISOString(),
+    expiresAt: e.expiresAt.toISOString(),
+    attemptsLeft: e.status === 'pending' ? v.attemptsLeft : 0,
+    verificationId: e.verificationId,
+    ...(e.confirmedAt ? { confirmedAt: e.confirmedAt.toISOString() } : {}),
+  };
+}
