@@ -75,7 +75,7 @@ describe('enrolment with proof of possession', () => {
     await waitForInbox(suite, address, 2);
   });
 
-  it("moves its own enrolment to a new number: the old handset is told, and transactions wait the cool-down", async () => {
+  it('moves its own enrolment to a new number: the old handset is told, and transactions wait the cool-down', async () => {
     const [first, second] = ['+33622233344', '+33633344455'];
     const a = await enrol('erin', first);
     await confirm(a.body.id, await readCode(suite, first, 1));
@@ -95,6 +95,31 @@ describe('enrolment with proof of possession', () => {
     // A login is not a transaction: it goes to the new number.
     expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'erin' } })).status).toBe(201);
     await waitForInbox(suite, second, 2);
+  });
+
+  it("does not let a merchant take over an identifier the operator certified, even at the identifier's own number", async () => {
+    // alice types the code her own phone got: the merchant would then own her identifier.
+    const started = await enrol('alice', subscribers.alice.address);
+    const refused = await confirm(started.body.id, await readCode(suite, subscribers.alice.address, 1));
+    expect(refused.body).toMatchObject({ code: 'ENROLMENT_REFUSED' });
+    expect(await subscriberRow('alice')).toMatchObject({ certified_by: null });
+  });
+
+  it('certifies once when two confirms of one enrolment race, and refuses to resend its code', async () => {
+    const address = '+33677788899';
+    const started = await enrol('gail', address);
+    const code = await readCode(suite, address, 1);
+    const both = await Promise.all([confirm(started.body.id, code), confirm(started.body.id, code)]);
+    expect(both.map((b) => b.body.status)).toEqual(['confirmed', 'confirmed']);
+    const db = openDatabase(suite.databaseUrl, { min: 0, max: 1 });
+    try {
+      const rows = await db('audit_events').where({ kind: 'subscriber.certified', verification_id: String(started.body.verificationId) });
+      expect(rows).toHaveLength(1);
+    } finally {
+      await db.destroy();
+    }
+    const resend = await api(suite, 'POST', `/v1/verifications/${String(started.body.verificationId)}/resend`, { body: {} });
+    expect(resend.body).toMatchObject({ code: 'CHANNEL_UNSUPPORTED' });
   });
 
   it("does not let a merchant move a number the operator certified, even with the new number's code", async () => {

@@ -178,6 +178,20 @@ describe('number trust: SIM swap and port checks before a code is sent', () => {
     expect(await metrics()).toMatch(/outband_network_api_duration_seconds_count\{[^}]*api="sim-swap",outcome="timeout"[^}]*\} [1-9]/);
   });
 
+  it('does not count a number the operator cannot answer for as the API failing', async () => {
+    network.lines.markForeign(bob);
+    for (let i = 0; i < 4; i++) {
+      expect(await recorded((await start('bob')).body.id)).toMatchObject({ verification: 'unknown:sent' });
+    }
+    expect(await metrics()).toMatch(
+      /outband_network_api_duration_seconds_count\{[^}]*api="sim-swap",outcome="not_applicable"[^}]*\} [4-9]/,
+    );
+    // More answers than the breaker's threshold, and it still asks: a swap is still refused.
+    await setPolicy(suite, { simSwapAction: 'refuse' });
+    swapped(alice, 1);
+    expect((await start('alice')).body).toMatchObject({ code: 'SIM_RECENTLY_SWAPPED' });
+  });
+
   it('stops calling a failing network API for a while, and fetches a new token when the old one is refused', async () => {
     network.tokens.revokeAll();
     const fresh = await start('bob');

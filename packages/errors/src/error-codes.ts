@@ -159,7 +159,8 @@ export const errorCodes = {
   CODE_REQUIRED: { kind: 'invalid_input', description: 'A transaction or a message is approved only by checking its code.' },
   CHANNEL_UNSUPPORTED: {
     kind: 'invalid_input',
-    description: 'The channel is not supported here (a reverse-channel code is texted back, not resent; the Twilio API sends by SMS only).',
+    description:
+      "The channel is not supported here (a reverse-channel code is texted back, not resent; an enrolment's code is not resent; the Twilio API sends by SMS only).",
   },
   ENROLMENT_NOT_FOUND: { kind: 'not_found', description: 'No such enrolment (or it belongs to another merchant).' },
   ENROLMENT_REFUSED: {

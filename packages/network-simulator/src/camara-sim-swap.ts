@@ -30,6 +30,9 @@ export function simSwap(lines: Lines, operation: string, body: unknown, now: Dat
   if (typeof b.phoneNumber !== 'string' || !e164.test(b.phoneNumber)) {
     return camaraError(400, 'INVALID_ARGUMENT', 'phoneNumber must be an E.164 number with its +.');
   }
+  if (!lines.serves(b.phoneNumber)) {
+    return camaraError(404, 'IDENTIFIER_NOT_FOUND', 'Device identifier not found.');
+  }
   const line = lines.get(b.phoneNumber);
   switch (operation) {
     case 'check': {

@@ -25,6 +25,7 @@ const lineAge = 400 * 24 * 3600 * 1000;
 /** The simulated operator's lines, changed by its control API (a "SIM swap" button, tests). */
 export class Lines {
   private readonly byNumber = new Map<string, Line>();
+  private readonly foreign = new Set<string>();
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
@@ -54,7 +55,17 @@ export class Lines {
     return line;
   }
 
+  /** A number this operator does not serve: its APIs cannot answer for it. */
+  markForeign(phoneNumber: string): void {
+    this.foreign.add(phoneNumber);
+  }
+
+  serves(phoneNumber: string): boolean {
+    return !this.foreign.has(phoneNumber);
+  }
+
   reset(): void {
     this.byNumber.clear();
+    this.foreign.clear();
   }
 }

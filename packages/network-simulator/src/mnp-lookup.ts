@@ -10,6 +10,9 @@ export function mnpLookup(lines: Lines, body: unknown): { status: number; body: 
   if (typeof msisdn !== 'string' || !/^\+[1-9][0-9]{4,14}$/.test(msisdn)) {
     return { status: 400, body: { error: 'bad_request', detail: 'send {msisdn} as an E.164 number with its +' } };
   }
+  if (!lines.serves(msisdn)) {
+    return { status: 404, body: { error: 'not_found', detail: 'no such number in the portability database' } };
+  }
   const line = lines.get(msisdn);
   return {
     status: 200,

@@ -77,6 +77,7 @@ export class AdminService {
           cardToken: old?.cardToken ?? null,
           bankCustomerId: old?.bankCustomerId ?? null,
           ...(old && old.address !== req.address ? { addressChangedAt: this.d.clock() } : {}),
+          certifiedBy: `operator:${req.actor}`,
         });
         const now = await this.d.subscribers.findByIdentifier(req.identifier);
         const moved = old !== undefined && old.address !== req.address;

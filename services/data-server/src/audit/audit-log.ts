@@ -98,7 +98,21 @@ async function appendChained(trx: Knex, events: AuditEvent[]): Promise<void> {
 // the database being away or slow, which would fail every entry alike.
 const rowErrors = new Set(['ER_DUP_ENTRY', 'ER_NO_REFERENCED_ROW_2', 'ER_DATA_TOO_LONG', 'ER_TRUNCATED_WRONG_VALUE', 'ER_BAD_NULL_ERROR']);
 
+/**
+ * What a group write throws to refuse its own entry (a check under the transaction's locks found
+ * it must not be written): the batch's other entries are written again without it, and its
+ * `append` rejects with this error.
+ */
+export class RefusedEntry extends Error {
+  constructor(readonly refusal: unknown) {
+    super('audit entry refused by its own write');
+  }
+}
+
 function isRowError(e: unknown): boolean {
+  if (e instanceof RefusedEntry) {
+    return true;
+  }
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (rowErrors.has(code) || code.startsWith('SQLITE_CONSTRAINT'));
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '@outband/errors';
 import type { EnrolmentStartV1, EnrolmentView, NoticeKind, VerificationView } from '@outband/contracts';
-import { audited, type AuditLog } from '../audit/audit-log';
+import { audited, RefusedEntry, type AuditLog } from '../audit/audit-log';
 import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
 import { enrolmentStatement } from '../verifications/start/enrolment-code';
 import { maskAddress } from '../verifications/mask-address';
@@ -71,7 +71,7 @@ export class EnrolmentService {
     }
     const v = checked.verification;
     if (v.status === 'approved') {
-      return viewOf(await this.certify(e), v);
+      return this.certify(e);
     }
     if (v.status !== 'pending') {
       await this.d.enrolments.end(e.id, v.status === 'expired' ? 'expired' : 'failed', this.d.clock());
@@ -85,35 +85,39 @@ export class EnrolmentService {
     };
   }
 
-  private async certify(e: EnrolmentRecord): Promise<EnrolmentRecord> {
-    const before = await this.d.subscribers.findByIdentifier(e.identifier);
-    const by = `merchant:${e.merchantId}`;
-    if (before && before.address !== e.address && before.certifiedBy !== by) {
-      await this.d.enrolments.end(e.id, 'failed', this.d.clock());
-      throw new AppError(
-        'conflict',
-        'ENROLMENT_REFUSED',
-        "this identifier's number was certified by the operator or another merchant: only they can change it",
-      );
-    }
+  private async certify(e: EnrolmentRecord): Promise<EnrolmentView> {
+    const seen = await this.d.subscribers.findByIdentifier(e.identifier);
     const at = this.d.clock();
-    const changed = before !== undefined && before.address !== e.address;
-    await this.d.audit.append(
-      {
-        at,
-        kind: 'subscriber.certified',
-        merchantId: e.merchantId,
-        verificationId: e.verificationId,
-        subscriberId: before?.id ?? null,
-        outcome: before ? (changed ? 'address_changed' : 'recertified') : 'enrolled',
-      },
-      audited(certifyRows(this.d), { e, by, at }),
-    );
-    if (before && changed) {
+    const item: CertifyItem = { e, by: `merchant:${e.merchantId}`, at };
+    const moved = seen !== undefined && seen.address !== e.address;
+    try {
+      await this.d.audit.append(
+        {
+          at,
+          kind: 'subscriber.certified',
+          merchantId: e.merchantId,
+          verificationId: e.verificationId,
+          subscriberId: seen?.id ?? null,
+          outcome: seen ? (moved ? 'address_changed' : 'recertified') : 'enrolled',
+        },
+        audited(certifyRows(this.d), item),
+      );
+    } catch (err) {
+      const refusal = err instanceof RefusedEntry ? err.refusal : err;
+      if (refusal instanceof AlreadyEnded) {
+        return this.get(e.merchantId, e.id);
+      }
+      if (refusal instanceof AppError && refusal.code === 'ENROLMENT_REFUSED') {
+        await this.d.enrolments.end(e.id, 'failed', this.d.clock());
+      }
+      throw refusal;
+    }
+    const before = item.before;
+    if (before && before.address !== e.address) {
       // Whoever holds the old number learns of the change, so one nobody asked for is noticed.
       await this.d.sendNotice(before, 'address_changed');
     }
-    return { ...e, status: 'confirmed', confirmedAt: at };
+    return this.get(e.merchantId, e.id);
   }
 
   private async find(merchantId: string, id: string): Promise<EnrolmentRecord> {
@@ -135,25 +139,58 @@ export class EnrolmentService {
   }
 }
 
-/** The subscriber's certified address and the enrolment's end, in the audit row's transaction. */
+interface CertifyItem {
+  e: EnrolmentRecord;
+  by: string;
+  at: Date;
+  /** The subscriber as it was under the transaction's lock, once certified. */
+  before?: Subscriber | undefined;
+}
+
+/** Another confirm of the same enrolment certified it first. */
+class AlreadyEnded extends Error {}
+
+/**
+ * The enrolment's end and the subscriber's certified address, in the audit row's transaction: the
+ * end first, so two confirms certify once; the owner checked under the subscriber's lock, so a
+ * merchant never takes over an identifier the operator or another merchant certified.
+ */
 function certifyRows(d: Pick<EnrolmentDeps, 'subscribers' | 'enrolments'>) {
-  return async (trx: Parameters<EnrolmentRepository['end']>[3], items: Array<{ e: EnrolmentRecord; by: string; at: Date }>) => {
-    for (const { e, by, at } of items) {
-      await d.subscribers.certify({ identifier: e.identifier, address: e.address, locale: e.locale, by, at }, trx);
-      await d.enrolments.end(e.id, 'confirmed', at, trx);
+  return async (trx: Parameters<EnrolmentRepository['end']>[3], items: CertifyItem[]) => {
+    for (const item of items) {
+      const { e, by, at } = item;
+      if (!(await d.enrolments.end(e.id, 'confirmed', at, trx))) {
+        throw new RefusedEntry(new AlreadyEnded());
+      }
+      const { before, refused } = await d.subscribers.certify(
+        { identifier: e.identifier, address: e.address, locale: e.locale, by, at },
+        trx,
+      );
+      if (refused) {
+        throw new RefusedEntry(
+          new AppError(
+            'conflict',
+            'ENROLMENT_REFUSED',
+            "this identifier's number was certified by the operator or another merchant: only they can change it",
+          ),
+        );
+      }
+      item.before = before;
     }
   };
 }
 
 function viewOf(e: EnrolmentRecord, v: VerificationView): EnrolmentView {
+  // A pending one past its code's life reads as expired, as a verification does.
+  const status = e.status === 'pending' && v.status === 'expired' ? 'expired' : e.status;
   return {
     id: e.id,
-    status: e.status,
+    status,
     identifier: e.identifier,
     to: maskAddress(e.address),
     createdAt: e.createdAt.toISOString(),
     expiresAt: e.expiresAt.toISOString(),
-    attemptsLeft: e.status === 'pending' ? v.attemptsLeft : 0,
+    attemptsLeft: status === 'pending' ? v.attemptsLeft : 0,
     verificationId: e.verificationId,
     ...(e.confirmedAt ? { confirmedAt: e.confirmedAt.toISOString() } : {}),
   };

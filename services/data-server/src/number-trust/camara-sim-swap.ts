@@ -12,7 +12,7 @@ export async function camaraSimSwapped(
   phoneNumber: string,
   maxAgeHours: number,
   signal: AbortSignal,
-): Promise<boolean> {
+): Promise<boolean | undefined> {
   for (let attempt = 1; ; attempt++) {
     const token = await o.tokens.get(signal);
     const res = await fetch(`${o.apiRoot}/sim-swap/v2/check`, {
@@ -25,6 +25,11 @@ export async function camaraSimSwapped(
     if (res.status === 401 && attempt === 1) {
       o.tokens.forget(token);
       continue;
+    }
+    // A number the operator cannot answer for (404 IDENTIFIER_NOT_FOUND, 422 SERVICE_NOT_APPLICABLE …)
+    // says nothing of the API's health: not a failure the circuit breaker counts.
+    if ([400, 403, 404, 422].includes(res.status)) {
+      return undefined;
     }
     if (!res.ok || typeof body.swapped !== 'boolean') {
       throw new NetworkApiError('sim-swap', res.status, typeof body.code === 'string' ? body.code : 'UNEXPECTED_ANSWER');

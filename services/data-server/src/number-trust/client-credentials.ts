@@ -2,14 +2,15 @@ import { NetworkApiError } from './network-signals';
 
 /**
  * An OAuth 2.0 access token by client credentials (RFC 6749 §4.4, `client_secret_basic`), kept
- * until shortly before it expires; concurrent callers share one token request.
+ * until shortly before it expires; concurrent callers share one token request, which runs on its
+ * own timeout: a caller that gives up at its budget leaves it to finish for the next ones.
  */
 export class ClientCredentials {
   private token: { value: string; until: number } | undefined;
   private pending: Promise<string> | undefined;
 
   constructor(
-    private readonly o: { tokenUrl: string; clientId: string; clientSecret: string; scope: string },
+    private readonly o: { tokenUrl: string; clientId: string; clientSecret: string; scope: string; timeoutMs?: number },
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -17,8 +18,15 @@ export class ClientCredentials {
     if (this.token && this.token.until > this.now()) {
       return this.token.value;
     }
-    this.pending ??= this.fetchToken(signal).finally(() => (this.pending = undefined));
-    return this.pending;
+    const pending = (this.pending ??= this.fetchToken(AbortSignal.timeout(this.o.timeoutMs ?? 10_000)).finally(
+      () => (this.pending = undefined),
+    ));
+    signal.throwIfAborted();
+    return new Promise<string>((resolve, reject) => {
+      const abort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      signal.addEventListener('abort', abort, { once: true });
+      pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+    });
   }
 
   /** The token was refused (revoked, or the server restarted): the next call fetches another. */

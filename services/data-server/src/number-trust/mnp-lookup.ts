@@ -4,7 +4,11 @@ import { NetworkApiError } from './network-signals';
  * A number portability (HLR/MNP) lookup over HTTP: `POST {url} {msisdn}` with an API key →
  * `{ported, portedAt}`. Providers differ; one with another shape gets an adapter like this one.
  */
-export async function mnpPortedAt(o: { url: string; apiKey: string }, phoneNumber: string, signal: AbortSignal): Promise<Date | null> {
+export async function mnpPortedAt(
+  o: { url: string; apiKey: string },
+  phoneNumber: string,
+  signal: AbortSignal,
+): Promise<Date | null | undefined> {
   const res = await fetch(o.url, {
     method: 'POST',
     headers: { authorization: `Bearer ${o.apiKey}`, 'content-type': 'application/json' },
@@ -12,13 +16,17 @@ export async function mnpPortedAt(o: { url: string; apiKey: string }, phoneNumbe
     signal,
   });
   const body = (await res.json().catch(() => ({}))) as { ported?: unknown; portedAt?: unknown };
+  if (res.status === 400 || res.status === 404) {
+    return undefined;
+  }
   if (!res.ok || typeof body.ported !== 'boolean') {
     throw new NetworkApiError('mnp', res.status, 'UNEXPECTED_ANSWER');
   }
   if (!body.ported) {
     return null;
   }
-  // Ported, with no date: as if just now, the safe reading.
-  const at = typeof body.portedAt === 'string' ? new Date(body.portedAt) : new Date();
-  return Number.isNaN(at.getTime()) ? new Date() : at;
+  // Ported, with no date: the lookup cannot say whether recently (read as "cannot tell", not as "now",
+  // which would refuse the number forever).
+  const at = typeof body.portedAt === 'string' ? new Date(body.portedAt) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
 }

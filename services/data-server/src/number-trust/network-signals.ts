@@ -3,10 +3,13 @@
  * SIM-swap and port-out fraud, where someone else now receives the number's texts.
  */
 export interface NetworkSignals {
-  /** Whether the number's SIM changed within the last `maxAgeHours` (CAMARA SIM Swap `check`). */
-  simSwapped?: (phoneNumber: string, maxAgeHours: number, signal: AbortSignal) => Promise<boolean>;
-  /** When the number last moved to another operator; null: never (an HLR/MNP lookup). */
-  portedAt?: (phoneNumber: string, signal: AbortSignal) => Promise<Date | null>;
+  /**
+   * Whether the number's SIM changed within the last `maxAgeHours` (CAMARA SIM Swap `check`);
+   * undefined: the network cannot tell for this number (not its subscriber …). Throws when the API fails.
+   */
+  simSwapped?: (phoneNumber: string, maxAgeHours: number, signal: AbortSignal) => Promise<boolean | undefined>;
+  /** When the number last moved to another operator; null: never; undefined: cannot tell (an HLR/MNP lookup). */
+  portedAt?: (phoneNumber: string, signal: AbortSignal) => Promise<Date | null | undefined>;
 }
 
 /** A network API that answered something other than what was asked (its status and code). */

@@ -17,7 +17,7 @@ export interface NumberCheckOptions {
   hours: number;
   breakerThreshold: number;
   breakerOpenMs: number;
-  /** Each network API call: `sim-swap` or `mnp`, its outcome (`ok`, `timeout`, `error`, `paused`), seconds. */
+  /** Each network API call: `sim-swap` or `mnp`, its outcome (`ok`, `not_applicable`, `timeout`, `error`, `paused`), seconds. */
   observe?: (api: string, outcome: string, seconds: number) => void;
   /** Each decision: what the network said and what was done. */
   decided?: (signal: NumberSignal, action: string) => void;
@@ -66,7 +66,16 @@ export class NumberChecks {
     const since = now.getTime() - hours * 3600 * 1000;
     const [swapped, ported] = await Promise.all([
       simSwapped ? this.ask('sim-swap', () => simSwapped(phoneNumber, hours, budget), budget) : false,
-      portedAt ? this.ask('mnp', async () => ((await portedAt(phoneNumber, budget))?.getTime() ?? -Infinity) >= since, budget) : false,
+      portedAt
+        ? this.ask(
+            'mnp',
+            async () => {
+              const at = await portedAt(phoneNumber, budget);
+              return at === undefined ? undefined : at !== null && at.getTime() >= since;
+            },
+            budget,
+          )
+        : false,
     ]);
     const signal: NumberSignal =
       swapped === true ? 'swapped' : ported === true ? 'ported' : swapped === undefined || ported === undefined ? 'unknown' : 'clear';
@@ -99,11 +108,11 @@ export class NumberChecks {
   }
 
   /** One network call within the budget and behind its breaker; undefined when it gave no answer. */
-  private async ask(api: 'sim-swap' | 'mnp', call: () => Promise<boolean>, budget: AbortSignal): Promise<boolean | undefined> {
+  private async ask(api: 'sim-swap' | 'mnp', call: () => Promise<boolean | undefined>, budget: AbortSignal): Promise<boolean | undefined> {
     const started = performance.now();
     try {
       const answer = await this.breakers[api].run(call);
-      this.o.observe?.(api, 'ok', (performance.now() - started) / 1000);
+      this.o.observe?.(api, answer === undefined ? 'not_applicable' : 'ok', (performance.now() - started) / 1000);
       return answer;
     } catch (e) {
       const outcome = budget.aborted ? 'timeout' : e instanceof NetworkApiError || e instanceof TypeError ? 'error' : 'paused';

@@ -94,7 +94,7 @@ export function dataServerMetrics(registers: Registry) {
     }),
     networkCalls: new Histogram({
       name: 'outband_network_api_duration_seconds',
-      help: "Calls to the operator's network APIs (sim-swap, mnp), by outcome (ok, timeout, error, paused)",
+      help: "Calls to the operator's network APIs (sim-swap, mnp), by outcome (ok, not_applicable, timeout, error, paused)",
       labelNames: ['api', 'outcome'],
       buckets: latency,
       registers: r,

@@ -64,14 +64,18 @@ export class SubscriberRepository {
 
   /**
    * Certifies `address` for `identifier`, whose holder proved it by a code: a new subscriber, or a
-   * new address for one (its change dated). Answers the subscriber as it was, if any.
+   * new address for one (its change dated). Only the one who certified a subscriber (`by`) may
+   * change it: another's is `refused`, untouched. Answers the subscriber as it was, if any.
    */
   async certify(
     c: { identifier: string; address: string; locale: Subscriber['locale']; by: string; at: Date },
     trx: Knex = this.db,
-  ): Promise<{ before: Subscriber | undefined }> {
+  ): Promise<{ before: Subscriber | undefined; refused: boolean }> {
     const row = await trx<SubscriberRow>('subscribers').where({ identifier: c.identifier }).forUpdate().first();
     const certified = { certified_at: c.at, certified_by: c.by };
+    if (row && row.certified_by !== c.by) {
+      return { before: toSubscriber(row), refused: true };
+    }
     if (!row) {
       await trx('subscribers').insert({
         identifier: c.identifier,
@@ -81,13 +85,13 @@ export class SubscriberRepository {
         locale: c.locale,
         ...certified,
       });
-      return { before: undefined };
+      return { before: undefined, refused: false };
     }
     const moved = row.address !== c.address ? { address: c.address, receiver_kind: 'mobile', address_changed_at: c.at } : {};
     await trx('subscribers')
       .where({ id: row.id })
       .update({ ...certified, ...moved, updated_at: c.at });
-    return { before: toSubscriber(row) };
+    return { before: toSubscriber(row), refused: false };
   }
 
   /** Adds or updates a subscriber by identifier (seeding, admin); a new address is dated. */
@@ -100,6 +104,8 @@ export class SubscriberRepository {
       card_token: s.cardToken ?? null,
       bank_customer_id: s.bankCustomerId ?? null,
       ...(s.addressChangedAt ? { address_changed_at: s.addressChangedAt } : {}),
+      // An operator's word replaces a merchant's: the merchant no longer owns the identifier.
+      ...(s.certifiedBy ? { certified_by: s.certifiedBy, certified_at: null } : {}),
     };
     await this.db('subscribers')
       .insert({ identifier: s.identifier, ...fields })

@@ -51,11 +51,12 @@ export class VerificationService {
     // Read once: its countries, its limits, its code and texts.
     const policy = await this.d.policyOf(req.merchantId);
     const channel = req.channel ?? 'sms';
+    // Before any window counts it: a refused start counts nowhere.
+    if (subscriber) {
+      await refuseRecentAddress(this.d, req.merchantId, subscriber, req.purpose, now);
+    }
     const { destination, withheld } = await admitStart(this.d, req, channel, subscriber, marker, policy, now);
     const receiver = withheld ? null : subscriber;
-    if (receiver) {
-      await refuseRecentAddress(this.d, req.merchantId, receiver, req.purpose, now);
-    }
     const numberCheck = receiver ? await checkedNumber(this.d, req.merchantId, receiver, policy, channel, now) : undefined;
     // One open verification per merchant and subscriber: a new one cancels the old.
     for (const old of open) {
@@ -149,6 +150,10 @@ export class VerificationService {
     const v = await merchantVerification(this.d, merchantId, verificationId);
     if (v.channel === 'reverse-sms') {
       throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
+    }
+    if (v.subscriberId === null && !v.decoyOf) {
+      // An enrolment's: its number is the enrolment's, and a new enrolment sends a new code.
+      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', "an enrolment's code is not resent: start a new enrolment");
     }
     const binding = await presentedBinding(this.d, v, presentedData);
     await refuseIfBlocked(this.d, holderOf(v), v.merchantId);

@@ -117,7 +117,7 @@ async function poll() {
       'fraud blocks': sum(s, 'outband_send_refusals_total'),
       'SIM swaps and ports seen': sum(s, 'outband_number_checks_total', (l) => l.signal === 'swapped' || l.signal === 'ported'),
       'codes refused for a swap or port': sum(s, 'outband_number_checks_total', (l) => l.action === 'refused' || l.action === 'reverse_required'),
-      'network API failures': sum(s, 'outband_network_api_duration_seconds_count', (l) => l.outcome !== 'ok'),
+      'network API failures': sum(s, 'outband_network_api_duration_seconds_count', (l) => ['timeout', 'error', 'paused'].includes(l.outcome)),
     };
     if (last) {
       for (const [name, v] of Object.entries(counters)) keep('rates', name, t, Math.max(0, (v - last.counters[name]) / Math.max(1, t - last.t)));

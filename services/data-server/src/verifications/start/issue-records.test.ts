@@ -1,6 +1,6 @@
 import type { Knex } from '@outband/db';
 import { createLogger } from '@outband/observability';
-import { AuditLog } from '../../audit/audit-log';
+import { audited, AuditLog, RefusedEntry } from '../../audit/audit-log';
 import { CertificateRepository } from '../../delivery/certificate.repository';
 import { MessageOutbox } from '../../delivery/message-outbox';
 import { MerchantRepository } from '../../merchants/merchant.repository';
@@ -88,6 +88,29 @@ it("keeps a start whose shared transaction another start's bad row failed: each 
   expect([good.status, bad.status]).toEqual(['fulfilled', 'rejected']);
   expect((await db('verifications').pluck('id')).sort()).toEqual(['ve_1', 've_2']);
   expect(await new AuditLog(db).verify()).toEqual({ rows: 2, firstBroken: undefined });
+});
+
+it("keeps the starts that shared a transaction with an entry its own write refused, and answers that entry's refusal", async () => {
+  // One trail for both, so they share a transaction.
+  const log = new AuditLog(db);
+  const outbox = new MessageOutbox(db, {
+    publish: () => Promise.resolve(),
+    relayAfterMs: 60_000,
+    clock: () => now,
+    logger: createLogger({ service: 'test', level: 'silent' }),
+  });
+  const shared = new IssueRecords(log, new VerificationRepository(db), new CertificateRepository(db), outbox);
+  const refusal = new Error('not this one');
+  const refused = log.append(
+    { at: now, kind: 'subscriber.certified', merchantId: 'shop', verificationId: null, subscriberId: null, outcome: 'enrolled' },
+    audited(() => Promise.reject(new RefusedEntry(refusal)), {}),
+  );
+  const [start, other] = await Promise.allSettled([shared.record(started(1)), refused]);
+
+  expect(start.status).toBe('fulfilled');
+  expect(other).toMatchObject({ status: 'rejected', reason: { refusal } });
+  expect(await db('verifications').pluck('id')).toEqual(['ve_1']);
+  expect(await db('audit_events').pluck('outcome')).toEqual(['login']);
 });
 
 it('writes a decoy start with its audit row and nothing to send', async () => {
