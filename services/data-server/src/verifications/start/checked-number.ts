@@ -4,6 +4,7 @@ import type { MerchantPolicy } from '../../merchants/merchant.repository';
 import type { NumberCheck } from '../../number-trust/number-check';
 import type { Subscriber } from '../../subscribers/subscriber.repository';
 import type { VerificationServiceDeps } from '../verification.deps';
+import { auditRefusedStart } from './refused-start';
 
 /**
  * Asks the operator's network about a mobile number before its code goes out (SIM swap, port);
@@ -24,14 +25,7 @@ export async function checkedNumber(
     return await d.checkNumber(receiver.address, policy, channel, now);
   } catch (e) {
     if (e instanceof AppError && e.kind === 'forbidden') {
-      await d.audit.append({
-        at: now,
-        kind: 'verification.refused',
-        merchantId,
-        verificationId: null,
-        subscriberId: receiver.id,
-        outcome: e.code.toLowerCase(),
-      });
+      await auditRefusedStart(d.audit, { merchantId, subscriberId: receiver.id, code: e.code, at: now });
     }
     throw e;
   }

@@ -2,6 +2,7 @@ import { AppError } from '@outband/errors';
 import type { Purpose } from '@outband/contracts';
 import type { Subscriber } from '../../subscribers/subscriber.repository';
 import type { VerificationServiceDeps } from '../verification.deps';
+import { auditRefusedStart } from './refused-start';
 
 /**
  * No transaction is signed with a number that changed less than the cool-down ago: a change
@@ -23,14 +24,7 @@ export async function refuseRecentAddress(
   if (waitMs <= 0) {
     return;
   }
-  await d.audit.append({
-    at: now,
-    kind: 'verification.refused',
-    merchantId,
-    verificationId: null,
-    subscriberId: receiver.id,
-    outcome: 'address_recently_changed',
-  });
+  await auditRefusedStart(d.audit, { merchantId, subscriberId: receiver.id, code: 'ADDRESS_RECENTLY_CHANGED', at: now });
   throw new AppError('forbidden', 'ADDRESS_RECENTLY_CHANGED', 'this number changed recently: transactions are not signed with it yet', {
     details: { retryAfterSeconds: Math.ceil(waitMs / 1000) },
   });
