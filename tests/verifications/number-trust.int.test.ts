@@ -178,6 +178,20 @@ describe('number trust: SIM swap and port checks before a code is sent', () => {
     expect(await metrics()).toMatch(/outband_network_api_duration_seconds_count\{[^}]*api="sim-swap",outcome="timeout"[^}]*\} [1-9]/);
   });
 
+  it('asks again before a resend: a SIM swapped since the first code gets no second one', async () => {
+    const v = await start('alice');
+    await waitForInbox(suite, alice, 1);
+    await setPolicy(suite, { simSwapAction: 'refuse' });
+    swapped(alice, 0);
+    const resent = await api(suite, 'POST', `/v1/verifications/${String(v.body.id)}/resend`, { body: {} });
+    expect(resent.status).toBe(403);
+    expect(resent.body).toMatchObject({ code: 'SIM_RECENTLY_SWAPPED' });
+    // A code to bob, started after, arrives: a second one to alice would have arrived before it.
+    await start('bob');
+    await waitForInbox(suite, bob, 1);
+    expect(suite.sim.inbox.list(alice)).toHaveLength(1);
+  });
+
   it('does not count a number the operator cannot answer for as the API failing', async () => {
     network.lines.markForeign(bob);
     for (let i = 0; i < 4; i++) {

@@ -180,6 +180,8 @@ export class VerificationService {
       withheld = await guarded(false, () => this.d.countSend(merchantId, admitted, now));
     }
     const receiver = withheld ? null : subscriber;
+    // The SIM may have changed since the first code: the network is asked again.
+    const numberCheck = receiver ? await checkedNumber(this.d, merchantId, receiver, policy, v.channel ?? 'sms', now) : undefined;
     const suite = withDigits(this.d.suite, v.codeLength);
     const code = receiver ? deriveCode(suite, activeKey(this.d.codeKeys), binding, v.id, randomBytes(32), now) : unmatchableCode();
     const outcome = await this.d.pending.resend(
@@ -198,7 +200,7 @@ export class VerificationService {
       case 'too_soon':
         throw resendRefused(v.purpose, outcome, this.d.maxSends);
       case 'replaced':
-        await issueCode(this.d, v, receiver, code, {
+        await issueCode(this.d, numberCheck ? { ...v, numberCheck: numberCheck.decision } : v, receiver, code, {
           withheld: subscriber && withheld ? withheld : null,
           bound: boundDataFor(v.purpose, presentedData),
           locale,
