@@ -1,6 +1,7 @@
 import { createLogger } from '@outband/observability';
 import { injectedError, pickOutcome } from './behaviour';
-import { startSmscSimulator, type SmscSimulator } from './smsc-simulator';
+import { startSmscSimulator } from './smsc-simulator';
+import type { SmscSimulator } from './simulator-types';
 
 let sim: SmscSimulator;
 let base: string;

@@ -4,7 +4,7 @@ import { readJson, sendJson } from '@outband/observability';
 import { parseBehaviour } from './behaviour-input';
 import { Inbox } from './inbox';
 import { phonePage } from './phone-page';
-import type { SmscSimulator } from './smsc-simulator';
+import type { SmscSimulator } from './simulator-types';
 
 /**
  * The simulator's HTTP side: `GET /inbox/:address` (what a handset received), `GET /inbox`,

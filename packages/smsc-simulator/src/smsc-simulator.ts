@@ -1,78 +1,15 @@
 import { randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import * as smpp from 'smpp';
-import type { Logger } from '@outband/observability';
 import { encodeText, Reassembler, textOfSmppFields } from '@outband/sms-codec';
 import { defaultBehaviour, injectedError, pickOutcome, type SmscBehaviour } from './behaviour';
 import { startHttpApi } from './http-api';
 import { Inbox } from './inbox';
 import { receiptBind } from './receipt-binds';
-
-export interface SmscAccount {
-  systemId: string;
-  password: string;
-  /** Binds the account may hold at once, as an operator's contract says; more are refused (ESME_RBINDFAIL). */
-  maxBinds?: number;
-  /** Submits per second accepted over all the account's binds; above it, ESME_RTHROTTLED. */
-  maxSubmitsPerSecond?: number;
-}
-
-export interface SmscSimulatorOptions {
-  /** SMPP port; 0 picks a free one. @defaultValue 2775 */
-  smppPort?: number;
-  /** HTTP port of the inbox API; 0 picks a free one. @defaultValue 8025 */
-  httpPort?: number;
-  /** @defaultValue '127.0.0.1' */
-  host?: string;
-  /** Who may bind. */
-  accounts: SmscAccount[];
-  /** Initial behaviour; `configure` changes it later. */
-  behaviour?: Partial<SmscBehaviour>;
-  /** The operator's simulated network APIs: each phone of the page gets a "Swap SIM" button there. */
-  networkUrl?: string;
-  logger: Logger;
-}
-
-/** Counters a test or a benchmark reads. */
-export interface SmscStats {
-  submits: number;
-  accepted: number;
-  throttled: number;
-  windowRefusals: number;
-  refused: number;
-  silent: number;
-  maxOutstanding: number;
-  receipts: number;
-  /** Receipts sent again: answered with an error, or unanswered when their bind closed. */
-  receiptResends: number;
-  mo: number;
-  bindAttempts: number;
-  /** Binds refused because the account already held `maxBinds`. */
-  bindsOverLimit: number;
-  /** The most binds one account held at once. */
-  peakAccountBinds: number;
-  /** Submits throttled by the account's own rate (also counted in `throttled`). */
-  accountThrottled: number;
-  /** The most submits one account had accepted within one second. */
-  peakAccountSecond: number;
-  binds: number;
-}
-
-export interface SmscSimulator {
-  smppPort: number;
-  httpPort: number;
-  inbox: Inbox;
-  stats(): SmscStats;
-  configure(changes: Partial<SmscBehaviour>): void;
-  /** Sends a mobile-originated message (split with UDH when long); resolves to the parts sent. */
-  injectMo(mo: { from: string; to: string; text: string }): number;
-  /** Closes every SMPP link (the SMSC "drops" them); binds may come back. */
-  dropLinks(): void;
-  stop(): Promise<void>;
-}
+import { receiptFields } from './receipt-fields';
+import type { SmscSimulator, SmscSimulatorOptions, SmscStats } from './simulator-types';
 
 const status = { RINVBNDSTS: 0x04, RALYBND: 0x05, RBINDFAIL: 0x0d, RINVPASWD: 0x0e, RINVSYSID: 0x0f, RMSGQFUL: 0x14, RTHROTTLED: 0x58 };
-const messageStates: Record<string, number> = { DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, REJECTD: 8, UNKNOWN: 7 };
 
 interface BindState {
   systemId: string;
@@ -308,7 +245,6 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
     }
     const stat = resent?.stat ?? pickOutcome(behaviour.receiptOutcomes);
     const id = behaviour.receiptIds === 'decimal' ? String(parseInt(messageId, 16)) : messageId;
-    const date = formatDate(new Date());
     if (resent) {
       counts.receiptResends += 1;
     } else {
@@ -327,18 +263,7 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
         later(behaviour.receiptRetryMs, resend);
       }
     };
-    target.deliver_sm(
-      {
-        source_addr: to.replace(/^\+/, ''),
-        destination_addr: from,
-        esm_class: 0x04,
-        data_coding: 0,
-        short_message: `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${date} done date:${date} stat:${stat} err:000 text:${text.slice(0, 20)}`,
-        receipted_message_id: id,
-        message_state: messageStates[stat] ?? 7,
-      },
-      answered,
-    );
+    target.deliver_sm(receiptFields({ id, from, to, stat, text, at: new Date() }), answered);
   }
 
   function injectMo(mo: { from: string; to: string; text: string }): number {
@@ -394,9 +319,4 @@ export async function startSmscSimulator(o: SmscSimulatorOptions): Promise<SmscS
   simulator.httpPort = http.port;
   o.logger.info({ smppPort: simulator.smppPort, httpPort: simulator.httpPort }, 'SMSC simulator listening');
   return simulator;
-}
-
-function formatDate(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}`;
 }
