@@ -90,7 +90,7 @@ export function cpuSecondsOf(pid: number | undefined): number {
 }
 
 /** The shared servers every service talks to, by process name. */
-export const sharedServers = ['mariadbd', 'beam.smp', 'redis-server'] as const;
+const sharedServers = ['mariadbd', 'beam.smp', 'redis-server'] as const;
 
 /** CPU seconds of the shared servers so far, by process name. */
 export function serverCpu(): Record<string, number> {

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { closedLoop, findPeak, type LoadResult } from './load';
 import { startBenchSuite, type BenchSuite } from './outband-suite';
-import { root, serverCpu, sharedServers } from './processes';
+import { costOf } from './operation-cost';
+import { root } from './processes';
 import { serverCounters } from './server-counters';
 import { printTable } from './stats';
 
@@ -45,17 +46,13 @@ async function measure(replicas: number): Promise<Measured> {
     await closedLoop(8, 2000, (i) => startOne(suite, i));
     let best: Measured | undefined;
     await findPeak(levels, async (c) => {
-      const [services0, servers0, counted0] = [suite.cpuSeconds(), serverCpu(), await serverCounters()];
-      const r = await closedLoop(c, levelMs, (i) => startOne(suite, i));
-      const [services1, servers1, counted1] = [suite.cpuSeconds(), serverCpu(), await serverCounters()];
-      const perStart = (before: number, after: number) => ((after - before) * 1000) / Math.max(1, r.done);
-      const cpuMs: Record<string, number> = {};
-      for (const k of Object.keys(services1) as Array<keyof typeof services1>) {
-        cpuMs[`${k} server`] = perStart(services0[k], services1[k]);
-      }
-      for (const k of sharedServers) {
-        cpuMs[k] = perStart(servers0[k] ?? 0, servers1[k] ?? 0);
-      }
+      const counted0 = await serverCounters();
+      const { result: r, cost } = await costOf(
+        () => suite.cpuSeconds(),
+        () => closedLoop(c, levelMs, (i) => startOne(suite, i)),
+      );
+      const counted1 = await serverCounters();
+      const cpuMs = cost.byProcess;
       const per = (k: keyof typeof counted0) => (counted1[k] - counted0[k]) / Math.max(1, r.done);
       const work = { sql: per('sqlStatements'), commits: per('sqlCommits'), redis: per('redisCommands') };
       if (!best || r.perSecond > best.peak.perSecond) {

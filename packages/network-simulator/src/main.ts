@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { envInt, parseEnv } from '@outband/config';
-import { createLogger } from '@outband/observability';
+import { createLogger, stopOnSignals } from '@outband/observability';
 import { startNetworkSimulator } from './network-simulator';
 
 const env = z.object({
@@ -20,17 +20,16 @@ const env = z.object({
 
 async function main(): Promise<void> {
   const cfg = parseEnv(env);
+  const logger = createLogger({ service: 'network-simulator' });
   const sim = await startNetworkSimulator({
     port: cfg.NETWORK_SIM_HTTP_PORT,
     host: cfg.NETWORK_SIM_HOST,
     client: { id: cfg.NETWORK_SIM_CLIENT_ID, secret: cfg.NETWORK_SIM_CLIENT_SECRET },
     mnpApiKey: cfg.NETWORK_SIM_MNP_KEY,
     behaviour: { latencyMs: cfg.NETWORK_SIM_LATENCY_MS },
-    logger: createLogger({ service: 'network-simulator' }),
+    logger,
   });
-  const stop = () => void sim.stop().then(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  stopOnSignals(logger, () => sim.stop());
 }
 
 main().catch((err: unknown) => {

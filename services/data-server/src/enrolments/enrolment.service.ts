@@ -5,6 +5,7 @@ import { audited, RefusedEntry, type AuditLog } from '../audit/audit-log';
 import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
 import { enrolmentStatement } from '../verifications/start/enrolment-code';
 import { maskAddress } from '../verifications/mask-address';
+import { toView } from '../verifications/verification-view';
 import type { VerificationService } from '../verifications/verification.service';
 import type { EnrolmentRecord, EnrolmentRepository } from './enrolment.repository';
 
@@ -41,7 +42,7 @@ export class EnrolmentService {
       confirmedAt: null,
     };
     await this.d.enrolments.insert(e);
-    return viewOf(e, await this.d.verifications.get(e.merchantId, v.id));
+    return viewOf(e, toView(v, v.createdAt, undefined));
   }
 
   async get(merchantId: string, id: string): Promise<EnrolmentView> {

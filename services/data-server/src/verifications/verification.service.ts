@@ -13,7 +13,7 @@ import { guarded } from './start/guarded-send';
 import type { Destination } from '../abuse/number-policy';
 import { admitStart, refuseOverSendLimit } from './start/start-admission';
 import { issueCode } from './start/issue-code';
-import { newVerification } from './start/new-verification';
+import { newVerification, pendingSecretOf } from './start/new-verification';
 import { checkedNumber } from './start/checked-number';
 import { refuseRecentAddress } from './start/recent-address';
 import { issueEnrolmentCode } from './start/enrolment-code';
@@ -70,20 +70,11 @@ export class VerificationService {
       requestId: request?.id,
       numberCheck: numberCheck?.decision,
     });
-    const { id, bindingHash: binding, expiresAt } = record;
+    const { id, expiresAt } = record;
     // The secret first, the records after: a record never names a code that is not there.
     const [, before] = await Promise.all([
-      this.d.pending.put(
-        // A withheld reverse code is shown but texting it back cannot approve anything.
-        {
-          verificationId: id,
-          mac: macOfCode(macKey, id, withheld && subscriber ? unmatchableCode() : code),
-          bindingHash: binding,
-          maxAttempts: this.d.maxAttempts,
-          expiresAt,
-        },
-        now,
-      ),
+      // A withheld reverse code is shown but texting it back cannot approve anything.
+      this.d.pending.put(pendingSecretOf(record, macKey, withheld && subscriber ? unmatchableCode() : code, this.d.maxAttempts), now),
       this.d.pending.takeOpen(req.merchantId, subscriber ? `s${subscriber.id}` : `d${marker}`, id, expiresAt, now),
     ]);
     if (before && before !== id && !open.some((o) => o.id === before)) {

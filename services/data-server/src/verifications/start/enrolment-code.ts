@@ -1,9 +1,8 @@
-import { macOfCode } from '../codes/code-derivation';
 import { boundDataFor } from '../codes/bound-data';
 import type { VerificationServiceDeps } from '../verification.deps';
 import type { VerificationRecord } from '../verification.repository';
 import { issueCode, type Receiver } from './issue-code';
-import { newVerification } from './new-verification';
+import { newVerification, pendingSecretOf } from './new-verification';
 import { refuseOverMerchantLimit, refuseOverSendLimit } from './start-admission';
 
 /** What the enrolment code's text asks the person to confirm (no merchant text: it cannot be forged). */
@@ -52,16 +51,7 @@ export async function issueEnrolmentCode(
     withheld: null,
   };
   const { record, code, macKey } = await newVerification(d, req, admitted, e.correlationId ? { correlationId: e.correlationId } : {});
-  await d.pending.put(
-    {
-      verificationId: record.id,
-      mac: macOfCode(macKey, record.id, code),
-      bindingHash: record.bindingHash,
-      maxAttempts: d.maxAttempts,
-      expiresAt: record.expiresAt,
-    },
-    now,
-  );
+  await d.pending.put(pendingSecretOf(record, macKey, code, d.maxAttempts), now);
   await issueCode(d, record, receiver, code, {
     bound,
     locale: e.locale,

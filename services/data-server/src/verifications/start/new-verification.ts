@@ -5,7 +5,7 @@ import type { MerchantPolicy } from '../../merchants/merchant.repository';
 import type { Subscriber } from '../../subscribers/subscriber.repository';
 import { activeKey } from '../codes/active-key';
 import type { BoundData } from '../codes/bound-data';
-import { bindingHash, contentDigest, deriveCode, withDigits } from '../codes/code-derivation';
+import { bindingHash, contentDigest, deriveCode, macOfCode, withDigits } from '../codes/code-derivation';
 import { codeLengthFloor } from '../codes/code-length';
 import { maskAddress } from '../mask-address';
 import { reserveReverseCode } from '../reverse/reverse-channel';
@@ -16,6 +16,17 @@ import type { Admission } from './start-admission';
 import { decoyDestination } from './decoy-destination';
 import { unmatchableCode } from './decoy';
 import type { Receiver } from './issue-code';
+
+/** What the pending store keeps of a new verification's code: its keyed MAC, never the code. */
+export function pendingSecretOf(record: VerificationRecord, macKey: KeyEntry, code: string, maxAttempts: number) {
+  return {
+    verificationId: record.id,
+    mac: macOfCode(macKey, record.id, code),
+    bindingHash: record.bindingHash,
+    maxAttempts,
+    expiresAt: record.expiresAt,
+  };
+}
 
 /** What an admitted start knows: who receives, what the merchant's policy says, what is bound. */
 export interface AdmittedStart extends Admission {
