@@ -99,6 +99,14 @@ async function refusalsAudited(): Promise<string[]> {
 const metrics = async () => (await fetch(`http://127.0.0.1:${suite.data.opsPort}/metrics`)).text();
 
 describe('number trust: SIM swap and port checks before a code is sent', () => {
+  it('refuses a silent start where no callback is configured for the operator to send devices back to', async () => {
+    const silent = await start('alice', { channel: 'silent', returnUrl: 'https://shop.example/back' });
+    expect(silent.status).toBe(400);
+    expect(silent.body).toMatchObject({ code: 'SILENT_UNAVAILABLE' });
+    // The same start by SMS goes through: only the silent channel is missing.
+    expect((await start('alice')).status).toBe(201);
+  });
+
   it('sends to a number whose SIM has not changed, and records that the network said so', async () => {
     const v = await start('alice');
     expect(v.status).toBe(201);

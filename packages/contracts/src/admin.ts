@@ -25,6 +25,14 @@ export const merchantKeyInput = z.discriminatedUnion('alg', [
   }),
 ]);
 
+/** A public key the operator trusts to sign a merchant's address claims (e.g. its bank's identity provider). */
+export const claimKeyInput = z.strictObject({
+  kid: merchantKeyId,
+  alg: z.enum(['RS256', 'ES256']),
+  /** PEM public key; the data server checks it is one of `alg`'s type and size. */
+  key: z.string().max(4096),
+});
+
 /** Who did it: the operator token's name, recorded in the audit trail. */
 const actor = z.string().regex(/^[A-Za-z0-9_.-]{1,20}$/);
 
@@ -61,6 +69,13 @@ export const merchantPolicyInput = z.strictObject({
   simSwapAction: z.enum(['off', 'refuse', 'reverse', 'warn']).nullable().optional(),
   /** How recent a SIM change or port counts, in hours (CAMARA `maxAge`); null: the installation's. */
   simSwapHours: z.number().int().min(1).max(2400).nullable().optional(),
+  /** The keys the operator trusts to sign this merchant's address claims; null: none (claims refused). */
+  claimKeys: z
+    .array(claimKeyInput)
+    .max(10)
+    .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, 'kids must be unique')
+    .nullable()
+    .optional(),
 });
 
 /** information server → data server: an operator's action (admin API); each one is audited. */

@@ -17,8 +17,31 @@ export const verificationStatus = z.enum([
   'session_closed',
 ]);
 
-/** How the code travels: to the phone (`sms`), or from it (`reverse-sms`, patent aspect 2). */
-export const channel = z.enum(['sms', 'reverse-sms']);
+/**
+ * How the code travels: to the phone (`sms`), or from it (`reverse-sms`, patent aspect 2); or
+ * none at all (`silent`): the operator's network says whether the device holds the number.
+ */
+export const channel = z.enum(['sms', 'reverse-sms', 'silent']);
+
+/** Where a silent verification sends the device's browser back: an absolute http(s) URL of the merchant's. */
+export const returnUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL');
+
+/**
+ * A signed claim of the phone number (a JWT: `phone_number`, `aud` = the merchant, `iat`, `exp`)
+ * by a key the operator trusts for the merchant: the code goes to that number, no record looked up.
+ */
+export const addressClaim = z
+  .string()
+  .max(4096)
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, 'must be a signed JWT (header.payload.signature)');
+
+/** What a silent verification does when the network cannot say the device holds the number. */
+export const silentFallback = z.enum(['sms', 'none']);
+export type SilentFallback = z.infer<typeof silentFallback>;
 export type Channel = z.infer<typeof channel>;
 
 /** A first-network session (the merchant's login or checkout session; patent: connected mode). */

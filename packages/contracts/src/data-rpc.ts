@@ -10,6 +10,9 @@ import {
   purpose,
   channel,
   sessionId,
+  addressClaim,
+  returnUrl,
+  silentFallback,
   transactionData,
   verificationId,
   verificationStatus,
@@ -48,6 +51,12 @@ export const verificationStartV1 = z.object({
   senderName: senderName.optional(),
   /** The Twilio-compatible service the verification belongs to (added in v1). */
   serviceSid: serviceSid.optional(),
+  /** The number, as a claim signed by a key the operator trusts for the merchant; `identifier` then only names the person (added in v1). */
+  addressClaim: addressClaim.optional(),
+  /** Channel `silent`: where the device's browser goes once the network has answered (added in v1). */
+  returnUrl: returnUrl.optional(),
+  /** Channel `silent`: `sms` sends a code when the network does not vouch for the device (added in v1). @defaultValue sms */
+  fallback: silentFallback.optional(),
 });
 export type VerificationStartV1 = z.infer<typeof verificationStartV1>;
 
@@ -109,6 +118,23 @@ export const verificationCancelV1 = z.object({
 });
 export type VerificationCancelV1 = z.infer<typeof verificationCancelV1>;
 
+/**
+ * information server → data server: the operator's network sent the device's browser back from a
+ * silent verification, with an authorization code or an error (OIDC authorization response).
+ */
+export const silentCompleteV1 = z.object({
+  type: z.literal('silent.complete'),
+  version: z.literal(1),
+  state: z.string().min(1).max(256),
+  code: z.string().min(1).max(2048).optional(),
+  error: z.string().max(128).optional(),
+});
+export type SilentCompleteV1 = z.infer<typeof silentCompleteV1>;
+
+/** Where the device's browser goes next: the merchant's return URL with the verification and its outcome. */
+export const silentRedirect = z.object({ redirect: z.string() });
+export type SilentRedirect = z.infer<typeof silentRedirect>;
+
 /** information server → data server: open a first-network session for a subscriber. */
 export const sessionOpenV1 = z.object({ type: z.literal('session.open'), version: z.literal(1), merchantId, identifier });
 export type SessionOpenV1 = z.infer<typeof sessionOpenV1>;
@@ -155,6 +181,7 @@ export const dataRpcRequest = z.discriminatedUnion('type', [
   verificationResendV1,
   verificationGetV1,
   verificationCancelV1,
+  silentCompleteV1,
   merchantKeysGetV1,
   sessionOpenV1,
   sessionActionV1,
@@ -198,6 +225,12 @@ export const verificationView = z.object({
   reverse: z.object({ code: z.string(), sendTo: z.string() }).optional(),
   /** The operator's network flagged the number before the code went out (the merchant's policy sends and warns). */
   numberWarning: numberWarning.optional(),
+  /**
+   * Channel `silent`: `pending` until the device's browser comes back, then `verified` (the
+   * network vouched for the device: approved), `fallback` (a code went by SMS) or `failed`. `url`,
+   * only in the answer that starts it, is where the merchant's page sends the device's browser.
+   */
+  silent: z.object({ state: z.enum(['pending', 'verified', 'fallback', 'failed']), url: z.string().optional() }).optional(),
 });
 export type VerificationView = z.infer<typeof verificationView>;
 

@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { certifiedMessage, channel, e164, identifier, locale, purpose, sessionId, transactionData } from './common';
+import {
+  addressClaim,
+  certifiedMessage,
+  channel,
+  e164,
+  identifier,
+  locale,
+  purpose,
+  returnUrl,
+  sessionId,
+  silentFallback,
+  transactionData,
+} from './common';
 import { paymentSource } from './payments';
 import { registeredContent } from './registered-messages';
 import { webhookEventType } from './webhooks';
@@ -22,8 +34,22 @@ const verificationStart = z
     message: certifiedMessage.optional(),
     /** The first-network session the code lives in: it dies when the session ends. */
     sessionId: sessionId.optional(),
-    /** `reverse-sms`: the answer carries a code to show and a number the user texts it to. */
+    /**
+     * `reverse-sms`: the answer carries a code to show and a number the user texts it to.
+     * `silent` (logins): the answer carries a URL for the device's browser; the operator's network
+     * says whether that device holds the number.
+     */
     channel: channel.optional(),
+    /**
+     * The number as a claim signed by a key the operator trusts for this merchant (a JWT with
+     * `phone_number`, `aud` = the merchant id, `iat`, `exp`): the code goes there, and `identifier`
+     * only names the person. Channel `sms` only.
+     */
+    addressClaim: addressClaim.optional(),
+    /** Channel `silent`: where the device's browser comes back to (`?verification=…&outcome=…`). */
+    returnUrl: returnUrl.optional(),
+    /** Channel `silent`: `sms` (default) sends a code when the network does not vouch for the device; `none` fails. */
+    fallback: silentFallback.optional(),
   })
   .refine((b) => (b.purpose === 'transaction') === (b.transaction !== undefined), {
     path: ['transaction'],
@@ -32,7 +58,12 @@ const verificationStart = z
   .refine((b) => (b.purpose === 'message') === (b.message !== undefined), {
     path: ['message'],
     message: 'required for purpose "message", and only for it',
-  });
+  })
+  .refine((b) => (b.channel === 'silent') === (b.returnUrl !== undefined), {
+    path: ['returnUrl'],
+    message: 'required for channel "silent", and only for it',
+  })
+  .refine((b) => b.fallback === undefined || b.channel === 'silent', { path: ['fallback'], message: 'only for channel "silent"' });
 
 const verificationCheck = z.strictObject({
   code: typedCode,

@@ -173,6 +173,11 @@ export const errorCodes = {
     description:
       "The subscriber's number changed less than `ADDRESS_CHANGE_COOLDOWN_HOURS` ago (`details.retryAfterSeconds`): transactions are not signed with it until then.",
   },
+  ADDRESS_CLAIM_INVALID: {
+    kind: 'invalid_input',
+    description:
+      'The address claim is not signed by a key the operator trusts for this merchant, is expired, lives longer than `ADDRESS_CLAIM_MAX_LIFETIME_SECONDS`, is for another merchant (`aud`) or has no E.164 `phone_number`: `detail` says which.',
+  },
   SIM_RECENTLY_SWAPPED: {
     kind: 'forbidden',
     description:
@@ -186,6 +191,15 @@ export const errorCodes = {
     kind: 'forbidden',
     description:
       'The number\'s SIM changed or it was ported recently (`details.reason`), and the merchant\'s policy then takes only the reverse channel: start again with `channel: "reverse-sms"`.',
+  },
+  SILENT_UNAVAILABLE: {
+    kind: 'invalid_input',
+    description:
+      "Silent verification needs the operator's network APIs (`NETWORK_API_URL`) and is for logins only: a transaction or a message is approved by a code the person reads.",
+  },
+  SILENT_STATE_UNKNOWN: {
+    kind: 'not_found',
+    description: "The operator's network sent back a silent verification that is unknown, already completed or expired: start again.",
   },
   TOO_MANY_RESENDS: { kind: 'conflict', description: 'The verification has sent its maximum number of codes: start a new one.' },
   RESEND_TOO_SOON: { kind: 'rate_limited', description: 'Wait `Retry-After` seconds before sending another code.' },

@@ -91,6 +91,8 @@ async function main(output: LaunchOutput, listeners: Listener[]): Promise<void> 
     NETWORK_CLIENT_SECRET: 'secret',
     MNP_LOOKUP_URL: `${networkUrl}/mnp/v1/lookup`,
     MNP_API_KEY: 'secret',
+    // Silent verification: the operator sends the device's browser back to the information server.
+    SILENT_REDIRECT_URL: `http://${local}:${env.HTTP_PORT ?? 8080}/silent/callback`,
     // Webhooks to a receiver on this machine, over http (production: https to public hosts only).
     WEBHOOK_ALLOW_HTTP: 'true',
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',

@@ -1,23 +1,14 @@
-import type { Lines } from './lines';
+import { camaraError, type CamaraAnswer } from './camara-error';
+import { e164, type Lines } from './lines';
+
+/** How far back this operator keeps SIM changes, days (`monitoredPeriod`). */
+export const monitoredDays = 120;
 
 /**
  * CAMARA SIM Swap 2.1.0 (release r3.3, Fall25 meta-release), as an operator serves it under
  * `/sim-swap/v2`: `POST /check {phoneNumber, maxAge}` → `{swapped}`, `POST /retrieve-date
  * {phoneNumber}` → `{latestSimChange, monitoredPeriod}`. Errors are CAMARA's `{status, code, message}`.
  */
-export interface CamaraAnswer {
-  status: number;
-  body: unknown;
-}
-
-const e164 = /^\+[1-9][0-9]{4,14}$/;
-/** How far back this operator keeps SIM changes, days (`monitoredPeriod`). */
-export const monitoredDays = 120;
-
-export function camaraError(status: number, code: string, message: string): CamaraAnswer {
-  return { status, body: { status, code, message } };
-}
-
 export function simSwap(lines: Lines, operation: string, body: unknown, now: Date): CamaraAnswer {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return camaraError(400, 'INVALID_ARGUMENT', 'Client specified an invalid argument, request body or query param.');

@@ -18,16 +18,21 @@ export class ClientTokens {
     if (form.get('grant_type') !== 'client_credentials') {
       return { status: 400, body: { error: 'unsupported_grant_type' } };
     }
-    const [scheme, encoded] = (headers.authorization ?? '').split(' ');
-    const [id, secret] = Buffer.from(encoded ?? '', 'base64')
-      .toString()
-      .split(':');
-    if (scheme !== 'Basic' || id !== this.client.id || !sameSecret(secret ?? '', this.client.secret)) {
+    if (!this.authenticates(headers)) {
       return { status: 401, body: { error: 'invalid_client' } };
     }
     const token = randomBytes(24).toString('hex');
     this.tokens.set(token, now + this.lifetimeSeconds * 1000);
     return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: this.lifetimeSeconds } };
+  }
+
+  /** Whether the request carries this client's id and secret (`client_secret_basic`). */
+  authenticates(headers: IncomingHttpHeaders): boolean {
+    const [scheme, encoded] = (headers.authorization ?? '').split(' ');
+    const [id, secret] = Buffer.from(encoded ?? '', 'base64')
+      .toString()
+      .split(':');
+    return scheme === 'Basic' && id === this.client.id && sameSecret(secret ?? '', this.client.secret);
   }
 
   valid(authorization: string | undefined, now: number): boolean {

@@ -16,6 +16,9 @@ export interface Network {
   mccmnc: string;
 }
 
+/** A phone number as the operator and CAMARA write it: E.164 with its +. */
+export const e164 = /^\+[1-9][0-9]{4,14}$/;
+
 export const homeNetwork: Network = { name: 'Outband Mobile', mccmnc: '20899' };
 const otherNetwork: Network = { name: 'Other Mobile', mccmnc: '20815' };
 

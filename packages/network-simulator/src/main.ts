@@ -16,6 +16,18 @@ const env = z.object({
   NETWORK_SIM_MNP_KEY: z.string().min(1).default('secret'),
   /** Delay added to every network API answer. */
   NETWORK_SIM_LATENCY_MS: envInt(0, 60_000).default(0),
+  /** The redirect URIs `/authorize` accepts, comma-separated, matched exactly; unset or empty: any absolute http(s) URL. */
+  NETWORK_SIM_REDIRECT_URIS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ })))
+    .transform((uris) => (uris.length > 0 ? uris : undefined))
+    .optional(),
 });
 
 async function main(): Promise<void> {
@@ -26,6 +38,7 @@ async function main(): Promise<void> {
     host: cfg.NETWORK_SIM_HOST,
     client: { id: cfg.NETWORK_SIM_CLIENT_ID, secret: cfg.NETWORK_SIM_CLIENT_SECRET },
     mnpApiKey: cfg.NETWORK_SIM_MNP_KEY,
+    redirectUris: cfg.NETWORK_SIM_REDIRECT_URIS,
     behaviour: { latencyMs: cfg.NETWORK_SIM_LATENCY_MS },
     logger,
   });

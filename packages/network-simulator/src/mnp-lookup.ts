@@ -1,4 +1,4 @@
-import type { Lines } from './lines';
+import { e164, type Lines } from './lines';
 
 /**
  * A number portability (HLR/MNP) lookup as such providers serve it over HTTP (no standard
@@ -7,7 +7,7 @@ import type { Lines } from './lines';
  */
 export function mnpLookup(lines: Lines, body: unknown): { status: number; body: unknown } {
   const msisdn = (body as { msisdn?: unknown } | null)?.msisdn;
-  if (typeof msisdn !== 'string' || !/^\+[1-9][0-9]{4,14}$/.test(msisdn)) {
+  if (typeof msisdn !== 'string' || !e164.test(msisdn)) {
     return { status: 400, body: { error: 'bad_request', detail: 'send {msisdn} as an E.164 number with its +' } };
   }
   if (!lines.serves(msisdn)) {

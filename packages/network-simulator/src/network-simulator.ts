@@ -1,9 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readJson, sendJson, type Logger } from '@outband/observability';
-import { camaraError, simSwap } from './camara-sim-swap';
+import { AuthorizationCodes } from './authorization-codes';
+import { authorize, deviceLine } from './authorize-endpoint';
+import { camaraError, unauthenticated, type CamaraAnswer } from './camara-error';
+import { numberVerification } from './camara-number-verification';
+import { simSwap } from './camara-sim-swap';
 import { ClientTokens } from './client-tokens';
-import { Lines } from './lines';
+import { exchangeCode } from './code-exchange';
+import { DeviceTokens } from './device-tokens';
+import { e164, Lines } from './lines';
 import { mnpLookup } from './mnp-lookup';
 
 /** How the operator's APIs misbehave; changes while it runs (`PUT /behaviour`). */
@@ -22,6 +28,8 @@ export interface NetworkSimulatorOptions {
   /** The key the number portability lookup accepts (`Authorization: Bearer`). */
   mnpApiKey: string;
   tokenLifetimeSeconds?: number;
+  /** The redirect URIs `/authorize` accepts, exactly; undefined: any absolute http(s) URL. */
+  redirectUris?: string[];
   behaviour?: Partial<NetworkBehaviour>;
   clock?: () => Date;
   logger: Logger;
@@ -35,21 +43,29 @@ export interface NetworkSimulator {
   readonly behaviour: Readonly<NetworkBehaviour>;
   /** Network API calls answered so far, by path. */
   readonly calls: Readonly<Record<string, number>>;
+  /** The line `/authorize` takes a request without `x-msisdn` to come from; null: none (Wi-Fi). */
+  readonly dataSession: string | null;
+  setDataSession(phoneNumber: string | null): void;
   configure(b: Partial<NetworkBehaviour>): void;
   stop(): Promise<void>;
 }
 
 /**
- * The operator's network APIs as Outband calls them: `POST /oauth2/token` (client credentials),
- * CAMARA SIM Swap under `/sim-swap/v2`, a number portability lookup `POST /mnp/v1/lookup`. For
- * tests and the demo's phones (CORS open): `POST /control/sim-swap {phoneNumber, at?}`,
- * `POST /control/port {phoneNumber, at?}`, `GET /control/lines/:number`, `DELETE /control/lines`,
- * `POST /control/revoke-tokens`, `PUT /behaviour`, `GET /healthz`.
+ * The operator's network APIs as Outband calls them: `POST /oauth2/token` (client credentials, and
+ * authorization code with PKCE), `GET /authorize` (OIDC, `prompt=none`: the device's line found by
+ * header enrichment), CAMARA SIM Swap under `/sim-swap/v2`, CAMARA Number Verification under
+ * `/number-verification/v2`, a number portability lookup `POST /mnp/v1/lookup`. For tests and the
+ * demo's phones (CORS open): `POST /control/sim-swap {phoneNumber, at?}`, `POST /control/port
+ * {phoneNumber, at?}`, `POST /control/data-session {phoneNumber | null}`, `GET /control/lines/:number`,
+ * `DELETE /control/lines`, `POST /control/revoke-tokens`, `PUT /behaviour`, `GET /healthz`.
  */
 export async function startNetworkSimulator(o: NetworkSimulatorOptions): Promise<NetworkSimulator> {
   const clock = o.clock ?? (() => new Date());
   const lines = new Lines(clock);
   const tokens = new ClientTokens(o.client, o.tokenLifetimeSeconds);
+  const codes = new AuthorizationCodes();
+  const deviceTokens = new DeviceTokens();
+  let dataSession: string | null = null;
   const behaviour: NetworkBehaviour = { latencyMs: 0, failNext: 0, ...o.behaviour };
   const calls: Record<string, number> = {};
   const server = createServer((req, res) => {
@@ -67,14 +83,35 @@ export async function startNetworkSimulator(o: NetworkSimulatorOptions): Promise
       res.end();
       return;
     }
+    if (route === 'GET /authorize') {
+      const client = { clientId: o.client.id, redirectUris: o.redirectUris };
+      const a = authorize(url.searchParams, deviceLine(req.headers, dataSession, lines), client, codes, clock().getTime());
+      res.setHeader('cache-control', 'no-store');
+      if (a.location !== undefined) {
+        res.writeHead(302, { location: a.location }).end();
+      } else {
+        sendJson(res, a.status, a.body);
+      }
+      return;
+    }
     if (route === 'POST /oauth2/token') {
       const form = new URLSearchParams(await readText(req));
-      const a = tokens.issue(req.headers, form, clock().getTime());
+      const now = clock().getTime();
+      if (form.get('grant_type') !== 'authorization_code') {
+        const a = tokens.issue(req.headers, form, now);
+        sendJson(res, a.status, a.body);
+        return;
+      }
+      res.setHeader('cache-control', 'no-store');
+      const a = tokens.authenticates(req.headers)
+        ? exchangeCode(form, o.client.id, codes, deviceTokens, now)
+        : { status: 401, body: { error: 'invalid_client' } };
       sendJson(res, a.status, a.body);
       return;
     }
-    const api = /^\/(sim-swap\/v2\/[a-z-]+|mnp\/v1\/lookup)$/.exec(url.pathname)?.[1];
-    if (api && req.method === 'POST') {
+    const api = /^\/(sim-swap\/v2\/[a-z-]+|number-verification\/v2\/[a-z-]+|mnp\/v1\/lookup)$/.exec(url.pathname)?.[1];
+    // Number Verification has a GET (device-phone-number); the others only POST.
+    if (api && (req.method === 'POST' || (req.method === 'GET' && api.startsWith('number-verification/')))) {
       const correlator = req.headers['x-correlator'];
       if (typeof correlator === 'string') {
         res.setHeader('x-correlator', correlator);
@@ -89,19 +126,26 @@ export async function startNetworkSimulator(o: NetworkSimulatorOptions): Promise
         sendJson(res, e.status, e.body);
         return;
       }
-      const body = await readJson(req);
-      const a =
-        api === 'mnp/v1/lookup'
-          ? req.headers.authorization === `Bearer ${o.mnpApiKey}`
-            ? mnpLookup(lines, body)
-            : { status: 401, body: { error: 'unauthorized' } }
-          : tokens.valid(req.headers.authorization, clock().getTime())
-            ? simSwap(lines, api.slice('sim-swap/v2/'.length), body, clock())
-            : camaraError(401, 'UNAUTHENTICATED', 'Request not authenticated due to missing, invalid, or expired credentials.');
+      const a = answer(api, req, req.method === 'POST' ? await readJson(req) : undefined);
       sendJson(res, a.status, a.body);
       return;
     }
     await control(req, res, url, route);
+  }
+
+  function answer(api: string, req: IncomingMessage, body: unknown): CamaraAnswer {
+    const authorization = req.headers.authorization;
+    if (api === 'mnp/v1/lookup') {
+      return authorization === `Bearer ${o.mnpApiKey}` ? mnpLookup(lines, body) : { status: 401, body: { error: 'unauthorized' } };
+    }
+    if (api.startsWith('number-verification/v2/')) {
+      const operation = api.slice('number-verification/v2/'.length);
+      const call = { method: req.method ?? 'GET', operation, authorization, body };
+      return numberVerification(call, { device: deviceTokens, client: tokens }, clock().getTime());
+    }
+    return tokens.valid(authorization, clock().getTime())
+      ? simSwap(lines, api.slice('sim-swap/v2/'.length), body, clock())
+      : unauthenticated();
   }
 
   async function control(req: IncomingMessage, res: ServerResponse, url: URL, route: string): Promise<void> {
@@ -113,7 +157,7 @@ export async function startNetworkSimulator(o: NetworkSimulatorOptions): Promise
       case 'POST /control/sim-swap':
       case 'POST /control/port': {
         const b = (await readJson(req)) as { phoneNumber?: unknown; at?: unknown };
-        if (typeof b.phoneNumber !== 'string' || !/^\+[1-9][0-9]{4,14}$/.test(b.phoneNumber)) {
+        if (typeof b.phoneNumber !== 'string' || !e164.test(b.phoneNumber)) {
           sendJson(res, 400, { error: 'bad_request', detail: 'send {phoneNumber} as an E.164 number, and optionally {at}' });
           return;
         }
@@ -121,6 +165,16 @@ export async function startNetworkSimulator(o: NetworkSimulatorOptions): Promise
         const changed = route === 'POST /control/port' ? lines.port(b.phoneNumber, at) : lines.swapSim(b.phoneNumber, at);
         o.logger.info({ phoneNumber: b.phoneNumber, route }, 'line changed');
         sendJson(res, 200, changed);
+        return;
+      }
+      case 'POST /control/data-session': {
+        const { phoneNumber } = (await readJson(req)) as { phoneNumber?: unknown };
+        if (phoneNumber !== null && (typeof phoneNumber !== 'string' || !e164.test(phoneNumber))) {
+          sendJson(res, 400, { error: 'bad_request', detail: 'send {phoneNumber} as an E.164 number, or null for none' });
+          return;
+        }
+        dataSession = phoneNumber;
+        sendJson(res, 200, { phoneNumber });
         return;
       }
       case 'GET /control/lines/:number':
@@ -132,6 +186,7 @@ export async function startNetworkSimulator(o: NetworkSimulatorOptions): Promise
         return;
       case 'POST /control/revoke-tokens':
         tokens.revokeAll();
+        deviceTokens.revokeAll();
         sendJson(res, 204, null);
         return;
       case 'PUT /behaviour':
@@ -156,6 +211,12 @@ export async function startNetworkSimulator(o: NetworkSimulatorOptions): Promise
     tokens,
     behaviour,
     calls,
+    get dataSession() {
+      return dataSession;
+    },
+    setDataSession: (phoneNumber) => {
+      dataSession = phoneNumber;
+    },
     configure: (b) => Object.assign(behaviour, b),
     stop: () =>
       new Promise<void>((r) => {

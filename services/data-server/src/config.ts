@@ -115,6 +115,22 @@ export const dataServerEnv = z.object({
   MNP_LOOKUP_URL: envUrl('http', 'https').optional(),
   /** The lookup's API key, sent as a bearer token (needed with `MNP_LOOKUP_URL`). */
   MNP_API_KEY: z.string().min(1).optional(),
+  /**
+   * Silent verification: the operator's OIDC authorization endpoint the device's browser is sent to
+   * (CAMARA Number Verification 2.1 needs a three-legged token got over the device's mobile data).
+   * @defaultValue `NETWORK_API_URL` + `/authorize`
+   */
+  NETWORK_AUTHORIZE_URL: envUrl('http', 'https').optional(),
+  /**
+   * Where the operator sends the device's browser back: the information server's
+   * `/silent/callback` as devices reach it, registered at the operator as the client's redirect URI.
+   * Without it, silent verification is off (`SILENT_UNAVAILABLE`).
+   */
+  SILENT_REDIRECT_URL: envUrl('http', 'https').optional(),
+  /** The longest an address claim may live (`exp - iat`): a leaked claim is soon useless. */
+  ADDRESS_CLAIM_MAX_LIFETIME_SECONDS: envInt(30, 3600).default(600),
+  /** The most the return of a device's browser waits for the operator's token and verify answers. */
+  SILENT_BUDGET_MS: envInt(100, 30_000).default(3000),
   /** The most a start waits for the network's answers; past it the code goes out and its record says `unknown`. */
   NETWORK_CHECK_BUDGET_MS: envInt(50, 10_000).default(800),
   /** Failures in a row that pause calls to a network API (codes go out meanwhile, marked `unknown`). */

@@ -98,6 +98,7 @@ export async function startDataServer(
       merchants,
       sessions,
       m,
+      redis,
     },
   );
   const payments = new PaymentService({

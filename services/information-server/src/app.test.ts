@@ -38,6 +38,7 @@ const data: DataClient = {
   sessionAction: () => Promise.reject(new AppError('not_found', 'SESSION_NOT_FOUND', 'no such session')),
   startEnrolment: () => Promise.reject(new AppError('not_found', 'ENROLMENT_NOT_FOUND', 'no such enrolment')),
   enrolmentAction: () => Promise.reject(new AppError('not_found', 'ENROLMENT_NOT_FOUND', 'no such enrolment')),
+  completeSilent: () => Promise.reject(new AppError('not_found', 'SILENT_STATE_UNKNOWN', 'unknown')),
   sendRegistered: () => Promise.reject(new AppError('unavailable', 'REGISTERED_MESSAGES_DISABLED', 'off')),
   registeredAction: () => Promise.reject(new AppError('not_found', 'REGISTERED_MESSAGE_NOT_FOUND', 'none')),
   registerWebhook: () => Promise.reject(new AppError('unavailable', 'WEBHOOKS_DISABLED', 'off')),

@@ -12,6 +12,7 @@ import { paymentRouter, settlementRouter, statementRouter } from './merchant-api
 import { registeredMessageRouter } from './merchant-api/registered-message.router';
 import { sessionRouter } from './merchant-api/session.router';
 import { enrolmentRouter } from './merchant-api/enrolment.router';
+import { silentCallbackRouter } from './merchant-api/silent-callback.router';
 import { verificationRouter } from './merchant-api/verification.router';
 import { webhookRouter } from './merchant-api/webhook.router';
 import { adminRouter } from './operator/admin.router';
@@ -140,6 +141,8 @@ export function createApp(d: AppDeps): Express {
   app.use(express.json({ limit: d.bodyLimitBytes, strict: true, type: 'application/json' }));
   authenticated.push(...once);
   app.use('/v1/verifications', mount, ...authenticated, verificationRouter(d.data));
+  // The device's browser, back from the operator's network: it carries no merchant token.
+  app.use('/silent', mount, ...(perIp ? [perIp] : []), silentCallbackRouter(d.data));
   app.use('/v1/payments', mount, ...authenticated, paymentRouter(d.data));
   app.use('/v1/sessions', mount, ...authenticated, sessionRouter(d.data));
   app.use('/v1/enrolments', mount, ...authenticated, enrolmentRouter(d.data));

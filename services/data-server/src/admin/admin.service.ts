@@ -4,6 +4,7 @@ import type { AdminActionV1, AdminResult, NoticeKind } from '@outband/contracts'
 import type { Knex } from '@outband/db';
 import type { AuditLog } from '../audit/audit-log';
 import type { MerchantRepository } from '../merchants/merchant.repository';
+import { assertUsableClaimKey } from '../number-trust/claim-key';
 import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
 import type { TwilioAccounts } from '../twilio/twilio-accounts';
 
@@ -59,6 +60,9 @@ export class AdminService {
       }
       case 'policy.set': {
         const { allowedCountries, ...rest } = req.policy;
+        for (const key of rest.claimKeys ?? []) {
+          assertUsableClaimKey(key);
+        }
         await this.d.merchants.setPolicy(req.merchantId, {
           ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
           ...(allowedCountries !== undefined ? { allowedCountries } : {}),

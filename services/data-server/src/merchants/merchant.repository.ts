@@ -10,6 +10,7 @@ import {
 import type { Logger } from '@outband/observability';
 import { keyMaterialOf, keyMaterialToStore, sealedWith } from './merchant-key-seal';
 import type { SimSwapAction } from '../number-trust/number-check';
+import type { ClaimKey } from '../number-trust/claim-key';
 
 /** What the data server's start did to the stored HS256 secrets (see `MerchantRepository.sealSecrets`). */
 export interface SealReport {
@@ -52,6 +53,8 @@ export interface MerchantPolicy {
   /** What to do about a number whose SIM changed or that was ported within `simSwapHours`; null: the installation's. */
   simSwapAction: SimSwapAction | null;
   simSwapHours: number | null;
+  /** The keys the operator trusts to sign this merchant's address claims; null: none (claims refused). */
+  claimKeys: ClaimKey[] | null;
 }
 
 export const defaultPolicy: MerchantPolicy = {
@@ -71,6 +74,7 @@ export const defaultPolicy: MerchantPolicy = {
   templates: null,
   simSwapAction: null,
   simSwapHours: null,
+  claimKeys: null,
 };
 
 interface PolicyRow {
@@ -90,6 +94,7 @@ interface PolicyRow {
   templates_json: string | null;
   sim_swap_action: SimSwapAction | null;
   sim_swap_hours: number | null;
+  claim_keys: string | null;
 }
 
 export class MerchantRepository {
@@ -259,6 +264,7 @@ export class MerchantRepository {
       templates: row.templates_json === null ? null : safeTemplates(JSON.parse(row.templates_json) as MessageTemplates),
       simSwapAction: row.sim_swap_action,
       simSwapHours: row.sim_swap_hours,
+      claimKeys: row.claim_keys === null ? null : (JSON.parse(row.claim_keys) as ClaimKey[]),
     };
   }
 
@@ -282,6 +288,7 @@ export class MerchantRepository {
       templates_json: full.templates === null ? null : JSON.stringify(full.templates),
       sim_swap_action: full.simSwapAction,
       sim_swap_hours: full.simSwapHours,
+      claim_keys: full.claimKeys === null ? null : JSON.stringify(full.claimKeys),
     };
     await this.db('merchant_policies')
       .insert({ merchant_id: merchantId, ...row })

@@ -64,3 +64,18 @@ it('keeps nothing with an age of 0', async () => {
   await uncached.policy('shop');
   expect(reads).toBe(2);
 });
+
+it('keeps the keys trusted to sign address claims, and forgets them when set to null', async () => {
+  const claimKeys = [
+    { kid: 'idp-1', alg: 'ES256' as const, key: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n' },
+    { kid: 'idp-2', alg: 'RS256' as const, key: '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n' },
+  ];
+  expect((await merchants.policy('shop')).claimKeys).toBeNull();
+
+  await merchants.setPolicy('shop', { claimKeys });
+  await merchants.setPolicy('shop', { codeLength: 8 });
+  expect((await new MerchantRepository(db).policy('shop')).claimKeys).toEqual(claimKeys);
+
+  await merchants.setPolicy('shop', { claimKeys: null });
+  expect((await new MerchantRepository(db).policy('shop')).claimKeys).toBeNull();
+});

@@ -37,10 +37,9 @@ export class ClientCredentials {
   }
 
   private async fetchToken(signal: AbortSignal): Promise<string> {
-    const basic = Buffer.from(`${encodeURIComponent(this.o.clientId)}:${encodeURIComponent(this.o.clientSecret)}`).toString('base64');
     const res = await fetch(this.o.tokenUrl, {
       method: 'POST',
-      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { authorization: basicAuthOf(this.o.clientId, this.o.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope: this.o.scope }).toString(),
       signal,
     });
@@ -53,4 +52,9 @@ export class ClientCredentials {
     this.token = { value: body.access_token, until: this.now() + Math.max(lifetime / 2, lifetime - 60) * 1000 };
     return body.access_token;
   }
+}
+
+/** `client_secret_basic` (RFC 6749 §2.3.1): id and secret form-encoded, then base64. */
+export function basicAuthOf(clientId: string, clientSecret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
 }

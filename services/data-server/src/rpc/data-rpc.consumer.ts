@@ -115,6 +115,11 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
         req.locale,
         ctx.correlationId,
       );
+    case 'silent.complete': {
+      const next = await d.verifications.completeSilent(req);
+      d.logger.info({ correlationId: ctx.correlationId }, 'silent verification came back');
+      return next;
+    }
     case 'enrolment.start':
       return d.enrolments.start(req, ctx.correlationId);
     case 'enrolment.action':

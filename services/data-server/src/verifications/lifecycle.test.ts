@@ -109,6 +109,7 @@ beforeEach(async () => {
     maxAttempts: 3,
     maxSends: 3,
     resendCooldownSeconds: 30,
+    claimMaxLifetimeSeconds: 600,
   });
   bank = { captured: [], voided: [] };
   const fakeBank: BankAuthorizer = {

@@ -1,4 +1,4 @@
-import type { RateLimiter } from '@outband/redis-limits';
+import type { RateLimiter, RedisClient } from '@outband/redis-limits';
 import type { DataServerConfig } from '../config';
 import type { DataServerMetrics } from '../platform/metrics';
 import type { OutboundMessages } from '../delivery/outbound-messages';
@@ -12,6 +12,7 @@ import type { VerificationServiceDeps } from './verification.deps';
 import type { IssueRecords } from './start/issue-records';
 import { VerificationService } from './verification.service';
 import { numberChecksFromConfig } from '../number-trust/number-checks-from-config';
+import { silentFromConfig } from './silent/silent-from-config';
 
 /** The stores a verification service works on; the rest comes from the configuration. */
 export type VerificationStores = Pick<
@@ -32,9 +33,11 @@ export function verificationServiceFromConfig(
     merchants: Pick<MerchantRepository, 'policy'>;
     sessions: Pick<SessionService, 'requireOpen'>;
     m: DataServerMetrics;
+    redis: RedisClient;
   },
 ): VerificationService {
-  const { outbound, issues, guard, limiter, merchants, sessions, m } = parts;
+  const { outbound, issues, guard, limiter, merchants, sessions, m, redis } = parts;
+  const silent = silentFromConfig(config, redis, m);
   const numberChecks = numberChecksFromConfig(config, m);
   return new VerificationService({
     ...stores,
@@ -50,6 +53,8 @@ export function verificationServiceFromConfig(
     merchantLimit: merchantLimit(limiter, { perSecond: config.MERCHANT_LIMIT_PER_SECOND, perDay: config.MERCHANT_LIMIT_PER_DAY }),
     policyOf: (merchantId) => merchants.policy(merchantId),
     addressCooldownMs: config.ADDRESS_CHANGE_COOLDOWN_HOURS * 3600 * 1000,
+    claimMaxLifetimeSeconds: config.ADDRESS_CLAIM_MAX_LIFETIME_SECONDS,
+    ...(silent ? { silent } : {}),
     ...(numberChecks ? { checkNumber: (address, policy, channel, now) => numberChecks.check(address, policy, channel, now) } : {}),
     sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),

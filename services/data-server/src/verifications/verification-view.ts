@@ -54,7 +54,8 @@ export function toView(v: VerificationRecord, now: Date, delivery: Delivery, att
       : {}),
     ...(attempts.length > 0 ? { deliveries: attempts } : {}),
     ...(v.sessionId ? { sessionId: v.sessionId } : {}),
-    ...(v.channel === 'reverse-sms' ? { channel: v.channel } : {}),
+    ...(v.channel && v.channel !== 'sms' ? { channel: v.channel } : {}),
+    ...(v.silent ? { silent: { state: v.silent } } : {}),
     ...(v.serviceSid ? { serviceSid: v.serviceSid } : {}),
     ...(numberWarning ? { numberWarning } : {}),
   };

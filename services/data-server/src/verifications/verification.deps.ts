@@ -18,6 +18,8 @@ import type { VerificationRecord, VerificationRepository } from './verification.
 import type { BoundData } from './codes/bound-data';
 import type { OcraSuite } from './codes/ocra';
 import type { PaymentSettlement } from './lifecycle';
+import type { SilentStates } from './silent/silent-states';
+import type { CamaraNumberVerification } from '../number-trust/camara-number-verification';
 
 /** What the verification service needs: stores, limits and senders, all given by the composition root. */
 export interface VerificationServiceDeps {
@@ -60,6 +62,18 @@ export interface VerificationServiceDeps {
    * and applies the merchant's action (throws its refusal); absent: no network API is configured.
    */
   checkNumber?: (address: string, policy: MerchantPolicy, channel: Channel, now: Date) => Promise<NumberCheck | undefined>;
+  /**
+   * Silent verification: the states of devices away at the operator, its Number Verification
+   * API, and how long a return waits for it; absent: not configured (`SILENT_UNAVAILABLE`).
+   */
+  silent?: {
+    states: SilentStates;
+    network: Pick<CamaraNumberVerification, 'authorizeUrl' | 'verified'>;
+    budgetMs: number;
+    observe?: (outcome: 'ok' | 'timeout' | 'error', seconds: number) => void;
+  };
+  /** The longest an address claim may live (`exp - iat`). */
+  claimMaxLifetimeSeconds: number;
   /** How long after an address change no transaction is signed with it (0: no cool-down). */
   addressCooldownMs?: number;
   /** Counts sends per address; answers whether one more is allowed. */

@@ -47,7 +47,12 @@ export interface VerificationRecord {
   requestId?: string | null;
   /** What the operator's network said of the number before the code went out, and what was done (`swapped:warned` …). */
   numberCheck?: string | null;
+  /** Channel `silent`: how far it went (`pending`, then `verified`, `fallback` or `failed`). */
+  silent?: SilentOutcome | null;
 }
+
+/** How a silent verification went: the network vouched for the device, a code went by SMS instead, or neither. */
+export type SilentOutcome = 'pending' | 'verified' | 'fallback' | 'failed';
 
 interface Row {
   id: string;
@@ -78,6 +83,7 @@ interface Row {
   sender_name: string | null;
   request_id: string | null;
   number_check: string | null;
+  silent: SilentOutcome | null;
 }
 
 export class VerificationRepository {
@@ -170,6 +176,11 @@ export class VerificationRepository {
     await writeAttempts(this.db, [{ id, attempts }]);
   }
 
+  /** Records how a silent verification went. */
+  async setSilent(id: string, outcome: SilentOutcome): Promise<void> {
+    await this.db<Row>('verifications').where({ id }).update({ silent: outcome });
+  }
+
   /** Moves a pending verification to a final status; a final status never changes again. */
   async finish(id: string, status: Exclude<VerificationStatus, 'pending'>, at: Date, attempts?: number): Promise<void> {
     await writeFinishes(this.db, [{ id, status, at, attempts }]);
@@ -210,12 +221,14 @@ function toRow(v: VerificationRecord): Row {
     content_digest: v.content?.digest ?? null,
     content_reference: v.content?.reference ?? null,
     session_id: v.sessionId ?? null,
-    channel: v.channel ?? 'sms',
+    // The column keeps the channels a code travels by: a silent verification's is its fallback's.
+    channel: v.channel === 'silent' || !v.channel ? 'sms' : v.channel,
     service_sid: v.serviceSid ?? null,
     code_length: v.codeLength ?? null,
     sender_name: v.senderName ?? null,
     request_id: v.requestId ?? null,
     number_check: v.numberCheck ?? null,
+    silent: v.silent ?? null,
   };
 }
 
@@ -241,12 +254,13 @@ function fromRow(r: Row): VerificationRecord {
       r.amount_minor !== null && r.currency && r.payee ? { amount: Number(r.amount_minor), currency: r.currency, payee: r.payee } : null,
     content: r.content_digest ? { digest: r.content_digest, reference: r.content_reference } : null,
     sessionId: r.session_id,
-    channel: r.channel,
+    channel: r.silent ? 'silent' : r.channel,
     serviceSid: r.service_sid,
     codeLength: r.code_length,
     senderName: r.sender_name,
     requestId: r.request_id,
     numberCheck: r.number_check,
+    silent: r.silent ?? null,
   };
 }
 

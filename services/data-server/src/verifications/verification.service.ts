@@ -17,6 +17,7 @@ import { newVerification, pendingSecretOf } from './start/new-verification';
 import { checkedNumber } from './start/checked-number';
 import { refuseRecentAddress } from './start/recent-address';
 import { issueEnrolmentCode } from './start/enrolment-code';
+import { startWithClaim } from './start/claimed-address';
 import type { VerificationServiceDeps } from './verification.deps';
 import type { BusRequest } from './bus-request';
 import type { PaymentSettlement } from './lifecycle';
@@ -27,6 +28,8 @@ import { closedError, storeResetError } from './verification-states';
 import { identifiedHolder, merchantVerification, merchantVerificationWithDelivery, presentedBinding } from './verification-lookups';
 import { audited, type AuditEvent } from '../audit/audit-log';
 import { recordedEnds } from './recorded-ends';
+import { refuseUnlessSilentPossible, silentAuthorizeUrl } from './silent/silent-start';
+import { completeSilent } from './silent/silent-completion';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
 export class VerificationService {
@@ -40,7 +43,13 @@ export class VerificationService {
     if (earlier) {
       return this.viewOf(earlier);
     }
+    if (req.addressClaim !== undefined) {
+      return startWithClaim(this.d, { ...req, addressClaim: req.addressClaim }, { correlationId, requestId: request?.id });
+    }
     const now = this.d.clock();
+    if (req.channel === 'silent') {
+      refuseUnlessSilentPossible(this.d, req);
+    }
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
     const { subscriber, marker, open } = await identifiedHolder(this.d, req.merchantId, req.identifier, req.identifierKind, now);
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
@@ -82,8 +91,9 @@ export class VerificationService {
       // its code dies now (a check of it answers CANCELED), even before its record is written.
       await this.d.pending.cancel(before);
     }
-    if (channel === 'reverse-sms') {
-      // Nothing goes to the phone: the code is shown on the first network and texted back.
+    if (channel !== 'sms') {
+      // Nothing goes to the phone: the code is shown on the first network and texted back, or
+      // the operator's network is asked about the device (a code goes only as a fallback).
       await this.d
         .record({
           verification: record,
@@ -93,17 +103,20 @@ export class VerificationService {
             merchantId: req.merchantId,
             verificationId: id,
             subscriberId: subscriber?.id ?? null,
-            outcome: `${req.purpose}:reverse${receiver ? '' : subscriber ? ':withheld' : ':decoy'}`,
+            outcome: `${req.purpose}:${channel === 'silent' ? 'silent' : 'reverse'}${receiver ? '' : subscriber ? ':withheld' : ':decoy'}`,
           },
         })
         .catch(async (e: unknown) => {
           // Nothing was written: free the secret and the reverse code, which are few.
           await Promise.allSettled([
             this.d.pending.cancel(id),
-            ...this.d.macKeys.map((k) => this.d.reverseCodes.release(reverseLookupOf(k, code))),
+            ...(channel === 'reverse-sms' ? this.d.macKeys.map((k) => this.d.reverseCodes.release(reverseLookupOf(k, code))) : []),
           ]);
           throw e;
         });
+      if (channel === 'silent') {
+        return { ...toView(record, now, undefined), silent: { state: 'pending', url: await silentAuthorizeUrl(this.d, record, req, now) } };
+      }
       const sendTo = this.d.reverseNumberFor(destination);
       return { ...toView(record, now, undefined), reverse: { code, sendTo } };
     }
@@ -143,8 +156,8 @@ export class VerificationService {
       throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
     }
     if (v.subscriberId === null && !v.decoyOf) {
-      // An enrolment's: its number is the enrolment's, and a new enrolment sends a new code.
-      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', "an enrolment's code is not resent: start a new enrolment");
+      // An enrolment's or a claim's: the number came with the start, and a new start sends a new code.
+      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a code sent to an enrolled or claimed number is not resent: start again');
     }
     const binding = await presentedBinding(this.d, v, presentedData);
     await refuseIfBlocked(this.d, holderOf(v), v.merchantId);
@@ -207,6 +220,11 @@ export class VerificationService {
   /** Sends a code to a number someone wants certified for an identifier (an enrolment). */
   async issueEnrolmentCode(e: Parameters<typeof issueEnrolmentCode>[1]): Promise<VerificationRecord> {
     return issueEnrolmentCode(this.d, e);
+  }
+
+  /** The device's browser is back from the operator's network: approve, fall back to SMS, or fail (silent-completion.ts). */
+  async completeSilent(input: Parameters<typeof completeSilent>[2]): Promise<{ redirect: string }> {
+    return completeSilent(this.d, this, input);
   }
 
   /** Checks a typed code; through a Twilio service (`serviceSid`), another service's verification is unknown, untouched. */

@@ -19,6 +19,9 @@ import {
   type RegisteredSendV1,
   type RegisteredView,
   sessionView,
+  silentRedirect,
+  type SilentCompleteV1,
+  type SilentRedirect,
   enrolmentView,
   type EnrolmentStartV1,
   type EnrolmentView,
@@ -83,6 +86,7 @@ export interface DataClient {
   merchantKeys(merchantId: string, correlationId?: string): Promise<MerchantKeys>;
   openSession(merchantId: string, identifier: string, correlationId?: string): Promise<SessionView>;
   startEnrolment(req: Omit<EnrolmentStartV1, 'type' | 'version'>, correlationId?: string): Promise<EnrolmentView>;
+  completeSilent(req: Omit<SilentCompleteV1, 'type' | 'version'>, correlationId?: string): Promise<SilentRedirect>;
   enrolmentAction(
     req: { merchantId: string; enrolmentId: string } & ({ action: 'get' } | { action: 'confirm'; code: string }),
     correlationId?: string,
@@ -148,6 +152,7 @@ export function busDataClient(bus: MessageBus, names: BusNames, timeoutMs: numbe
     merchantKeys: (merchantId, cid) => call({ type: 'merchant.keys.get', version: 1, merchantId }, merchantKeys, cid),
     openSession: (merchantId, identifier, cid) => call({ type: 'session.open', version: 1, merchantId, identifier }, sessionView, cid),
     startEnrolment: (req, cid) => call({ type: 'enrolment.start', version: 1, ...req }, enrolmentView, cid),
+    completeSilent: (req, cid) => call({ type: 'silent.complete', version: 1, ...req }, silentRedirect, cid),
     enrolmentAction: (req, cid) => call({ type: 'enrolment.action', version: 1, ...req }, enrolmentView, cid),
     sessionAction: (merchantId, sessionId, action, cid) =>
       call({ type: 'session.action', version: 1, merchantId, sessionId, action }, sessionView, cid),

@@ -23,6 +23,7 @@ import { auditChains } from './021-audit-chains';
 import { subscriberAddressIndex } from './022-subscriber-address-index';
 import { numberChecks } from './023-number-checks';
 import { enrolments } from './024-enrolments';
+import { silentAndClaims } from './025-silent-and-claims';
 
 // In the order they run. A name is what knex records in its table: never rename one.
 const migrations = [
@@ -50,6 +51,7 @@ const migrations = [
   subscriberAddressIndex,
   numberChecks,
   enrolments,
+  silentAndClaims,
 ];
 
 /** A knex migration source over the data server's migrations, in order. */

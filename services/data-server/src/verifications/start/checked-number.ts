@@ -13,7 +13,7 @@ import { auditRefusedStart } from './refused-start';
 export async function checkedNumber(
   d: Pick<VerificationServiceDeps, 'checkNumber' | 'audit'>,
   merchantId: string,
-  receiver: Subscriber,
+  receiver: Pick<Subscriber, 'address' | 'receiverKind'> & { id: number | null },
   policy: MerchantPolicy,
   channel: Channel,
   now: Date,

@@ -69,7 +69,7 @@ export async function newVerification(
   const code =
     channel === 'reverse-sms'
       ? await reserveReverseCode(d, codeKey, macKey, binding, id, now, expiresAt)
-      : receiver
+      : receiver && channel !== 'silent'
         ? deriveCode(withDigits(d.suite, codeLength), codeKey, binding, id, randomBytes(32), now)
         : unmatchableCode();
   // An invalid or premium-rate number shows in the mask's format, and always will be refused:
@@ -105,6 +105,8 @@ export async function newVerification(
     senderName: req.senderName ?? policy.senderName,
     requestId: request.requestId ?? null,
     numberCheck: request.numberCheck ?? null,
+    // A silent verification has no code until its fallback: nobody can type one meanwhile.
+    silent: channel === 'silent' ? 'pending' : null,
   };
   return { record, code, macKey };
 }

@@ -38,14 +38,15 @@ export async function admitStart(
           to = await d.admitSend(req.merchantId, destination, policy.allowedCountries);
         })
       : null;
-  if (!withheld && channel === 'reverse-sms' && subscriber && subscriber.receiverKind !== 'mobile') {
-    // Only a pager subscriber could be refused this channel, so the refusal would name one.
+  if (!withheld && channel !== 'sms' && subscriber && subscriber.receiverKind !== 'mobile') {
+    // Only a pager subscriber could be refused these channels, so the refusal would name one.
     withheld = 'CHANNEL_UNSUPPORTED';
   }
   await refuseOverMerchantLimit(d, req.merchantId, policy, now);
   await refuseOverSendLimit(d, subscriber?.address ?? `decoy:${marker}`, now);
   const admitted = to;
-  if (!withheld && channel === 'sms' && admitted) {
+  // A silent start may end in an SMS (its fallback): it counts as one.
+  if (!withheld && channel !== 'reverse-sms' && admitted) {
     withheld = await guarded(typed, () => d.countSend(req.merchantId, admitted, now));
   }
   return { destination, withheld };
