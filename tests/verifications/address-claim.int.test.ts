@@ -84,6 +84,7 @@ describe('an address carried by a signed claim', () => {
       expect(refused.contentType).toContain('application/problem+json');
       expect(refused.body).toMatchObject({ code: 'ADDRESS_CLAIM_INVALID' });
     }
+    expect((await start(claim(), { identifier: 'someone-else' })).body).toMatchObject({ code: 'ADDRESS_CLAIM_INVALID' });
     await setPolicy(suite, { claimKeys: null });
     expect((await start(claim())).body).toMatchObject({ code: 'ADDRESS_CLAIM_INVALID' });
   });

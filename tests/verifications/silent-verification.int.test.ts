@@ -32,6 +32,8 @@ beforeAll(async () => {
       SILENT_REDIRECT_URL: callback,
       HTTP_PORT: String(port),
       SIM_SWAP_ACTION: 'warn',
+      // Two wrong codes lock a subscriber here: links opened on the wrong phone must not count.
+      SUBSCRIBER_FAILURE_LIMIT: '2',
     },
   });
 });
@@ -65,7 +67,7 @@ async function device(url: string, line: string | null): Promise<{ next: URL; ca
 const read = async (id: unknown) => (await api(suite, 'GET', `/v1/verifications/${String(id)}`)).body;
 
 describe('silent verification: the operator network vouches for the device', () => {
-  it('approves a login when the device on the mobile data holds the number, and sends no code', async () => {
+  it('gives the returning browser a code when the device holds the number, and sends none by SMS', async () => {
     const v = await startSilent('alice');
     expect(v.status).toBe(201);
     expect(v.body).toMatchObject({ status: 'pending', channel: 'silent', silent: { state: 'pending' } });
@@ -76,12 +78,24 @@ describe('silent verification: the operator network vouches for the device', () 
     const { next, status } = await device(url, alice);
     expect(status).toBe(303);
     expect(`${next.origin}${next.pathname}`).toBe('https://shop.example/after-login');
-    expect(Object.fromEntries(next.searchParams)).toEqual({ basket: '7', verification: v.body.id, outcome: 'approved' });
-    expect(await read(v.body.id)).toMatchObject({ status: 'approved', channel: 'silent', silent: { state: 'verified' } });
-    // A code started after reaches alice first: the silent login sent her none.
-    await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } });
-    const inbox = await waitForInbox(suite, alice, 1);
-    expect(inbox).toHaveLength(1);
+    expect(next.searchParams.get('basket')).toBe('7');
+    expect(next.searchParams.get('verification')).toBe(v.body.id);
+    expect(next.searchParams.get('outcome')).toBe('verified');
+    // The network's yes alone approves nothing: whoever started the login cannot finish it
+    // without the code that went to the browser that came back.
+    const waiting = await read(v.body.id);
+    expect(waiting).toMatchObject({ status: 'pending', channel: 'silent', silent: { state: 'verified' } });
+    expect(waiting.delivery).toBeUndefined();
+    const code = String(next.searchParams.get('code'));
+    expect(code).toMatch(/^\d{10}$/);
+    const checked = await api(suite, 'POST', `/v1/verifications/${String(v.body.id)}/check`, { body: { code } });
+    expect(checked.body).toMatchObject({ status: 'approved', silent: { state: 'verified' } });
+    // A code started after is the first alice gets, and it approves that later verification.
+    const later = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice' } });
+    const sms = await readCode(suite, alice);
+    expect(suite.sim.inbox.list(alice)).toHaveLength(1);
+    const laterChecked = await api(suite, 'POST', `/v1/verifications/${String(later.body.id)}/check`, { body: { code: sms } });
+    expect(laterChecked.body).toMatchObject({ status: 'approved' });
   });
 
   it('sends a code by SMS when the device holds another number, and the code approves', async () => {
@@ -156,5 +170,39 @@ describe('silent verification: the operator network vouches for the device', () 
     expect(noReturn.body).toMatchObject({ code: 'INVALID_INPUT' });
     const notSilent = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'alice', returnUrl: shop } });
     expect(notSilent.status).toBe(400);
+    // The return carries a code: never over plain http to another host.
+    expect((await startSilent('alice', { returnUrl: 'http://shop.example/back' })).status).toBe(400);
+  });
+
+  it('sends no code on a resend while the device is away: the fallback sends it', async () => {
+    const v = await startSilent('alice');
+    const resent = await api(suite, 'POST', `/v1/verifications/${String(v.body.id)}/resend`, { body: {} });
+    expect(resent.status).toBe(400);
+    expect(resent.body).toMatchObject({ code: 'CHANNEL_UNSUPPORTED' });
+  });
+
+  // Last: it leaves bob locked.
+  it('does not count a link opened on the wrong phone as a failed check', async () => {
+    // Two wrong codes lock bob: the limit is live in this suite.
+    for (let i = 0; i < 2; i++) {
+      const v = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'bob' } });
+      await api(suite, 'POST', `/v1/verifications/${String(v.body.id)}/check`, { body: { code: '000000' } });
+    }
+    expect((await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'bob' } })).body).toMatchObject({
+      code: 'SUBSCRIBER_LOCKED',
+    });
+    // Three of alice's links opened on bob's phone: alice can still log in.
+    for (let i = 0; i < 3; i++) {
+      const v = await startSilent('alice', { fallback: 'none' });
+      const { next } = await device(String((v.body.silent as { url: string }).url), bob);
+      expect(next.searchParams.get('outcome')).toBe('failed');
+    }
+    const after = await startSilent('alice');
+    expect(after.status).toBe(201);
+    const { next } = await device(String((after.body.silent as { url: string }).url), alice);
+    const checked = await api(suite, 'POST', `/v1/verifications/${String(after.body.id)}/check`, {
+      body: { code: next.searchParams.get('code') },
+    });
+    expect(checked.body).toMatchObject({ status: 'approved' });
   });
 });

@@ -23,12 +23,18 @@ export const verificationStatus = z.enum([
  */
 export const channel = z.enum(['sms', 'reverse-sms', 'silent']);
 
-/** Where a silent verification sends the device's browser back: an absolute http(s) URL of the merchant's. */
+/**
+ * Where a silent verification sends the device's browser back, with the code that approves it:
+ * an https URL of the merchant's (http only to this machine, for development).
+ */
 export const returnUrl = z
   .string()
   .max(2048)
   .url()
-  .refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL');
+  .refine(
+    (u) => /^https:\/\//i.test(u) || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/i.test(u),
+    'must be an https URL (http only to localhost)',
+  );
 
 /**
  * A signed claim of the phone number (a JWT: `phone_number`, `aud` = the merchant, `iat`, `exp`)

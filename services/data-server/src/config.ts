@@ -130,7 +130,7 @@ export const dataServerEnv = z.object({
   /** The longest an address claim may live (`exp - iat`): a leaked claim is soon useless. */
   ADDRESS_CLAIM_MAX_LIFETIME_SECONDS: envInt(30, 3600).default(600),
   /** The most the return of a device's browser waits for the operator's token and verify answers. */
-  SILENT_BUDGET_MS: envInt(100, 30_000).default(3000),
+  SILENT_BUDGET_MS: envInt(100, 10_000).default(3000),
   /** The most a start waits for the network's answers; past it the code goes out and its record says `unknown`. */
   NETWORK_CHECK_BUDGET_MS: envInt(50, 10_000).default(800),
   /** Failures in a row that pause calls to a network API (codes go out meanwhile, marked `unknown`). */

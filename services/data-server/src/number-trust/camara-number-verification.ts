@@ -22,8 +22,11 @@ export interface NumberVerificationEndpoints {
 export class CamaraNumberVerification {
   constructor(private readonly o: NumberVerificationEndpoints) {}
 
-  /** The URL the device's browser opens; PKCE (RFC 7636, S256) ties the code to this server. */
-  authorizeUrl(p: { state: string; nonce: string; codeChallenge: string }): string {
+  /**
+   * The URL the device's browser opens; PKCE (RFC 7636, S256) ties the code to this server. No
+   * `nonce`: no ID token is read, only the access token the code buys.
+   */
+  authorizeUrl(p: { state: string; codeChallenge: string }): string {
     const url = new URL(this.o.authorizeUrl);
     const q = url.searchParams;
     q.set('response_type', 'code');
@@ -31,7 +34,6 @@ export class CamaraNumberVerification {
     q.set('redirect_uri', this.o.redirectUri);
     q.set('scope', 'openid dpv:FraudPreventionAndDetection number-verification:verify');
     q.set('state', p.state);
-    q.set('nonce', p.nonce);
     q.set('code_challenge', p.codeChallenge);
     q.set('code_challenge_method', 'S256');
     q.set('prompt', 'none');

@@ -4,7 +4,7 @@ import type { VerificationRecord, VerificationRepository } from './verification.
 /**
  * What an earlier delivery of the same bus request started, if its code went out (or it was a
  * decoy or a withheld code, which send nothing). One cut short before is left to the new start, which cancels it;
- * so is a reverse-channel one, whose code was only ever in the answer that was lost.
+ * so is a reverse-channel or silent one, whose code or link was only ever in the answer that was lost.
  */
 export async function startedBy(
   d: { verifications: Pick<VerificationRepository, 'byRequest'>; certificates: Pick<CertificateRepository, 'latestFor'> },
@@ -12,7 +12,7 @@ export async function startedBy(
   requestId: string,
 ): Promise<VerificationRecord | undefined> {
   const v = await d.verifications.byRequest(merchantId, requestId);
-  if (!v || v.channel === 'reverse-sms') {
+  if (!v || v.channel === 'reverse-sms' || v.channel === 'silent') {
     return undefined;
   }
   return v.decoyOf || (await d.certificates.latestFor(v.id)) ? v : undefined;

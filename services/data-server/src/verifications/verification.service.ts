@@ -4,7 +4,7 @@ import type { CheckResult, VerificationFindV1, VerificationView } from '@outband
 import type { StartInput } from './start/start-input';
 import type { FinalState } from './pending/pending-secret.store';
 import { finished, writeAttempts, type VerificationRecord } from './verification.repository';
-import { deriveCode, macOfCode, reverseLookupOf, withDigits } from './codes/code-derivation';
+import { deriveCode, macOfCode, withDigits } from './codes/code-derivation';
 import { boundDataFor, type BoundData } from './codes/bound-data';
 import { currentView, toView, viewWith } from './verification-view';
 import { countFailure, failureKeyOf, holderOf, refuseIfBlocked } from '../abuse/lockout';
@@ -28,6 +28,7 @@ import { closedError, storeResetError } from './verification-states';
 import { identifiedHolder, merchantVerification, merchantVerificationWithDelivery, presentedBinding } from './verification-lookups';
 import { audited, type AuditEvent } from '../audit/audit-log';
 import { recordedEnds } from './recorded-ends';
+import { recordUnsentCode } from './start/unsent-code';
 import { refuseUnlessSilentPossible, silentAuthorizeUrl } from './silent/silent-start';
 import { completeSilent } from './silent/silent-completion';
 
@@ -92,33 +93,16 @@ export class VerificationService {
       await this.d.pending.cancel(before);
     }
     if (channel !== 'sms') {
-      // Nothing goes to the phone: the code is shown on the first network and texted back, or
-      // the operator's network is asked about the device (a code goes only as a fallback).
-      await this.d
-        .record({
-          verification: record,
-          audit: {
-            at: now,
-            kind: 'certificate.issued',
-            merchantId: req.merchantId,
-            verificationId: id,
-            subscriberId: subscriber?.id ?? null,
-            outcome: `${req.purpose}:${channel === 'silent' ? 'silent' : 'reverse'}${receiver ? '' : subscriber ? ':withheld' : ':decoy'}`,
-          },
-        })
-        .catch(async (e: unknown) => {
-          // Nothing was written: free the secret and the reverse code, which are few.
-          await Promise.allSettled([
-            this.d.pending.cancel(id),
-            ...(channel === 'reverse-sms' ? this.d.macKeys.map((k) => this.d.reverseCodes.release(reverseLookupOf(k, code))) : []),
-          ]);
-          throw e;
-        });
-      if (channel === 'silent') {
-        return { ...toView(record, now, undefined), silent: { state: 'pending', url: await silentAuthorizeUrl(this.d, record, req, now) } };
-      }
-      const sendTo = this.d.reverseNumberFor(destination);
-      return { ...toView(record, now, undefined), reverse: { code, sendTo } };
+      await recordUnsentCode(this.d, record, { channel, code, received: receiver !== null, now });
+      const answer =
+        channel === 'silent'
+          ? {
+              ...toView(record, now, undefined),
+              silent: { state: 'pending' as const, url: await silentAuthorizeUrl(this.d, record, req, now) },
+            }
+          : { ...toView(record, now, undefined), reverse: { code, sendTo: this.d.reverseNumberFor(destination) } };
+      await this.paced(receiver !== null, startedAt);
+      return answer;
     }
     const template = policy.templates?.[req.purpose];
     await issueCode(this.d, record, receiver, code, {
@@ -131,12 +115,17 @@ export class VerificationService {
       withheld,
       isNew: true,
     });
-    if (receiver) {
+    await this.paced(receiver !== null, startedAt);
+    return toView(record, now, { state: 'queued', updatedAt: now, error: null });
+  }
+
+  /** A real start teaches the pacing how long starts take; a decoy's waits that long (decoy.ts). */
+  private async paced(real: boolean, startedAt: number): Promise<void> {
+    if (real) {
       this.pacing.real(performance.now() - startedAt);
     } else {
       await this.pacing.pad(performance.now() - startedAt);
     }
-    return toView(record, now, { state: 'queued', updatedAt: now, error: null });
   }
 
   /**
@@ -154,6 +143,14 @@ export class VerificationService {
     const v = await merchantVerification(this.d, merchantId, verificationId);
     if (v.channel === 'reverse-sms') {
       throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
+    }
+    if (v.silent === 'pending') {
+      // Its code goes only as the fallback, to the browser that comes back, or not at all.
+      throw new AppError(
+        'invalid_input',
+        'CHANNEL_UNSUPPORTED',
+        'a silent verification sends a code only when the network does not vouch for the device',
+      );
     }
     if (v.subscriberId === null && !v.decoyOf) {
       // An enrolment's or a claim's: the number came with the start, and a new start sends a new code.

@@ -37,13 +37,16 @@ export async function silentAuthorizeUrl(
   const codeVerifier = randomBytes(32).toString('base64url');
   await silent.states.put(
     state,
-    { verificationId: v.id, merchantId: v.merchantId, codeVerifier, returnUrl: req.returnUrl!, fallback: req.fallback ?? 'sms' },
+    {
+      verificationId: v.id,
+      merchantId: v.merchantId,
+      codeVerifier,
+      returnUrl: req.returnUrl!,
+      fallback: req.fallback ?? 'sms',
+      locale: req.locale,
+    },
     v.expiresAt,
     now,
   );
-  return silent.network.authorizeUrl({
-    state,
-    nonce: randomBytes(16).toString('base64url'),
-    codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
-  });
+  return silent.network.authorizeUrl({ state, codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url') });
 }

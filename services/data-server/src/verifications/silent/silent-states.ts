@@ -10,6 +10,8 @@ export interface SilentState {
   codeVerifier: string;
   returnUrl: string;
   fallback: SilentFallback;
+  /** The start's language, for the text of a fallback code. */
+  locale?: 'en' | 'fr' | undefined;
 }
 
 /**

@@ -10,7 +10,8 @@ import type { StartInput } from './start-input';
 /**
  * A start whose number comes in a claim signed by a key the operator trusts for the merchant
  * (patent: the address given in a certificate, no database needed): the code goes to that number,
- * after the same network checks as a subscriber's. No subscriber record is read or written.
+ * after the same guards, limits and network checks as a subscriber's. No subscriber record is read
+ * or written.
  */
 export async function startWithClaim(
   d: VerificationServiceDeps,
@@ -24,8 +25,16 @@ export async function startWithClaim(
       'an address claim takes channel "sms", with an identifier that names the person',
     );
   }
+  if (req.sessionId) {
+    // A session belongs to a subscriber record, which a claimed number does not have.
+    throw new AppError('invalid_input', 'INVALID_INPUT', "an address claim's code does not live in a session");
+  }
   const policy = await d.policyOf(req.merchantId);
   const claim = verifiedAddressClaim(req.addressClaim, req.merchantId, policy.claimKeys, d.clock(), d.claimMaxLifetimeSeconds);
+  if (claim.subject !== null && claim.subject !== req.identifier) {
+    // The signer says whose number it is: a claim for one person does not send another's code.
+    throw new AppError('invalid_input', 'ADDRESS_CLAIM_INVALID', "the claim's sub names another person than the identifier");
+  }
   const record = await issueCodeToNumber(d, {
     merchantId: req.merchantId,
     identifier: req.identifier,
@@ -38,6 +47,7 @@ export async function startWithClaim(
     issuedAs: `${req.purpose}:claim`,
     checkNumber: true,
     merchantTexts: true,
+    extra: { codeLength: req.codeLength, senderName: req.senderName, serviceSid: req.serviceSid },
   });
   return toView(record, record.createdAt, { state: 'queued', updatedAt: record.createdAt, error: null });
 }

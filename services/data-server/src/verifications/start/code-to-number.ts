@@ -2,6 +2,7 @@ import type { Purpose } from '@outband/contracts';
 import type { BoundData } from '../codes/bound-data';
 import type { VerificationServiceDeps } from '../verification.deps';
 import type { VerificationRecord } from '../verification.repository';
+import type { StartInput } from './start-input';
 import { checkedNumber } from './checked-number';
 import { issueCode, type Receiver } from './issue-code';
 import { newVerification, pendingSecretOf } from './new-verification';
@@ -24,6 +25,8 @@ export interface NumberCode {
   checkNumber?: boolean;
   /** The merchant's own texts may carry the code (an enrolment's text is fixed: none can forge it). */
   merchantTexts?: boolean;
+  /** What the start asked beyond the defaults (a Twilio service's length and name). */
+  extra?: Pick<StartInput, 'codeLength' | 'senderName' | 'serviceSid'>;
 }
 
 /**
@@ -36,16 +39,18 @@ export async function issueCodeToNumber(d: VerificationServiceDeps, e: NumberCod
   const policy = await d.policyOf(e.merchantId);
   const to = await d.admitSend(e.merchantId, e.address, policy.allowedCountries);
   const receiver: Receiver = { address: e.address, receiverKind: 'mobile', locale: e.locale ?? 'en' };
-  const numberCheck = e.checkNumber ? await checkedNumber(d, e.merchantId, { ...receiver, id: null }, policy, 'sms', now) : undefined;
   await refuseOverMerchantLimit(d, e.merchantId, policy, now);
   await refuseOverSendLimit(d, e.address, now);
   await d.countSend(e.merchantId, to, now);
+  // After the limits, as for a subscriber's start: refused starts cannot call the network unbounded.
+  const numberCheck = e.checkNumber ? await checkedNumber(d, e.merchantId, { ...receiver, id: null }, policy, 'sms', now) : undefined;
   const req = {
     merchantId: e.merchantId,
     identifier: e.identifier,
     identifierKind: 'address' as const,
     purpose: e.purpose,
     ...e.bound,
+    ...e.extra,
   };
   const admitted = {
     subscriber: null,

@@ -22,5 +22,16 @@ export async function issueEnrolmentCode(
   },
 ): Promise<VerificationRecord> {
   const bound = boundDataFor('message', { message: { text: enrolmentStatement } });
-  return issueCodeToNumber(d, { ...e, purpose: 'message', bound, issuedAs: 'enrolment' });
+  return issueCodeToNumber(d, {
+    merchantId: e.merchantId,
+    identifier: e.identifier,
+    address: e.address,
+    locale: e.locale,
+    correlationId: e.correlationId,
+    purpose: 'message',
+    bound,
+    issuedAs: 'enrolment',
+    checkNumber: false,
+    merchantTexts: false,
+  });
 }

@@ -43,10 +43,12 @@ export async function admitStart(
     withheld = 'CHANNEL_UNSUPPORTED';
   }
   await refuseOverMerchantLimit(d, req.merchantId, policy, now);
-  await refuseOverSendLimit(d, subscriber?.address ?? `decoy:${marker}`, now);
+  // A silent start sends nothing: its fallback, if any, counts (silent-completion.ts).
+  if (channel !== 'silent') {
+    await refuseOverSendLimit(d, subscriber?.address ?? `decoy:${marker}`, now);
+  }
   const admitted = to;
-  // A silent start may end in an SMS (its fallback): it counts as one.
-  if (!withheld && channel !== 'reverse-sms' && admitted) {
+  if (!withheld && channel === 'sms' && admitted) {
     withheld = await guarded(typed, () => d.countSend(req.merchantId, admitted, now));
   }
   return { destination, withheld };

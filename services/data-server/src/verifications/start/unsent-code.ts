@@ -1,0 +1,37 @@
+import type { Channel } from '@outband/contracts';
+import { reverseLookupOf } from '../codes/code-derivation';
+import type { VerificationServiceDeps } from '../verification.deps';
+import type { VerificationRecord } from '../verification.repository';
+
+/**
+ * Writes a verification whose start sends nothing to the phone: a reverse-channel code is shown on
+ * the first network and texted back, a silent one asks the operator's network about the device (a
+ * code goes only as its fallback). Its audit row says which, and whether it was a decoy or withheld.
+ */
+export async function recordUnsentCode(
+  d: Pick<VerificationServiceDeps, 'record' | 'pending' | 'macKeys' | 'reverseCodes'>,
+  v: VerificationRecord,
+  o: { channel: Exclude<Channel, 'sms'>; code: string; received: boolean; now: Date },
+): Promise<void> {
+  const how = o.channel === 'silent' ? 'silent' : 'reverse';
+  await d
+    .record({
+      verification: v,
+      audit: {
+        at: o.now,
+        kind: 'certificate.issued',
+        merchantId: v.merchantId,
+        verificationId: v.id,
+        subscriberId: v.subscriberId,
+        outcome: `${v.purpose}:${how}${o.received ? '' : v.subscriberId !== null ? ':withheld' : ':decoy'}`,
+      },
+    })
+    .catch(async (e: unknown) => {
+      // Nothing was written: free the secret and the reverse code, which are few.
+      await Promise.allSettled([
+        d.pending.cancel(v.id),
+        ...(o.channel === 'reverse-sms' ? d.macKeys.map((k) => d.reverseCodes.release(reverseLookupOf(k, o.code))) : []),
+      ]);
+      throw e;
+    });
+}
