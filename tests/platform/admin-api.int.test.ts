@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '@outband/db';
-import { api, waitForInbox } from '../support/http';
+import { api, readCode, waitForInbox } from '../support/http';
 import { issuedOutcome } from '../support/audit';
 import { startSuite, type Suite } from '../support/suite';
 import { laterMessage } from '../support/signals';
@@ -133,6 +133,40 @@ describe('admin API (operators)', () => {
     expect(notice?.text).toContain('your codes will now go to another number');
     expect(notice?.text).not.toMatch(/\d{4}/);
     expect(suite.sim.inbox.list('+33655512322')).toHaveLength(0);
+  });
+
+  it("proves an operator's change by a code from the new handset, then takes transactions on a second factor where the policy says so", async () => {
+    const [first, next] = ['+33655512330', '+33655512333'];
+    const transaction = { amount: 2500, currency: 'EUR', payee: 'Shop' };
+    const pay = (extra: object = {}) =>
+      api(suite, 'POST', '/v1/verifications', { body: { identifier: 'faye', purpose: 'transaction', transaction, ...extra } });
+    await admin('PUT', '/subscribers/faye', { address: first });
+    // A new subscriber's number is the contract's: nothing to prove.
+    expect((await pay()).status).toBe(201);
+    await admin('PUT', '/subscribers/faye', { address: next });
+    const unproven = await pay();
+    expect(unproven.status).toBe(403);
+    expect(unproven.body).toMatchObject({ code: 'ADDRESS_NOT_PROVEN' });
+    // A login's code, typed back from the new handset, proves its holder asked for the change.
+    const login = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'faye' } });
+    const proof = await api(suite, 'POST', `/v1/verifications/${String(login.body.id)}/check`, {
+      body: { code: await readCode(suite, next) },
+    });
+    expect(proof.body).toMatchObject({ status: 'approved' });
+    // The cool-down follows: refused, and no second factor is taken under the installation's policy.
+    expect((await pay({ secondFactor: 'knowledge' })).body).toMatchObject({
+      code: 'ADDRESS_RECENTLY_CHANGED',
+      secondFactorAccepted: false,
+    });
+    await admin('PUT', `/merchants/${suite.merchant.id}/policy`, { addressChangeAction: 'second_factor' });
+    expect((await pay()).body).toMatchObject({ code: 'ADDRESS_RECENTLY_CHANGED', secondFactorAccepted: true });
+    const signed = await pay({ secondFactor: 'knowledge' });
+    expect(signed.status).toBe(201);
+    const code = await readCode(suite, next, 2);
+    const checked = await api(suite, 'POST', `/v1/verifications/${String(signed.body.id)}/check`, { body: { code, transaction } });
+    expect(checked.body).toMatchObject({ status: 'approved' });
+    expect(await issuedOutcome(suite, signed.body.id)).toBe('transaction:knowledge');
+    await admin('PUT', `/merchants/${suite.merchant.id}/policy`, { addressChangeAction: null });
   });
 
   it('answers bad input with problems', async () => {

@@ -69,6 +69,11 @@ export const merchantPolicyInput = z.strictObject({
   simSwapAction: z.enum(['off', 'refuse', 'reverse', 'warn']).nullable().optional(),
   /** How recent a SIM change or port counts, in hours (CAMARA `maxAge`); null: the installation's. */
   simSwapHours: z.number().int().min(1).max(2400).nullable().optional(),
+  /**
+   * A transaction start within `ADDRESS_CHANGE_COOLDOWN_HOURS` of an address change: `refuse`, or
+   * `second_factor` (accepted when the start names the second factor the merchant checked); null: the installation's.
+   */
+  addressChangeAction: z.enum(['refuse', 'second_factor']).nullable().optional(),
   /** The keys the operator trusts to sign this merchant's address claims; null: none (claims refused). */
   claimKeys: z
     .array(claimKeyInput)

@@ -45,6 +45,12 @@ export const addressClaim = z
   .max(4096)
   .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, 'must be a signed JWT (header.payload.signature)');
 
+/**
+ * A factor other than the phone that the merchant checked itself (PSD2's knowledge or inherence: a
+ * password, a biometric): what a transaction start may name within an address change's cool-down.
+ */
+export const secondFactor = z.enum(['knowledge', 'inherence']);
+
 /** What a silent verification does when the network cannot say the device holds the number. */
 export const silentFallback = z.enum(['sms', 'none']);
 export type SilentFallback = z.infer<typeof silentFallback>;

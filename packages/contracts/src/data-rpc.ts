@@ -10,6 +10,7 @@ import {
   purpose,
   channel,
   sessionId,
+  secondFactor,
   addressClaim,
   returnUrl,
   silentFallback,
@@ -53,6 +54,8 @@ export const verificationStartV1 = z.object({
   serviceSid: serviceSid.optional(),
   /** The number, as a claim signed by a key the operator trusts for the merchant; `identifier` then only names the person (added in v1). */
   addressClaim: addressClaim.optional(),
+  /** The factor besides the phone the merchant checked, for a start within an address change's cool-down (added in v1). */
+  secondFactor: secondFactor.optional(),
   /** Channel `silent`: where the device's browser goes once the network has answered (added in v1). */
   returnUrl: returnUrl.optional(),
   /** Channel `silent`: `sms` sends a code when the network does not vouch for the device (added in v1). @defaultValue sms */

@@ -8,6 +8,7 @@ import {
   locale,
   purpose,
   returnUrl,
+  secondFactor,
   sessionId,
   silentFallback,
   transactionData,
@@ -46,6 +47,12 @@ const verificationStart = z
      * only names the person. Channel `sms` only.
      */
     addressClaim: addressClaim.optional(),
+    /**
+     * Transactions, within the cool-down after the subscriber's number changed, where the merchant's
+     * policy takes a second factor: the one the merchant checked itself (`knowledge`: a password;
+     * `inherence`: a biometric).
+     */
+    secondFactor: secondFactor.optional(),
     /** Channel `silent`: where the device's browser comes back to (`?verification=…&outcome=…`). */
     returnUrl: returnUrl.optional(),
     /** Channel `silent`: `sms` (default) sends a code when the network does not vouch for the device; `none` fails. */

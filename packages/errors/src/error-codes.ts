@@ -171,7 +171,12 @@ export const errorCodes = {
   ADDRESS_RECENTLY_CHANGED: {
     kind: 'forbidden',
     description:
-      "The subscriber's number changed less than `ADDRESS_CHANGE_COOLDOWN_HOURS` ago (`details.retryAfterSeconds`): transactions are not signed with it until then.",
+      "The subscriber's number changed less than `ADDRESS_CHANGE_COOLDOWN_HOURS` ago (`details.retryAfterSeconds`): transactions are not signed with it until then, unless the merchant's policy takes a second factor (`details.secondFactorAccepted`) and the start names the one the merchant checked (`secondFactor`).",
+  },
+  ADDRESS_NOT_PROVEN: {
+    kind: 'forbidden',
+    description:
+      "The operator changed the subscriber's number and no code sent to it has been typed back yet: a login with the new number proves its holder asked for the change, then transactions follow the cool-down.",
   },
   ADDRESS_CLAIM_INVALID: {
     kind: 'invalid_input',

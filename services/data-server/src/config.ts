@@ -76,8 +76,19 @@ export const dataServerEnv = z.object({
   MAX_SENDS_PER_VERIFICATION: envInt(1, 5).default(5),
   /** The pause between two codes of one verification (429 `RESEND_TOO_SOON`). */
   RESEND_COOLDOWN_SECONDS: envInt(0, 600).default(30),
+  /**
+   * Where a merchant's enrolment certifies a number: `installation` (the identifier every merchant
+   * names; a merchant changes only one it certified) or `merchant` (its own realm: identifiers it
+   * enrols are its alone, and shadow the installation's for it).
+   */
+  ENROLMENT_REALM: z.enum(['installation', 'merchant']).default('installation'),
   /** After a subscriber's number changes (operator or enrolment), transactions are refused this long (403 `ADDRESS_RECENTLY_CHANGED`); 0: never. */
   ADDRESS_CHANGE_COOLDOWN_HOURS: envInt(0, 720).default(24),
+  /**
+   * For merchants without their own: a transaction start within that cool-down is refused, or
+   * (`second_factor`) accepted when it names a second factor the merchant checked.
+   */
+  ADDRESS_CHANGE_ACTION: z.enum(['refuse', 'second_factor']).default('refuse'),
   /** Unknown identifiers get decoys showing a mobile number of this country (ISO 3166): where most subscribers are. */
   DECOY_COUNTRY: z
     .string()

@@ -136,6 +136,7 @@ export async function startDataServer(
     audit,
     sendNotice,
     clock,
+    realm: config.ENROLMENT_REALM,
   });
   const features = { verifications: service, sessions, payments, billing, registered, webhooks, admin, merchants, twilio, enrolments };
   await serveDataRpc({ ...features, bus, names, metrics: m, logger, callers: config.RPC_TRUSTED_USERS });

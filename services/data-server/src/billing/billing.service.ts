@@ -20,7 +20,7 @@ export class BillingService {
    * does not tell who subscribes.
    */
   async statement(merchantId: string, identifier: string, period: string): Promise<StatementView> {
-    const subscriber = await this.d.subscribers.findByIdentifier(identifier);
+    const subscriber = await this.d.subscribers.findByIdentifier(identifier, merchantId);
     const [from, to] = monthOf(period);
     const entries = subscriber ? await this.d.ledger.entries('receiver', { merchantId, subscriberId: subscriber.id }, from, to) : [];
     return {

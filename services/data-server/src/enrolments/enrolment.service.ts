@@ -11,11 +11,18 @@ import type { EnrolmentRecord, EnrolmentRepository } from './enrolment.repositor
 
 export interface EnrolmentDeps {
   enrolments: EnrolmentRepository;
-  subscribers: Pick<SubscriberRepository, 'findByIdentifier' | 'certify'>;
+  subscribers: Pick<SubscriberRepository, 'findInRealm' | 'certify'>;
   verifications: Pick<VerificationService, 'issueEnrolmentCode' | 'check' | 'get'>;
   audit: Pick<AuditLog, 'append'>;
   sendNotice: (subscriber: Subscriber, notice: NoticeKind) => Promise<void>;
   clock: () => Date;
+  /**
+   * Where an enrolment certifies: `installation`, the identifier every merchant names (a merchant
+   * changes only one it certified); `merchant`, the enrolling merchant's own realm, which no one
+   * else reads and which shadows the installation's identifier for that merchant alone.
+   * @defaultValue installation
+   */
+  realm?: 'installation' | 'merchant';
 }
 
 /**
@@ -87,9 +94,10 @@ export class EnrolmentService {
   }
 
   private async certify(e: EnrolmentRecord): Promise<EnrolmentView> {
-    const seen = await this.d.subscribers.findByIdentifier(e.identifier);
+    const realm = this.d.realm === 'merchant' ? e.merchantId : '';
+    const seen = await this.d.subscribers.findInRealm(e.identifier, realm);
     const at = this.d.clock();
-    const item: CertifyItem = { e, by: `merchant:${e.merchantId}`, at };
+    const item: CertifyItem = { e, by: `merchant:${e.merchantId}`, at, realm };
     const moved = seen !== undefined && seen.address !== e.address;
     try {
       await this.d.audit.append(
@@ -144,6 +152,7 @@ interface CertifyItem {
   e: EnrolmentRecord;
   by: string;
   at: Date;
+  realm: string;
   /** The subscriber as it was under the transaction's lock, once certified. */
   before?: Subscriber | undefined;
 }
@@ -159,12 +168,12 @@ class AlreadyEnded extends Error {}
 function certifyRows(d: Pick<EnrolmentDeps, 'subscribers' | 'enrolments'>) {
   return async (trx: Parameters<EnrolmentRepository['end']>[3], items: CertifyItem[]) => {
     for (const item of items) {
-      const { e, by, at } = item;
+      const { e, by, at, realm } = item;
       if (!(await d.enrolments.end(e.id, 'confirmed', at, trx))) {
         throw new RefusedEntry(new AlreadyEnded());
       }
       const { before, refused } = await d.subscribers.certify(
-        { identifier: e.identifier, address: e.address, locale: e.locale, by, at },
+        { identifier: e.identifier, address: e.address, locale: e.locale, by, at, realm },
         trx,
       );
       if (refused) {

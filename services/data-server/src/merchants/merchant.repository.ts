@@ -55,7 +55,14 @@ export interface MerchantPolicy {
   simSwapHours: number | null;
   /** The keys the operator trusts to sign this merchant's address claims; null: none (claims refused). */
   claimKeys: ClaimKey[] | null;
+  /**
+   * A transaction start within the cool-down after an address change: refused, or accepted when
+   * the merchant names the second factor it checked (`secondFactor`); null: the installation's.
+   */
+  addressChangeAction: AddressChangeAction | null;
 }
+
+export type AddressChangeAction = 'refuse' | 'second_factor';
 
 export const defaultPolicy: MerchantPolicy = {
   limitAmount: null,
@@ -75,6 +82,7 @@ export const defaultPolicy: MerchantPolicy = {
   simSwapAction: null,
   simSwapHours: null,
   claimKeys: null,
+  addressChangeAction: null,
 };
 
 interface PolicyRow {
@@ -95,6 +103,7 @@ interface PolicyRow {
   sim_swap_action: SimSwapAction | null;
   sim_swap_hours: number | null;
   claim_keys: string | null;
+  address_change_action: AddressChangeAction | null;
 }
 
 export class MerchantRepository {
@@ -265,6 +274,7 @@ export class MerchantRepository {
       simSwapAction: row.sim_swap_action,
       simSwapHours: row.sim_swap_hours,
       claimKeys: row.claim_keys === null ? null : (JSON.parse(row.claim_keys) as ClaimKey[]),
+      addressChangeAction: row.address_change_action,
     };
   }
 
@@ -289,6 +299,7 @@ export class MerchantRepository {
       sim_swap_action: full.simSwapAction,
       sim_swap_hours: full.simSwapHours,
       claim_keys: full.claimKeys === null ? null : JSON.stringify(full.claimKeys),
+      address_change_action: full.addressChangeAction,
     };
     await this.db('merchant_policies')
       .insert({ merchant_id: merchantId, ...row })

@@ -48,7 +48,7 @@ export class PaymentService {
 
   async start(req: PaymentStartInput, correlationId?: string, request?: BusRequest): Promise<PaymentView> {
     const bank = this.bank();
-    const { subscriber, cardToken } = await this.payer(bank, req.source);
+    const { subscriber, cardToken } = await this.payer(bank, req.merchantId, req.source);
     // A redelivered request goes on with the payment its first delivery made: one hold, one code.
     const earlier = request?.redelivered ? await this.d.payments.byRequest(req.merchantId, request.id) : undefined;
     if (earlier && earlier.state !== 'created' && earlier.state !== 'authorized') {
@@ -325,7 +325,11 @@ export class PaymentService {
   }
 
   /** The subscriber who pays and the card token the bank is asked to charge. */
-  private async payer(bank: BankAuthorizer, source: PaymentSource): Promise<{ subscriber: Subscriber; cardToken: string }> {
+  private async payer(
+    bank: BankAuthorizer,
+    merchantId: string,
+    source: PaymentSource,
+  ): Promise<{ subscriber: Subscriber; cardToken: string }> {
     if (source.kind === 'terminal') {
       const customer = await bank.identifyCustomer(source.pan);
       const subscriber = customer ? await this.d.subscribers.findByBankCustomer(customer.customerId) : undefined;
@@ -334,7 +338,7 @@ export class PaymentService {
       }
       return { subscriber: active(subscriber), cardToken: customer.cardToken };
     }
-    const subscriber = await this.d.subscribers.findByIdentifier(source.identifier);
+    const subscriber = await this.d.subscribers.findByIdentifier(source.identifier, merchantId);
     if (!subscriber) {
       throw new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'no subscriber has this identifier');
     }

@@ -49,11 +49,11 @@ export class RegisteredMessageService {
 
   async send(req: Omit<RegisteredSendV1, 'type' | 'version'>): Promise<RegisteredView> {
     const keys = this.keys();
-    const sender = active(await this.d.subscribers.findByIdentifier(req.from), 'SUBSCRIBER_UNKNOWN');
+    const sender = active(await this.d.subscribers.findByIdentifier(req.from, req.merchantId), 'SUBSCRIBER_UNKNOWN');
     const addressee = active(
       'identifier' in req.to
-        ? await this.d.subscribers.findByIdentifier(req.to.identifier)
-        : await this.d.subscribers.findByAddress(req.to.address),
+        ? await this.d.subscribers.findByIdentifier(req.to.identifier, req.merchantId)
+        : await this.d.subscribers.findByAddress(req.to.address, req.merchantId),
       'ADDRESSEE_UNKNOWN',
     );
     const content = JSON.stringify(req.content);

@@ -33,7 +33,7 @@ export class SessionService {
   constructor(private readonly d: SessionServiceDeps) {}
 
   async open(merchantId: string, identifier: string): Promise<SessionView> {
-    const found = await this.d.subscribers.findByIdentifier(identifier);
+    const found = await this.d.subscribers.findByIdentifier(identifier, merchantId);
     // Unknown and suspended identifiers get a decoy session that behaves the same (decoy.ts).
     const subscriber = found?.status === 'active' ? found : null;
     const now = this.d.clock();

@@ -18,6 +18,8 @@ export interface Subscriber {
   certifiedBy?: string | null;
   /** When the address last changed: transaction signing waits a cool-down after it. */
   addressChangedAt?: Date | null;
+  /** Empty: the installation's (the operator's contracts); else the merchant whose own identifier it is. */
+  realm?: string;
 }
 
 export interface SubscriberRow {
@@ -32,13 +34,33 @@ export interface SubscriberRow {
   certified_at: Date | null;
   certified_by: string | null;
   address_changed_at: Date | null;
+  realm: string;
+}
+
+/**
+ * The realms a merchant's names are read in: its own first, then the installation's; without a
+ * merchant (the operator), the installation's alone.
+ */
+function realmsOf(merchantId: string | undefined): string[] {
+  return merchantId ? [merchantId, ''] : [''];
 }
 
 export class SubscriberRepository {
   constructor(private readonly db: Knex) {}
 
-  async findByIdentifier(identifier: string): Promise<Subscriber | undefined> {
-    const row = await this.db<SubscriberRow>('subscribers').where({ identifier }).first();
+  /** The subscriber a merchant (or, without one, the operator) names by this identifier. */
+  async findByIdentifier(identifier: string, merchantId?: string): Promise<Subscriber | undefined> {
+    const row = await this.db<SubscriberRow>('subscribers')
+      .where({ identifier })
+      .whereIn('realm', realmsOf(merchantId))
+      .orderBy('realm', 'desc')
+      .first();
+    return row ? toSubscriber(row) : undefined;
+  }
+
+  /** The subscriber of exactly this realm (empty: the installation's), not the one a merchant would see. */
+  async findInRealm(identifier: string, realm: string): Promise<Subscriber | undefined> {
+    const row = await this.db<SubscriberRow>('subscribers').where({ identifier, realm }).first();
     return row ? toSubscriber(row) : undefined;
   }
 
@@ -47,9 +69,13 @@ export class SubscriberRepository {
     return row ? toSubscriber(row) : undefined;
   }
 
-  /** The subscriber whose single certified address this is. */
-  async findByAddress(address: string): Promise<Subscriber | undefined> {
-    const row = await this.db<SubscriberRow>('subscribers').where({ address }).first();
+  /** The subscriber whose single certified address this is, as a merchant (or the operator) sees it. */
+  async findByAddress(address: string, merchantId?: string): Promise<Subscriber | undefined> {
+    const row = await this.db<SubscriberRow>('subscribers')
+      .where({ address })
+      .whereIn('realm', realmsOf(merchantId))
+      .orderBy('realm', 'desc')
+      .first();
     return row ? toSubscriber(row) : undefined;
   }
 
@@ -68,10 +94,10 @@ export class SubscriberRepository {
    * change it: another's is `refused`, untouched. Answers the subscriber as it was, if any.
    */
   async certify(
-    c: { identifier: string; address: string; locale: Subscriber['locale']; by: string; at: Date },
+    c: { identifier: string; address: string; locale: Subscriber['locale']; by: string; at: Date; realm: string },
     trx: Knex = this.db,
   ): Promise<{ before: Subscriber | undefined; refused: boolean }> {
-    const row = await trx<SubscriberRow>('subscribers').where({ identifier: c.identifier }).forUpdate().first();
+    const row = await trx<SubscriberRow>('subscribers').where({ identifier: c.identifier, realm: c.realm }).forUpdate().first();
     const certified = { certified_at: c.at, certified_by: c.by };
     if (row && row.certified_by !== c.by) {
       return { before: toSubscriber(row), refused: true };
@@ -79,6 +105,7 @@ export class SubscriberRepository {
     if (!row) {
       await trx('subscribers').insert({
         identifier: c.identifier,
+        realm: c.realm,
         address: c.address,
         receiver_kind: 'mobile',
         status: 'active',
@@ -108,8 +135,8 @@ export class SubscriberRepository {
       ...(s.certifiedBy ? { certified_by: s.certifiedBy, certified_at: null } : {}),
     };
     await this.db('subscribers')
-      .insert({ identifier: s.identifier, ...fields })
-      .onConflict('identifier')
+      .insert({ identifier: s.identifier, realm: '', ...fields })
+      .onConflict(['identifier', 'realm'])
       .merge({ ...fields, updated_at: new Date() });
   }
 }
@@ -127,6 +154,7 @@ export const subscriberColumns: ReadonlyArray<keyof SubscriberRow> = [
   'certified_at',
   'certified_by',
   'address_changed_at',
+  'realm',
 ];
 
 export function toSubscriber(row: SubscriberRow): Subscriber {
@@ -142,5 +170,6 @@ export function toSubscriber(row: SubscriberRow): Subscriber {
     certifiedAt: row.certified_at === null ? null : new Date(row.certified_at),
     certifiedBy: row.certified_by,
     addressChangedAt: row.address_changed_at === null ? null : new Date(row.address_changed_at),
+    realm: row.realm,
   };
 }

@@ -53,6 +53,7 @@ export function verificationServiceFromConfig(
     merchantLimit: merchantLimit(limiter, { perSecond: config.MERCHANT_LIMIT_PER_SECOND, perDay: config.MERCHANT_LIMIT_PER_DAY }),
     policyOf: (merchantId) => merchants.policy(merchantId),
     addressCooldownMs: config.ADDRESS_CHANGE_COOLDOWN_HOURS * 3600 * 1000,
+    addressChangeAction: config.ADDRESS_CHANGE_ACTION,
     claimMaxLifetimeSeconds: config.ADDRESS_CLAIM_MAX_LIFETIME_SECONDS,
     ...(silent ? { silent } : {}),
     ...(numberChecks ? { checkNumber: (address, policy, channel, now) => numberChecks.check(address, policy, channel, now) } : {}),

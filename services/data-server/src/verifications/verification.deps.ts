@@ -10,7 +10,7 @@ import type { CertificateRepository } from '../delivery/certificate.repository';
 import type { OutboxMessage } from '../delivery/message-outbox';
 import type { IssueRecord } from './start/issue-records';
 import type { FailureCounter } from '../abuse/failure-counter';
-import type { MerchantPolicy } from '../merchants/merchant.repository';
+import type { AddressChangeAction, MerchantPolicy } from '../merchants/merchant.repository';
 import type { FinalState, PendingSecretStore } from './pending/pending-secret.store';
 import type { ReverseCodes } from './reverse/reverse-codes';
 import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
@@ -76,6 +76,8 @@ export interface VerificationServiceDeps {
   claimMaxLifetimeSeconds: number;
   /** How long after an address change no transaction is signed with it (0: no cool-down). */
   addressCooldownMs?: number;
+  /** What a transaction start within that cool-down meets, for merchants without their own action. @defaultValue refuse */
+  addressChangeAction?: AddressChangeAction;
   /** Counts sends per address; answers whether one more is allowed. */
   sendLimit: (address: string, now: Date) => Promise<RateDecision>;
   clock: () => Date;

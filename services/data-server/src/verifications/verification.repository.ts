@@ -155,6 +155,9 @@ export class VerificationRepository {
           .andOnVal('v.expires_at', '>', now);
       })
       .where('identifier' in who ? { 's.identifier': who.identifier } : { 's.address': who.address })
+      // The merchant's own realm first, then the installation's (subscriber.repository.ts).
+      .whereIn('s.realm', [merchantId, ''])
+      .orderBy('s.realm', 'desc')
       .select('v.*', ...subscriberColumns.map((c) => `s.${c} as s_${c}`));
     const first = rows[0];
     if (!first) {
@@ -174,6 +177,15 @@ export class VerificationRepository {
 
   async setAttempts(id: string, attempts: number): Promise<void> {
     await writeAttempts(this.db, [{ id, attempts }]);
+  }
+
+  /** Whether a code of this subscriber was approved after `since` (a new number proven by its holder). */
+  async approvedSince(subscriberId: number, since: Date): Promise<boolean> {
+    const row = await this.db<Row>('verifications')
+      .where({ subscriber_id: subscriberId, status: 'approved' })
+      .where('finished_at', '>', since)
+      .first('id');
+    return row !== undefined;
   }
 
   /** Records how a silent verification went. */

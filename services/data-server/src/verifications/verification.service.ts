@@ -15,7 +15,7 @@ import { admitStart, refuseOverSendLimit } from './start/start-admission';
 import { issueCode } from './start/issue-code';
 import { newVerification, pendingSecretOf } from './start/new-verification';
 import { checkedNumber } from './start/checked-number';
-import { refuseRecentAddress } from './start/recent-address';
+import { admittedAfterAddressChange } from './start/recent-address';
 import { issueEnrolmentCode } from './start/enrolment-code';
 import { startWithClaim } from './start/claimed-address';
 import type { VerificationServiceDeps } from './verification.deps';
@@ -62,9 +62,7 @@ export class VerificationService {
     const policy = await this.d.policyOf(req.merchantId);
     const channel = req.channel ?? 'sms';
     // Before any window counts it: a refused start counts nowhere.
-    if (subscriber) {
-      await refuseRecentAddress(this.d, req.merchantId, subscriber, req.purpose, now);
-    }
+    const secondFactor = subscriber ? await admittedAfterAddressChange(this.d, req.merchantId, subscriber, req, policy, now) : undefined;
     const { destination, withheld } = await admitStart(this.d, req, channel, subscriber, marker, policy, now);
     const receiver = withheld ? null : subscriber;
     const numberCheck = receiver ? await checkedNumber(this.d, req.merchantId, receiver, policy, channel, now) : undefined;
@@ -114,6 +112,8 @@ export class VerificationService {
       correlationId,
       withheld,
       isNew: true,
+      // The audit trail says what a code within an address change's cool-down rests on besides the phone.
+      ...(secondFactor ? { issuedAs: `${req.purpose}:${secondFactor}` } : {}),
     });
     await this.paced(receiver !== null, startedAt);
     return toView(record, now, { state: 'queued', updatedAt: now, error: null });

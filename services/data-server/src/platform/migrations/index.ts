@@ -24,6 +24,7 @@ import { subscriberAddressIndex } from './022-subscriber-address-index';
 import { numberChecks } from './023-number-checks';
 import { enrolments } from './024-enrolments';
 import { silentAndClaims } from './025-silent-and-claims';
+import { identifierRealms } from './026-identifier-realms';
 
 // In the order they run. A name is what knex records in its table: never rename one.
 const migrations = [
@@ -52,6 +53,7 @@ const migrations = [
   numberChecks,
   enrolments,
   silentAndClaims,
+  identifierRealms,
 ];
 
 /** A knex migration source over the data server's migrations, in order. */

@@ -1,31 +1,51 @@
 import { AppError } from '@outband/errors';
 import type { Purpose } from '@outband/contracts';
+import type { AddressChangeAction, MerchantPolicy } from '../../merchants/merchant.repository';
 import type { Subscriber } from '../../subscribers/subscriber.repository';
 import type { VerificationServiceDeps } from '../verification.deps';
 import { auditRefusedStart } from './refused-start';
 
 /**
- * No transaction is signed with a number that changed less than the cool-down ago: a change
- * nobody asked for (its old handset was told) leaves the person time to react before money moves.
- * Logins go on. The refusal is audited, then answered.
+ * What a transaction start meets after the subscriber's number changed. An operator's change is
+ * proven first: a code typed back from the new handset (a login) shows its holder asked for it.
+ * Then, for the cool-down, a change nobody asked for (its old handset was told) leaves the person
+ * time to react before money moves: the start is refused, or, where the merchant's policy takes
+ * it, admitted on a second factor the merchant checked. Logins go on. A refusal is audited, then
+ * answered; an admission answers the factor it rests on.
  */
-export async function refuseRecentAddress(
-  d: Pick<VerificationServiceDeps, 'addressCooldownMs' | 'audit'>,
+export async function admittedAfterAddressChange(
+  d: Pick<VerificationServiceDeps, 'addressCooldownMs' | 'addressChangeAction' | 'audit' | 'verifications'>,
   merchantId: string,
   receiver: Subscriber,
-  purpose: Purpose,
+  req: { purpose: Purpose; secondFactor?: string | undefined },
+  policy: Pick<MerchantPolicy, 'addressChangeAction'>,
   now: Date,
-): Promise<void> {
-  const changedAt = receiver.addressChangedAt?.getTime();
-  if (purpose !== 'transaction' || !d.addressCooldownMs || changedAt === undefined) {
-    return;
+): Promise<string | undefined> {
+  const changedAt = receiver.addressChangedAt ?? undefined;
+  if (req.purpose !== 'transaction' || changedAt === undefined) {
+    return undefined;
   }
-  const waitMs = changedAt + d.addressCooldownMs - now.getTime();
+  const refuse = async (code: string, message: string, details: Record<string, unknown>): Promise<never> => {
+    await auditRefusedStart(d.audit, { merchantId, subscriberId: receiver.id, code, at: now });
+    throw new AppError('forbidden', code, message, { details });
+  };
+  if (receiver.certifiedBy?.startsWith('operator:') && !(await d.verifications.approvedSince(receiver.id, changedAt))) {
+    await refuse(
+      'ADDRESS_NOT_PROVEN',
+      'this number was changed by the operator and has not yet answered a code: a login with it proves it',
+      {},
+    );
+  }
+  const waitMs = changedAt.getTime() + (d.addressCooldownMs ?? 0) - now.getTime();
   if (waitMs <= 0) {
-    return;
+    return undefined;
   }
-  await auditRefusedStart(d.audit, { merchantId, subscriberId: receiver.id, code: 'ADDRESS_RECENTLY_CHANGED', at: now });
-  throw new AppError('forbidden', 'ADDRESS_RECENTLY_CHANGED', 'this number changed recently: transactions are not signed with it yet', {
-    details: { retryAfterSeconds: Math.ceil(waitMs / 1000) },
+  const action: AddressChangeAction = policy.addressChangeAction ?? d.addressChangeAction ?? 'refuse';
+  if (action === 'second_factor' && req.secondFactor) {
+    return req.secondFactor;
+  }
+  return refuse('ADDRESS_RECENTLY_CHANGED', 'this number changed recently: transactions are not signed with it yet', {
+    retryAfterSeconds: Math.ceil(waitMs / 1000),
+    secondFactorAccepted: action === 'second_factor',
   });
 }
