@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '@outband/db';
 import { api, readCode, waitForInbox } from '../support/http';
+import { startPayment } from '../support/payments';
 import { secondMerchant, secondMerchantSeed, startAsSecondMerchant } from '../support/second-merchant';
 import { startSuite, subscribers, type Suite } from '../support/suite';
 
@@ -74,5 +75,14 @@ describe('identifier realms: each merchant enrols into its own', () => {
     await waitForInbox(suite, subscribers.alice.address, 1);
     // The operator's alice heard of no change: nothing of hers moved.
     expect(suite.sim.inbox.list(subscribers.alice.address)).toHaveLength(1);
+    // Her card at this merchant's terminal names her, not the merchant's alice: the code goes to her phone.
+    const paid = await startPayment(
+      suite,
+      { kind: 'terminal', terminalId: 'T-1', pan: '4000000000000002' },
+      { amount: 990, currency: 'EUR', payee: 'Shop' },
+    );
+    expect(paid.status).toBe(201);
+    await waitForInbox(suite, subscribers.alice.address, 2);
+    expect(suite.sim.inbox.list(number)).toHaveLength(2);
   });
 });

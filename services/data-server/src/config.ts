@@ -89,6 +89,12 @@ export const dataServerEnv = z.object({
    * (`second_factor`) accepted when it names a second factor the merchant checked.
    */
   ADDRESS_CHANGE_ACTION: z.enum(['refuse', 'second_factor']).default('refuse'),
+  /**
+   * After an operator changes a subscriber's number: `login`, no transaction until a code sent to
+   * the new number has been typed back (the holder of the new number shows up, and a mistyped or
+   * recycled number signs nothing); `none`, the operator's word is enough.
+   */
+  ADDRESS_CHANGE_PROOF: z.enum(['login', 'none']).default('login'),
   /** Unknown identifiers get decoys showing a mobile number of this country (ISO 3166): where most subscribers are. */
   DECOY_COUNTRY: z
     .string()

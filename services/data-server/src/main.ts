@@ -64,8 +64,10 @@ export async function startDataServer(
   const merchants = new MerchantRepository(db, config.CONTENT_KEYS, logger, { maxAgeMs: config.MERCHANT_POLICY_CACHE_MS });
   await sealMerchantSecrets(merchants, config.CONTENT_KEYS?.[0]?.id, logger);
   const webhooks = webhooksFromConfig(config, db, m, logger);
-  const verifications = new VerificationRepository(db);
-  const subscribers = new SubscriberRepository(db);
+  // Merchants' own identifier realms are read only where the operator keeps them.
+  const realms = { merchantRealms: config.ENROLMENT_REALM === 'merchant' };
+  const verifications = new VerificationRepository(db, realms);
+  const subscribers = new SubscriberRepository(db, realms);
   const pending = new PendingSecretStore(redis, { prefix: config.REDIS_PREFIX });
   const ledger = new LedgerRepository(db, (e) => m.ledgerBookings.inc({ register: e.register, kind: e.kind }));
   const bookings = new Bookings({ ledger, merchants, clock });
@@ -109,7 +111,8 @@ export async function startDataServer(
     bank: bankFromConfig(config, m, logger),
     clock,
     logger,
-    startVerification: (req, correlationId, request) => service.start({ purpose: 'transaction', ...req }, correlationId, request),
+    startVerification: (req, correlationId, request, holder) =>
+      service.start({ purpose: 'transaction', ...req }, correlationId, request, holder),
     cancelVerification: (merchantId, verificationId) => service.cancel(merchantId, verificationId),
   });
   const lifecycle = new VerificationLifecycle({ webhooks, bookings, payments });
@@ -119,7 +122,7 @@ export async function startDataServer(
     sendNotice,
     webhooks,
     clock,
-    startVerification: (req) => service.start(req),
+    startVerification: (req, holder) => service.start(req, undefined, undefined, holder),
     checkVerification: (merchantId, verificationId, code, message) => service.check(merchantId, verificationId, code, { message }),
     contentKeys: config.CONTENT_KEYS,
     maxBytes: config.REGISTERED_MAX_BYTES,

@@ -24,6 +24,8 @@ export interface PaymentServiceDeps {
     req: { merchantId: string; identifier: string; transaction: PaymentRecord['transaction']; locale?: 'en' | 'fr' },
     correlationId?: string,
     request?: BusRequest,
+    /** The payer's subscriber id: the code goes to the payer found, whatever realm its name is read in. */
+    holder?: number,
   ) => Promise<VerificationView>;
   /** Ends a verification no payment will take any more (its code must approve nothing). */
   cancelVerification: (merchantId: string, verificationId: string) => Promise<unknown>;
@@ -302,6 +304,7 @@ export class PaymentService {
         { merchantId: p.merchantId, identifier: subscriber.identifier, transaction: p.transaction, ...(locale ? { locale } : {}) },
         correlationId,
         request,
+        subscriber.id,
       );
     } catch (e) {
       await this.release(bank, p, 'failed', isAppError(e) ? e.code : 'VERIFICATION_NOT_STARTED');

@@ -21,7 +21,8 @@ import type { WebhookService } from '../webhooks/webhook.service';
 export interface RegisteredMessageDeps {
   messages: RegisteredMessageRepository;
   subscribers: Pick<SubscriberRepository, 'findByIdentifier' | 'findByAddress' | 'findById'>;
-  startVerification: (req: StartInput) => Promise<VerificationView>;
+  /** Starts a verification; `holder` pins the subscriber found, whatever realm its name is read in. */
+  startVerification: (req: StartInput, holder?: number) => Promise<VerificationView>;
   checkVerification: (
     merchantId: string,
     verificationId: string,
@@ -80,12 +81,15 @@ export class RegisteredMessageService {
       retrievedAt: null,
       contentDeletedAt: null,
     };
-    const v = await this.d.startVerification({
-      merchantId: req.merchantId,
-      identifier: sender.identifier,
-      purpose: 'message',
-      message: { text: senderStatement(addressee, digest), reference: id },
-    });
+    const v = await this.d.startVerification(
+      {
+        merchantId: req.merchantId,
+        identifier: sender.identifier,
+        purpose: 'message',
+        message: { text: senderStatement(addressee, digest), reference: id },
+      },
+      sender.id,
+    );
     await this.d.messages.insert({ ...record, senderVerificationId: v.id });
     return this.get(req.merchantId, id);
   }
@@ -119,12 +123,15 @@ export class RegisteredMessageService {
     const r = await this.inState(merchantId, id, 'deposited');
     const sender = await this.d.subscribers.findById(r.senderId);
     const addressee = await this.d.subscribers.findById(r.addresseeId);
-    const v = await this.d.startVerification({
-      merchantId,
-      identifier: addressee?.identifier ?? '',
-      purpose: 'message',
-      message: { text: addresseeStatement(sender, r.contentDigest), reference: id },
-    });
+    const v = await this.d.startVerification(
+      {
+        merchantId,
+        identifier: addressee?.identifier ?? '',
+        purpose: 'message',
+        message: { text: addresseeStatement(sender, r.contentDigest), reference: id },
+      },
+      r.addresseeId,
+    );
     await this.d.messages.setRetrievalVerification(id, v.id);
     return this.get(merchantId, id);
   }

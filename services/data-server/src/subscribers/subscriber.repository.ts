@@ -38,21 +38,25 @@ export interface SubscriberRow {
 }
 
 /**
- * The realms a merchant's names are read in: its own first, then the installation's; without a
- * merchant (the operator), the installation's alone.
+ * The realms a merchant's names are read in: where merchants have realms of their own, its own
+ * first, then the installation's; else (or for the operator) the installation's alone. Read only
+ * where they are kept, so an operator who goes back to one installation realm is obeyed at once.
  */
-function realmsOf(merchantId: string | undefined): string[] {
-  return merchantId ? [merchantId, ''] : [''];
+export function realmsOf(merchantId: string | undefined, merchantRealms: boolean): string[] {
+  return merchantId && merchantRealms ? [merchantId, ''] : [''];
 }
 
 export class SubscriberRepository {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly o: { merchantRealms?: boolean } = {},
+  ) {}
 
   /** The subscriber a merchant (or, without one, the operator) names by this identifier. */
   async findByIdentifier(identifier: string, merchantId?: string): Promise<Subscriber | undefined> {
     const row = await this.db<SubscriberRow>('subscribers')
       .where({ identifier })
-      .whereIn('realm', realmsOf(merchantId))
+      .whereIn('realm', realmsOf(merchantId, this.o.merchantRealms === true))
       .orderBy('realm', 'desc')
       .first();
     return row ? toSubscriber(row) : undefined;
@@ -73,7 +77,7 @@ export class SubscriberRepository {
   async findByAddress(address: string, merchantId?: string): Promise<Subscriber | undefined> {
     const row = await this.db<SubscriberRow>('subscribers')
       .where({ address })
-      .whereIn('realm', realmsOf(merchantId))
+      .whereIn('realm', realmsOf(merchantId, this.o.merchantRealms === true))
       .orderBy('realm', 'desc')
       .first();
     return row ? toSubscriber(row) : undefined;

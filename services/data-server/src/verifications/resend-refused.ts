@@ -1,5 +1,33 @@
 import { AppError } from '@outband/errors';
 import type { Purpose } from '@outband/contracts';
+import type { Subscriber } from '../subscribers/subscriber.repository';
+import type { VerificationRecord } from './verification.repository';
+
+/** Refuses to resend what has no code to resend: a reverse-channel code, a silent verification's, a given number's. */
+export function refuseResendOf(v: VerificationRecord): void {
+  if (v.channel === 'reverse-sms') {
+    throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
+  }
+  if (v.silent === 'pending') {
+    // Its code goes only as the fallback, to the browser that comes back, or not at all.
+    throw new AppError(
+      'invalid_input',
+      'CHANNEL_UNSUPPORTED',
+      'a silent verification sends a code only when the network does not vouch for the device',
+    );
+  }
+  if (v.subscriberId === null && !v.decoyOf) {
+    // An enrolment's or a claim's: the number came with the start, and a new start sends a new code.
+    throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a code sent to an enrolled or claimed number is not resent: start again');
+  }
+}
+
+/** A transaction or a message started for the old number is not resent to a new one: it gets a start of its own. */
+export function refuseResendAfterChange(v: VerificationRecord, subscriber: Subscriber | null): void {
+  if (subscriber?.addressChangedAt && subscriber.addressChangedAt > v.createdAt && v.purpose !== 'login') {
+    throw new AppError('forbidden', 'ADDRESS_RECENTLY_CHANGED', "the subscriber's number changed since this code was started: start again");
+  }
+}
 
 /** Why the pending store would not take a new code. */
 export type ResendRefusal = { kind: 'mismatch' } | { kind: 'too_many_sends' } | { kind: 'too_soon'; retryAfterMs: number };

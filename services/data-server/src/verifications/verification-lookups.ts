@@ -42,7 +42,9 @@ export async function merchantVerificationWithDelivery(
 /**
  * Who an identifier (or a number) names at a merchant: its active subscriber, or null for a
  * decoy (unknown, suspended), the decoy's marker, and the verifications it has open there. One
- * query for a subscriber; a decoy's open ones are looked up by its marker.
+ * query for a subscriber; a decoy's open ones are looked up by its marker. An internal start
+ * that already holds its subscriber (a payment's payer) names it by `holder`, so no other realm's
+ * subscriber of the same name can take its code.
  */
 export async function identifiedHolder(
   d: Pick<VerificationServiceDeps, 'verifications' | 'macKeys'>,
@@ -50,8 +52,10 @@ export async function identifiedHolder(
   identifier: string,
   kind: StartInput['identifierKind'],
   now: Date,
+  holder?: number,
 ): Promise<{ subscriber: Subscriber | null; marker: string; open: VerificationRecord[] }> {
-  const held = await d.verifications.holderWithPending(kind === 'address' ? { address: identifier } : { identifier }, merchantId, now);
+  const who = holder !== undefined ? { id: holder } : kind === 'address' ? { address: identifier } : { identifier };
+  const held = await d.verifications.holderWithPending(who, merchantId, now);
   const subscriber = held.subscriber?.status === 'active' ? held.subscriber : null;
   const marker = decoyOf(activeKey(d.macKeys).key, identifier);
   const open = subscriber ? held.pending : await d.verifications.pendingFor(merchantId, { decoyOf: marker }, now);

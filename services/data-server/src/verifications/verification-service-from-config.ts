@@ -54,6 +54,7 @@ export function verificationServiceFromConfig(
     policyOf: (merchantId) => merchants.policy(merchantId),
     addressCooldownMs: config.ADDRESS_CHANGE_COOLDOWN_HOURS * 3600 * 1000,
     addressChangeAction: config.ADDRESS_CHANGE_ACTION,
+    operatorChangeProof: config.ADDRESS_CHANGE_PROOF === 'login',
     claimMaxLifetimeSeconds: config.ADDRESS_CLAIM_MAX_LIFETIME_SECONDS,
     ...(silent ? { silent } : {}),
     ...(numberChecks ? { checkNumber: (address, policy, channel, now) => numberChecks.check(address, policy, channel, now) } : {}),

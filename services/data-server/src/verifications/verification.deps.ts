@@ -78,6 +78,8 @@ export interface VerificationServiceDeps {
   addressCooldownMs?: number;
   /** What a transaction start within that cool-down meets, for merchants without their own action. @defaultValue refuse */
   addressChangeAction?: AddressChangeAction;
+  /** After an operator's change, no transaction until a code sent to the new number was typed back. */
+  operatorChangeProof?: boolean;
   /** Counts sends per address; answers whether one more is allowed. */
   sendLimit: (address: string, now: Date) => Promise<RateDecision>;
   clock: () => Date;

@@ -87,3 +87,32 @@ it('keeps the highest count of attempts when two wrong codes of one verification
   expect((await verifications.findById('ve_bob'))?.attempts).toBe(2);
   expect((await verifications.findById('ve_open2'))?.attempts).toBe(1);
 });
+
+it('counts as proof of a new number only a code sent after the change and typed back', async () => {
+  const carol = await insertSubscriber(db, { identifier: 'carol', address: '+33698765432' });
+  const changedAt = minutes(-30);
+  await verifications.insert([
+    verificationRecord({ id: 've_before', subscriberId: carol, createdAt: minutes(-40), status: 'approved' }),
+    verificationRecord({ id: 've_no_code', subscriberId: carol, createdAt: minutes(-20), status: 'approved' }),
+    verificationRecord({ id: 've_typed', subscriberId: carol, createdAt: minutes(-10), status: 'approved' }),
+  ]);
+  const audit = (verificationId: string, kind: string, outcome: string) => ({
+    at: now,
+    kind,
+    merchant_id: 'shop',
+    verification_id: verificationId,
+    subscriber_id: carol,
+    outcome,
+    prev_hash: '0'.repeat(64),
+    hash: '0'.repeat(64),
+  });
+  // A code sent to the old number, typed back after the change; a merchant's approval without a code.
+  await db('audit_events').insert([
+    audit('ve_before', 'check', 'approved'),
+    audit('ve_no_code', 'verification.canceled', 'approved:merchant'),
+  ]);
+  expect(await verifications.approvedSince(carol, changedAt)).toBe(false);
+
+  await db('audit_events').insert(audit('ve_typed', 'check', 'approved'));
+  expect(await verifications.approvedSince(carol, changedAt)).toBe(true);
+});

@@ -8,7 +8,7 @@ import {
   type DeliveryRow,
   type VerificationDelivery,
 } from '../delivery/certificate.repository';
-import { subscriberColumns, toSubscriber, type Subscriber, type SubscriberRow } from '../subscribers/subscriber.repository';
+import { realmsOf, subscriberColumns, toSubscriber, type Subscriber, type SubscriberRow } from '../subscribers/subscriber.repository';
 
 /** The durable record of a verification (never the code). */
 export interface VerificationRecord {
@@ -87,7 +87,10 @@ interface Row {
 }
 
 export class VerificationRepository {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly o: { merchantRealms?: boolean } = {},
+  ) {}
 
   /** Inserts verifications, inside the caller's transaction when given one. */
   async insert(vs: VerificationRecord[], trx: Knex = this.db): Promise<void> {
@@ -143,10 +146,14 @@ export class VerificationRepository {
    * this merchant, in one query: a start needs both.
    */
   async holderWithPending(
-    who: { identifier: string } | { address: string },
+    who: { identifier: string } | { address: string } | { id: number },
     merchantId: string,
     now: Date,
   ): Promise<{ subscriber: Subscriber | undefined; pending: VerificationRecord[] }> {
+    // A subscriber named by its id is that one, whatever realm a name would be read in.
+    const named =
+      'id' in who ? { 's.id': who.id } : 'identifier' in who ? { 's.identifier': who.identifier } : { 's.address': who.address };
+    const realms = 'id' in who ? undefined : realmsOf(merchantId, this.o.merchantRealms === true);
     const rows: Array<Record<string, unknown>> = await this.db('subscribers as s')
       .leftJoin('verifications as v', (j) => {
         j.on('v.subscriber_id', '=', 's.id')
@@ -154,9 +161,13 @@ export class VerificationRepository {
           .andOnVal('v.status', '=', 'pending')
           .andOnVal('v.expires_at', '>', now);
       })
-      .where('identifier' in who ? { 's.identifier': who.identifier } : { 's.address': who.address })
+      .where(named)
       // The merchant's own realm first, then the installation's (subscriber.repository.ts).
-      .whereIn('s.realm', [merchantId, ''])
+      .modify((q) => {
+        if (realms) {
+          void q.whereIn('s.realm', realms);
+        }
+      })
       .orderBy('s.realm', 'desc')
       .select('v.*', ...subscriberColumns.map((c) => `s.${c} as s_${c}`));
     const first = rows[0];
@@ -179,12 +190,17 @@ export class VerificationRepository {
     await writeAttempts(this.db, [{ id, attempts }]);
   }
 
-  /** Whether a code of this subscriber was approved after `since` (a new number proven by its holder). */
+  /**
+   * Whether a code sent to this subscriber after `since` (so to the number it has since) was typed
+   * or texted back: an approval by a merchant without a code, or a code sent before, proves nothing.
+   */
   async approvedSince(subscriberId: number, since: Date): Promise<boolean> {
-    const row = await this.db<Row>('verifications')
-      .where({ subscriber_id: subscriberId, status: 'approved' })
-      .where('finished_at', '>', since)
-      .first('id');
+    const row = await this.db('verifications as v')
+      .join('audit_events as a', 'a.verification_id', 'v.id')
+      .where({ 'v.subscriber_id': subscriberId, 'v.status': 'approved', 'a.kind': 'check' })
+      .whereIn('a.outcome', ['approved', 'reverse:approved'])
+      .where('v.created_at', '>', since)
+      .first<{ id: string } | undefined>('v.id');
     return row !== undefined;
   }
 

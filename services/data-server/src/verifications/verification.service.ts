@@ -22,7 +22,7 @@ import type { VerificationServiceDeps } from './verification.deps';
 import type { BusRequest } from './bus-request';
 import type { PaymentSettlement } from './lifecycle';
 import { startedBy } from './redelivered-start';
-import { resendRefused } from './resend-refused';
+import { refuseResendAfterChange, refuseResendOf, resendRefused } from './resend-refused';
 import { activeKey } from './codes/active-key';
 import { closedError, storeResetError } from './verification-states';
 import { identifiedHolder, merchantVerification, merchantVerificationWithDelivery, presentedBinding } from './verification-lookups';
@@ -38,7 +38,7 @@ export class VerificationService {
 
   constructor(private readonly d: VerificationServiceDeps) {}
 
-  async start(req: StartInput, correlationId?: string, request?: BusRequest): Promise<VerificationView> {
+  async start(req: StartInput, correlationId?: string, request?: BusRequest, holder?: number): Promise<VerificationView> {
     const startedAt = performance.now();
     const earlier = request?.redelivered ? await startedBy(this.d, req.merchantId, request.id) : undefined;
     if (earlier) {
@@ -52,7 +52,7 @@ export class VerificationService {
       refuseUnlessSilentPossible(this.d, req);
     }
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
-    const { subscriber, marker, open } = await identifiedHolder(this.d, req.merchantId, req.identifier, req.identifierKind, now);
+    const { subscriber, marker, open } = await identifiedHolder(this.d, req.merchantId, req.identifier, req.identifierKind, now, holder);
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
     await refuseIfBlocked(this.d, subscriber?.id ?? `d${marker}`, req.merchantId);
     if (req.sessionId) {
@@ -91,7 +91,7 @@ export class VerificationService {
       await this.d.pending.cancel(before);
     }
     if (channel !== 'sms') {
-      await recordUnsentCode(this.d, record, { channel, code, received: receiver !== null, now });
+      await recordUnsentCode(this.d, record, { channel, code, received: receiver !== null, now, secondFactor });
       const answer =
         channel === 'silent'
           ? {
@@ -141,25 +141,12 @@ export class VerificationService {
     correlationId?: string,
   ): Promise<VerificationView> {
     const v = await merchantVerification(this.d, merchantId, verificationId);
-    if (v.channel === 'reverse-sms') {
-      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
-    }
-    if (v.silent === 'pending') {
-      // Its code goes only as the fallback, to the browser that comes back, or not at all.
-      throw new AppError(
-        'invalid_input',
-        'CHANNEL_UNSUPPORTED',
-        'a silent verification sends a code only when the network does not vouch for the device',
-      );
-    }
-    if (v.subscriberId === null && !v.decoyOf) {
-      // An enrolment's or a claim's: the number came with the start, and a new start sends a new code.
-      throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a code sent to an enrolled or claimed number is not resent: start again');
-    }
+    refuseResendOf(v);
     const binding = await presentedBinding(this.d, v, presentedData);
     await refuseIfBlocked(this.d, holderOf(v), v.merchantId);
     await this.requireSessionOf(v);
     const subscriber = v.subscriberId === null ? null : ((await this.d.subscribers.findById(v.subscriberId)) ?? null);
+    refuseResendAfterChange(v, subscriber);
     const macKey = this.d.macKeys.find((k) => k.id === v.macKeyId);
     if ((v.subscriberId !== null && !subscriber) || !macKey) {
       return this.closed(v, 'expired');

@@ -7,14 +7,16 @@ import { auditRefusedStart } from './refused-start';
 
 /**
  * What a transaction start meets after the subscriber's number changed. An operator's change is
- * proven first: a code typed back from the new handset (a login) shows its holder asked for it.
- * Then, for the cool-down, a change nobody asked for (its old handset was told) leaves the person
- * time to react before money moves: the start is refused, or, where the merchant's policy takes
- * it, admitted on a second factor the merchant checked. Logins go on. A refusal is audited, then
- * answered; an admission answers the factor it rests on.
+ * proven first: a code sent to the new number and typed back (a login) shows that someone holds
+ * it, so a mistyped or recycled number signs nothing (whoever swapped the SIM can prove it too:
+ * the cool-down and the old handset's notice are what stand against them). Then, for the
+ * cool-down, a change nobody asked for leaves the person time to react before money moves: the
+ * start is refused, or, where the merchant's policy takes it, admitted on a second factor the
+ * merchant checked. Logins go on. A refusal is audited, then answered; an admission answers the
+ * factor it rests on.
  */
 export async function admittedAfterAddressChange(
-  d: Pick<VerificationServiceDeps, 'addressCooldownMs' | 'addressChangeAction' | 'audit' | 'verifications'>,
+  d: Pick<VerificationServiceDeps, 'addressCooldownMs' | 'addressChangeAction' | 'operatorChangeProof' | 'audit' | 'verifications'>,
   merchantId: string,
   receiver: Subscriber,
   req: { purpose: Purpose; secondFactor?: string | undefined },
@@ -29,7 +31,11 @@ export async function admittedAfterAddressChange(
     await auditRefusedStart(d.audit, { merchantId, subscriberId: receiver.id, code, at: now });
     throw new AppError('forbidden', code, message, { details });
   };
-  if (receiver.certifiedBy?.startsWith('operator:') && !(await d.verifications.approvedSince(receiver.id, changedAt))) {
+  if (
+    d.operatorChangeProof &&
+    receiver.certifiedBy?.startsWith('operator:') &&
+    !(await d.verifications.approvedSince(receiver.id, changedAt))
+  ) {
     await refuse(
       'ADDRESS_NOT_PROVEN',
       'this number was changed by the operator and has not yet answered a code: a login with it proves it',

@@ -11,7 +11,7 @@ import type { VerificationRecord } from '../verification.repository';
 export async function recordUnsentCode(
   d: Pick<VerificationServiceDeps, 'record' | 'pending' | 'macKeys' | 'reverseCodes'>,
   v: VerificationRecord,
-  o: { channel: Exclude<Channel, 'sms'>; code: string; received: boolean; now: Date },
+  o: { channel: Exclude<Channel, 'sms'>; code: string; received: boolean; now: Date; secondFactor?: string | undefined },
 ): Promise<void> {
   const how = o.channel === 'silent' ? 'silent' : 'reverse';
   await d
@@ -23,7 +23,7 @@ export async function recordUnsentCode(
         merchantId: v.merchantId,
         verificationId: v.id,
         subscriberId: v.subscriberId,
-        outcome: `${v.purpose}:${how}${o.received ? '' : v.subscriberId !== null ? ':withheld' : ':decoy'}`,
+        outcome: `${v.purpose}${o.secondFactor ? `:${o.secondFactor}` : ''}:${how}${o.received ? '' : v.subscriberId !== null ? ':withheld' : ':decoy'}`,
       },
     })
     .catch(async (e: unknown) => {
