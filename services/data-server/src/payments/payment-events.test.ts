@@ -46,7 +46,9 @@ it("queues the payment's webhook event in the transaction of its transition, and
   const statements: Array<{ sql: string; __knexTxId?: string }> = [];
   const record = (q: { sql: string; __knexTxId?: string }) => statements.push(q);
   db.on('query', record);
-  expect(await payments.transition('pay_1', ['created'], 'authorized', null, at, { authorizationId: 'au_1' })).toBe(true);
+  expect(
+    await payments.transition({ id: 'pay_1', merchantId: 'shop' }, ['created'], 'authorized', null, at, { authorizationId: 'au_1' }),
+  ).toBe(true);
   db.off('query', record);
   const statementOn = (table: string) =>
     statements.find((q) => q.sql.startsWith(`update \`${table}\``) || q.sql.startsWith(`insert into \`${table}\``));
@@ -58,9 +60,9 @@ it("queues the payment's webhook event in the transaction of its transition, and
 
 it('rolls the transition back when its webhook event cannot be queued', async () => {
   await db.schema.dropTable('webhook_deliveries');
-  await expect(payments.transition('pay_1', ['created'], 'authorized', null, at, { authorizationId: 'au_1' })).rejects.toThrow(
-    /webhook_deliveries/,
-  );
+  await expect(
+    payments.transition({ id: 'pay_1', merchantId: 'shop' }, ['created'], 'authorized', null, at, { authorizationId: 'au_1' }),
+  ).rejects.toThrow(/webhook_deliveries/);
   expect(await payments.find('pay_1')).toMatchObject({ state: 'created', authorizationId: null });
   expect((await payments.history('pay_1')).map((e) => e.state)).toEqual(['created']);
   expect(await counted()).toEqual({ created: 1 });

@@ -88,16 +88,22 @@ export class PaymentRepository {
   }
 
   /**
-   * Inserts a payment whose securing depends on the subscriber's earlier payments: the
-   * subscriber row is locked while `decide` reads them, so concurrent payments see each other.
+   * Inserts a payment whose securing may depend on the subscriber's earlier payments: then
+   * (`withHistory`) the subscriber row is locked while `decide` reads them, so concurrent payments
+   * see each other; otherwise `decide` gets none and nothing is read.
    */
   async insertDeciding(
     p: Omit<PaymentRecord, 'securing' | 'state' | 'cause' | 'authorizationId' | 'verificationId' | 'updatedAt'>,
     decide: (history: LowValueHistory) => 'secured' | 'normal',
+    withHistory = true,
   ): Promise<PaymentRecord> {
     const created = await this.db.transaction(async (tx) => {
-      await tx('subscribers').where({ id: p.subscriberId }).forUpdate().first('id');
-      const securing = decide(await lowValueHistory(tx, p.subscriberId));
+      let history: LowValueHistory = { count: 0, sums: new Map() };
+      if (withHistory) {
+        await tx('subscribers').where({ id: p.subscriberId }).forUpdate().first('id');
+        history = await lowValueHistory(tx, p.subscriberId);
+      }
+      const securing = decide(history);
       const record: PaymentRecord = {
         ...p,
         securing,
@@ -118,32 +124,42 @@ export class PaymentRepository {
 
   /**
    * Moves a payment from one of `from` to `to`; false when it was not in one of them (another
-   * process moved it first), so each transition happens once.
+   * process moved it first), so each transition happens once. From a single state, the update's
+   * own condition decides (no read first); from several, the row is read under its lock to learn
+   * which one the event records.
    */
   async transition(
-    id: string,
+    p: Pick<PaymentRecord, 'id' | 'merchantId'>,
     from: readonly PaymentState[],
     to: PaymentState,
     cause: string | null,
     at: Date,
     set: { authorizationId?: string; verificationId?: string } = {},
   ): Promise<boolean> {
+    const { id } = p;
+    const values = {
+      state: to,
+      cause,
+      updated_at: at,
+      ...(set.authorizationId ? { authorization_id: set.authorizationId } : {}),
+      ...(set.verificationId ? { verification_id: set.verificationId } : {}),
+    };
     const moved = await this.db.transaction(async (tx) => {
-      const current = await tx<Row>('payments').where({ id }).forUpdate().first('state', 'merchant_id');
-      if (!current || !from.includes(current.state)) {
-        return undefined;
+      let before: PaymentState | undefined = from.length === 1 ? from[0] : undefined;
+      if (before !== undefined) {
+        if ((await tx('payments').where({ id, state: before }).update(values)) === 0) {
+          return undefined;
+        }
+      } else {
+        const current = await tx<Row>('payments').where({ id }).forUpdate().first('state');
+        if (!current || !from.includes(current.state)) {
+          return undefined;
+        }
+        before = current.state;
+        await tx('payments').where({ id }).update(values);
       }
-      await tx('payments')
-        .where({ id })
-        .update({
-          state: to,
-          cause,
-          updated_at: at,
-          ...(set.authorizationId ? { authorization_id: set.authorizationId } : {}),
-          ...(set.verificationId ? { verification_id: set.verificationId } : {}),
-        });
-      await tx('payment_events').insert({ payment_id: id, from_state: current.state, to_state: to, cause, at });
-      const t: PaymentTransition = { paymentId: id, merchantId: current.merchant_id, to, cause };
+      await tx('payment_events').insert({ payment_id: id, from_state: before, to_state: to, cause, at });
+      const t: PaymentTransition = { paymentId: id, merchantId: p.merchantId, to, cause };
       await this.hooks.inTransaction(tx, t);
       return t;
     });

@@ -49,7 +49,7 @@ describe('a payment given up while its code was being sent', () => {
       // The code goes out while a store stalls; meanwhile the sweep gives the payment up.
       startVerification: async () => {
         const [p] = await payments.stale(new Date(Date.now() + 60_000), 1);
-        await payments.transition(p?.id ?? '', ['authorized'], 'failed', 'ABANDONED', new Date());
+        await payments.transition({ id: p?.id ?? '', merchantId: p?.merchantId ?? '' }, ['authorized'], 'failed', 'ABANDONED', new Date());
         return { id: 've_00000000000000000000000000000001' } as VerificationView;
       },
       cancelVerification: (_merchantId, verificationId) => {

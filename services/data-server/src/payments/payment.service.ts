@@ -10,7 +10,7 @@ import type { BankAuthorizer } from './bank/bank-authorizer';
 import type { BusRequest } from '../verifications/bus-request';
 import type { FinalState } from '../verifications/pending/pending-secret.store';
 import { toPaymentView } from './payment-view';
-import { securingOf } from './securing';
+import { needsHistory, securingOf } from './securing';
 
 export interface PaymentServiceDeps {
   payments: PaymentRepository;
@@ -46,6 +46,9 @@ export type VerificationEnd = FinalState | 'failed';
  * every authorization that is not captured is voided.
  */
 export class PaymentService {
+  /** The payment each verification ended in this process secured, until its check answers. */
+  private readonly settledBy = new Map<string, PaymentRecord>();
+
   constructor(private readonly d: PaymentServiceDeps) {}
 
   async start(req: PaymentStartInput, correlationId?: string, request?: BusRequest): Promise<PaymentView> {
@@ -74,6 +77,7 @@ export class PaymentService {
           requestId: request?.id ?? null,
         },
         (history) => securingOf(policy, amount, currency, history),
+        needsHistory(policy, amount, currency),
       ));
     if (p.state === 'created' && (p.securing === 'normal' || !p.authorizeAfterCheck)) {
       const authorized = await this.authorize(bank, p).catch((e: unknown) => {
@@ -88,8 +92,8 @@ export class PaymentService {
       await this.capture(bank, p);
       return this.view(p.id);
     }
-    await this.sendCode(bank, p, subscriber, req.locale, correlationId, request);
-    return this.view(p.id);
+    // What the code's start left is known here: the answer needs only the history read.
+    return this.viewOf(await this.sendCode(bank, p, subscriber, req.locale, correlationId, request), subscriber);
   }
 
   async get(merchantId: string, id: string): Promise<PaymentView> {
@@ -106,7 +110,10 @@ export class PaymentService {
     if (!ended || result.verification.purpose !== 'transaction' || !this.d.bank) {
       return undefined;
     }
-    const p = await this.d.payments.findByVerification(result.verification.id);
+    // The end went through onVerificationEnd in this process just before: it read the payment.
+    const settled = this.settledBy.get(result.verification.id);
+    this.settledBy.delete(result.verification.id);
+    const p = settled ?? (await this.d.payments.findByVerification(result.verification.id));
     return p ? this.viewOf(p) : undefined;
   }
 
@@ -116,6 +123,11 @@ export class PaymentService {
     const p = purpose === undefined || purpose === 'transaction' ? await this.d.payments.findByVerification(verificationId) : undefined;
     if (!p || !this.d.bank) {
       return;
+    }
+    // Kept for the check's answer (afterCheck), which shows the history read after this settles.
+    this.settledBy.set(verificationId, p);
+    if (this.settledBy.size > 1000) {
+      this.settledBy.delete(this.settledBy.keys().next().value as string);
     }
     // The check's answer stands whatever the bank does now; what fails here, the sweep finishes.
     const bank = this.d.bank;
@@ -180,7 +192,7 @@ export class PaymentService {
       await this.release(bank, p, to, end === 'max_attempts_reached' ? 'TOO_MANY_ATTEMPTS' : end.toUpperCase());
       return;
     }
-    if (await this.d.payments.transition(p.id, ['code_sent'], 'verified', null, this.d.clock())) {
+    if (await this.d.payments.transition(p, ['code_sent'], 'verified', null, this.d.clock())) {
       p = { ...p, state: 'verified' };
     }
     if (p.state === 'verified') {
@@ -213,10 +225,10 @@ export class PaymentService {
     });
     const now = this.d.clock();
     if (r.kind === 'declined') {
-      await this.d.payments.transition(p.id, [p.state], 'declined', r.reason.toUpperCase(), now);
+      await this.d.payments.transition(p, [p.state], 'declined', r.reason.toUpperCase(), now);
       return undefined;
     }
-    await this.d.payments.transition(p.id, [p.state], 'authorized', null, now, { authorizationId: r.authorizationId });
+    await this.d.payments.transition(p, [p.state], 'authorized', null, now, { authorizationId: r.authorizationId });
     return { ...p, state: 'authorized', authorizationId: r.authorizationId };
   }
 
@@ -229,14 +241,17 @@ export class PaymentService {
       await bank.capture(p.authorizationId);
     } catch (e) {
       if (isAppError(e) && e.code === 'BANK_CONFLICT') {
-        await this.d.payments.transition(p.id, ['authorized', 'verified'], 'failed', 'CAPTURE_REFUSED', this.d.clock());
+        await this.d.payments.transition(p, ['authorized', 'verified'], 'failed', 'CAPTURE_REFUSED', this.d.clock());
         return;
       }
       throw e;
     }
     const now = this.d.clock();
     await this.d.bookings.paymentCaptured(p, now);
-    await this.d.payments.transition(p.id, ['authorized', 'verified'], 'captured', null, now);
+    // From the state it was read or moved in: if another process moved it since, that one captures
+    // it (the bank's capture is idempotent).
+    const from: PaymentState[] = p.state === 'authorized' || p.state === 'verified' ? [p.state] : ['authorized', 'verified'];
+    await this.d.payments.transition(p, from, 'captured', null, now);
   }
 
   /** Voids the authorization, if any, then closes the payment; nothing is captured. */
@@ -250,17 +265,11 @@ export class PaymentService {
         }
         // The bank knows no such hold, or took it already: retrying cannot help; ops must look.
         this.d.logger.warn({ paymentId: p.id, err: e }, 'the bank refused to void the authorization');
-        await this.d.payments.transition(
-          p.id,
-          ['created', 'authorized', 'code_sent', 'verified'],
-          'failed',
-          'VOID_REFUSED',
-          this.d.clock(),
-        );
+        await this.d.payments.transition(p, ['created', 'authorized', 'code_sent', 'verified'], 'failed', 'VOID_REFUSED', this.d.clock());
         return;
       }
     }
-    await this.d.payments.transition(p.id, ['created', 'authorized', 'code_sent', 'verified'], to, cause, this.d.clock());
+    await this.d.payments.transition(p, ['created', 'authorized', 'code_sent', 'verified'], to, cause, this.d.clock());
   }
 
   /**
@@ -269,7 +278,7 @@ export class PaymentService {
    * the start or this wins, never both; the hold is voided only when this won.
    */
   private async abandon(bank: BankAuthorizer, p: PaymentRecord): Promise<void> {
-    if (!(await this.d.payments.transition(p.id, ['authorized'], 'failed', 'ABANDONED', this.d.clock()))) {
+    if (!(await this.d.payments.transition(p, ['authorized'], 'failed', 'ABANDONED', this.d.clock()))) {
       return;
     }
     if (p.authorizationId) {
@@ -283,7 +292,7 @@ export class PaymentService {
   private async reconcileCreated(bank: BankAuthorizer, p: PaymentRecord): Promise<void> {
     const found = await bank.findAuthorization(`authorize:${p.id}`);
     if (found?.status === 'declined') {
-      await this.d.payments.transition(p.id, ['created'], 'declined', 'BANK_DECLINED', this.d.clock());
+      await this.d.payments.transition(p, ['created'], 'declined', 'BANK_DECLINED', this.d.clock());
       return;
     }
     await this.release(bank, { ...p, authorizationId: found?.authorizationId ?? null }, 'failed', 'ABANDONED');
@@ -296,7 +305,7 @@ export class PaymentService {
     locale: 'en' | 'fr' | undefined,
     correlationId?: string,
     request?: BusRequest,
-  ): Promise<void> {
+  ): Promise<PaymentRecord> {
     let v: VerificationView;
     try {
       // Under the payment's request: a redelivery finds the code the first delivery sent.
@@ -310,7 +319,8 @@ export class PaymentService {
       await this.release(bank, p, 'failed', isAppError(e) ? e.code : 'VERIFICATION_NOT_STARTED');
       throw withPayment(e, p.id);
     }
-    if (!(await this.d.payments.transition(p.id, [p.state], 'code_sent', null, this.d.clock(), { verificationId: v.id }))) {
+    const at = this.d.clock();
+    if (!(await this.d.payments.transition(p, [p.state], 'code_sent', null, at, { verificationId: v.id }))) {
       // The sweep gave the payment up while its code went out (a store stalled past the grace):
       // that code must approve nothing, and the merchant must not take the payment as started.
       await this.d
@@ -325,6 +335,7 @@ export class PaymentService {
         p.id,
       );
     }
+    return { ...p, state: 'code_sent', cause: null, verificationId: v.id, updatedAt: at };
   }
 
   /** The subscriber who pays and the card token the bank is asked to charge. */
@@ -369,8 +380,8 @@ export class PaymentService {
     return this.viewOf(p);
   }
 
-  private async viewOf(p: PaymentRecord): Promise<PaymentView> {
-    return toPaymentView(p, await this.d.subscribers.findById(p.subscriberId), await this.d.payments.history(p.id));
+  private async viewOf(p: PaymentRecord, subscriber?: Subscriber): Promise<PaymentView> {
+    return toPaymentView(p, subscriber ?? (await this.d.subscribers.findById(p.subscriberId)), await this.d.payments.history(p.id));
   }
 }
 

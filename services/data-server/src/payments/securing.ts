@@ -25,3 +25,14 @@ export function securingOf(policy: MerchantPolicy, amount: number, currency: str
       : (history.sums.get(lowValue.currency) ?? 0) + amount <= lowValue.maxCumulative;
   return within ? 'normal' : 'secured';
 }
+
+/** Whether `securingOf` reads the subscriber's earlier payments for this one (the low-value rule applies). */
+export function needsHistory(policy: MerchantPolicy, amount: number, currency: string): boolean {
+  return (
+    policy.limitAmount !== null &&
+    amount <= policy.limitAmount &&
+    policy.lowValueRule !== 'none' &&
+    currency === lowValue.currency &&
+    amount <= lowValue.maxEach
+  );
+}
