@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { createLogger } from '@outband/observability';
-import { startNetworkSimulator, type NetworkSimulator } from '@outband/network-simulator';
+import type { NetworkSimulator } from '@outband/network-simulator';
+import { networkEnv, startTestNetwork } from '../support/network';
 import { api, readCode } from '../support/http';
 import { setPolicy } from '../support/payments';
 import { startSuite, type Suite } from '../support/suite';
@@ -17,14 +17,9 @@ const pem = bank.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const payment = { amount: 4990, currency: 'EUR', payee: 'Acme Books' };
 
 beforeAll(async () => {
-  network = await startNetworkSimulator({
-    port: 0,
-    client: { id: 'outband', secret: 'net-secret' },
-    mnpApiKey: 'mnp-key',
-    logger: createLogger({ service: 'network-simulator', level: 'silent' }),
-  });
+  network = await startTestNetwork();
   suite = await startSuite({
-    env: { NETWORK_API_URL: network.url, NETWORK_CLIENT_ID: 'outband', NETWORK_CLIENT_SECRET: 'net-secret', SIM_SWAP_ACTION: 'refuse' },
+    env: { ...networkEnv(network), SIM_SWAP_ACTION: 'refuse' },
   });
 });
 afterAll(async () => {

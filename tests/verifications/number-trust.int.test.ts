@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '@outband/db';
-import { createLogger } from '@outband/observability';
-import { startNetworkSimulator, type NetworkSimulator } from '@outband/network-simulator';
+import type { NetworkSimulator } from '@outband/network-simulator';
+import { networkEnv, startTestNetwork } from '../support/network';
 import { api, eventually, readCode, waitForInbox } from '../support/http';
 import { setPolicy } from '../support/payments';
 import { startSuite, subscribers, type Suite } from '../support/suite';
@@ -20,12 +20,7 @@ const alice = subscribers.alice.address;
 const bob = subscribers.bob.address;
 
 beforeAll(async () => {
-  network = await startNetworkSimulator({
-    port: 0,
-    client: { id: 'outband', secret: 'net-secret' },
-    mnpApiKey: 'mnp-key',
-    logger: createLogger({ service: 'network-simulator', level: 'silent' }),
-  });
+  network = await startTestNetwork();
   hooks = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -38,9 +33,7 @@ beforeAll(async () => {
   hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hooks`;
   suite = await startSuite({
     env: {
-      NETWORK_API_URL: network.url,
-      NETWORK_CLIENT_ID: 'outband',
-      NETWORK_CLIENT_SECRET: 'net-secret',
+      ...networkEnv(network),
       MNP_LOOKUP_URL: `${network.url}/mnp/v1/lookup`,
       MNP_API_KEY: 'mnp-key',
       NETWORK_CHECK_BUDGET_MS: String(budgetMs),

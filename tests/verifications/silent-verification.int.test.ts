@@ -1,5 +1,5 @@
-import { createLogger } from '@outband/observability';
-import { startNetworkSimulator, type NetworkSimulator } from '@outband/network-simulator';
+import type { NetworkSimulator } from '@outband/network-simulator';
+import { networkEnv, startTestNetwork } from '../support/network';
 import { api, readCode, waitForInbox } from '../support/http';
 import { setPolicy } from '../support/payments';
 import { freePort } from '../support/private-servers';
@@ -17,18 +17,10 @@ const shop = 'https://shop.example/after-login?basket=7';
 beforeAll(async () => {
   const port = await freePort();
   const callback = `http://127.0.0.1:${port}/silent/callback`;
-  network = await startNetworkSimulator({
-    port: 0,
-    client: { id: 'outband', secret: 'net-secret' },
-    mnpApiKey: 'mnp-key',
-    redirectUris: [callback],
-    logger: createLogger({ service: 'network-simulator', level: 'silent' }),
-  });
+  network = await startTestNetwork({ redirectUris: [callback] });
   suite = await startSuite({
     env: {
-      NETWORK_API_URL: network.url,
-      NETWORK_CLIENT_ID: 'outband',
-      NETWORK_CLIENT_SECRET: 'net-secret',
+      ...networkEnv(network),
       SILENT_REDIRECT_URL: callback,
       HTTP_PORT: String(port),
       SIM_SWAP_ACTION: 'warn',

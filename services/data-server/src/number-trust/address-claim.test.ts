@@ -1,24 +1,13 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '@outband/errors';
 import { verifiedAddressClaim } from './address-claim';
 import type { ClaimKey } from './claim-key';
+import { ecKeyPair, rsaKeyPair } from './pem-key-pairs';
 
-const ecKeys = (namedCurve: string) =>
-  generateKeyPairSync('ec', {
-    namedCurve,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-const rsaKeys = (modulusLength: number) =>
-  generateKeyPairSync('rsa', {
-    modulusLength,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-const ec = ecKeys('P-256');
-const rsa = rsaKeys(2048);
-const otherEc = ecKeys('P-256');
+const ec = ecKeyPair('P-256');
+const rsa = rsaKeyPair(2048);
+const otherEc = ecKeyPair('P-256');
 
 const keys: ClaimKey[] = [
   { kid: 'ec1', alg: 'ES256', key: ec.publicKey },

@@ -1,22 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { assertUsableClaimKey, type ClaimKey } from './claim-key';
+import { ecKeyPair, rsaKeyPair } from './pem-key-pairs';
 
-const ecKeys = (namedCurve: string) =>
-  generateKeyPairSync('ec', {
-    namedCurve,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-const rsaKeys = (modulusLength: number) =>
-  generateKeyPairSync('rsa', {
-    modulusLength,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-const p256 = ecKeys('P-256');
-const p384 = ecKeys('P-384');
-const rsa2048 = rsaKeys(2048);
-const rsa1024 = rsaKeys(1024);
+const p256 = ecKeyPair('P-256');
+const p384 = ecKeyPair('P-384');
+const rsa2048 = rsaKeyPair(2048);
+const rsa1024 = rsaKeyPair(1024);
 
 function refusal(key: ClaimKey): unknown {
   try {

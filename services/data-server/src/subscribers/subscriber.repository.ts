@@ -54,12 +54,7 @@ export class SubscriberRepository {
 
   /** The subscriber a merchant (or, without one, the operator) names by this identifier. */
   async findByIdentifier(identifier: string, merchantId?: string): Promise<Subscriber | undefined> {
-    const row = await this.db<SubscriberRow>('subscribers')
-      .where({ identifier })
-      .whereIn('realm', realmsOf(merchantId, this.o.merchantRealms === true))
-      .orderBy('realm', 'desc')
-      .first();
-    return row ? toSubscriber(row) : undefined;
+    return this.seenBy({ identifier }, merchantId);
   }
 
   /** The subscriber of exactly this realm (empty: the installation's), not the one a merchant would see. */
@@ -75,8 +70,16 @@ export class SubscriberRepository {
 
   /** The subscriber whose single certified address this is, as a merchant (or the operator) sees it. */
   async findByAddress(address: string, merchantId?: string): Promise<Subscriber | undefined> {
+    return this.seenBy({ address }, merchantId);
+  }
+
+  /** The first subscriber matching `where` in the realms `merchantId` reads, its own first. */
+  private async seenBy(
+    where: { identifier: string } | { address: string },
+    merchantId: string | undefined,
+  ): Promise<Subscriber | undefined> {
     const row = await this.db<SubscriberRow>('subscribers')
-      .where({ address })
+      .where(where)
       .whereIn('realm', realmsOf(merchantId, this.o.merchantRealms === true))
       .orderBy('realm', 'desc')
       .first();
