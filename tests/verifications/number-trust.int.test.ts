@@ -151,6 +151,19 @@ describe('number trust: SIM swap and port checks before a code is sent', () => {
     expect(await recorded(reverse.body.id)).toEqual({ verification: 'swapped:reverse', certificate: undefined });
   });
 
+  it('sends by SMS, without a warning, to a number swapped before the window under reverse and warn', async () => {
+    swapped(alice, 30);
+    for (const simSwapAction of ['reverse', 'warn'] as const) {
+      await setPolicy(suite, { simSwapAction, simSwapHours: 24 });
+      const v = await start('alice');
+      expect(v.status).toBe(201);
+      expect(v.body.numberWarning).toBeUndefined();
+      expect(await recorded(v.body.id)).toMatchObject({ verification: 'clear:sent' });
+    }
+    // Both codes reach the phone; a swap inside the window under reverse refuses the SMS (above).
+    await waitForInbox(suite, alice, 2);
+  });
+
   it('sends and warns in the answer, the verification and the webhook when the policy warns', async () => {
     const endpoint = await api(suite, 'POST', '/v1/webhooks', { body: { url: hookUrl, events: ['verification.approved'] } });
     expect(endpoint.status).toBe(201);
