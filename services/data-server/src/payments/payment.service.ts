@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, isAppError } from '@outband/errors';
-import type { CheckResult, PaymentSource, PaymentStartV1, PaymentState, PaymentView, Purpose, VerificationView } from '@outband/contracts';
+import type { CheckResult, PaymentStartV1, PaymentState, PaymentView, Purpose, VerificationView } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
 import type { Bookings } from '../billing/bookings';
 import type { MerchantRepository } from '../merchants/merchant.repository';
@@ -10,6 +10,7 @@ import type { BankAuthorizer } from './bank/bank-authorizer';
 import type { BusRequest } from '../verifications/bus-request';
 import type { FinalState } from '../verifications/pending/pending-secret.store';
 import { toPaymentView } from './payment-view';
+import { payerOf } from './payer';
 import { needsHistory, securingOf } from './securing';
 
 export interface PaymentServiceDeps {
@@ -53,7 +54,7 @@ export class PaymentService {
 
   async start(req: PaymentStartInput, correlationId?: string, request?: BusRequest): Promise<PaymentView> {
     const bank = this.bank();
-    const { subscriber, cardToken } = await this.payer(bank, req.merchantId, req.source);
+    const { subscriber, cardToken } = await payerOf(this.d.subscribers, bank, req.merchantId, req.source);
     // A redelivered request goes on with the payment its first delivery made: one hold, one code.
     const earlier = request?.redelivered ? await this.d.payments.byRequest(req.merchantId, request.id) : undefined;
     if (earlier && earlier.state !== 'created' && earlier.state !== 'authorized') {
@@ -338,33 +339,6 @@ export class PaymentService {
     return { ...p, state: 'code_sent', cause: null, verificationId: v.id, updatedAt: at };
   }
 
-  /** The subscriber who pays and the card token the bank is asked to charge. */
-  private async payer(
-    bank: BankAuthorizer,
-    merchantId: string,
-    source: PaymentSource,
-  ): Promise<{ subscriber: Subscriber; cardToken: string }> {
-    if (source.kind === 'terminal') {
-      const customer = await bank.identifyCustomer(source.pan);
-      const subscriber = customer ? await this.d.subscribers.findByBankCustomer(customer.customerId) : undefined;
-      if (!customer || !subscriber) {
-        throw new AppError('not_found', 'CARDHOLDER_UNKNOWN', 'the bank does not know this card, or its holder is no subscriber');
-      }
-      return { subscriber: active(subscriber), cardToken: customer.cardToken };
-    }
-    const subscriber = await this.d.subscribers.findByIdentifier(source.identifier, merchantId);
-    if (!subscriber) {
-      throw new AppError('not_found', 'SUBSCRIBER_UNKNOWN', 'no subscriber has this identifier');
-    }
-    if (source.kind === 'card') {
-      return { subscriber: active(subscriber), cardToken: source.cardToken };
-    }
-    if (!subscriber.cardToken) {
-      throw new AppError('invalid_input', 'NO_CARD_ON_FILE', "the subscriber's contract has no card on file");
-    }
-    return { subscriber: active(subscriber), cardToken: subscriber.cardToken };
-  }
-
   private bank(): BankAuthorizer {
     if (!this.d.bank) {
       throw new AppError('unavailable', 'PAYMENTS_DISABLED', 'no bank is configured on this installation (BANK_URL)');
@@ -391,11 +365,4 @@ function withPayment(e: unknown, paymentId: string): unknown {
     return e;
   }
   return new AppError(e.kind, e.code, e.message, { retryable: e.retryable, details: { ...e.details, paymentId }, cause: e });
-}
-
-function active(s: Subscriber): Subscriber {
-  if (s.status !== 'active') {
-    throw new AppError('forbidden', 'SUBSCRIBER_SUSPENDED', 'the subscriber is suspended');
-  }
-  return s;
 }
