@@ -36,7 +36,7 @@ export class ClientTokens {
   }
 
   valid(authorization: string | undefined, now: number): boolean {
-    const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+    const token = bearerOf(authorization);
     const until = token ? this.tokens.get(token) : undefined;
     return until !== undefined && until > now;
   }
@@ -50,4 +50,9 @@ export class ClientTokens {
 function sameSecret(a: string, b: string): boolean {
   const [x, y] = [Buffer.from(a), Buffer.from(b)];
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The token of an `Authorization: Bearer …` header, if it is one. */
+export function bearerOf(authorization: string | undefined): string | undefined {
+  return /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
 }

@@ -1,3 +1,4 @@
+import { bearerOf } from './client-tokens';
 import { randomBytes } from 'node:crypto';
 import type { DeviceGrant } from './authorization-codes';
 
@@ -30,7 +31,7 @@ export class DeviceTokens {
 
   /** The grant behind `Authorization: Bearer …`, spending the token; undefined if none is valid. */
   consume(authorization: string | undefined, now: number): DeviceGrant | undefined {
-    const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+    const token = bearerOf(authorization);
     const t = token === undefined ? undefined : this.tokens.get(token);
     if (token === undefined || t === undefined) {
       return undefined;

@@ -1,5 +1,6 @@
 import jwt, { type Jwt, type JwtPayload } from 'jsonwebtoken';
 import { AppError } from '@outband/errors';
+import { e164 } from '@outband/contracts';
 import type { ClaimKey } from './claim-key';
 
 /** A phone number a key the operator trusts vouches for, as read from a verified claim. */
@@ -16,7 +17,6 @@ export interface AddressClaim {
 }
 
 const clockToleranceSeconds = 30;
-const e164 = /^\+[1-9][0-9]{7,14}$/;
 // Header values are the sender's: echoed in a refusal only when they look like a kid or an alg.
 const printable = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -56,7 +56,7 @@ export function verifiedAddressClaim(
     throw refused('the claim is not for this merchant ("aud")');
   }
   const phone: unknown = payload['phone_number'];
-  if (typeof phone !== 'string' || !e164.test(phone)) {
+  if (typeof phone !== 'string' || !e164.safeParse(phone).success) {
     throw refused('the claim has no E.164 "phone_number"');
   }
   return {

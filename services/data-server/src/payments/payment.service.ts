@@ -47,9 +47,6 @@ export type VerificationEnd = FinalState | 'failed';
  * every authorization that is not captured is voided.
  */
 export class PaymentService {
-  /** The payment each verification ended in this process secured, until its check answers. */
-  private readonly settledBy = new Map<string, PaymentRecord>();
-
   constructor(private readonly d: PaymentServiceDeps) {}
 
   async start(req: PaymentStartInput, correlationId?: string, request?: BusRequest): Promise<PaymentView> {
@@ -111,10 +108,7 @@ export class PaymentService {
     if (!ended || result.verification.purpose !== 'transaction' || !this.d.bank) {
       return undefined;
     }
-    // The end went through onVerificationEnd in this process just before: it read the payment.
-    const settled = this.settledBy.get(result.verification.id);
-    this.settledBy.delete(result.verification.id);
-    const p = settled ?? (await this.d.payments.findByVerification(result.verification.id));
+    const p = await this.d.payments.findByVerification(result.verification.id);
     return p ? this.viewOf(p) : undefined;
   }
 
@@ -124,11 +118,6 @@ export class PaymentService {
     const p = purpose === undefined || purpose === 'transaction' ? await this.d.payments.findByVerification(verificationId) : undefined;
     if (!p || !this.d.bank) {
       return;
-    }
-    // Kept for the check's answer (afterCheck), which shows the history read after this settles.
-    this.settledBy.set(verificationId, p);
-    if (this.settledBy.size > 1000) {
-      this.settledBy.delete(this.settledBy.keys().next().value as string);
     }
     // The check's answer stands whatever the bank does now; what fails here, the sweep finishes.
     const bank = this.d.bank;

@@ -10,14 +10,8 @@ export const lowValue = { maxEach: 3_000, maxCumulative: 10_000, maxCount: 5, cu
  * chosen, also sends a code once the cumulative amount or the count is reached.
  */
 export function securingOf(policy: MerchantPolicy, amount: number, currency: string, history: LowValueHistory): 'secured' | 'normal' {
-  if (policy.limitAmount === null || amount > policy.limitAmount) {
-    return 'secured';
-  }
-  if (policy.lowValueRule === 'none') {
-    return 'normal';
-  }
-  if (currency !== lowValue.currency || amount > lowValue.maxEach) {
-    return 'secured';
+  if (!needsHistory(policy, amount, currency)) {
+    return policy.limitAmount !== null && amount <= policy.limitAmount && policy.lowValueRule === 'none' ? 'normal' : 'secured';
   }
   const within =
     policy.lowValueRule === 'count'

@@ -3,6 +3,7 @@ import { AppError } from '@outband/errors';
 import type { SilentCompleteV1 } from '@outband/contracts';
 import { holderOf, refuseIfBlocked } from '../../abuse/lockout';
 import type { AuditEvent } from '../../audit/audit-log';
+import type { MerchantPolicy } from '../../merchants/merchant.repository';
 import type { Subscriber } from '../../subscribers/subscriber.repository';
 import { activeKey } from '../codes/active-key';
 import { deriveCode, macOfCode, withDigits } from '../codes/code-derivation';
@@ -85,8 +86,9 @@ export async function completeSilent(
     await ends.settle({ ...v, silent: 'failed' }, 'canceled', now, { audit: ends.checked(v, `silent:${said}`) });
     return back('failed');
   }
+  const policy = await d.policyOf(v.merchantId);
   try {
-    await countFallbackSend(d, v, subscriber, now);
+    await countFallbackSend(d, v, subscriber, policy, now);
   } catch (e) {
     if (e instanceof AppError) {
       return back(e.code.toLowerCase());
@@ -100,7 +102,6 @@ export async function completeSilent(
   if (replaced !== 'replaced') {
     return back(replaced);
   }
-  const policy = await d.policyOf(v.merchantId);
   await issueCode(d, v, subscriber ?? null, code, {
     bound: {},
     locale: s.locale,
@@ -151,11 +152,11 @@ async function countFallbackSend(
   d: VerificationServiceDeps,
   v: VerificationRecord,
   subscriber: Subscriber | undefined,
+  policy: Pick<MerchantPolicy, 'allowedCountries'>,
   now: Date,
 ): Promise<void> {
   await refuseOverSendLimit(d, subscriber?.address ?? `decoy:${v.decoyOf}`, now);
   if (subscriber) {
-    const policy = await d.policyOf(v.merchantId);
     await d.countSend(v.merchantId, await d.admitSend(v.merchantId, subscriber.address, policy.allowedCountries), now);
   }
 }

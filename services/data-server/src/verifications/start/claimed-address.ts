@@ -47,6 +47,7 @@ export async function startWithClaim(
     issuedAs: `${req.purpose}:claim`,
     checkNumber: true,
     merchantTexts: true,
+    policy,
     extra: { codeLength: req.codeLength, senderName: req.senderName, serviceSid: req.serviceSid },
   });
   return toView(record, record.createdAt, { state: 'queued', updatedAt: record.createdAt, error: null });

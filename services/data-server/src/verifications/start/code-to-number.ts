@@ -1,4 +1,5 @@
 import type { Purpose } from '@outband/contracts';
+import type { MerchantPolicy } from '../../merchants/merchant.repository';
 import type { BoundData } from '../codes/bound-data';
 import type { VerificationServiceDeps } from '../verification.deps';
 import type { VerificationRecord } from '../verification.repository';
@@ -25,6 +26,8 @@ export interface NumberCode {
   checkNumber?: boolean;
   /** The merchant's own texts may carry the code (an enrolment's text is fixed: none can forge it). */
   merchantTexts?: boolean;
+  /** The merchant's policy, when the caller has read it already. */
+  policy?: MerchantPolicy;
   /** What the start asked beyond the defaults (a Twilio service's length and name). */
   extra?: Pick<StartInput, 'codeLength' | 'senderName' | 'serviceSid'>;
 }
@@ -36,7 +39,7 @@ export interface NumberCode {
  */
 export async function issueCodeToNumber(d: VerificationServiceDeps, e: NumberCode): Promise<VerificationRecord> {
   const now = d.clock();
-  const policy = await d.policyOf(e.merchantId);
+  const policy = e.policy ?? (await d.policyOf(e.merchantId));
   const to = await d.admitSend(e.merchantId, e.address, policy.allowedCountries);
   const receiver: Receiver = { address: e.address, receiverKind: 'mobile', locale: e.locale ?? 'en' };
   await refuseOverMerchantLimit(d, e.merchantId, policy, now);
