@@ -30,7 +30,7 @@ import { EnrolmentService } from './enrolments/enrolment.service';
 import { SubscriberRepository } from './subscribers/subscriber.repository';
 import { TwilioAccounts } from './twilio/twilio-accounts';
 import { TwilioRepository } from './twilio/twilio.repository';
-import { parseOcraSuite } from './verifications/codes/ocra';
+import { parseOcraSuite } from '@outband/otp';
 import { VerificationLifecycle } from './verifications/lifecycle';
 import { PendingSecretStore } from './verifications/pending/pending-secret.store';
 import { consumeInbound } from './verifications/reverse/inbound.consumer';

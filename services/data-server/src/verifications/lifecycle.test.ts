@@ -21,7 +21,7 @@ import { PaymentService } from '../payments/payment.service';
 import { SessionRepository } from '../sessions/session.repository';
 import { SessionService } from '../sessions/session.service';
 import { SubscriberRepository } from '../subscribers/subscriber.repository';
-import { parseOcraSuite } from './codes/ocra';
+import { parseOcraSuite } from '@outband/otp';
 import { VerificationLifecycle } from './lifecycle';
 import { PendingSecretStore } from './pending/pending-secret.store';
 import { ReverseCodes } from './reverse/reverse-codes';

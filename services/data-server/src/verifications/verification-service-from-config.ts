@@ -6,7 +6,7 @@ import type { SendGuard } from '../abuse/send-guard';
 import type { MerchantRepository } from '../merchants/merchant.repository';
 import type { SessionService } from '../sessions/session.service';
 import { merchantLimit } from '../abuse/merchant-limit';
-import { parseOcraSuite } from './codes/ocra';
+import { parseOcraSuite } from '@outband/otp';
 import { reverseNumberFor } from './reverse/reverse-number';
 import type { VerificationServiceDeps } from './verification.deps';
 import type { IssueRecords } from './start/issue-records';

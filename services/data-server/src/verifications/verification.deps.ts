@@ -16,7 +16,7 @@ import type { ReverseCodes } from './reverse/reverse-codes';
 import type { Subscriber, SubscriberRepository } from '../subscribers/subscriber.repository';
 import type { VerificationRecord, VerificationRepository } from './verification.repository';
 import type { BoundData } from './codes/bound-data';
-import type { OcraSuite } from './codes/ocra';
+import type { OcraSuite } from '@outband/otp';
 import type { PaymentSettlement } from './lifecycle';
 import type { SilentStates } from './silent/silent-states';
 import type { CamaraNumberVerification } from '../number-trust/camara-number-verification';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { bindingHash, deriveCode, macOfCode } from './code-derivation';
 import { maskAddress } from '../mask-address';
-import { parseOcraSuite } from './ocra';
+import { parseOcraSuite } from '@outband/otp';
 
 const key = { id: 'k1', key: Buffer.alloc(32, 5) };
 const suite = parseOcraSuite('OCRA-1:HOTP-SHA256-6:QH64-S064-T1M');

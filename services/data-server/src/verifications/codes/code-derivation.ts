@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { KeyEntry } from '@outband/config';
 import type { CertifiedMessage, TransactionData } from '@outband/contracts';
-import { ocra, parseOcraSuite, type OcraSuite } from './ocra';
+import { ocra, parseOcraSuite, type OcraSuite } from '@outband/otp';
 
 /** What a code is bound to; any change gives another binding hash and another code. */
 export interface CodeBinding {
@@ -53,7 +53,7 @@ export function contentDigest(text: string): string {
 export function deriveCode(suite: OcraSuite, key: KeyEntry, binding: string, verificationId: string, nonce: Buffer, now: Date): string {
   const session = Buffer.concat([Buffer.from(verificationId.replace(/^ve_/, ''), 'hex'), nonce]);
   return ocra(suite, key.key, {
-    question: binding.slice(0, suite.question?.maxLength ?? 64),
+    question: binding.slice(0, suite.question.maxLength),
     session,
     timeSeconds: Math.floor(now.getTime() / 1000),
   });

@@ -8,7 +8,7 @@ import type { SubscriberRepository } from '../../subscribers/subscriber.reposito
 import type { VerificationRecord, VerificationRepository } from '../verification.repository';
 import { deriveCode, macOfCode, reverseLookupOf } from '../codes/code-derivation';
 import { failureKeyOf } from '../../abuse/lockout';
-import type { OcraSuite } from '../codes/ocra';
+import type { OcraSuite } from '@outband/otp';
 import { reverseCodeOf } from './reverse-code';
 
 /** What became of a text on the reverse channel (a metric label, and for `approved` the verification). */

@@ -1,0 +1,5 @@
+export { ocra, parseOcraSuite } from './ocra';
+export type { OcraHash, OcraInputs, OcraSuite, QuestionFormat } from './ocra';
+export { hotp, matchTotp, totp, totpStep } from './hotp';
+export type { OtpHash, TotpOptions } from './hotp';
+export { base32, fromBase32 } from './base32';
