@@ -39,6 +39,7 @@ module.exports = {
         'merchant-api/idempotency',
         'verifications/no-enumeration',
         'verifications/enrolment',
+        'verifications/totp-factor',
         'verifications/silent-verification',
         'merchant-api/twilio-compat',
         'merchant-api/twilio-hardening',

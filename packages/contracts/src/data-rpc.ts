@@ -22,6 +22,7 @@ import {
 import { deliveryAttempt } from './message-events';
 import { numberWarning } from './webhook-events';
 import { enrolmentActionV1, enrolmentStartV1 } from './enrolments';
+import { factorActionV1, factorCreateV1, factorListV1 } from './factors';
 import { registeredActionV1, registeredSendV1 } from './registered-messages';
 import { webhookActionV1, webhookRegisterV1 } from './webhooks';
 import { adminActionV1 } from './admin';
@@ -177,6 +178,9 @@ export const dataRpcRequest = z.discriminatedUnion('type', [
   verificationStartV1,
   enrolmentStartV1,
   enrolmentActionV1,
+  factorCreateV1,
+  factorActionV1,
+  factorListV1,
   verificationFindV1,
   twilioAuthV1,
   twilioServiceV1,

@@ -15,3 +15,4 @@ export * from './merchant-api';
 export * from './twilio';
 export { UNSAFE_TEXT, phoneText, unsafeTextReason } from './phone-text';
 export * from './enrolments';
+export * from './factors';

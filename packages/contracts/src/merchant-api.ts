@@ -17,6 +17,7 @@ import { paymentSource } from './payments';
 import { registeredContent } from './registered-messages';
 import { webhookEventType } from './webhooks';
 import { enrolmentConfirm, enrolmentStart } from './enrolments';
+import { factorConfirm, factorCreate } from './factors';
 
 /**
  * The request bodies of the merchant HTTP API (`/v1`). The information server validates with
@@ -70,7 +71,11 @@ const verificationStart = z
     path: ['returnUrl'],
     message: 'required for channel "silent", and only for it',
   })
-  .refine((b) => b.fallback === undefined || b.channel === 'silent', { path: ['fallback'], message: 'only for channel "silent"' });
+  .refine((b) => b.fallback === undefined || b.channel === 'silent', { path: ['fallback'], message: 'only for channel "silent"' })
+  .refine((b) => b.channel !== 'totp' || (b.purpose === 'login' && b.addressClaim === undefined), {
+    path: ['channel'],
+    message: 'channel "totp" is for logins: a transaction or a message is approved by a code shown with it',
+  });
 
 const verificationCheck = z.strictObject({
   code: typedCode,
@@ -123,6 +128,8 @@ export const merchantApi = {
   webhookRegister,
   enrolmentStart,
   enrolmentConfirm,
+  factorCreate,
+  factorConfirm,
 };
 
 /** What a caller sends to one route (defaults may be left out). */

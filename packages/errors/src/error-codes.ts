@@ -160,7 +160,16 @@ export const errorCodes = {
   CHANNEL_UNSUPPORTED: {
     kind: 'invalid_input',
     description:
-      "The channel is not supported here (a reverse-channel code is texted back, not resent; an enrolment's code is not resent; the Twilio API sends by SMS only).",
+      "The channel is not supported here (a reverse-channel code is texted back, not resent; an enrolment's code is not resent; an authenticator's code is read from the app, and approves logins only; the Twilio API sends by SMS only).",
+  },
+  FACTOR_NOT_FOUND: { kind: 'not_found', description: 'No such factor (or it belongs to another merchant).' },
+  FACTOR_EXISTS: {
+    kind: 'conflict',
+    description: 'The identifier already has a verified factor of this type: delete it before enrolling another.',
+  },
+  FACTORS_DISABLED: {
+    kind: 'unavailable',
+    description: 'Authenticator factors need the content keys that seal their secrets at rest (CONTENT_KEYS), and none is configured here.',
   },
   ENROLMENT_NOT_FOUND: { kind: 'not_found', description: 'No such enrolment (or it belongs to another merchant).' },
   ENROLMENT_REFUSED: {

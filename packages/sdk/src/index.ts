@@ -7,6 +7,8 @@ export type { MerchantKey } from './token';
 export { verifyWebhook } from './webhooks';
 export type { VerifyWebhookOptions, WebhookEnvelope, WebhookEvent } from './webhooks';
 export type {
+  FactorList,
+  FactorView,
   MerchantRequest,
   PaymentView,
   RegisteredView,

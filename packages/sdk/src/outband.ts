@@ -1,5 +1,7 @@
 import type {
   EnrolmentView,
+  FactorList,
+  FactorView,
   MerchantRequest,
   PaymentView,
   RegisteredView,
@@ -62,6 +64,19 @@ export class Outband {
     get: (id: string) => this.http.request<EnrolmentView>('GET', `/v1/enrolments/${seg(id)}`),
     confirm: (id: string, body: MerchantRequest<'enrolmentConfirm'>, o?: CallOptions) =>
       this.http.request<EnrolmentView>('POST', `/v1/enrolments/${seg(id)}/confirm`, body, o),
+  };
+
+  /**
+   * Authenticators (a TOTP app): `create` answers the secret once (`binding`: an otpauth:// URI and
+   * a QR code), `confirm` takes its first code; then `verifications.start({ channel: 'totp' })`.
+   */
+  readonly factors = {
+    create: (body: MerchantRequest<'factorCreate'>, o?: CallOptions) => this.http.request<FactorView>('POST', '/v1/factors', body, o),
+    list: (identifier: string) => this.http.request<FactorList>('GET', `/v1/factors?identifier=${seg(identifier)}`),
+    get: (id: string) => this.http.request<FactorView>('GET', `/v1/factors/${seg(id)}`),
+    confirm: (id: string, body: MerchantRequest<'factorConfirm'>, o?: CallOptions) =>
+      this.http.request<FactorView>('POST', `/v1/factors/${seg(id)}/confirm`, body, o),
+    delete: (id: string) => this.http.request<FactorView>('DELETE', `/v1/factors/${seg(id)}`),
   };
 
   readonly registeredMessages = {

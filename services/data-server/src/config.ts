@@ -103,6 +103,8 @@ export const dataServerEnv = z.object({
     .transform((c): CountryCode => c),
   /** Failed checks before a verification is burned (PSD2 RTS Art. 4: at most 5). */
   MAX_CHECK_ATTEMPTS: envInt(1, 5).default(5),
+  /** Time steps either side of now an authenticator's code may come from: its clock may drift (RFC 6238 §5.2). */
+  TOTP_WINDOW_STEPS: envInt(0, 3).default(1),
   /** The bank's HTTP API (patent: bank server); without it, payments answer 503 PAYMENTS_DISABLED. */
   BANK_URL: envUrl('http', 'https').optional(),
   /** Bound on each bank call; calls are retried (idempotency keys make it safe) then fail. */

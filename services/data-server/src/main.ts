@@ -27,6 +27,7 @@ import { SessionRepository } from './sessions/session.repository';
 import { SessionService } from './sessions/session.service';
 import { EnrolmentRepository } from './enrolments/enrolment.repository';
 import { EnrolmentService } from './enrolments/enrolment.service';
+import { factorsFromConfig } from './factors/factors-from-config';
 import { SubscriberRepository } from './subscribers/subscriber.repository';
 import { TwilioAccounts } from './twilio/twilio-accounts';
 import { TwilioRepository } from './twilio/twilio.repository';
@@ -86,6 +87,7 @@ export async function startDataServer(
   });
   const reverseCodes = new ReverseCodes(redis, config.REDIS_PREFIX);
   const audit = new AuditLog(db);
+  const factors = factorsFromConfig(config, db, audit, merchants);
   const failures = new FailureCounter(redis, config.REDIS_PREFIX, config.SUBSCRIBER_FAILURE_LIMIT, config.SUBSCRIBER_BLOCK_SECONDS);
   const service = verificationServiceFromConfig(
     config,
@@ -101,6 +103,7 @@ export async function startDataServer(
       sessions,
       m,
       redis,
+      factors: config.CONTENT_KEYS ? factors : undefined,
     },
   );
   const payments = new PaymentService({
@@ -141,7 +144,19 @@ export async function startDataServer(
     clock,
     realm: config.ENROLMENT_REALM,
   });
-  const features = { verifications: service, sessions, payments, billing, registered, webhooks, admin, merchants, twilio, enrolments };
+  const features = {
+    verifications: service,
+    sessions,
+    payments,
+    billing,
+    registered,
+    webhooks,
+    admin,
+    merchants,
+    twilio,
+    enrolments,
+    factors,
+  };
   await serveDataRpc({ ...features, bus, names, metrics: m, logger, callers: config.RPC_TRUSTED_USERS });
   const rounds = startBackgroundRounds(config, { webhooks, outbox, sessions, registered, payments }, logger);
   await consumeMessageStatus(bus, names, certificates, webhooks, m, config.MESSAGE_SERVER_USERS);

@@ -12,6 +12,7 @@ import { paymentRouter, settlementRouter, statementRouter } from './merchant-api
 import { registeredMessageRouter } from './merchant-api/registered-message.router';
 import { sessionRouter } from './merchant-api/session.router';
 import { enrolmentRouter } from './merchant-api/enrolment.router';
+import { factorRouter } from './merchant-api/factor.router';
 import { silentCallbackRouter } from './merchant-api/silent-callback.router';
 import { verificationRouter } from './merchant-api/verification.router';
 import { webhookRouter } from './merchant-api/webhook.router';
@@ -146,6 +147,7 @@ export function createApp(d: AppDeps): Express {
   app.use('/v1/payments', mount, ...authenticated, paymentRouter(d.data));
   app.use('/v1/sessions', mount, ...authenticated, sessionRouter(d.data));
   app.use('/v1/enrolments', mount, ...authenticated, enrolmentRouter(d.data));
+  app.use('/v1/factors', mount, ...authenticated, factorRouter(d.data));
   app.use('/v1/webhooks', mount, ...authenticated, webhookRouter(d.data));
   app.use('/v1/subscribers', mount, ...authenticated, statementRouter(d.data));
   app.use('/v1/settlements', mount, ...authenticated, settlementRouter(d.data));

@@ -11,7 +11,9 @@ export interface AuditEvent {
     | 'verification.refused'
     | 'subscriber.blocked'
     | 'subscriber.certified'
-    | 'admin';
+    | 'admin'
+    /** An authenticator factor's life (`factor.created`, `.verified`, `.mismatch`, `.failed`, `.deleted`); its id is the outcome. */
+    | `factor.${'created' | 'verified' | 'mismatch' | 'failed' | 'deleted'}`;
   merchantId: string | null;
   verificationId: string | null;
   subscriberId: number | null;

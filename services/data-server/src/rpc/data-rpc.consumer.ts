@@ -7,6 +7,7 @@ import type { PaymentService } from '../payments/payment.service';
 import type { RegisteredMessageService } from '../registered-messages/registered-message.service';
 import type { SessionService } from '../sessions/session.service';
 import type { EnrolmentService } from '../enrolments/enrolment.service';
+import type { FactorService } from '../factors/factor.service';
 import type { WebhookService } from '../webhooks/webhook.service';
 import type { AdminService } from '../admin/admin.service';
 import type { VerificationService } from '../verifications/verification.service';
@@ -23,6 +24,7 @@ export interface DataRpcDeps {
   payments: PaymentService;
   sessions: SessionService;
   enrolments: EnrolmentService;
+  factors: FactorService;
   registered: RegisteredMessageService;
   webhooks: WebhookService;
   admin: AdminService;
@@ -126,6 +128,20 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       return req.action === 'confirm'
         ? d.enrolments.confirm(req.merchantId, req.enrolmentId, req.code)
         : d.enrolments.get(req.merchantId, req.enrolmentId);
+    case 'factor.create':
+      return d.factors.create(req);
+    case 'factor.list':
+      return d.factors.list(req.merchantId, req.identifier);
+    case 'factor.action':
+      switch (req.action) {
+        case 'confirm':
+          return d.factors.confirm(req.merchantId, req.factorId, req.code);
+        case 'delete':
+          return d.factors.delete(req.merchantId, req.factorId);
+        case 'get':
+          return d.factors.get(req.merchantId, req.factorId);
+      }
+      break;
     case 'session.open':
       return d.sessions.open(req.merchantId, req.identifier);
     case 'session.action':

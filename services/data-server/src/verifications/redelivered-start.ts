@@ -15,5 +15,9 @@ export async function startedBy(
   if (!v || v.channel === 'reverse-sms' || v.channel === 'silent') {
     return undefined;
   }
+  if (v.channel === 'totp') {
+    // Its answer holds nothing the lost one did not: the same verification.
+    return v;
+  }
   return v.decoyOf || (await d.certificates.latestFor(v.id)) ? v : undefined;
 }

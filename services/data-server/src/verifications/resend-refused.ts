@@ -8,6 +8,9 @@ export function refuseResendOf(v: VerificationRecord): void {
   if (v.channel === 'reverse-sms') {
     throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
   }
+  if (v.channel === 'totp') {
+    throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', "an authenticator's code is read from the app, not sent");
+  }
   if (v.silent === 'pending') {
     // Its code goes only as the fallback, to the browser that comes back, or not at all.
     throw new AppError(

@@ -13,6 +13,7 @@ import type { IssueRecords } from './start/issue-records';
 import { VerificationService } from './verification.service';
 import { numberChecksFromConfig } from '../number-trust/number-checks-from-config';
 import { silentFromConfig } from './silent/silent-from-config';
+import type { FactorService } from '../factors/factor.service';
 
 /** The stores a verification service works on; the rest comes from the configuration. */
 export type VerificationStores = Pick<
@@ -34,9 +35,10 @@ export function verificationServiceFromConfig(
     sessions: Pick<SessionService, 'requireOpen'>;
     m: DataServerMetrics;
     redis: RedisClient;
+    factors?: Pick<FactorService, 'useCode' | 'verifiedOf'> | undefined;
   },
 ): VerificationService {
-  const { outbound, issues, guard, limiter, merchants, sessions, m, redis } = parts;
+  const { outbound, issues, guard, limiter, merchants, sessions, m, redis, factors } = parts;
   const silent = silentFromConfig(config, redis, m);
   const numberChecks = numberChecksFromConfig(config, m);
   return new VerificationService({
@@ -57,6 +59,7 @@ export function verificationServiceFromConfig(
     operatorChangeProof: config.ADDRESS_CHANGE_PROOF === 'login',
     claimMaxLifetimeSeconds: config.ADDRESS_CLAIM_MAX_LIFETIME_SECONDS,
     ...(silent ? { silent } : {}),
+    ...(factors ? { factors } : {}),
     ...(numberChecks ? { checkNumber: (address, policy, channel, now) => numberChecks.check(address, policy, channel, now) } : {}),
     sendLimit: (address, now) => limiter.hit('sends', address, config.SEND_LIMIT_PER_ADDRESS, config.SEND_LIMIT_WINDOW_SECONDS * 1000, now),
     clock: () => new Date(),

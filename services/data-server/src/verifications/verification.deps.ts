@@ -18,6 +18,7 @@ import type { VerificationRecord, VerificationRepository } from './verification.
 import type { BoundData } from './codes/bound-data';
 import type { OcraSuite } from '@outband/otp';
 import type { PaymentSettlement } from './lifecycle';
+import type { FactorService } from '../factors/factor.service';
 import type { SilentStates } from './silent/silent-states';
 import type { CamaraNumberVerification } from '../number-trust/camara-number-verification';
 
@@ -66,6 +67,8 @@ export interface VerificationServiceDeps {
    * Silent verification: the states of devices away at the operator, its Number Verification
    * API, and how long a return waits for it; absent: not configured (`SILENT_UNAVAILABLE`).
    */
+  /** Authenticator factors (channel `totp`); without content keys there are none. */
+  factors?: Pick<FactorService, 'useCode' | 'verifiedOf'>;
   silent?: {
     states: SilentStates;
     network: Pick<CamaraNumberVerification, 'authorizeUrl' | 'verified'>;

@@ -49,6 +49,8 @@ export interface VerificationRecord {
   numberCheck?: string | null;
   /** Channel `silent`: how far it went (`pending`, then `verified`, `fallback` or `failed`). */
   silent?: SilentOutcome | null;
+  /** Channel `totp`: the factor whose codes approve it (null when the identifier had none: nothing does). */
+  factorId?: string | null;
 }
 
 /** How a silent verification went: the network vouched for the device, a code went by SMS instead, or neither. */
@@ -84,6 +86,8 @@ interface Row {
   request_id: string | null;
   number_check: string | null;
   silent: SilentOutcome | null;
+  factor_channel: 'totp' | null;
+  factor_id: string | null;
 }
 
 export class VerificationRepository {
@@ -250,13 +254,15 @@ function toRow(v: VerificationRecord): Row {
     content_reference: v.content?.reference ?? null,
     session_id: v.sessionId ?? null,
     // The column keeps the channels a code travels by: a silent verification's is its fallback's.
-    channel: v.channel === 'silent' || !v.channel ? 'sms' : v.channel,
+    channel: v.channel === 'silent' || v.channel === 'totp' || !v.channel ? 'sms' : v.channel,
     service_sid: v.serviceSid ?? null,
     code_length: v.codeLength ?? null,
     sender_name: v.senderName ?? null,
     request_id: v.requestId ?? null,
     number_check: v.numberCheck ?? null,
     silent: v.silent ?? null,
+    factor_channel: v.channel === 'totp' ? v.channel : null,
+    factor_id: v.factorId ?? null,
   };
 }
 
@@ -282,13 +288,14 @@ function fromRow(r: Row): VerificationRecord {
       r.amount_minor !== null && r.currency && r.payee ? { amount: Number(r.amount_minor), currency: r.currency, payee: r.payee } : null,
     content: r.content_digest ? { digest: r.content_digest, reference: r.content_reference } : null,
     sessionId: r.session_id,
-    channel: r.silent ? 'silent' : r.channel,
+    channel: r.silent ? 'silent' : (r.factor_channel ?? r.channel),
     serviceSid: r.service_sid,
     codeLength: r.code_length,
     senderName: r.sender_name,
     requestId: r.request_id,
     numberCheck: r.number_check,
     silent: r.silent ?? null,
+    factorId: r.factor_id ?? null,
   };
 }
 

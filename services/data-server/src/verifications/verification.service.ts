@@ -31,6 +31,7 @@ import { recordedEnds } from './recorded-ends';
 import { recordUnsentCode } from './start/unsent-code';
 import { refuseUnlessSilentPossible, silentAuthorizeUrl } from './silent/silent-start';
 import { completeSilent } from './silent/silent-completion';
+import { admitFactorStart, refuseUnlessFactorPossible, typedFactorCode } from './factor/factor-channel';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
 export class VerificationService {
@@ -50,6 +51,8 @@ export class VerificationService {
     const now = this.d.clock();
     if (req.channel === 'silent') {
       refuseUnlessSilentPossible(this.d, req);
+    } else if (req.channel === 'totp') {
+      refuseUnlessFactorPossible(this.d, req);
     }
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
     const { subscriber, marker, open } = await identifiedHolder(this.d, req.merchantId, req.identifier, req.identifierKind, now, holder);
@@ -63,16 +66,21 @@ export class VerificationService {
     const channel = req.channel ?? 'sms';
     // Before any window counts it: a refused start counts nowhere.
     const secondFactor = subscriber ? await admittedAfterAddressChange(this.d, req.merchantId, subscriber, req, policy, now) : undefined;
-    const { destination, withheld } = await admitStart(this.d, req, channel, subscriber, marker, policy, now);
+    const { destination, withheld, factorId } =
+      channel === 'totp'
+        ? await admitFactorStart(this.d, req, subscriber, marker, policy, now)
+        : { ...(await admitStart(this.d, req, channel, subscriber, marker, policy, now)), factorId: null };
     const receiver = withheld ? null : subscriber;
-    const numberCheck = receiver ? await checkedNumber(this.d, req.merchantId, receiver, policy, channel, now) : undefined;
+    // The network is asked about a number a code goes to: an authenticator's goes nowhere.
+    const numberCheck =
+      receiver && channel !== 'totp' ? await checkedNumber(this.d, req.merchantId, receiver, policy, channel, now) : undefined;
     // One open verification per merchant and subscriber: a new one cancels the old.
     for (const old of open) {
       if ((await this.d.pending.cancel(old.id)) === 'canceled') {
         await this.settle(old, 'canceled', now, { payment: 'sweep' });
       }
     }
-    const admitted = { subscriber, receiver, marker, policy, channel, bound, now, destination, withheld };
+    const admitted = { subscriber, receiver, marker, policy, channel, bound, now, destination, withheld, factorId };
     const { record, code, macKey } = await newVerification(this.d, req, admitted, {
       correlationId,
       requestId: request?.id,
@@ -98,7 +106,9 @@ export class VerificationService {
               ...toView(record, now, undefined),
               silent: { state: 'pending' as const, url: await silentAuthorizeUrl(this.d, record, req, now) },
             }
-          : { ...toView(record, now, undefined), reverse: { code, sendTo: this.d.reverseNumberFor(destination) } };
+          : channel === 'totp'
+            ? toView(record, now, undefined)
+            : { ...toView(record, now, undefined), reverse: { code, sendTo: this.d.reverseNumberFor(destination) } };
       await this.paced(receiver !== null, startedAt);
       return answer;
     }
@@ -234,7 +244,8 @@ export class VerificationService {
       return this.closed(v, 'expired');
     }
     const now = this.d.clock();
-    const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, submittedCode), presented, now);
+    const typed = v.channel === 'totp' ? await typedFactorCode(this.d, v, submittedCode, macKey) : submittedCode;
+    const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, typed), presented, now);
     switch (outcome.kind) {
       case 'approved':
         await this.settle(v, 'approved', now, { attempts: outcome.attempts, audit: this.checked(v, 'approved') });

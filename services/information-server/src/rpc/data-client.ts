@@ -25,6 +25,13 @@ import {
   enrolmentView,
   type EnrolmentStartV1,
   type EnrolmentView,
+  factorList,
+  factorView,
+  type FactorActionV1,
+  type FactorCreateV1,
+  type FactorList,
+  type FactorListV1,
+  type FactorView,
   type SessionView,
   settlementView,
   statementView,
@@ -54,6 +61,9 @@ const foundVerification = z.object({ id: z.string().nullable() });
 export type AdminActionRequest = AdminActionV1 extends infer A ? (A extends AdminActionV1 ? Omit<A, 'type' | 'version'> : never) : never;
 
 /** The calls the information server makes to the data server, typed and validated both ways. */
+/** Omit over each member of a union (a plain Omit would merge them). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export interface DataClient {
   startVerification(
     req: Omit<Extract<DataRpcRequest, { type: 'verification.start' }>, 'type' | 'version'>,
@@ -91,6 +101,9 @@ export interface DataClient {
     req: { merchantId: string; enrolmentId: string } & ({ action: 'get' } | { action: 'confirm'; code: string }),
     correlationId?: string,
   ): Promise<EnrolmentView>;
+  createFactor(req: Omit<FactorCreateV1, 'type' | 'version'>, correlationId?: string): Promise<FactorView>;
+  listFactors(req: Omit<FactorListV1, 'type' | 'version'>, correlationId?: string): Promise<FactorList>;
+  factorAction(req: DistributiveOmit<FactorActionV1, 'type' | 'version'>, correlationId?: string): Promise<FactorView>;
   sessionAction(merchantId: string, sessionId: string, action: 'get' | 'heartbeat' | 'end', correlationId?: string): Promise<SessionView>;
   sendRegistered(req: Omit<RegisteredSendV1, 'type' | 'version'>, correlationId?: string): Promise<RegisteredView>;
   registeredAction(
@@ -154,6 +167,9 @@ export function busDataClient(bus: MessageBus, names: BusNames, timeoutMs: numbe
     startEnrolment: (req, cid) => call({ type: 'enrolment.start', version: 1, ...req }, enrolmentView, cid),
     completeSilent: (req, cid) => call({ type: 'silent.complete', version: 1, ...req }, silentRedirect, cid),
     enrolmentAction: (req, cid) => call({ type: 'enrolment.action', version: 1, ...req }, enrolmentView, cid),
+    createFactor: (req, cid) => call({ type: 'factor.create', version: 1, ...req }, factorView, cid),
+    listFactors: (req, cid) => call({ type: 'factor.list', version: 1, ...req }, factorList, cid),
+    factorAction: (req, cid) => call({ type: 'factor.action', version: 1, ...req }, factorView, cid),
     sessionAction: (merchantId, sessionId, action, cid) =>
       call({ type: 'session.action', version: 1, merchantId, sessionId, action }, sessionView, cid),
     sendRegistered: (req, cid) => call({ type: 'registered.send', version: 1, ...req }, registeredView, cid),

@@ -25,6 +25,7 @@ import { numberChecks } from './023-number-checks';
 import { enrolments } from './024-enrolments';
 import { silentAndClaims } from './025-silent-and-claims';
 import { identifierRealms } from './026-identifier-realms';
+import { factors } from './027-factors';
 
 // In the order they run. A name is what knex records in its table: never rename one.
 const migrations = [
@@ -54,6 +55,7 @@ const migrations = [
   enrolments,
   silentAndClaims,
   identifierRealms,
+  factors,
 ];
 
 /** A knex migration source over the data server's migrations, in order. */

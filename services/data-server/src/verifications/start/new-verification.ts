@@ -16,6 +16,7 @@ import type { Admission } from './start-admission';
 import { decoyDestination } from './decoy-destination';
 import { unmatchableCode } from './decoy';
 import type { Receiver } from './issue-code';
+import { factorTicket } from '../factor/factor-channel';
 
 /** What the pending store keeps of a new verification's code: its keyed MAC, never the code. */
 export function pendingSecretOf(record: VerificationRecord, macKey: KeyEntry, code: string, maxAttempts: number) {
@@ -39,6 +40,8 @@ export interface AdmittedStart extends Admission {
   channel: Channel;
   bound: BoundData;
   now: Date;
+  /** Channel `totp`: the identifier's verified factor, if it has one. */
+  factorId?: string | null;
 }
 
 /**
@@ -69,9 +72,13 @@ export async function newVerification(
   const code =
     channel === 'reverse-sms'
       ? await reserveReverseCode(d, codeKey, macKey, binding, id, now, expiresAt)
-      : receiver && channel !== 'silent'
-        ? deriveCode(withDigits(d.suite, codeLength), codeKey, binding, id, randomBytes(32), now)
-        : unmatchableCode();
+      : channel === 'totp'
+        ? a.factorId
+          ? factorTicket(macKey, id)
+          : unmatchableCode()
+        : receiver && channel !== 'silent'
+          ? deriveCode(withDigits(d.suite, codeLength), codeKey, binding, id, randomBytes(32), now)
+          : unmatchableCode();
   // An invalid or premium-rate number shows in the mask's format, and always will be refused:
   // it shows its decoy's mask instead (a decoy's number is neither).
   const shown =
@@ -107,6 +114,7 @@ export async function newVerification(
     numberCheck: request.numberCheck ?? null,
     // A silent verification has no code until its fallback: nobody can type one meanwhile.
     silent: channel === 'silent' ? 'pending' : null,
+    factorId: channel === 'totp' ? (a.factorId ?? null) : null,
   };
   return { record, code, macKey };
 }

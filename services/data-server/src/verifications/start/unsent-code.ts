@@ -13,7 +13,7 @@ export async function recordUnsentCode(
   v: VerificationRecord,
   o: { channel: Exclude<Channel, 'sms'>; code: string; received: boolean; now: Date; secondFactor?: string | undefined },
 ): Promise<void> {
-  const how = o.channel === 'silent' ? 'silent' : 'reverse';
+  const how = o.channel === 'reverse-sms' ? 'reverse' : o.channel;
   await d
     .record({
       verification: v,

@@ -19,6 +19,7 @@ const ids = {
   webhook: 'we_9e4b2d7f1c8a43e5b6d0a2c4e8f1b7d3',
   enrolment: 'en_2c8f1a6d3e9b47c0a5d2e8f4b1c7a396',
   enrolmentCode: 've_6e1b9d4a2c7f48e3b0d5a1c8e2f7b4d9',
+  factor: 'fa_4d7e2a9c1b6f43e8a0c5d2b7e9f1a3c6',
 };
 const at = (minute: number) => `2026-03-02T10:${String(minute).padStart(2, '0')}:00.000Z`;
 const alicePhone = '+33 6 •• •• •• 78';
@@ -32,6 +33,15 @@ const enrolment = {
   expiresAt: at(20),
   attemptsLeft: 5,
   verificationId: ids.enrolmentCode,
+};
+const factor = {
+  id: ids.factor,
+  identifier: 'alice',
+  type: 'totp',
+  status: 'unverified',
+  label: 'alice',
+  config: { algorithm: 'SHA1', digits: 6, periodSeconds: 30 },
+  createdAt: at(15),
 };
 const pending = {
   id: ids.verification,
@@ -134,6 +144,26 @@ export const routeExamples: Record<string, RouteExample> = {
     request: { code: '482913' },
     response: { ...enrolment, status: 'confirmed', attemptsLeft: 0, confirmedAt: at(16) },
   },
+  'post /v1/factors': {
+    summary: 'alice adds her authenticator app',
+    request: { identifier: 'alice', type: 'totp' },
+    response: {
+      ...factor,
+      binding: {
+        uri: 'otpauth://totp/Outband:alice?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Outband&algorithm=SHA1&digits=6&period=30',
+        secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+        qr: { svg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 37 37">…</svg>', png: 'data:image/png;base64,iVBORw0KGgo…' },
+      },
+    },
+  },
+  'get /v1/factors': { summary: "alice's factors", response: { factors: [{ ...factor, status: 'verified', verifiedAt: at(16) }] } },
+  'get /v1/factors/:id': { summary: 'A factor not yet confirmed', response: factor },
+  'post /v1/factors/:id/confirm': {
+    summary: 'alice types the code her app shows',
+    request: { code: '482913' },
+    response: { ...factor, status: 'verified', verifiedAt: at(16) },
+  },
+  'delete /v1/factors/:id': { summary: 'alice removes her app', response: { ...factor, status: 'deleted', verifiedAt: at(16) } },
   'post /v1/registered-messages': {
     summary: 'alice deposits a notice for bob',
     request: {

@@ -4,6 +4,8 @@ import {
   registeredView,
   sessionView,
   enrolmentView,
+  factorList,
+  factorView,
   settlementView,
   statementView,
   verificationView,
@@ -14,6 +16,7 @@ import { paymentBodies } from '../payment.router';
 import { registeredBodies } from '../registered-message.router';
 import { sessionBodies } from '../session.router';
 import { enrolmentBodies } from '../enrolment.router';
+import { factorBodies } from '../factor.router';
 import { verificationBodies } from '../verification.router';
 import { webhookBodies } from '../webhook.router';
 import { routeExamples } from './openapi-examples';
@@ -95,6 +98,24 @@ export const operations: Operation[] = [
     body: enrolmentBodies.confirm,
     response: enrolmentView,
   },
+  {
+    method: 'post',
+    path: '/v1/factors',
+    summary: 'Enrol an authenticator: its secret, once, as an otpauth:// URI and a QR code',
+    body: factorBodies.create,
+    response: factorView,
+    status: 201,
+  },
+  { method: 'get', path: '/v1/factors', summary: "List an identifier's factors (?identifier=)", response: factorList },
+  { method: 'get', path: '/v1/factors/:id', summary: 'Read a factor', response: factorView },
+  {
+    method: 'post',
+    path: '/v1/factors/:id/confirm',
+    summary: 'Verify a factor with the first code its authenticator shows',
+    body: factorBodies.confirm,
+    response: factorView,
+  },
+  { method: 'delete', path: '/v1/factors/:id', summary: 'Delete a factor: its codes approve nothing more', response: factorView },
   {
     method: 'post',
     path: '/v1/registered-messages',

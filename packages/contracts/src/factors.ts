@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { identifier, merchantId } from './common';
+
+/** A factor: an authenticator (an app or a token) a person enrolled with a merchant. */
+export const factorId = z.string().regex(/^fa_[0-9a-f]{32}$/, 'must be a factor id (fa_ and 32 hex digits)');
+export const factorType = z.enum(['totp']);
+export type FactorType = z.infer<typeof factorType>;
+
+const typedCode = z.string().regex(/^\d{6,10}$/, 'must be the 6 to 10 digits the authenticator shows');
+
+/**
+ * `POST /v1/factors`: a new secret for `identifier`'s authenticator, answered once as an
+ * `otpauth://` URI and a QR code; it checks nothing until a first code confirms it.
+ */
+export const factorCreate = z.strictObject({
+  identifier,
+  type: factorType,
+  /** The account name the app shows beside the issuer (default: the identifier). */
+  label: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[^:\p{Cc}]+$/u, 'must not hold a colon or control characters')
+    .optional(),
+});
+
+/** `POST /v1/factors/:id/confirm`: the first code the authenticator shows. */
+export const factorConfirm = z.strictObject({ code: typedCode });
+
+/** information server → data server: enrol a factor. */
+export const factorCreateV1 = z.object({
+  type: z.literal('factor.create'),
+  version: z.literal(1),
+  merchantId,
+  identifier,
+  factorType,
+  label: z.string().max(64).optional(),
+});
+export type FactorCreateV1 = z.infer<typeof factorCreateV1>;
+
+/** information server → data server: read, confirm or delete a factor, or list an identifier's. */
+export const factorActionV1 = z.discriminatedUnion('action', [
+  z.object({
+    type: z.literal('factor.action'),
+    version: z.literal(1),
+    merchantId,
+    factorId,
+    action: z.enum(['get', 'delete']),
+  }),
+  z.object({
+    type: z.literal('factor.action'),
+    version: z.literal(1),
+    merchantId,
+    factorId,
+    action: z.literal('confirm'),
+    code: typedCode,
+  }),
+]);
+export type FactorActionV1 = z.infer<typeof factorActionV1>;
+
+export const factorListV1 = z.object({ type: z.literal('factor.list'), version: z.literal(1), merchantId, identifier });
+export type FactorListV1 = z.infer<typeof factorListV1>;
+
+export const factorView = z.object({
+  id: factorId,
+  identifier,
+  type: factorType,
+  /** `unverified` until a first code confirms it; `verified` checks logins; `failed` after too many wrong confirms. */
+  status: z.enum(['unverified', 'verified', 'failed', 'deleted']),
+  label: z.string(),
+  config: z.object({ algorithm: z.enum(['SHA1', 'SHA256', 'SHA512']), digits: z.number().int(), periodSeconds: z.number().int() }),
+  createdAt: z.string(),
+  verifiedAt: z.string().optional(),
+  /** Only in the answer that created it: what the person's app takes. Never shown again. */
+  binding: z
+    .object({
+      uri: z.string(),
+      secret: z.string(),
+      qr: z.object({ svg: z.string(), png: z.string() }).optional(),
+    })
+    .optional(),
+  /** At a confirm: why the code was refused, the factor still unverified. */
+  cause: z.object({ code: z.string(), detail: z.string() }).optional(),
+});
+export type FactorView = z.infer<typeof factorView>;
+
+export const factorList = z.object({ factors: z.array(factorView) });
+export type FactorList = z.infer<typeof factorList>;

@@ -1,0 +1,128 @@
+import type { Knex } from '@outband/db';
+import type { FactorType } from '@outband/contracts';
+
+export type FactorStatus = 'unverified' | 'verified' | 'failed' | 'deleted';
+export type FactorAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
+
+export interface FactorRecord {
+  id: string;
+  merchantId: string;
+  identifier: string;
+  type: FactorType;
+  status: FactorStatus;
+  /** The account name the authenticator shows. */
+  label: string;
+  /** The shared secret, sealed with the content keys (its id is the context); never stored in clear. */
+  sealedSecret: string;
+  algorithm: FactorAlgorithm;
+  digits: number;
+  periodSeconds: number;
+  /** The last time step a code was used at: no code of it or before works again. */
+  usedStep: number | null;
+  failedConfirms: number;
+  createdAt: Date;
+  verifiedAt: Date | null;
+}
+
+interface Row {
+  id: string;
+  merchant_id: string;
+  identifier: string;
+  type: FactorType;
+  status: FactorStatus;
+  label: string;
+  sealed_secret: string;
+  algorithm: FactorAlgorithm;
+  digits: number;
+  period_seconds: number;
+  used_step: number | null;
+  failed_confirms: number;
+  created_at: Date;
+  verified_at: Date | null;
+}
+
+/** Factors: each state change and each used step is one conditional update, so two checks never both win. */
+export class FactorRepository {
+  constructor(private readonly db: Knex) {}
+
+  async insert(f: FactorRecord): Promise<void> {
+    await this.db<Row>('factors').insert({
+      id: f.id,
+      merchant_id: f.merchantId,
+      identifier: f.identifier,
+      type: f.type,
+      status: f.status,
+      label: f.label,
+      sealed_secret: f.sealedSecret,
+      algorithm: f.algorithm,
+      digits: f.digits,
+      period_seconds: f.periodSeconds,
+      used_step: f.usedStep,
+      failed_confirms: f.failedConfirms,
+      created_at: f.createdAt,
+      verified_at: f.verifiedAt,
+    });
+  }
+
+  /** The merchant's factor: another merchant's is unknown. */
+  async find(merchantId: string, id: string): Promise<FactorRecord | undefined> {
+    const row = await this.db<Row>('factors').where({ id, merchant_id: merchantId }).first();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** An identifier's factors of this merchant that are still there (unverified or verified), oldest first. */
+  async ofIdentifier(merchantId: string, identifier: string): Promise<FactorRecord[]> {
+    const rows = await this.db<Row>('factors')
+      .where({ merchant_id: merchantId, identifier })
+      .whereIn('status', ['unverified', 'verified'])
+      .orderBy('created_at');
+    return rows.map(fromRow);
+  }
+
+  /** Moves a factor on from `from`; answers whether this call did. */
+  async transition(id: string, from: FactorStatus, to: FactorStatus, at?: Date): Promise<boolean> {
+    const changed = await this.db<Row>('factors')
+      .where({ id, status: from })
+      .update({ status: to, ...(to === 'verified' && at ? { verified_at: at } : {}) });
+    return changed === 1;
+  }
+
+  /** Takes a time step for a code of `id`: false when it, or a later one, was already used. */
+  async useStep(id: string, step: number): Promise<boolean> {
+    const changed = await this.db<Row>('factors')
+      .where({ id })
+      .whereIn('status', ['unverified', 'verified'])
+      .whereRaw('(used_step IS NULL OR used_step < ?)', [step])
+      .update({ used_step: step });
+    return changed === 1;
+  }
+
+  /** Counts a wrong first code; at `limit` the factor fails (a new one must be created). Answers the count. */
+  async failConfirm(id: string, limit: number): Promise<number> {
+    await this.db<Row>('factors')
+      .where({ id, status: 'unverified' })
+      .increment('failed_confirms', 1);
+    await this.db<Row>('factors').where({ id, status: 'unverified' }).where('failed_confirms', '>=', limit).update({ status: 'failed' });
+    const row = await this.db<Row>('factors').where({ id }).first('failed_confirms');
+    return row?.failed_confirms ?? limit;
+  }
+}
+
+function fromRow(r: Row): FactorRecord {
+  return {
+    id: r.id,
+    merchantId: r.merchant_id,
+    identifier: r.identifier,
+    type: r.type,
+    status: r.status,
+    label: r.label,
+    sealedSecret: r.sealed_secret,
+    algorithm: r.algorithm,
+    digits: Number(r.digits),
+    periodSeconds: Number(r.period_seconds),
+    usedStep: r.used_step === null ? null : Number(r.used_step),
+    failedConfirms: Number(r.failed_confirms),
+    createdAt: new Date(r.created_at),
+    verifiedAt: r.verified_at ? new Date(r.verified_at) : null,
+  };
+}

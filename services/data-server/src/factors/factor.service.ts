@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '@outband/errors';
+import { seal, unseal, type FactorCreateV1, type FactorView, type SealKey } from '@outband/contracts';
+import { matchTotp } from '@outband/otp';
+import type { AuditLog } from '../audit/audit-log';
+import type { MerchantPolicy } from '../merchants/merchant.repository';
+import type { FactorRecord, FactorRepository } from './factor.repository';
+import { otpauthUri } from './totp-secret';
+import { qrCodeOf } from './qr-code';
+
+export interface FactorDeps {
+  factors: FactorRepository;
+  audit: Pick<AuditLog, 'append'>;
+  policyOf: (merchantId: string) => Promise<MerchantPolicy>;
+  /** Seal the secrets at rest (CONTENT_KEYS); without them factors are off. */
+  keys: SealKey[] | undefined;
+  clock: () => Date;
+  /** Wrong first codes before a new factor fails. @defaultValue 5 */
+  maxConfirmAttempts?: number;
+  /** Steps either side of now a code may come from (clocks drift). @defaultValue 1 */
+  window?: number;
+}
+
+/**
+ * Authenticator factors (RFC 6238 TOTP): a secret shown once as an `otpauth://` URI and a QR code,
+ * confirmed by a first code, then checking the identifier's logins (channel `totp`) with the
+ * verifications' own attempt limits, lockout and audit. A code works once: its time step is used.
+ */
+export class FactorService {
+  constructor(private readonly d: FactorDeps) {}
+
+  async create(req: Omit<FactorCreateV1, 'type' | 'version'>): Promise<FactorView> {
+    const keys = this.keys();
+    const existing = await this.d.factors.ofIdentifier(req.merchantId, req.identifier);
+    if (existing.some((f) => f.type === req.factorType && f.status === 'verified')) {
+      throw new AppError('conflict', 'FACTOR_EXISTS', `this identifier has a verified ${req.factorType} factor: delete it first`);
+    }
+    const now = this.d.clock();
+    // An unconfirmed secret was shown to someone: a new one replaces it.
+    for (const f of existing.filter((e) => e.type === req.factorType)) {
+      await this.d.factors.transition(f.id, 'unverified', 'deleted');
+    }
+    const secret = randomBytes(20);
+    const id = `fa_${randomBytes(16).toString('hex')}`;
+    const f: FactorRecord = {
+      id,
+      merchantId: req.merchantId,
+      identifier: req.identifier,
+      type: req.factorType,
+      status: 'unverified',
+      label: req.label ?? req.identifier,
+      sealedSecret: seal(keys, secret.toString('hex'), id),
+      // What every authenticator app supports; others read the URI's parameters, not all apps do.
+      algorithm: 'SHA1',
+      digits: 6,
+      periodSeconds: 30,
+      usedStep: null,
+      failedConfirms: 0,
+      createdAt: now,
+      verifiedAt: null,
+    };
+    await this.d.factors.insert(f);
+    await this.audited(f, 'created');
+    const policy = await this.d.policyOf(req.merchantId);
+    const uri = otpauthUri(f, policy.senderName ?? 'Outband', secret);
+    return { ...viewOf(f), binding: { uri, secret: new URLSearchParams(uri.split('?')[1]).get('secret') ?? '', qr: await qrCodeOf(uri) } };
+  }
+
+  async get(merchantId: string, id: string): Promise<FactorView> {
+    return viewOf(await this.find(merchantId, id));
+  }
+
+  async list(merchantId: string, identifier: string): Promise<{ factors: FactorView[] }> {
+    return { factors: (await this.d.factors.ofIdentifier(merchantId, identifier)).map(viewOf) };
+  }
+
+  async delete(merchantId: string, id: string): Promise<FactorView> {
+    const f = await this.find(merchantId, id);
+    for (const from of ['unverified', 'verified'] as const) {
+      if (await this.d.factors.transition(f.id, from, 'deleted')) {
+        await this.audited(f, 'deleted');
+        break;
+      }
+    }
+    return this.get(merchantId, id);
+  }
+
+  /** The first code from the authenticator: the right one verifies the factor. */
+  async confirm(merchantId: string, id: string, code: string): Promise<FactorView> {
+    const f = await this.find(merchantId, id);
+    if (f.status !== 'unverified') {
+      return viewOf(f);
+    }
+    const step = this.matchedStep(f, code);
+    if (step !== undefined && (await this.d.factors.useStep(f.id, step)) && (await this.d.factors.transition(f.id, 'unverified', 'verified', this.d.clock()))) {
+      await this.audited(f, 'verified');
+      return this.get(merchantId, id);
+    }
+    const failed = await this.d.factors.failConfirm(f.id, this.maxConfirmAttempts());
+    await this.audited(f, failed >= this.maxConfirmAttempts() ? 'failed' : 'mismatch');
+    const now = await this.find(merchantId, id);
+    return { ...viewOf(now), cause: { code: 'CODE_MISMATCH', detail: 'that is not the code the authenticator shows now' } };
+  }
+
+  /**
+   * Whether `code` is a fresh code of the verified factor `id`, its step then used (a replay or
+   * a code of another factor is not). Checks go through the verification's attempts first.
+   */
+  async useCode(merchantId: string, id: string, code: string): Promise<boolean> {
+    const f = await this.d.factors.find(merchantId, id);
+    if (f?.status !== 'verified' || !this.d.keys) {
+      return false;
+    }
+    const step = this.matchedStep(f, code);
+    return step !== undefined && this.d.factors.useStep(f.id, step);
+  }
+
+  /** The merchant's verified factor of `type` for `identifier`, if any. */
+  async verifiedOf(merchantId: string, identifier: string, type: FactorRecord['type']): Promise<FactorRecord | undefined> {
+    return (await this.d.factors.ofIdentifier(merchantId, identifier)).find((f) => f.type === type && f.status === 'verified');
+  }
+
+  private matchedStep(f: FactorRecord, code: string): number | undefined {
+    const secret = Buffer.from(unseal(this.keys(), f.sealedSecret, f.id), 'hex');
+    const step = matchTotp(secret, code, this.d.clock().getTime() / 1000, {
+      periodSeconds: f.periodSeconds,
+      digits: f.digits,
+      hash: f.algorithm.toLowerCase() as 'sha1',
+      window: this.d.window ?? 1,
+      usedStep: f.usedStep === null ? null : BigInt(f.usedStep),
+    });
+    return step === undefined ? undefined : Number(step);
+  }
+
+  private maxConfirmAttempts(): number {
+    return this.d.maxConfirmAttempts ?? 5;
+  }
+
+  private async find(merchantId: string, id: string): Promise<FactorRecord> {
+    const f = await this.d.factors.find(merchantId, id);
+    if (!f) {
+      throw new AppError('not_found', 'FACTOR_NOT_FOUND', 'no such factor');
+    }
+    return f;
+  }
+
+  private async audited(f: FactorRecord, what: 'created' | 'verified' | 'mismatch' | 'failed' | 'deleted'): Promise<void> {
+    await this.d.audit.append({
+      at: this.d.clock(),
+      kind: `factor.${what}`,
+      merchantId: f.merchantId,
+      verificationId: null,
+      subscriberId: null,
+      outcome: f.id,
+    });
+  }
+
+  private keys(): SealKey[] {
+    if (!this.d.keys) {
+      throw new AppError('unavailable', 'FACTORS_DISABLED', 'no content key is configured on this installation (CONTENT_KEYS)');
+    }
+    return this.d.keys;
+  }
+}
+
+function viewOf(f: FactorRecord): FactorView {
+  return {
+    id: f.id,
+    identifier: f.identifier,
+    type: f.type,
+    status: f.status,
+    label: f.label,
+    config: { algorithm: f.algorithm, digits: f.digits, periodSeconds: f.periodSeconds },
+    createdAt: f.createdAt.toISOString(),
+    ...(f.verifiedAt ? { verifiedAt: f.verifiedAt.toISOString() } : {}),
+  };
+}

@@ -1,0 +1,64 @@
+import { createHmac } from 'node:crypto';
+import { AppError } from '@outband/errors';
+import type { KeyEntry } from '@outband/config';
+import type { MerchantPolicy } from '../../merchants/merchant.repository';
+import type { Subscriber } from '../../subscribers/subscriber.repository';
+import type { VerificationServiceDeps } from '../verification.deps';
+import type { VerificationRecord } from '../verification.repository';
+import type { StartInput } from '../start/start-input';
+import type { Admission } from '../start/start-admission';
+import { refuseOverMerchantLimit } from '../start/start-admission';
+import { decoyDestination } from '../start/decoy-destination';
+
+/** Refuses a start by an authenticator factor that this installation or this start cannot do, before anything counts it. */
+export function refuseUnlessFactorPossible(d: Pick<VerificationServiceDeps, 'factors'>, req: StartInput): void {
+  if (!d.factors) {
+    throw new AppError('unavailable', 'FACTORS_DISABLED', 'no content key is configured on this installation (CONTENT_KEYS)');
+  }
+  if (req.purpose !== 'login' || req.addressClaim !== undefined) {
+    // An app's code says nothing of what is paid: a transaction or a message needs a code shown with it.
+    throw new AppError(
+      'invalid_input',
+      'CHANNEL_UNSUPPORTED',
+      'channel "totp" is for logins: a transaction or a message is approved by a code shown with it',
+    );
+  }
+}
+
+/**
+ * A factor start sends nothing, so only the merchant's rate counts it. Whether the identifier has a
+ * verified factor is not told: without one the start answers alike and no code ever approves it.
+ */
+export async function admitFactorStart(
+  d: VerificationServiceDeps,
+  req: StartInput,
+  subscriber: Subscriber | null,
+  marker: string,
+  policy: MerchantPolicy,
+  now: Date,
+): Promise<Admission & { factorId: string | null }> {
+  await refuseOverMerchantLimit(d, req.merchantId, policy, now);
+  const factor = await d.factors!.verifiedOf(req.merchantId, req.identifier, 'totp');
+  const destination = subscriber?.address ?? decoyDestination(marker, req.identifier, req.identifierKind, d.decoyCountry);
+  return { destination, withheld: null, factorId: factor?.id ?? null };
+}
+
+/**
+ * What stands for a factor verification's code in the pending store: a keyed value nobody types
+ * (typed codes are digits). A fresh authenticator code is exchanged for it at the check, so the
+ * store counts attempts, burns and ends the verification as it does any code.
+ */
+export function factorTicket(macKey: KeyEntry, verificationId: string): string {
+  return createHmac('sha256', macKey.key).update(`factor:${verificationId}`).digest('hex');
+}
+
+/** The code to check in the pending store for what was typed: the ticket when it is a fresh code of the factor. */
+export async function typedFactorCode(
+  d: Pick<VerificationServiceDeps, 'factors'>,
+  v: VerificationRecord,
+  typed: string,
+  macKey: KeyEntry,
+): Promise<string> {
+  const fresh = v.factorId && d.factors ? await d.factors.useCode(v.merchantId, v.factorId, typed) : false;
+  return fresh ? factorTicket(macKey, v.id) : typed;
+}
