@@ -99,9 +99,7 @@ export class FactorRepository {
 
   /** Counts a wrong first code; at `limit` the factor fails (a new one must be created). Answers the count. */
   async failConfirm(id: string, limit: number): Promise<number> {
-    await this.db<Row>('factors')
-      .where({ id, status: 'unverified' })
-      .increment('failed_confirms', 1);
+    await this.db<Row>('factors').where({ id, status: 'unverified' }).increment('failed_confirms', 1);
     await this.db<Row>('factors').where({ id, status: 'unverified' }).where('failed_confirms', '>=', limit).update({ status: 'failed' });
     const row = await this.db<Row>('factors').where({ id }).first('failed_confirms');
     return row?.failed_confirms ?? limit;

@@ -92,7 +92,11 @@ export class FactorService {
       return viewOf(f);
     }
     const step = this.matchedStep(f, code);
-    if (step !== undefined && (await this.d.factors.useStep(f.id, step)) && (await this.d.factors.transition(f.id, 'unverified', 'verified', this.d.clock()))) {
+    if (
+      step !== undefined &&
+      (await this.d.factors.useStep(f.id, step)) &&
+      (await this.d.factors.transition(f.id, 'unverified', 'verified', this.d.clock()))
+    ) {
       await this.audited(f, 'verified');
       return this.get(merchantId, id);
     }

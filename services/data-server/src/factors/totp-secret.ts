@@ -6,7 +6,11 @@ import type { FactorRecord } from './factor.repository';
  * the others follow): issuer and account name in the label and again as `issuer`, the secret in
  * base32 without padding.
  */
-export function otpauthUri(f: Pick<FactorRecord, 'label' | 'algorithm' | 'digits' | 'periodSeconds'>, issuer: string, secret: Buffer): string {
+export function otpauthUri(
+  f: Pick<FactorRecord, 'label' | 'algorithm' | 'digits' | 'periodSeconds'>,
+  issuer: string,
+  secret: Buffer,
+): string {
   const params = new URLSearchParams({
     secret: base32(secret),
     issuer,
