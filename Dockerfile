@@ -7,6 +7,7 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
 COPY packages/errors/package.json packages/errors/
 COPY packages/sms-codec/package.json packages/sms-codec/
 COPY packages/otp/package.json packages/otp/
+COPY packages/ocra-token/package.json packages/ocra-token/
 COPY packages/config/package.json packages/config/
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/observability/package.json packages/observability/

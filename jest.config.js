@@ -30,6 +30,7 @@ module.exports = {
       testMatch: [
         'verifications/login-flow',
         'payments/payments',
+        'payments/ocra-signing',
         'verifications/transaction-signing',
         'verifications/resend',
         'verifications/sessions',

@@ -20,9 +20,10 @@ export const verificationStatus = z.enum([
 /**
  * How the code travels: to the phone (`sms`), or from it (`reverse-sms`, patent aspect 2); or
  * none at all (`silent`): the operator's network says whether the device holds the number; or
- * from an authenticator the person enrolled as a factor (`totp`, logins).
+ * from an authenticator the person enrolled as a factor: an app's time-based code (`totp`,
+ * logins), or a token's response to a challenge shown with what is approved (`ocra-app`).
  */
-export const channel = z.enum(['sms', 'reverse-sms', 'silent', 'totp']);
+export const channel = z.enum(['sms', 'reverse-sms', 'silent', 'totp', 'ocra-app']);
 
 /**
  * Where a silent verification sends the device's browser back, with the code that approves it:

@@ -238,6 +238,8 @@ export const verificationView = z.object({
    * only in the answer that starts it, is where the merchant's page sends the device's browser.
    */
   silent: z.object({ state: z.enum(['pending', 'verified', 'fallback', 'failed']), url: z.string().optional() }).optional(),
+  /** Channel `ocra-app`: the challenge to show with what is approved; the enrolled token's response is the code. */
+  ocra: z.object({ challenge: z.string() }).optional(),
 });
 export type VerificationView = z.infer<typeof verificationView>;
 

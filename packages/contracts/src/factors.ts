@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { identifier, merchantId } from './common';
 
-/** A factor: an authenticator (an app or a token) a person enrolled with a merchant. */
+/**
+ * A factor: an authenticator a person enrolled with a merchant: an app's time-based codes (`totp`),
+ * or an app or hardware token answering challenges with RFC 6287 OCRA (`ocra`).
+ */
 export const factorId = z.string().regex(/^fa_[0-9a-f]{32}$/, 'must be a factor id (fa_ and 32 hex digits)');
-export const factorType = z.enum(['totp']);
+export const factorType = z.enum(['totp', 'ocra']);
 export type FactorType = z.infer<typeof factorType>;
 
 const typedCode = z.string().regex(/^\d{6,10}$/, 'must be the 6 to 10 digits the authenticator shows');
@@ -24,7 +27,7 @@ export const factorCreate = z.strictObject({
     .optional(),
 });
 
-/** `POST /v1/factors/:id/confirm`: the first code the authenticator shows. */
+/** `POST /v1/factors/:id/confirm`: the first code the authenticator shows (an OCRA token's: its response to `binding.challenge`). */
 export const factorConfirm = z.strictObject({ code: typedCode });
 
 /** information server → data server: enrol a factor. */
@@ -68,15 +71,26 @@ export const factorView = z.object({
   /** `unverified` until a first code confirms it; `verified` checks logins; `failed` after too many wrong confirms. */
   status: z.enum(['unverified', 'verified', 'failed', 'deleted']),
   label: z.string(),
-  config: z.object({ algorithm: z.enum(['SHA1', 'SHA256', 'SHA512']), digits: z.number().int(), periodSeconds: z.number().int() }),
+  /** A TOTP app's algorithm, digits and step; an OCRA token's suite. */
+  config: z.object({
+    algorithm: z.enum(['SHA1', 'SHA256', 'SHA512']),
+    digits: z.number().int(),
+    periodSeconds: z.number().int().optional(),
+    suite: z.string().optional(),
+  }),
   createdAt: z.string(),
   verifiedAt: z.string().optional(),
   /** Only in the answer that created it: what the person's app takes. Never shown again. */
   binding: z
     .object({
-      uri: z.string(),
+      /** TOTP: the shared secret, base32; OCRA: the token's key, hex. */
       secret: z.string(),
+      /** TOTP: the otpauth:// URI apps read, and as a QR code. */
+      uri: z.string().optional(),
       qr: z.object({ svg: z.string(), png: z.string() }).optional(),
+      /** OCRA: the suite the token computes, and the challenge whose response confirms it. */
+      suite: z.string().optional(),
+      challenge: z.string().optional(),
     })
     .optional(),
   /** At a confirm: why the code was refused, the factor still unverified. */

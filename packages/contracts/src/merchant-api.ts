@@ -13,7 +13,7 @@ import {
   silentFallback,
   transactionData,
 } from './common';
-import { paymentSource } from './payments';
+import { paymentChannel, paymentSource } from './payments';
 import { registeredContent } from './registered-messages';
 import { webhookEventType } from './webhooks';
 import { enrolmentConfirm, enrolmentStart } from './enrolments';
@@ -75,6 +75,10 @@ const verificationStart = z
   .refine((b) => b.channel !== 'totp' || (b.purpose === 'login' && b.addressClaim === undefined), {
     path: ['channel'],
     message: 'channel "totp" is for logins: a transaction or a message is approved by a code shown with it',
+  })
+  .refine((b) => b.channel !== 'ocra-app' || b.addressClaim === undefined, {
+    path: ['channel'],
+    message: 'channel "ocra-app" answers with the enrolled token: an address claim names a number',
   });
 
 const verificationCheck = z.strictObject({
@@ -98,6 +102,8 @@ const paymentStart = z.strictObject({
   /** What the code approves and the bank charges (amount in minor units). */
   transaction: transactionData,
   locale: locale.optional(),
+  /** `ocra-app`: no SMS; the answer carries a challenge the payer's enrolled token answers (offline signing). */
+  channel: paymentChannel.optional(),
 });
 
 const sessionOpen = z.strictObject({ identifier });

@@ -33,6 +33,9 @@ export const paymentSource = z.discriminatedUnion('kind', [
 export type PaymentSource = z.infer<typeof paymentSource>;
 
 /** information server → data server: start a payment (patent Fig. 7-10). */
+/** How a payment's code is had: by SMS, or from the payer's OCRA token answering a challenge. */
+export const paymentChannel = z.enum(['sms', 'ocra-app']);
+
 export const paymentStartV1 = z.object({
   type: z.literal('payment.start'),
   version: z.literal(1),
@@ -40,6 +43,7 @@ export const paymentStartV1 = z.object({
   source: paymentSource,
   transaction: transactionData,
   locale: locale.optional(),
+  channel: paymentChannel.optional(),
 });
 export type PaymentStartV1 = z.infer<typeof paymentStartV1>;
 
@@ -68,6 +72,8 @@ export const paymentView = z.object({
   verificationId: verificationId.optional(),
   /** The subscriber's masked address the code went to. */
   to: z.string().optional(),
+  /** Channel `ocra-app`, in the start's answer: the challenge to show beside the amount and payee. */
+  ocra: z.object({ challenge: z.string() }).optional(),
   /** For a terminal, once captured: the lines it prints on the ticket. */
   ticket: z.array(z.string()).optional(),
   history: z.array(z.object({ state: paymentState, at: z.string(), cause: z.string().optional() })),

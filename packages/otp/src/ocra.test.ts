@@ -1,4 +1,5 @@
 import { ocra, parseOcraSuite } from './ocra';
+import { isChallengeOnly, ocraChallenge } from './ocra-challenge';
 
 // Keys and vectors of RFC 6287 Appendix C.
 const seed20 = Buffer.from('3132333435363738393031323334353637383930', 'hex');
@@ -168,5 +169,32 @@ describe('OCRA (RFC 6287 Appendix C)', () => {
 
   it('gives the whole HMAC when the suite truncates to zero digits', () => {
     expect(ocra(parseOcraSuite('OCRA-1:HOTP-SHA256-0:QN08'), seed32, { question: '12345678' })).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('OCRA challenges', () => {
+  it('fits the suite: digits for N and A, hex for H, at most the question length', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(ocraChallenge(parseOcraSuite('OCRA-1:HOTP-SHA256-8:QN08'), key, 'a')).toMatch(/^\d{8}$/);
+    expect(ocraChallenge(parseOcraSuite('OCRA-1:HOTP-SHA256-8:QA06'), key, 'a')).toMatch(/^\d{6}$/);
+    expect(ocraChallenge(parseOcraSuite('OCRA-1:HOTP-SHA256-8:QH40'), key, 'a', 10)).toMatch(/^[0-9a-f]{10}$/);
+    expect(ocraChallenge(parseOcraSuite('OCRA-1:HOTP-SHA256-8:QN08'), key, 'a')).toBe(
+      ocraChallenge(parseOcraSuite('OCRA-1:HOTP-SHA256-8:QN08'), key, 'a'),
+    );
+    expect(ocraChallenge(parseOcraSuite('OCRA-1:HOTP-SHA256-8:QN08'), key, 'b')).not.toBe(
+      ocraChallenge(parseOcraSuite('OCRA-1:HOTP-SHA256-8:QN08'), key, 'a'),
+    );
+  });
+
+  it('tells the suites whose response the server alone can know', () => {
+    expect(isChallengeOnly(parseOcraSuite('OCRA-1:HOTP-SHA256-8:QN08'))).toBe(true);
+    for (const s of [
+      'OCRA-1:HOTP-SHA256-8:C-QN08',
+      'OCRA-1:HOTP-SHA256-8:QN08-PSHA1',
+      'OCRA-1:HOTP-SHA256-8:QN08-S064',
+      'OCRA-1:HOTP-SHA256-8:QN08-T1M',
+    ]) {
+      expect(isChallengeOnly(parseOcraSuite(s))).toBe(false);
+    }
   });
 });

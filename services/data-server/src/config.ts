@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isChallengeOnly, parseOcraSuite } from '@outband/otp';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import {
   busEnv,
@@ -105,6 +106,25 @@ export const dataServerEnv = z.object({
   MAX_CHECK_ATTEMPTS: envInt(1, 5).default(5),
   /** Time steps either side of now an authenticator's code may come from: its clock may drift (RFC 6238 §5.2). */
   TOTP_WINDOW_STEPS: envInt(0, 3).default(1),
+  /**
+   * The RFC 6287 suite new OCRA tokens compute (channel `ocra-app`): a question alone, no counter,
+   * PIN, session or time, so that the server knows the one right response to each challenge.
+   */
+  OCRA_FACTOR_SUITE: z
+    .string()
+    .default('OCRA-1:HOTP-SHA256-8:QN08')
+    .transform((text, ctx) => {
+      try {
+        const suite = parseOcraSuite(text);
+        if (isChallengeOnly(suite)) {
+          return suite;
+        }
+        ctx.addIssue({ code: 'custom', message: 'must take a question alone (no C, P, S or T input)' });
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+      return z.NEVER;
+    }),
   /** The bank's HTTP API (patent: bank server); without it, payments answer 503 PAYMENTS_DISABLED. */
   BANK_URL: envUrl('http', 'https').optional(),
   /** Bound on each bank call; calls are retried (idempotency keys make it safe) then fail. */

@@ -16,7 +16,10 @@ export interface FactorRecord {
   sealedSecret: string;
   algorithm: FactorAlgorithm;
   digits: number;
-  periodSeconds: number;
+  /** TOTP: its time step. */
+  periodSeconds: number | null;
+  /** OCRA: the suite the token computes. */
+  suite: string | null;
   /** The last time step a code was used at: no code of it or before works again. */
   usedStep: number | null;
   failedConfirms: number;
@@ -34,7 +37,8 @@ interface Row {
   sealed_secret: string;
   algorithm: FactorAlgorithm;
   digits: number;
-  period_seconds: number;
+  period_seconds: number | null;
+  suite: string | null;
   used_step: number | null;
   failed_confirms: number;
   created_at: Date;
@@ -57,6 +61,7 @@ export class FactorRepository {
       algorithm: f.algorithm,
       digits: f.digits,
       period_seconds: f.periodSeconds,
+      suite: f.suite,
       used_step: f.usedStep,
       failed_confirms: f.failedConfirms,
       created_at: f.createdAt,
@@ -117,7 +122,8 @@ function fromRow(r: Row): FactorRecord {
     sealedSecret: r.sealed_secret,
     algorithm: r.algorithm,
     digits: Number(r.digits),
-    periodSeconds: Number(r.period_seconds),
+    periodSeconds: r.period_seconds === null ? null : Number(r.period_seconds),
+    suite: r.suite,
     usedStep: r.used_step === null ? null : Number(r.used_step),
     failedConfirms: Number(r.failed_confirms),
     createdAt: new Date(r.created_at),

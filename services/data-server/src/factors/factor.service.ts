@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '@outband/errors';
 import { seal, unseal, type FactorCreateV1, type FactorView, type SealKey } from '@outband/contracts';
-import { matchTotp } from '@outband/otp';
+import type { OcraSuite } from '@outband/otp';
 import type { AuditLog } from '../audit/audit-log';
 import type { MerchantPolicy } from '../merchants/merchant.repository';
 import type { FactorRecord, FactorRepository } from './factor.repository';
-import { otpauthUri } from './totp-secret';
+import { freshStep, newTotp, otpauthUri } from './totp-factor';
+import { answersChallenge, confirmChallenge, newOcra, ocraResponse } from './ocra-factor';
 import { qrCodeOf } from './qr-code';
 
 export interface FactorDeps {
@@ -14,17 +15,20 @@ export interface FactorDeps {
   policyOf: (merchantId: string) => Promise<MerchantPolicy>;
   /** Seal the secrets at rest (CONTENT_KEYS); without them factors are off. */
   keys: SealKey[] | undefined;
+  /** The suite new OCRA tokens compute (OCRA_FACTOR_SUITE): a question alone. */
+  ocraSuite: OcraSuite;
   clock: () => Date;
   /** Wrong first codes before a new factor fails. @defaultValue 5 */
   maxConfirmAttempts?: number;
-  /** Steps either side of now a code may come from (clocks drift). @defaultValue 1 */
+  /** Steps either side of now a TOTP code may come from (clocks drift). @defaultValue 1 */
   window?: number;
 }
 
 /**
- * Authenticator factors (RFC 6238 TOTP): a secret shown once as an `otpauth://` URI and a QR code,
- * confirmed by a first code, then checking the identifier's logins (channel `totp`) with the
- * verifications' own attempt limits, lockout and audit. A code works once: its time step is used.
+ * Authenticator factors: a TOTP app (RFC 6238), whose secret is shown once as an `otpauth://` URI
+ * and a QR code, or an OCRA token (RFC 6287), whose key and suite are shown once to load it; each
+ * confirmed by a first code, then checking the identifier's verifications (channels `totp` and
+ * `ocra-app`) with the verifications' own attempt limits, lockout and audit.
  */
 export class FactorService {
   constructor(private readonly d: FactorDeps) {}
@@ -35,12 +39,11 @@ export class FactorService {
     if (existing.some((f) => f.type === req.factorType && f.status === 'verified')) {
       throw new AppError('conflict', 'FACTOR_EXISTS', `this identifier has a verified ${req.factorType} factor: delete it first`);
     }
-    const now = this.d.clock();
     // An unconfirmed secret was shown to someone: a new one replaces it.
     for (const f of existing.filter((e) => e.type === req.factorType)) {
       await this.d.factors.transition(f.id, 'unverified', 'deleted');
     }
-    const secret = randomBytes(20);
+    const { secret, settings } = req.factorType === 'totp' ? newTotp() : newOcra(this.d.ocraSuite);
     const id = `fa_${randomBytes(16).toString('hex')}`;
     const f: FactorRecord = {
       id,
@@ -50,17 +53,17 @@ export class FactorService {
       status: 'unverified',
       label: req.label ?? req.identifier,
       sealedSecret: seal(keys, secret.toString('hex'), id),
-      // What every authenticator app supports; others read the URI's parameters, not all apps do.
-      algorithm: 'SHA1',
-      digits: 6,
-      periodSeconds: 30,
+      ...settings,
       usedStep: null,
       failedConfirms: 0,
-      createdAt: now,
+      createdAt: this.d.clock(),
       verifiedAt: null,
     };
     await this.d.factors.insert(f);
     await this.audited(f, 'created');
+    if (f.type === 'ocra') {
+      return { ...viewOf(f), binding: { secret: secret.toString('hex'), suite: f.suite ?? '', challenge: confirmChallenge(f, secret) } };
+    }
     const policy = await this.d.policyOf(req.merchantId);
     const uri = otpauthUri(f, policy.senderName ?? 'Outband', secret);
     return { ...viewOf(f), binding: { uri, secret: new URLSearchParams(uri.split('?')[1]).get('secret') ?? '', qr: await qrCodeOf(uri) } };
@@ -91,32 +94,44 @@ export class FactorService {
     if (f.status !== 'unverified') {
       return viewOf(f);
     }
-    const step = this.matchedStep(f, code);
-    if (
-      step !== undefined &&
-      (await this.d.factors.useStep(f.id, step)) &&
-      (await this.d.factors.transition(f.id, 'unverified', 'verified', this.d.clock()))
-    ) {
+    if ((await this.firstCodeRight(f, code)) && (await this.d.factors.transition(f.id, 'unverified', 'verified', this.d.clock()))) {
       await this.audited(f, 'verified');
       return this.get(merchantId, id);
     }
     const failed = await this.d.factors.failConfirm(f.id, this.maxConfirmAttempts());
     await this.audited(f, failed >= this.maxConfirmAttempts() ? 'failed' : 'mismatch');
     const now = await this.find(merchantId, id);
-    return { ...viewOf(now), cause: { code: 'CODE_MISMATCH', detail: 'that is not the code the authenticator shows now' } };
+    return {
+      ...viewOf(now),
+      cause: {
+        code: 'CODE_MISMATCH',
+        detail: f.type === 'totp' ? 'that is not the code the app shows now' : "that is not the token's response to the challenge",
+      },
+    };
   }
 
   /**
-   * Whether `code` is a fresh code of the verified factor `id`, its step then used (a replay or
-   * a code of another factor is not). Checks go through the verification's attempts first.
+   * Whether `code` is a fresh code of the verified TOTP factor `id`, its step then used (a replay
+   * or a code of another factor is not).
    */
   async useCode(merchantId: string, id: string, code: string): Promise<boolean> {
     const f = await this.d.factors.find(merchantId, id);
-    if (f?.status !== 'verified' || !this.d.keys) {
+    if (f?.status !== 'verified' || f.type !== 'totp' || !this.d.keys) {
       return false;
     }
-    const step = this.matchedStep(f, code);
+    const step = freshStep(f, this.secretOf(f), code, this.d.clock(), this.d.window ?? 1);
     return step !== undefined && this.d.factors.useStep(f.id, step);
+  }
+
+  /** The response the verified OCRA token `id` gives to `challenge`: what its holder types back. */
+  async responseTo(merchantId: string, id: string, challenge: string): Promise<string | undefined> {
+    const f = await this.d.factors.find(merchantId, id);
+    return f?.status === 'verified' && f.type === 'ocra' && this.d.keys ? ocraResponse(f, this.secretOf(f), challenge) : undefined;
+  }
+
+  /** The suite an OCRA verification's challenge is made for: its token's, or the installation's. */
+  ocraSuiteOf(f: FactorRecord | undefined): string {
+    return f?.suite ?? this.d.ocraSuite.text;
   }
 
   /** The merchant's verified factor of `type` for `identifier`, if any. */
@@ -124,16 +139,18 @@ export class FactorService {
     return (await this.d.factors.ofIdentifier(merchantId, identifier)).find((f) => f.type === type && f.status === 'verified');
   }
 
-  private matchedStep(f: FactorRecord, code: string): number | undefined {
-    const secret = Buffer.from(unseal(this.keys(), f.sealedSecret, f.id), 'hex');
-    const step = matchTotp(secret, code, this.d.clock().getTime() / 1000, {
-      periodSeconds: f.periodSeconds,
-      digits: f.digits,
-      hash: f.algorithm.toLowerCase() as 'sha1',
-      window: this.d.window ?? 1,
-      usedStep: f.usedStep === null ? null : BigInt(f.usedStep),
-    });
-    return step === undefined ? undefined : Number(step);
+  /** A TOTP app's first code takes its step; an OCRA token's is its response to the confirm challenge. */
+  private async firstCodeRight(f: FactorRecord, code: string): Promise<boolean> {
+    const secret = this.secretOf(f);
+    if (f.type === 'ocra') {
+      return answersChallenge(f, secret, confirmChallenge(f, secret), code);
+    }
+    const step = freshStep(f, secret, code, this.d.clock(), this.d.window ?? 1);
+    return step !== undefined && this.d.factors.useStep(f.id, step);
+  }
+
+  private secretOf(f: FactorRecord): Buffer {
+    return Buffer.from(unseal(this.keys(), f.sealedSecret, f.id), 'hex');
   }
 
   private maxConfirmAttempts(): number {
@@ -174,7 +191,12 @@ function viewOf(f: FactorRecord): FactorView {
     type: f.type,
     status: f.status,
     label: f.label,
-    config: { algorithm: f.algorithm, digits: f.digits, periodSeconds: f.periodSeconds },
+    config: {
+      algorithm: f.algorithm,
+      digits: f.digits,
+      ...(f.periodSeconds !== null ? { periodSeconds: f.periodSeconds } : {}),
+      ...(f.suite ? { suite: f.suite } : {}),
+    },
     createdAt: f.createdAt.toISOString(),
     ...(f.verifiedAt ? { verifiedAt: f.verifiedAt.toISOString() } : {}),
   };

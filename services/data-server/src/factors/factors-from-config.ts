@@ -17,6 +17,7 @@ export function factorsFromConfig(
     audit,
     policyOf: (merchantId) => merchants.policy(merchantId),
     keys: config.CONTENT_KEYS,
+    ocraSuite: config.OCRA_FACTOR_SUITE,
     clock: () => new Date(),
     maxConfirmAttempts: config.MAX_CHECK_ATTEMPTS,
     window: config.TOTP_WINDOW_STEPS,

@@ -91,7 +91,9 @@ export class PaymentService {
       return this.view(p.id);
     }
     // What the code's start left is known here: the answer needs only the history read.
-    return this.viewOf(await this.sendCode(bank, p, subscriber, req.locale, correlationId, request), subscriber);
+    const sent = await this.sendCode(bank, p, subscriber, { locale: req.locale, channel: req.channel }, correlationId, request);
+    const view = await this.viewOf(sent.payment, subscriber);
+    return sent.ocra ? { ...view, ocra: sent.ocra } : view;
   }
 
   async get(merchantId: string, id: string): Promise<PaymentView> {
@@ -292,15 +294,21 @@ export class PaymentService {
     bank: BankAuthorizer,
     p: PaymentRecord,
     subscriber: Subscriber,
-    locale: 'en' | 'fr' | undefined,
+    o: { locale: 'en' | 'fr' | undefined; channel: PaymentStartInput['channel'] },
     correlationId?: string,
     request?: BusRequest,
-  ): Promise<PaymentRecord> {
+  ): Promise<{ payment: PaymentRecord; ocra?: { challenge: string } | undefined }> {
     let v: VerificationView;
     try {
       // Under the payment's request: a redelivery finds the code the first delivery sent.
       v = await this.d.startVerification(
-        { merchantId: p.merchantId, identifier: subscriber.identifier, transaction: p.transaction, ...(locale ? { locale } : {}) },
+        {
+          merchantId: p.merchantId,
+          identifier: subscriber.identifier,
+          transaction: p.transaction,
+          ...(o.locale ? { locale: o.locale } : {}),
+          ...(o.channel ? { channel: o.channel } : {}),
+        },
         correlationId,
         request,
         subscriber.id,
@@ -325,7 +333,7 @@ export class PaymentService {
         p.id,
       );
     }
-    return { ...p, state: 'code_sent', cause: null, verificationId: v.id, updatedAt: at };
+    return { payment: { ...p, state: 'code_sent', cause: null, verificationId: v.id, updatedAt: at }, ocra: v.ocra };
   }
 
   private bank(): BankAuthorizer {

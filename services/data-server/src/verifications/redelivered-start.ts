@@ -1,5 +1,6 @@
 import type { CertificateRepository } from '../delivery/certificate.repository';
 import type { VerificationRecord, VerificationRepository } from './verification.repository';
+import { isFactorChannel } from './factor/factor-channels';
 
 /**
  * What an earlier delivery of the same bus request started, if its code went out (or it was a
@@ -15,7 +16,7 @@ export async function startedBy(
   if (!v || v.channel === 'reverse-sms' || v.channel === 'silent') {
     return undefined;
   }
-  if (v.channel === 'totp') {
+  if (isFactorChannel(v.channel)) {
     // Its answer holds nothing the lost one did not: the same verification.
     return v;
   }

@@ -2,14 +2,15 @@ import { AppError } from '@outband/errors';
 import type { Purpose } from '@outband/contracts';
 import type { Subscriber } from '../subscribers/subscriber.repository';
 import type { VerificationRecord } from './verification.repository';
+import { isFactorChannel } from './factor/factor-channels';
 
 /** Refuses to resend what has no code to resend: a reverse-channel code, a silent verification's, a given number's. */
 export function refuseResendOf(v: VerificationRecord): void {
   if (v.channel === 'reverse-sms') {
     throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', 'a reverse-channel code is texted back, not resent');
   }
-  if (v.channel === 'totp') {
-    throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', "an authenticator's code is read from the app, not sent");
+  if (isFactorChannel(v.channel)) {
+    throw new AppError('invalid_input', 'CHANNEL_UNSUPPORTED', "an authenticator's code is read from the app or token, not sent");
   }
   if (v.silent === 'pending') {
     // Its code goes only as the fallback, to the browser that comes back, or not at all.

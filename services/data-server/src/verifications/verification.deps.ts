@@ -68,7 +68,7 @@ export interface VerificationServiceDeps {
    * API, and how long a return waits for it; absent: not configured (`SILENT_UNAVAILABLE`).
    */
   /** Authenticator factors (channel `totp`); without content keys there are none. */
-  factors?: Pick<FactorService, 'useCode' | 'verifiedOf'>;
+  factors?: Pick<FactorService, 'useCode' | 'verifiedOf' | 'responseTo' | 'ocraSuiteOf'>;
   silent?: {
     states: SilentStates;
     network: Pick<CamaraNumberVerification, 'authorizeUrl' | 'verified'>;

@@ -8,6 +8,7 @@ import {
   type DeliveryRow,
   type VerificationDelivery,
 } from '../delivery/certificate.repository';
+import { isFactorChannel, type FactorChannel } from './factor/factor-channels';
 import { realmsOf, subscriberColumns, toSubscriber, type Subscriber, type SubscriberRow } from '../subscribers/subscriber.repository';
 
 /** The durable record of a verification (never the code). */
@@ -49,8 +50,10 @@ export interface VerificationRecord {
   numberCheck?: string | null;
   /** Channel `silent`: how far it went (`pending`, then `verified`, `fallback` or `failed`). */
   silent?: SilentOutcome | null;
-  /** Channel `totp`: the factor whose codes approve it (null when the identifier had none: nothing does). */
+  /** Channels `totp` and `ocra-app`: the factor whose codes approve it (null when the identifier had none: nothing does). */
   factorId?: string | null;
+  /** Channel `ocra-app`: the challenge shown with what is approved. */
+  challenge?: string | null;
 }
 
 /** How a silent verification went: the network vouched for the device, a code went by SMS instead, or neither. */
@@ -86,7 +89,8 @@ interface Row {
   request_id: string | null;
   number_check: string | null;
   silent: SilentOutcome | null;
-  factor_channel: 'totp' | null;
+  factor_channel: FactorChannel | null;
+  challenge: string | null;
   factor_id: string | null;
 }
 
@@ -254,14 +258,15 @@ function toRow(v: VerificationRecord): Row {
     content_reference: v.content?.reference ?? null,
     session_id: v.sessionId ?? null,
     // The column keeps the channels a code travels by: a silent verification's is its fallback's.
-    channel: v.channel === 'silent' || v.channel === 'totp' || !v.channel ? 'sms' : v.channel,
+    channel: v.channel === 'silent' || isFactorChannel(v.channel) || !v.channel ? 'sms' : v.channel,
     service_sid: v.serviceSid ?? null,
     code_length: v.codeLength ?? null,
     sender_name: v.senderName ?? null,
     request_id: v.requestId ?? null,
     number_check: v.numberCheck ?? null,
     silent: v.silent ?? null,
-    factor_channel: v.channel === 'totp' ? v.channel : null,
+    factor_channel: isFactorChannel(v.channel) ? v.channel : null,
+    challenge: v.challenge ?? null,
     factor_id: v.factorId ?? null,
   };
 }
@@ -296,6 +301,7 @@ function fromRow(r: Row): VerificationRecord {
     numberCheck: r.number_check,
     silent: r.silent ?? null,
     factorId: r.factor_id ?? null,
+    challenge: r.challenge ?? null,
   };
 }
 

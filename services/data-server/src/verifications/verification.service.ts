@@ -32,6 +32,7 @@ import { recordUnsentCode } from './start/unsent-code';
 import { refuseUnlessSilentPossible, silentAuthorizeUrl } from './silent/silent-start';
 import { completeSilent } from './silent/silent-completion';
 import { admitFactorStart, refuseUnlessFactorPossible, typedFactorCode } from './factor/factor-channel';
+import { isFactorChannel } from './factor/factor-channels';
 
 /** The data server's part of the login flow (patent Fig. 4-5): issue, check, cancel, read. */
 export class VerificationService {
@@ -51,8 +52,8 @@ export class VerificationService {
     const now = this.d.clock();
     if (req.channel === 'silent') {
       refuseUnlessSilentPossible(this.d, req);
-    } else if (req.channel === 'totp') {
-      refuseUnlessFactorPossible(this.d, req);
+    } else if (isFactorChannel(req.channel)) {
+      refuseUnlessFactorPossible(this.d, req, req.channel);
     }
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
     const { subscriber, marker, open } = await identifiedHolder(this.d, req.merchantId, req.identifier, req.identifierKind, now, holder);
@@ -66,21 +67,20 @@ export class VerificationService {
     const channel = req.channel ?? 'sms';
     // Before any window counts it: a refused start counts nowhere.
     const secondFactor = subscriber ? await admittedAfterAddressChange(this.d, req.merchantId, subscriber, req, policy, now) : undefined;
-    const { destination, withheld, factorId } =
-      channel === 'totp'
-        ? await admitFactorStart(this.d, req, subscriber, marker, policy, now)
-        : { ...(await admitStart(this.d, req, channel, subscriber, marker, policy, now)), factorId: null };
+    const { destination, withheld, factor } = isFactorChannel(channel)
+      ? await admitFactorStart(this.d, req, subscriber, marker, policy, now, channel)
+      : { ...(await admitStart(this.d, req, channel, subscriber, marker, policy, now)), factor: undefined };
     const receiver = withheld ? null : subscriber;
     // The network is asked about a number a code goes to: an authenticator's goes nowhere.
     const numberCheck =
-      receiver && channel !== 'totp' ? await checkedNumber(this.d, req.merchantId, receiver, policy, channel, now) : undefined;
+      receiver && !isFactorChannel(channel) ? await checkedNumber(this.d, req.merchantId, receiver, policy, channel, now) : undefined;
     // One open verification per merchant and subscriber: a new one cancels the old.
     for (const old of open) {
       if ((await this.d.pending.cancel(old.id)) === 'canceled') {
         await this.settle(old, 'canceled', now, { payment: 'sweep' });
       }
     }
-    const admitted = { subscriber, receiver, marker, policy, channel, bound, now, destination, withheld, factorId };
+    const admitted = { subscriber, receiver, marker, policy, channel, bound, now, destination, withheld, factor };
     const { record, code, macKey } = await newVerification(this.d, req, admitted, {
       correlationId,
       requestId: request?.id,
@@ -106,7 +106,7 @@ export class VerificationService {
               ...toView(record, now, undefined),
               silent: { state: 'pending' as const, url: await silentAuthorizeUrl(this.d, record, req, now) },
             }
-          : channel === 'totp'
+          : isFactorChannel(channel)
             ? toView(record, now, undefined)
             : { ...toView(record, now, undefined), reverse: { code, sendTo: this.d.reverseNumberFor(destination) } };
       await this.paced(receiver !== null, startedAt);

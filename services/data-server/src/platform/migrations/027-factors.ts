@@ -1,9 +1,10 @@
 import type { Migration } from '@outband/db';
 
 /**
- * Factors: authenticators (a TOTP app) a person enrolled with a merchant, their secret sealed, and
- * the last time step a code of theirs was used (a code works once). A verification checked by one
- * names its channel and factor beside `channel`, whose values are those a code travels by.
+ * Factors: authenticators (a TOTP app, an OCRA token) a person enrolled with a merchant, their
+ * secret sealed, and the last time step a code of theirs was used (a code works once). A
+ * verification checked by one names its channel and factor beside `channel`, whose values are
+ * those a code travels by, and an OCRA one the challenge it showed.
  */
 export const factors: Migration = {
   name: '027_factors',
@@ -18,7 +19,8 @@ export const factors: Migration = {
       t.text('sealed_secret').notNullable();
       t.string('algorithm', 8).notNullable();
       t.integer('digits').notNullable();
-      t.integer('period_seconds').notNullable();
+      t.integer('period_seconds').nullable();
+      t.string('suite', 64).nullable();
       t.integer('used_step').nullable();
       t.integer('failed_confirms').notNullable().defaultTo(0);
       t.dateTime('created_at', { precision: 3 }).notNullable();
@@ -28,12 +30,14 @@ export const factors: Migration = {
     await knex.schema.alterTable('verifications', (t) => {
       t.string('factor_channel', 16).nullable();
       t.string('factor_id', 40).nullable();
+      t.string('challenge', 16).nullable();
     });
   },
   async down(knex) {
     await knex.schema.alterTable('verifications', (t) => {
       t.dropColumn('factor_channel');
       t.dropColumn('factor_id');
+      t.dropColumn('challenge');
     });
     await knex.schema.dropTable('factors');
   },

@@ -9,13 +9,24 @@ import type { StartInput } from '../start/start-input';
 import type { Admission } from '../start/start-admission';
 import { refuseOverMerchantLimit } from '../start/start-admission';
 import { decoyDestination } from '../start/decoy-destination';
+import { unmatchableCode } from '../start/decoy';
+import { ocraChallenge, parseOcraSuite } from '@outband/otp';
+import type { FactorChannel } from './factor-channels';
+import type { FactorRecord } from '../../factors/factor.repository';
 
 /** Refuses a start by an authenticator factor that this installation or this start cannot do, before anything counts it. */
-export function refuseUnlessFactorPossible(d: Pick<VerificationServiceDeps, 'factors'>, req: StartInput): void {
+export function refuseUnlessFactorPossible(d: Pick<VerificationServiceDeps, 'factors'>, req: StartInput, channel: FactorChannel): void {
   if (!d.factors) {
     throw new AppError('unavailable', 'FACTORS_DISABLED', 'no content key is configured on this installation (CONTENT_KEYS)');
   }
-  if (req.purpose !== 'login' || req.addressClaim !== undefined) {
+  if (req.addressClaim !== undefined) {
+    throw new AppError(
+      'invalid_input',
+      'CHANNEL_UNSUPPORTED',
+      `channel "${channel}" answers with the enrolled authenticator: a claim names a number`,
+    );
+  }
+  if (channel === 'totp' && req.purpose !== 'login') {
     // An app's code says nothing of what is paid: a transaction or a message needs a code shown with it.
     throw new AppError(
       'invalid_input',
@@ -36,11 +47,29 @@ export async function admitFactorStart(
   marker: string,
   policy: MerchantPolicy,
   now: Date,
-): Promise<Admission & { factorId: string | null }> {
+  channel: FactorChannel,
+): Promise<Admission & { factor: FactorRecord | undefined }> {
   await refuseOverMerchantLimit(d, req.merchantId, policy, now);
-  const factor = await d.factors!.verifiedOf(req.merchantId, req.identifier, 'totp');
+  const factor = await d.factors!.verifiedOf(req.merchantId, req.identifier, channel === 'totp' ? 'totp' : 'ocra');
   const destination = subscriber?.address ?? decoyDestination(marker, req.identifier, req.identifierKind, d.decoyCountry);
-  return { destination, withheld: null, factorId: factor?.id ?? null };
+  return { destination, withheld: null, factor };
+}
+
+/**
+ * An OCRA verification's challenge and code: the challenge is derived from the binding (merchant,
+ * identifier, verification id, amount, payee, message), so it changes with what is approved; the
+ * code is the enrolled token's response to it. Without a token the challenge looks alike and no
+ * response is right.
+ */
+export async function ocraChallengeAndCode(
+  d: Pick<VerificationServiceDeps, 'factors'>,
+  factor: FactorRecord | undefined,
+  codeKey: KeyEntry,
+  binding: string,
+): Promise<{ challenge: string; code: string }> {
+  const challenge = ocraChallenge(parseOcraSuite(d.factors!.ocraSuiteOf(factor)), codeKey.key, `ocra-app:${binding}`);
+  const response = factor ? await d.factors!.responseTo(factor.merchantId, factor.id, challenge) : undefined;
+  return { challenge, code: response ?? unmatchableCode() };
 }
 
 /**
@@ -59,6 +88,6 @@ export async function typedFactorCode(
   typed: string,
   macKey: KeyEntry,
 ): Promise<string> {
-  const fresh = v.factorId && d.factors ? await d.factors.useCode(v.merchantId, v.factorId, typed) : false;
+  const fresh = v.channel === 'totp' && v.factorId && d.factors ? await d.factors.useCode(v.merchantId, v.factorId, typed) : false;
   return fresh ? factorTicket(macKey, v.id) : typed;
 }

@@ -16,7 +16,8 @@ import type { Admission } from './start-admission';
 import { decoyDestination } from './decoy-destination';
 import { unmatchableCode } from './decoy';
 import type { Receiver } from './issue-code';
-import { factorTicket } from '../factor/factor-channel';
+import { factorTicket, ocraChallengeAndCode } from '../factor/factor-channel';
+import type { FactorRecord } from '../../factors/factor.repository';
 
 /** What the pending store keeps of a new verification's code: its keyed MAC, never the code. */
 export function pendingSecretOf(record: VerificationRecord, macKey: KeyEntry, code: string, maxAttempts: number) {
@@ -40,8 +41,8 @@ export interface AdmittedStart extends Admission {
   channel: Channel;
   bound: BoundData;
   now: Date;
-  /** Channel `totp`: the identifier's verified factor, if it has one. */
-  factorId?: string | null;
+  /** Channels `totp` and `ocra-app`: the identifier's verified factor, if it has one. */
+  factor?: FactorRecord | undefined;
 }
 
 /**
@@ -69,16 +70,19 @@ export async function newVerification(
   const codeLength =
     req.codeLength === undefined ? policy.codeLength : Math.max(req.codeLength, codeLengthFloor(policy.codeLength, d.suite.digits));
   const expiresAt = new Date(now.getTime() + (policy.codeTtlSeconds ?? d.ttlSeconds) * 1000);
+  const ocra = channel === 'ocra-app' ? await ocraChallengeAndCode(d, a.factor, codeKey, binding) : undefined;
   const code =
     channel === 'reverse-sms'
       ? await reserveReverseCode(d, codeKey, macKey, binding, id, now, expiresAt)
-      : channel === 'totp'
-        ? a.factorId
-          ? factorTicket(macKey, id)
-          : unmatchableCode()
-        : receiver && channel !== 'silent'
-          ? deriveCode(withDigits(d.suite, codeLength), codeKey, binding, id, randomBytes(32), now)
-          : unmatchableCode();
+      : ocra
+        ? ocra.code
+        : channel === 'totp'
+          ? a.factor
+            ? factorTicket(macKey, id)
+            : unmatchableCode()
+          : receiver && channel !== 'silent'
+            ? deriveCode(withDigits(d.suite, codeLength), codeKey, binding, id, randomBytes(32), now)
+            : unmatchableCode();
   // An invalid or premium-rate number shows in the mask's format, and always will be refused:
   // it shows its decoy's mask instead (a decoy's number is neither).
   const shown =
@@ -114,7 +118,8 @@ export async function newVerification(
     numberCheck: request.numberCheck ?? null,
     // A silent verification has no code until its fallback: nobody can type one meanwhile.
     silent: channel === 'silent' ? 'pending' : null,
-    factorId: channel === 'totp' ? (a.factorId ?? null) : null,
+    factorId: a.factor?.id ?? null,
+    challenge: ocra?.challenge ?? null,
   };
   return { record, code, macKey };
 }

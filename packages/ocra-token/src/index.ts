@@ -1,0 +1,1 @@
+export { respond, usage } from './token';
