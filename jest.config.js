@@ -44,6 +44,7 @@ module.exports = {
         'verifications/silent-verification',
         'merchant-api/twilio-compat',
         'merchant-api/twilio-hardening',
+        'merchant-api/twilio-factors',
         'messaging/message-outbox',
         'messaging/restarts-and-receipts',
       ].map((name) => `<rootDir>/tests/${name}.int.test.ts`),

@@ -22,7 +22,8 @@ import {
 import { deliveryAttempt } from './message-events';
 import { numberWarning } from './webhook-events';
 import { enrolmentActionV1, enrolmentStartV1 } from './enrolments';
-import { factorActionV1, factorCreateV1, factorListV1 } from './factors';
+import { factorActionV1, factorCreateV1, factorId, factorListV1 } from './factors';
+import { twilioAttemptsV1, twilioChallengesV1, twilioEntityV1, twilioServicesV1 } from './twilio-factors';
 import { registeredActionV1, registeredSendV1 } from './registered-messages';
 import { webhookActionV1, webhookRegisterV1 } from './webhooks';
 import { adminActionV1 } from './admin';
@@ -61,6 +62,8 @@ export const verificationStartV1 = z.object({
   returnUrl: returnUrl.optional(),
   /** Channel `silent`: `sms` sends a code when the network does not vouch for the device (added in v1). @defaultValue sms */
   fallback: silentFallback.optional(),
+  /** Channel `totp` through a Twilio service: the factor a challenge names, instead of the identifier's own (added in v1). */
+  factorId: factorId.optional(),
 });
 export type VerificationStartV1 = z.infer<typeof verificationStartV1>;
 
@@ -181,6 +184,10 @@ export const dataRpcRequest = z.discriminatedUnion('type', [
   factorCreateV1,
   factorActionV1,
   factorListV1,
+  twilioEntityV1,
+  twilioChallengesV1,
+  twilioAttemptsV1,
+  twilioServicesV1,
   verificationFindV1,
   twilioAuthV1,
   twilioServiceV1,
@@ -238,6 +245,8 @@ export const verificationView = z.object({
    * only in the answer that starts it, is where the merchant's page sends the device's browser.
    */
   silent: z.object({ state: z.enum(['pending', 'verified', 'fallback', 'failed']), url: z.string().optional() }).optional(),
+  /** Channels `totp` and `ocra-app`: the factor whose code approves it, when the identifier has one. */
+  factorId: factorId.optional(),
   /** Channel `ocra-app`: the challenge to show with what is approved; the enrolled token's response is the code. */
   ocra: z.object({ challenge: z.string() }).optional(),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifier, merchantId } from './common';
+import { serviceSid } from './twilio';
 
 /**
  * A factor: an authenticator a person enrolled with a merchant: an app's time-based codes (`totp`),
@@ -38,6 +39,8 @@ export const factorCreateV1 = z.object({
   identifier,
   factorType,
   label: z.string().max(64).optional(),
+  /** Through a Twilio service: the factor belongs to the service's entity `identifier`, apart from the merchant's own. */
+  serviceSid: serviceSid.optional(),
 });
 export type FactorCreateV1 = z.infer<typeof factorCreateV1>;
 
@@ -49,6 +52,7 @@ export const factorActionV1 = z.discriminatedUnion('action', [
     merchantId,
     factorId,
     action: z.enum(['get', 'delete']),
+    serviceSid: serviceSid.optional(),
   }),
   z.object({
     type: z.literal('factor.action'),
@@ -57,11 +61,27 @@ export const factorActionV1 = z.discriminatedUnion('action', [
     factorId,
     action: z.literal('confirm'),
     code: typedCode,
+    serviceSid: serviceSid.optional(),
+  }),
+  z.object({
+    type: z.literal('factor.action'),
+    version: z.literal(1),
+    merchantId,
+    factorId,
+    action: z.literal('rename'),
+    label: z.string().min(1).max(64),
+    serviceSid: serviceSid.optional(),
   }),
 ]);
 export type FactorActionV1 = z.infer<typeof factorActionV1>;
 
-export const factorListV1 = z.object({ type: z.literal('factor.list'), version: z.literal(1), merchantId, identifier });
+export const factorListV1 = z.object({
+  type: z.literal('factor.list'),
+  version: z.literal(1),
+  merchantId,
+  identifier,
+  serviceSid: serviceSid.optional(),
+});
 export type FactorListV1 = z.infer<typeof factorListV1>;
 
 export const factorView = z.object({
@@ -79,7 +99,10 @@ export const factorView = z.object({
     suite: z.string().optional(),
   }),
   createdAt: z.string(),
+  updatedAt: z.string(),
   verifiedAt: z.string().optional(),
+  /** The Twilio service it was enrolled through, if any. */
+  serviceSid: serviceSid.optional(),
   /** Only in the answer that created it: what the person's app takes. Never shown again. */
   binding: z
     .object({

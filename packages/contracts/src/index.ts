@@ -16,3 +16,4 @@ export * from './twilio';
 export { UNSAFE_TEXT, phoneText, unsafeTextReason } from './phone-text';
 export * from './enrolments';
 export * from './factors';
+export * from './twilio-factors';

@@ -171,6 +171,14 @@ export const errorCodes = {
     kind: 'unavailable',
     description: 'Authenticator factors need the content keys that seal their secrets at rest (CONTENT_KEYS), and none is configured here.',
   },
+  FACTOR_NOT_VERIFIED: {
+    kind: 'conflict',
+    description: 'The factor is not verified yet: confirm it with the first code its authenticator shows, then challenge it.',
+  },
+  ENTITY_NOT_FOUND: { kind: 'not_found', description: 'No such entity in this Twilio-compatible service.' },
+  ENTITY_EXISTS: { kind: 'conflict', description: 'An entity with this Identity already exists in this service.' },
+  CHALLENGE_NOT_FOUND: { kind: 'not_found', description: 'No such challenge for this entity.' },
+  ATTEMPT_NOT_FOUND: { kind: 'not_found', description: "No such verification attempt among the merchant's services." },
   ENROLMENT_NOT_FOUND: { kind: 'not_found', description: 'No such enrolment (or it belongs to another merchant).' },
   ENROLMENT_REFUSED: {
     kind: 'conflict',

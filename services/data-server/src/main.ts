@@ -29,9 +29,7 @@ import { EnrolmentRepository } from './enrolments/enrolment.repository';
 import { EnrolmentService } from './enrolments/enrolment.service';
 import { factorsFromConfig } from './factors/factors-from-config';
 import { SubscriberRepository } from './subscribers/subscriber.repository';
-import { TwilioAccounts } from './twilio/twilio-accounts';
-import { TwilioRepository } from './twilio/twilio.repository';
-import { parseOcraSuite } from '@outband/otp';
+import { twilioFromConfig } from './twilio/twilio-from-config';
 import { VerificationLifecycle } from './verifications/lifecycle';
 import { PendingSecretStore } from './verifications/pending/pending-secret.store';
 import { consumeInbound } from './verifications/reverse/inbound.consumer';
@@ -131,8 +129,13 @@ export async function startDataServer(
     maxBytes: config.REGISTERED_MAX_BYTES,
     retentionSeconds: config.REGISTERED_RETENTION_SECONDS,
   });
-  const suiteDigits = parseOcraSuite(config.CODE_SUITE).digits;
-  const twilio = new TwilioAccounts({ repo: new TwilioRepository(db), merchants, clock, suiteDigits });
+  const { twilio, twilioEntities, twilioAttempts } = twilioFromConfig(config, db, {
+    merchants,
+    subscribers,
+    verifications,
+    factors,
+    clock,
+  });
   const admin = new AdminService({ db, merchants, subscribers, audit, twilio, sendNotice, clock });
   const billing = new BillingService({ ledger, merchants, subscribers });
   const enrolments = new EnrolmentService({
@@ -154,6 +157,8 @@ export async function startDataServer(
     admin,
     merchants,
     twilio,
+    twilioEntities,
+    twilioAttempts,
     enrolments,
     factors,
   };

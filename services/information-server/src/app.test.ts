@@ -53,6 +53,10 @@ const data: DataClient = {
   settlement: () => Promise.reject(new AppError('unavailable', 'PAYMENTS_DISABLED', 'no bank')),
   findVerification: () => Promise.resolve({ id: null }),
   twilioAuth: () => Promise.reject(new AppError('unauthorized', 'TWILIO_AUTH_INVALID', 'no')),
+  twilioServices: () => Promise.reject(new AppError('not_found', 'SERVICE_NOT_FOUND', 'none')),
+  twilioEntity: () => Promise.reject(new AppError('not_found', 'ENTITY_NOT_FOUND', 'none')),
+  twilioChallenges: () => Promise.resolve({ verifications: [] }),
+  twilioAttempts: () => Promise.resolve({ attempts: [], more: false, total: 0, converted: 0 }),
   twilioService: () => Promise.reject(new AppError('not_found', 'SERVICE_NOT_FOUND', 'none')),
 };
 const logLines: string[] = [];

@@ -23,7 +23,10 @@ export interface FactorRecord {
   /** The last time step a code was used at: no code of it or before works again. */
   usedStep: number | null;
   failedConfirms: number;
+  /** The Twilio service it was enrolled through; null for the merchant's own. */
+  serviceSid: string | null;
   createdAt: Date;
+  updatedAt: Date;
   verifiedAt: Date | null;
 }
 
@@ -41,7 +44,9 @@ interface Row {
   suite: string | null;
   used_step: number | null;
   failed_confirms: number;
+  service_sid: string | null;
   created_at: Date;
+  updated_at: Date;
   verified_at: Date | null;
 }
 
@@ -64,7 +69,9 @@ export class FactorRepository {
       suite: f.suite,
       used_step: f.usedStep,
       failed_confirms: f.failedConfirms,
+      service_sid: f.serviceSid,
       created_at: f.createdAt,
+      updated_at: f.updatedAt,
       verified_at: f.verifiedAt,
     });
   }
@@ -75,21 +82,34 @@ export class FactorRepository {
     return row ? fromRow(row) : undefined;
   }
 
-  /** An identifier's factors of this merchant that are still there (unverified or verified), oldest first. */
-  async ofIdentifier(merchantId: string, identifier: string): Promise<FactorRecord[]> {
+  /** An identifier's factors of this merchant (in this Twilio service, or its own) that are still there, oldest first. */
+  async ofIdentifier(merchantId: string, identifier: string, serviceSid: string | null = null): Promise<FactorRecord[]> {
     const rows = await this.db<Row>('factors')
-      .where({ merchant_id: merchantId, identifier })
+      .where({ merchant_id: merchantId, identifier, service_sid: serviceSid })
       .whereIn('status', ['unverified', 'verified'])
       .orderBy('created_at');
     return rows.map(fromRow);
   }
 
   /** Moves a factor on from `from`; answers whether this call did. */
-  async transition(id: string, from: FactorStatus, to: FactorStatus, at?: Date): Promise<boolean> {
+  async transition(id: string, from: FactorStatus, to: FactorStatus, at: Date): Promise<boolean> {
     const changed = await this.db<Row>('factors')
       .where({ id, status: from })
-      .update({ status: to, ...(to === 'verified' && at ? { verified_at: at } : {}) });
+      .update({ status: to, updated_at: at, ...(to === 'verified' ? { verified_at: at } : {}) });
     return changed === 1;
+  }
+
+  /** Renames a factor (Twilio's `FriendlyName`). */
+  async relabel(id: string, label: string, at: Date): Promise<void> {
+    await this.db<Row>('factors').where({ id }).update({ label, updated_at: at });
+  }
+
+  /** Ends every factor of a Twilio service (its entity or the service deleted), or of one identity in it. */
+  async deleteInService(merchantId: string, serviceSid: string, at: Date, identifier?: string): Promise<void> {
+    await this.db<Row>('factors')
+      .where({ merchant_id: merchantId, service_sid: serviceSid, ...(identifier !== undefined ? { identifier } : {}) })
+      .whereIn('status', ['unverified', 'verified'])
+      .update({ status: 'deleted', updated_at: at });
   }
 
   /** Takes a time step for a code of `id`: false when it, or a later one, was already used. */
@@ -126,7 +146,9 @@ function fromRow(r: Row): FactorRecord {
     suite: r.suite,
     usedStep: r.used_step === null ? null : Number(r.used_step),
     failedConfirms: Number(r.failed_confirms),
+    serviceSid: r.service_sid,
     createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
     verifiedAt: r.verified_at ? new Date(r.verified_at) : null,
   };
 }

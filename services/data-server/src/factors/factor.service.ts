@@ -35,13 +35,15 @@ export class FactorService {
 
   async create(req: Omit<FactorCreateV1, 'type' | 'version'>): Promise<FactorView> {
     const keys = this.keys();
-    const existing = await this.d.factors.ofIdentifier(req.merchantId, req.identifier);
+    const service = req.serviceSid ?? null;
+    const existing = await this.d.factors.ofIdentifier(req.merchantId, req.identifier, service);
     if (existing.some((f) => f.type === req.factorType && f.status === 'verified')) {
       throw new AppError('conflict', 'FACTOR_EXISTS', `this identifier has a verified ${req.factorType} factor: delete it first`);
     }
+    const now = this.d.clock();
     // An unconfirmed secret was shown to someone: a new one replaces it.
     for (const f of existing.filter((e) => e.type === req.factorType)) {
-      await this.d.factors.transition(f.id, 'unverified', 'deleted');
+      await this.d.factors.transition(f.id, 'unverified', 'deleted', now);
     }
     const { secret, settings } = req.factorType === 'totp' ? newTotp() : newOcra(this.d.ocraSuite);
     const id = `fa_${randomBytes(16).toString('hex')}`;
@@ -56,7 +58,9 @@ export class FactorService {
       ...settings,
       usedStep: null,
       failedConfirms: 0,
-      createdAt: this.d.clock(),
+      serviceSid: service,
+      createdAt: now,
+      updatedAt: now,
       verifiedAt: null,
     };
     await this.d.factors.insert(f);
@@ -69,38 +73,46 @@ export class FactorService {
     return { ...viewOf(f), binding: { uri, secret: new URLSearchParams(uri.split('?')[1]).get('secret') ?? '', qr: await qrCodeOf(uri) } };
   }
 
-  async get(merchantId: string, id: string): Promise<FactorView> {
-    return viewOf(await this.find(merchantId, id));
+  /** A factor of the merchant's own, or of a Twilio service (`serviceSid`): each reads the other's as unknown. */
+  async get(merchantId: string, id: string, serviceSid?: string): Promise<FactorView> {
+    return viewOf(await this.find(merchantId, id, serviceSid));
   }
 
-  async list(merchantId: string, identifier: string): Promise<{ factors: FactorView[] }> {
-    return { factors: (await this.d.factors.ofIdentifier(merchantId, identifier)).map(viewOf) };
+  async list(merchantId: string, identifier: string, serviceSid?: string): Promise<{ factors: FactorView[] }> {
+    return { factors: (await this.d.factors.ofIdentifier(merchantId, identifier, serviceSid ?? null)).map(viewOf) };
   }
 
-  async delete(merchantId: string, id: string): Promise<FactorView> {
-    const f = await this.find(merchantId, id);
+  async delete(merchantId: string, id: string, serviceSid?: string): Promise<FactorView> {
+    const f = await this.find(merchantId, id, serviceSid);
     for (const from of ['unverified', 'verified'] as const) {
-      if (await this.d.factors.transition(f.id, from, 'deleted')) {
+      if (await this.d.factors.transition(f.id, from, 'deleted', this.d.clock())) {
         await this.audited(f, 'deleted');
         break;
       }
     }
-    return this.get(merchantId, id);
+    return this.get(merchantId, id, serviceSid);
+  }
+
+  /** Renames a factor (Twilio's `FriendlyName`). */
+  async relabel(merchantId: string, id: string, label: string, serviceSid?: string): Promise<FactorView> {
+    const f = await this.find(merchantId, id, serviceSid);
+    await this.d.factors.relabel(f.id, label, this.d.clock());
+    return this.get(merchantId, id, serviceSid);
   }
 
   /** The first code from the authenticator: the right one verifies the factor. */
-  async confirm(merchantId: string, id: string, code: string): Promise<FactorView> {
-    const f = await this.find(merchantId, id);
+  async confirm(merchantId: string, id: string, code: string, serviceSid?: string): Promise<FactorView> {
+    const f = await this.find(merchantId, id, serviceSid);
     if (f.status !== 'unverified') {
       return viewOf(f);
     }
     if ((await this.firstCodeRight(f, code)) && (await this.d.factors.transition(f.id, 'unverified', 'verified', this.d.clock()))) {
       await this.audited(f, 'verified');
-      return this.get(merchantId, id);
+      return this.get(merchantId, id, serviceSid);
     }
     const failed = await this.d.factors.failConfirm(f.id, this.maxConfirmAttempts());
     await this.audited(f, failed >= this.maxConfirmAttempts() ? 'failed' : 'mismatch');
-    const now = await this.find(merchantId, id);
+    const now = await this.find(merchantId, id, serviceSid);
     return {
       ...viewOf(now),
       cause: {
@@ -134,9 +146,29 @@ export class FactorService {
     return f?.suite ?? this.d.ocraSuite.text;
   }
 
-  /** The merchant's verified factor of `type` for `identifier`, if any. */
-  async verifiedOf(merchantId: string, identifier: string, type: FactorRecord['type']): Promise<FactorRecord | undefined> {
-    return (await this.d.factors.ofIdentifier(merchantId, identifier)).find((f) => f.type === type && f.status === 'verified');
+  /**
+   * The verified factor of `type` a verification of `identifier` is checked by: the one a Twilio
+   * challenge names (`factorId`, which must be that identity's in that service), or the merchant's own.
+   */
+  async verifiedOf(
+    merchantId: string,
+    identifier: string,
+    type: FactorRecord['type'],
+    o: { serviceSid?: string | undefined; factorId?: string | undefined } = {},
+  ): Promise<FactorRecord | undefined> {
+    if (o.factorId !== undefined) {
+      const f = await this.d.factors.find(merchantId, o.factorId);
+      if (f?.serviceSid !== (o.serviceSid ?? null) || f.identifier !== identifier || f.type !== type || f.status === 'deleted') {
+        throw new AppError('not_found', 'FACTOR_NOT_FOUND', 'no such factor');
+      }
+      if (f.status !== 'verified') {
+        throw new AppError('conflict', 'FACTOR_NOT_VERIFIED', 'the factor is not verified yet: confirm it with a first code');
+      }
+      return f;
+    }
+    return (await this.d.factors.ofIdentifier(merchantId, identifier, o.serviceSid ?? null)).find(
+      (f) => f.type === type && f.status === 'verified',
+    );
   }
 
   /** A TOTP app's first code takes its step; an OCRA token's is its response to the confirm challenge. */
@@ -157,9 +189,9 @@ export class FactorService {
     return this.d.maxConfirmAttempts ?? 5;
   }
 
-  private async find(merchantId: string, id: string): Promise<FactorRecord> {
+  private async find(merchantId: string, id: string, serviceSid?: string): Promise<FactorRecord> {
     const f = await this.d.factors.find(merchantId, id);
-    if (!f) {
+    if (!f || f.serviceSid !== (serviceSid ?? null)) {
       throw new AppError('not_found', 'FACTOR_NOT_FOUND', 'no such factor');
     }
     return f;
@@ -198,6 +230,8 @@ function viewOf(f: FactorRecord): FactorView {
       ...(f.suite ? { suite: f.suite } : {}),
     },
     createdAt: f.createdAt.toISOString(),
+    updatedAt: f.updatedAt.toISOString(),
+    ...(f.serviceSid ? { serviceSid: f.serviceSid } : {}),
     ...(f.verifiedAt ? { verifiedAt: f.verifiedAt.toISOString() } : {}),
   };
 }

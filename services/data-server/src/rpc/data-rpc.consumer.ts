@@ -12,6 +12,8 @@ import type { WebhookService } from '../webhooks/webhook.service';
 import type { AdminService } from '../admin/admin.service';
 import type { VerificationService } from '../verifications/verification.service';
 import type { TwilioAccounts } from '../twilio/twilio-accounts';
+import type { TwilioEntities } from '../twilio/twilio-entities';
+import type { VerificationAttempts } from '../twilio/verification-attempts';
 import type { DataServerMetrics } from '../platform/metrics';
 import { asOutage } from '../platform/outage';
 import type { BusRequest } from '../verifications/bus-request';
@@ -31,6 +33,8 @@ export interface DataRpcDeps {
   billing: BillingService;
   merchants: MerchantRepository;
   twilio: TwilioAccounts;
+  twilioEntities: TwilioEntities;
+  twilioAttempts: VerificationAttempts;
   metrics: Pick<DataServerMetrics, 'started' | 'checks' | 'checkSeconds'>;
   logger: Logger;
   /**
@@ -129,17 +133,19 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
         ? d.enrolments.confirm(req.merchantId, req.enrolmentId, req.code)
         : d.enrolments.get(req.merchantId, req.enrolmentId);
     case 'factor.create':
-      return d.factors.create(req);
+      return req.serviceSid ? d.twilioEntities.createFactor({ ...req, serviceSid: req.serviceSid }) : d.factors.create(req);
     case 'factor.list':
-      return d.factors.list(req.merchantId, req.identifier);
+      return d.factors.list(req.merchantId, req.identifier, req.serviceSid);
     case 'factor.action':
       switch (req.action) {
         case 'confirm':
-          return d.factors.confirm(req.merchantId, req.factorId, req.code);
+          return d.factors.confirm(req.merchantId, req.factorId, req.code, req.serviceSid);
         case 'delete':
-          return d.factors.delete(req.merchantId, req.factorId);
+          return d.factors.delete(req.merchantId, req.factorId, req.serviceSid);
         case 'get':
-          return d.factors.get(req.merchantId, req.factorId);
+          return d.factors.get(req.merchantId, req.factorId, req.serviceSid);
+        case 'rename':
+          return d.factors.relabel(req.merchantId, req.factorId, req.label, req.serviceSid);
       }
       break;
     case 'session.open':
@@ -192,6 +198,34 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
       return req.action === 'create'
         ? d.twilio.createService(req.merchantId, req.friendlyName ?? 'Verify', req.codeLength)
         : d.twilio.getService(req.merchantId, req.serviceSid ?? '');
+    case 'twilio.services':
+      switch (req.action) {
+        case 'list':
+          return d.twilio.listServices(req.merchantId);
+        case 'update':
+          return d.twilio.updateService(req.merchantId, req.serviceSid ?? '', req);
+        case 'delete':
+          return d.twilio.deleteService(req.merchantId, req.serviceSid ?? '');
+      }
+      break;
+    case 'twilio.entity': {
+      const identity = req.identity ?? '';
+      switch (req.action) {
+        case 'list':
+          return d.twilioEntities.list(req.merchantId, req.serviceSid);
+        case 'create':
+          return d.twilioEntities.create(req.merchantId, req.serviceSid, identity);
+        case 'get':
+          return d.twilioEntities.get(req.merchantId, req.serviceSid, identity);
+        case 'delete':
+          return d.twilioEntities.delete(req.merchantId, req.serviceSid, identity);
+      }
+      break;
+    }
+    case 'twilio.challenges':
+      return d.twilioEntities.challenges(req.merchantId, req.serviceSid, req.identity, req.factorId);
+    case 'twilio.attempts':
+      return d.twilioAttempts.read(req);
     case 'merchant.keys.get': {
       const keys = await d.merchants.findKeys(req.merchantId);
       if (!keys) {

@@ -4,10 +4,13 @@ import type { TwilioCredentialsView, TwilioPrincipal, TwilioServiceView } from '
 import type { MerchantRepository } from '../merchants/merchant.repository';
 import type { TwilioRepository, TwilioServiceRow } from './twilio.repository';
 import { codeLengthFloor } from '../verifications/codes/code-length';
+import type { FactorRepository } from '../factors/factor.repository';
 
 export interface TwilioAccountsDeps {
   repo: TwilioRepository;
   merchants: Pick<MerchantRepository, 'isActive' | 'policy'>;
+  /** A deleted service's factors end with it. */
+  factors?: Pick<FactorRepository, 'deleteInService'>;
   clock: () => Date;
   /** Digits of the installation's OCRA suite, the length of a merchant without its own. @defaultValue 6 */
   suiteDigits?: number;
@@ -61,12 +64,7 @@ export class TwilioAccounts {
    * digits), or a Twilio client could weaken the codes the operator set. Without one: the floor.
    */
   async createService(merchantId: string, friendlyName: string, codeLength?: number): Promise<TwilioServiceView> {
-    const floor = codeLengthFloor((await this.d.merchants.policy(merchantId)).codeLength, this.d.suiteDigits ?? 6);
-    if (codeLength !== undefined && codeLength < floor) {
-      throw new AppError('invalid_input', 'CODE_LENGTH_TOO_SHORT', `CodeLength must be at least ${floor}`, {
-        fieldErrors: [{ field: 'CodeLength', message: `must be at least ${floor} digits (the operator's minimum)` }],
-      });
-    }
+    const floor = await this.codeLengthFloor(merchantId, codeLength);
     const now = this.d.clock();
     const row: TwilioServiceRow = {
       sid: sidOf('VA'),
@@ -78,6 +76,48 @@ export class TwilioAccounts {
     };
     await this.d.repo.insertService(row);
     return view(row, await this.d.repo.accountSidOf(merchantId));
+  }
+
+  async listServices(merchantId: string): Promise<{ services: TwilioServiceView[] }> {
+    const accountSid = await this.d.repo.accountSidOf(merchantId);
+    return { services: (await this.d.repo.services(merchantId)).map((row) => view(row, accountSid)) };
+  }
+
+  /** Renames a service or changes its code length (never below the floor). */
+  async updateService(merchantId: string, sid: string, change: { friendlyName?: string | undefined; codeLength?: number | undefined }) {
+    await this.getService(merchantId, sid);
+    if (change.codeLength !== undefined) {
+      await this.codeLengthFloor(merchantId, change.codeLength);
+    }
+    await this.d.repo.updateService(
+      sid,
+      merchantId,
+      {
+        ...(change.friendlyName !== undefined ? { friendly_name: change.friendlyName } : {}),
+        ...(change.codeLength !== undefined ? { code_length: change.codeLength } : {}),
+      },
+      this.d.clock(),
+    );
+    return this.getService(merchantId, sid);
+  }
+
+  /** Deletes a service: its entities and factors go with it; its verifications stay on record. */
+  async deleteService(merchantId: string, sid: string): Promise<TwilioServiceView> {
+    const service = await this.getService(merchantId, sid);
+    await this.d.factors?.deleteInService(merchantId, sid, this.d.clock());
+    await this.d.repo.deleteService(sid, merchantId);
+    return service;
+  }
+
+  /** The shortest code the merchant's policy allows; a requested length below it is refused. */
+  private async codeLengthFloor(merchantId: string, codeLength: number | undefined): Promise<number> {
+    const floor = codeLengthFloor((await this.d.merchants.policy(merchantId)).codeLength, this.d.suiteDigits ?? 6);
+    if (codeLength !== undefined && codeLength < floor) {
+      throw new AppError('invalid_input', 'CODE_LENGTH_TOO_SHORT', `CodeLength must be at least ${floor}`, {
+        fieldErrors: [{ field: 'CodeLength', message: `must be at least ${floor} digits (the operator's minimum)` }],
+      });
+    }
+    return floor;
   }
 
   /** A service of this merchant; another merchant's reads as unknown. */

@@ -189,6 +189,19 @@ export class VerificationRepository {
   }
 
   /** Verifications of a session still pending. */
+  /** A Twilio service's verifications checked by these factors (its challenges), newest first. */
+  async byFactors(merchantId: string, serviceSid: string, factorIds: string[]): Promise<VerificationRecord[]> {
+    if (factorIds.length === 0) {
+      return [];
+    }
+    const rows = await this.db<Row>('verifications')
+      .where({ merchant_id: merchantId, service_sid: serviceSid })
+      .whereIn('factor_id', factorIds)
+      .orderBy('created_at', 'desc')
+      .limit(1000);
+    return rows.map(fromRow);
+  }
+
   async pendingInSession(sessionId: string): Promise<VerificationRecord[]> {
     const rows = await this.db<Row>('verifications').where({ session_id: sessionId, status: 'pending' });
     return rows.map(fromRow);

@@ -53,6 +53,18 @@ import {
   type TwilioServiceV1,
   twilioServiceView,
   type TwilioServiceView,
+  twilioServiceList,
+  type TwilioServiceList,
+  type TwilioServicesV1,
+  twilioEntityView,
+  twilioEntityList,
+  type TwilioEntityV1,
+  type TwilioEntityView,
+  type TwilioEntityList,
+  type TwilioChallengesV1,
+  twilioAttempts,
+  type TwilioAttempts,
+  type TwilioAttemptsV1,
 } from '@outband/contracts';
 
 const foundVerification = z.object({ id: z.string().nullable() });
@@ -93,6 +105,14 @@ export interface DataClient {
   findVerification(req: Omit<VerificationFindV1, 'type' | 'version'>, correlationId?: string): Promise<{ id: string | null }>;
   twilioAuth(username: string, password: string, correlationId?: string): Promise<TwilioPrincipal>;
   twilioService(req: Omit<TwilioServiceV1, 'type' | 'version'>, correlationId?: string): Promise<TwilioServiceView>;
+  /** Lists the merchant's services (`list`), or updates or deletes one: a list answers `services`, the others the service. */
+  twilioServices(req: Omit<TwilioServicesV1, 'type' | 'version'>, correlationId?: string): Promise<TwilioServiceList | TwilioServiceView>;
+  twilioEntity(req: Omit<TwilioEntityV1, 'type' | 'version'>, correlationId?: string): Promise<TwilioEntityView | TwilioEntityList>;
+  twilioChallenges(
+    req: Omit<TwilioChallengesV1, 'type' | 'version'>,
+    correlationId?: string,
+  ): Promise<{ verifications: VerificationView[] }>;
+  twilioAttempts(req: Omit<TwilioAttemptsV1, 'type' | 'version'>, correlationId?: string): Promise<TwilioAttempts>;
   merchantKeys(merchantId: string, correlationId?: string): Promise<MerchantKeys>;
   openSession(merchantId: string, identifier: string, correlationId?: string): Promise<SessionView>;
   startEnrolment(req: Omit<EnrolmentStartV1, 'type' | 'version'>, correlationId?: string): Promise<EnrolmentView>;
@@ -162,6 +182,13 @@ export function busDataClient(bus: MessageBus, names: BusNames, timeoutMs: numbe
     findVerification: (req, cid) => call({ type: 'verification.find', version: 1, ...req }, foundVerification, cid),
     twilioAuth: (username, password, cid) => call({ type: 'twilio.auth', version: 1, username, password }, twilioPrincipal, cid),
     twilioService: (req, cid) => call({ type: 'twilio.service', version: 1, ...req }, twilioServiceView, cid),
+    twilioServices: (req, cid) =>
+      call({ type: 'twilio.services', version: 1, ...req }, req.action === 'list' ? twilioServiceList : twilioServiceView, cid),
+    twilioEntity: (req, cid) =>
+      call({ type: 'twilio.entity', version: 1, ...req }, req.action === 'list' ? twilioEntityList : twilioEntityView, cid),
+    twilioChallenges: (req, cid) =>
+      call({ type: 'twilio.challenges', version: 1, ...req }, z.object({ verifications: z.array(verificationView) }), cid),
+    twilioAttempts: (req, cid) => call({ type: 'twilio.attempts', version: 1, ...req }, twilioAttempts, cid),
     merchantKeys: (merchantId, cid) => call({ type: 'merchant.keys.get', version: 1, merchantId }, merchantKeys, cid),
     openSession: (merchantId, identifier, cid) => call({ type: 'session.open', version: 1, merchantId, identifier }, sessionView, cid),
     startEnrolment: (req, cid) => call({ type: 'enrolment.start', version: 1, ...req }, enrolmentView, cid),

@@ -1,18 +1,29 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError, isAppError } from '@outband/errors';
-import { codeLength, e164, identifier, phoneText, senderName, serviceSid, type TwilioPrincipal } from '@outband/contracts';
+import {
+  codeLength,
+  e164,
+  identifier,
+  phoneText,
+  senderName,
+  type TwilioPrincipal,
+  type TwilioServiceList,
+  type TwilioServiceView,
+} from '@outband/contracts';
 import type { Logger } from '@outband/observability';
 import type { DataClient } from '../rpc/data-client';
 import { validate } from '../http/validate';
 import { twilioErrorHandler } from './twilio-errors';
+import { merchantOf, serviceOf, where, listOf } from './twilio-request';
+import { twilioFactorsRouter } from './twilio-factors.router';
+import { twilioAttemptsRouter } from './twilio-attempts.router';
 import {
   fromVerificationSid,
   parseAmount,
   serviceResource,
   verificationCheckResource,
   verificationResource,
-  type Where,
 } from './twilio-resources';
 
 // Form fields arrive as strings; fields Twilio knows and Outband ignores pass through.
@@ -36,6 +47,10 @@ const createVerificationForm = z.object({
   CustomFriendlyName: senderName.optional(),
   CustomCode: z.never({ error: 'custom codes are not supported: Outband derives every code' }).optional(),
   ...psd2,
+});
+const updateServiceForm = z.object({
+  FriendlyName: senderName.optional(),
+  CodeLength: z.coerce.number().pipe(codeLength).optional(),
 });
 const updateVerificationForm = z.object({ Status: z.enum(['canceled', 'approved']) });
 const checkForm = z.object({
@@ -88,8 +103,36 @@ export function twilioRouter(
     res.status(201).json(serviceResource(service, where(req)));
   });
 
+  router.get('/Services', async (req, res) => {
+    const list = (await data.twilioServices({ merchantId: merchantOf(req), action: 'list' }, req.correlationId)) as TwilioServiceList;
+    const records = list.services.map((s) => serviceResource(s, where(req)));
+    res.json(listOf(req, 'services', records, { page: 0, pageSize: Math.max(records.length, 50), more: false }));
+  });
+
   router.get('/Services/:serviceSid', async (req, res) => {
     res.json(serviceResource(await serviceOf(data, req), where(req)));
+  });
+
+  router.post('/Services/:serviceSid', async (req, res) => {
+    const form = validate(updateServiceForm, req.body);
+    const service = await serviceOf(data, req);
+    const updated = (await data.twilioServices(
+      {
+        merchantId: merchantOf(req),
+        action: 'update',
+        serviceSid: service.sid,
+        ...(form.FriendlyName !== undefined ? { friendlyName: form.FriendlyName } : {}),
+        ...(form.CodeLength !== undefined ? { codeLength: form.CodeLength } : {}),
+      },
+      req.correlationId,
+    )) as TwilioServiceView;
+    res.json(serviceResource(updated, where(req)));
+  });
+
+  router.delete('/Services/:serviceSid', async (req, res) => {
+    const service = await serviceOf(data, req);
+    await data.twilioServices({ merchantId: merchantOf(req), action: 'delete', serviceSid: service.sid }, req.correlationId);
+    res.status(204).end();
   });
 
   router.post('/Services/:serviceSid/Verifications', async (req, res) => {
@@ -186,6 +229,7 @@ export function twilioRouter(
     res.json(verificationCheckResource(result.verification, service.sid, where(req), form.To));
   });
 
+  router.use(twilioFactorsRouter(data), twilioAttemptsRouter(data));
   router.use((_req, _res, next) => {
     next(new AppError('not_found', 'ROUTE_NOT_FOUND', 'The requested resource was not found'));
   });
@@ -206,25 +250,6 @@ function basicAuth(data: DataClient): RequestHandler {
     req.merchantId = req.twilio.merchantId;
     next();
   };
-}
-
-function merchantOf(req: Request): string {
-  if (!req.twilio) {
-    throw new AppError('unauthorized', 'AUTH_MISSING', 'Authenticate');
-  }
-  return req.twilio.merchantId;
-}
-
-function where(req: Request): Where {
-  return { base: `${req.protocol}://${req.get('host') ?? 'localhost'}`, accountSid: req.twilio?.accountSid ?? '' };
-}
-
-async function serviceOf(data: DataClient, req: Request) {
-  const sid = serviceSid.safeParse(req.params.serviceSid);
-  if (!sid.success) {
-    throw new AppError('not_found', 'SERVICE_NOT_FOUND', `The requested resource /Services/${String(req.params.serviceSid)} was not found`);
-  }
-  return data.twilioService({ merchantId: merchantOf(req), action: 'get', serviceSid: sid.data }, req.correlationId);
 }
 
 function verificationIdOf(req: Request, service: string): string {

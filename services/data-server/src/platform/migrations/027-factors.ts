@@ -23,9 +23,24 @@ export const factors: Migration = {
       t.string('suite', 64).nullable();
       t.integer('used_step').nullable();
       t.integer('failed_confirms').notNullable().defaultTo(0);
+      t.string('service_sid', 34).nullable();
       t.dateTime('created_at', { precision: 3 }).notNullable();
+      t.dateTime('updated_at', { precision: 3 }).notNullable();
       t.dateTime('verified_at', { precision: 3 }).nullable();
       t.index(['merchant_id', 'identifier'], 'factors_identifier_index');
+    });
+    // A Twilio service's entities: the people its factors and challenges belong to.
+    await knex.schema.createTable('twilio_entities', (t) => {
+      t.string('sid', 34).primary();
+      t.string('merchant_id', 64).notNullable().references('id').inTable('merchants');
+      t.string('service_sid', 34).notNullable();
+      t.string('identity', 128).notNullable();
+      t.dateTime('created_at', { precision: 3 }).notNullable();
+      t.unique(['service_sid', 'identity'], { indexName: 'twilio_entities_identity_unique' });
+    });
+    // Attempts are listed by service and date.
+    await knex.schema.alterTable('verifications', (t) => {
+      t.index(['merchant_id', 'service_sid', 'created_at'], 'verifications_service_index');
     });
     await knex.schema.alterTable('verifications', (t) => {
       t.string('factor_channel', 16).nullable();
@@ -35,10 +50,12 @@ export const factors: Migration = {
   },
   async down(knex) {
     await knex.schema.alterTable('verifications', (t) => {
+      t.dropIndex(['merchant_id', 'service_sid', 'created_at'], 'verifications_service_index');
       t.dropColumn('factor_channel');
       t.dropColumn('factor_id');
       t.dropColumn('challenge');
     });
+    await knex.schema.dropTable('twilio_entities');
     await knex.schema.dropTable('factors');
   },
 };

@@ -50,7 +50,10 @@ export async function admitFactorStart(
   channel: FactorChannel,
 ): Promise<Admission & { factor: FactorRecord | undefined }> {
   await refuseOverMerchantLimit(d, req.merchantId, policy, now);
-  const factor = await d.factors!.verifiedOf(req.merchantId, req.identifier, channel === 'totp' ? 'totp' : 'ocra');
+  const factor = await d.factors!.verifiedOf(req.merchantId, req.identifier, channel === 'totp' ? 'totp' : 'ocra', {
+    serviceSid: req.serviceSid,
+    factorId: req.factorId,
+  });
   const destination = subscriber?.address ?? decoyDestination(marker, req.identifier, req.identifierKind, d.decoyCountry);
   return { destination, withheld: null, factor };
 }

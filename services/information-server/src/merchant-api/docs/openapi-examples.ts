@@ -42,6 +42,7 @@ const factor = {
   label: 'alice',
   config: { algorithm: 'SHA1', digits: 6, periodSeconds: 30 },
   createdAt: at(15),
+  updatedAt: at(15),
 };
 const pending = {
   id: ids.verification,
