@@ -19,6 +19,9 @@ const secretFields = [
   'Authorization',
   // Card numbers read by terminals (PCI DSS: never in logs).
   'pan',
+  // An authenticator's enrolment (its secret and otpauth:// URI) and the codes typed from it.
+  'binding',
+  'AuthPayload',
 ];
 
 // `code` is redacted at the top level only: one level down, `err.code` is an error's stable name.
