@@ -18,13 +18,7 @@ import { twilioErrorHandler } from './twilio-errors';
 import { merchantOf, serviceOf, where, listOf } from './twilio-request';
 import { twilioFactorsRouter } from './twilio-factors.router';
 import { twilioAttemptsRouter } from './twilio-attempts.router';
-import {
-  fromVerificationSid,
-  parseAmount,
-  serviceResource,
-  verificationCheckResource,
-  verificationResource,
-} from './twilio-resources';
+import { fromVerificationSid, parseAmount, serviceResource, verificationCheckResource, verificationResource } from './twilio-resources';
 
 // Form fields arrive as strings; fields Twilio knows and Outband ignores pass through.
 const createServiceForm = z.object({
