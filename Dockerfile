@@ -37,6 +37,8 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
+# The operators' command ships in the image only: it needs the services' own code and migrations.
+COPY --chmod=755 infra/docker/outband /usr/local/bin/outband
 USER node
 # Overridden per service in docker-compose.yml.
 CMD ["node", "services/information-server/dist/cli.js"]

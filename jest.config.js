@@ -47,7 +47,10 @@ module.exports = {
         'merchant-api/twilio-factors',
         'messaging/message-outbox',
         'messaging/restarts-and-receipts',
-      ].map((name) => `<rootDir>/tests/${name}.int.test.ts`),
+      ]
+        .map((name) => `<rootDir>/tests/${name}.int.test.ts`)
+        // Packages as a merchant or an operator installs them, run against the embedded default only.
+        .concat('<rootDir>/tests/distribution/*.pack.test.ts'),
       // No globalSetup: this group needs no server at all.
       setupFiles: ['<rootDir>/tests/support/embedded-env.ts'],
     },

@@ -89,6 +89,8 @@ describe('Twilio Verify TOTP factors through the official twilio package', () =>
     expect((await service().entities('user-7f3a').factors.list()).map((f) => f.sid)).toEqual([factor.sid]);
     expect((await service().entities.list()).map((e) => e.identity)).toContain('user-7f3a');
     expect(await service().entities('user-7f3a').factors(factor.sid).remove()).toBe(true);
+    expect(await twilioError(service().entities('user-7f3a').factors(factor.sid).fetch())).toMatchObject({ status: 404, code: 20404 });
+    expect(await service().entities('user-7f3a').factors.list()).toEqual([]);
     expect(
       await twilioError(
         service()

@@ -26,15 +26,9 @@ afterAll(async () => {
 const tokenCommand = resolve(__dirname, '../../packages/ocra-token/dist/main.js');
 /** What the payer's token shows for a challenge. */
 async function tokenResponse(binding: Binding, challenge: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [
-    tokenCommand,
-    '--suite',
-    binding.suite,
-    '--key',
-    binding.secret,
-    '--challenge',
-    challenge,
-  ]);
+  const { stdout } = await promisify(execFile)(process.execPath, [tokenCommand, '--suite', binding.suite, '--challenge', challenge], {
+    env: { ...process.env, OUTBAND_TOKEN_KEY: binding.secret },
+  });
   return stdout.trim();
 }
 
@@ -121,6 +115,19 @@ describe('offline transaction signing with an OCRA token', () => {
       (await check(other.body.verificationId, await tokenResponse(token, otherChallenge), { ...tx, amount: 1_290 })).body,
     ).toMatchObject({
       status: 'approved',
+    });
+  });
+
+  it('stops approving the pending verifications of a token once it is deleted', async () => {
+    const bobToken = await enrolToken('bob');
+    const login = await api(suite, 'POST', '/v1/verifications', { body: { identifier: 'bob', channel: 'ocra-app' } });
+    const challenge = (login.body.ocra as { challenge: string }).challenge;
+    const factors = await api(suite, 'GET', '/v1/factors?identifier=bob');
+    const [factor] = factors.body.factors as Array<{ id: string }>;
+    expect((await api(suite, 'DELETE', `/v1/factors/${factor!.id}`)).body).toMatchObject({ status: 'deleted' });
+    expect((await check(login.body.id, await tokenResponse(bobToken, challenge))).body).toMatchObject({
+      status: 'pending',
+      cause: { code: 'CODE_MISMATCH' },
     });
   });
 

@@ -142,6 +142,25 @@ describe('an authenticator factor (TOTP)', () => {
     expect((await api(suite, 'GET', '/v1/factors?identifier=fay')).body).toEqual({ factors: [] });
   });
 
+  it('approves nothing for a suspended subscriber, and answers alike', async () => {
+    // carol is suspended: her start is a decoy, and her factor's fresh code does not approve it.
+    const { secret } = await enrolled('carol');
+    const started = await startTotp('carol');
+    expect(started.status).toBe(201);
+    expect((await check(started.body.id, nextCode(secret))).body).toMatchObject({ status: 'pending', cause: { code: 'CODE_MISMATCH' } });
+  });
+
+  it('fails a new factor after five wrong first codes, whatever comes next', async () => {
+    const created = await createFactor('hal');
+    const secret = secretOf(created);
+    const wrong = otherThan(totp(secret, now()));
+    const tries = await Promise.all(Array.from({ length: 7 }, () => confirm(created.body.id, wrong)));
+    // Tried at once, they still take five attempts at most.
+    expect(tries.filter((t) => (t.body.cause as { code?: string } | undefined)?.code === 'CODE_MISMATCH')).toHaveLength(5);
+    expect((await api(suite, 'GET', `/v1/factors/${String(created.body.id)}`)).body).toMatchObject({ status: 'failed' });
+    expect((await confirm(created.body.id, totp(secret, now()))).body).toMatchObject({ status: 'failed' });
+  });
+
   it('is for logins: a transaction is approved by a code shown with it', async () => {
     const refused = await api(suite, 'POST', '/v1/verifications', {
       body: { identifier: 'alice', channel: 'totp', purpose: 'transaction', transaction: { amount: 100, currency: 'EUR', payee: 'Shop' } },

@@ -21,6 +21,11 @@ const databaseUrl = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/out
 /** Runs one command; the answer is printed, a mistake is a message and exit code 2. */
 async function run(args: string[]): Promise<void> {
   const [command, ...rest] = args;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    // Asked for: on stdout, and a success.
+    console.log(usage);
+    return;
+  }
   if (command === 'token') {
     const [merchant, kid] = rest;
     const secret = Buffer.from(process.env.MERCHANT_SECRET ?? '', 'base64');

@@ -245,7 +245,7 @@ export const verificationView = z.object({
    * only in the answer that starts it, is where the merchant's page sends the device's browser.
    */
   silent: z.object({ state: z.enum(['pending', 'verified', 'fallback', 'failed']), url: z.string().optional() }).optional(),
-  /** Channels `totp` and `ocra-app`: the factor whose code approves it, when the identifier has one. */
+  /** A Twilio challenge: the factor it names. */
   factorId: factorId.optional(),
   /** Channel `ocra-app`: the challenge to show with what is approved; the enrolled token's response is the code. */
   ocra: z.object({ challenge: z.string() }).optional(),

@@ -10,7 +10,9 @@ export const factorId = z.string().regex(/^fa_[0-9a-f]{32}$/, 'must be a factor 
 export const factorType = z.enum(['totp', 'ocra']);
 export type FactorType = z.infer<typeof factorType>;
 
-const typedCode = z.string().regex(/^\d{6,10}$/, 'must be the 6 to 10 digits the authenticator shows');
+/** What an authenticator shows: its code, or its response to a challenge. */
+export const authenticatorCode = z.string().regex(/^\d{6,10}$/, 'must be the 6 to 10 digits the authenticator shows');
+const typedCode = authenticatorCode;
 
 /**
  * `POST /v1/factors`: a new secret for `identifier`'s authenticator, answered once as an

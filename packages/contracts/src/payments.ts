@@ -32,10 +32,10 @@ export const paymentSource = z.discriminatedUnion('kind', [
 ]);
 export type PaymentSource = z.infer<typeof paymentSource>;
 
-/** information server → data server: start a payment (patent Fig. 7-10). */
 /** How a payment's code is had: by SMS, or from the payer's OCRA token answering a challenge. */
 export const paymentChannel = z.enum(['sms', 'ocra-app']);
 
+/** information server → data server: start a payment (patent Fig. 7-10). */
 export const paymentStartV1 = z.object({
   type: z.literal('payment.start'),
   version: z.literal(1),

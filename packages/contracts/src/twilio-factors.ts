@@ -53,7 +53,7 @@ export const twilioAttemptsV1 = z.object({
   createdAfter: z.string().datetime().optional(),
   createdBefore: z.string().datetime().optional(),
   /** @defaultValue 0 */
-  page: z.number().int().min(0).max(100_000).optional(),
+  page: z.number().int().min(0).max(1_000).optional(),
   /** @defaultValue 50 */
   pageSize: z.number().int().min(1).max(1000).optional(),
 });

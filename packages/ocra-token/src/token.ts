@@ -3,11 +3,12 @@ import { ocra, parseOcraSuite } from '@outband/otp';
 
 export const usage = `outband-token: answers an OCRA challenge as an enrolled token would (RFC 6287).
 
-  outband-token --suite OCRA-1:HOTP-SHA256-8:QN08 --key <hex> --challenge 12345678
-  outband-token --suite … --key <hex> --challenge <client> --challenge <server>   (mutual)
+  OUTBAND_TOKEN_KEY=<hex> outband-token --suite OCRA-1:HOTP-SHA256-8:QN08 --challenge 12345678
+  OUTBAND_TOKEN_KEY=<hex> outband-token --suite … --challenge <client> --challenge <server>   (mutual)
 
+  OUTBAND_TOKEN_KEY  the token's key in hex, as the factor's binding gave it (never an argument,
+                     which other users of the machine could read)
   --suite      the token's suite, as the factor's binding gave it
-  --key        its key in hex (or OUTBAND_TOKEN_KEY)
   --challenge  the challenge shown beside what you approve; twice for a mutual pair
   --counter    the counter, for a suite with C
   --pin        the PIN, for a suite with P
@@ -19,7 +20,6 @@ export function respond(argv: string[], env: NodeJS.ProcessEnv = process.env): s
     args: argv,
     options: {
       suite: { type: 'string' },
-      key: { type: 'string' },
       challenge: { type: 'string', multiple: true },
       counter: { type: 'string' },
       pin: { type: 'string' },
@@ -31,13 +31,13 @@ export function respond(argv: string[], env: NodeJS.ProcessEnv = process.env): s
   if (values.help) {
     return usage;
   }
-  const key = values.key ?? env.OUTBAND_TOKEN_KEY;
+  const key = env.OUTBAND_TOKEN_KEY;
   const challenges = values.challenge ?? [];
   if (!values.suite || !key || challenges.length === 0 || challenges.length > 2) {
-    throw new Error(`--suite, --key and one or two --challenge are required\n\n${usage}`);
+    throw new Error(`OUTBAND_TOKEN_KEY, --suite and one or two --challenge are required\n\n${usage}`);
   }
   if (!/^([0-9a-fA-F]{2})+$/.test(key)) {
-    throw new Error('--key must be hex');
+    throw new Error('OUTBAND_TOKEN_KEY must be hex');
   }
   const suite = parseOcraSuite(values.suite);
   const [first, second] = challenges;

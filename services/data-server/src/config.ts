@@ -108,7 +108,8 @@ export const dataServerEnv = z.object({
   TOTP_WINDOW_STEPS: envInt(0, 3).default(1),
   /**
    * The RFC 6287 suite new OCRA tokens compute (channel `ocra-app`): a question alone, no counter,
-   * PIN, session or time, so that the server knows the one right response to each challenge.
+   * PIN, session or time, so that the server knows the one right response to each challenge; 6 to
+   * 10 digits, which people type back.
    */
   OCRA_FACTOR_SUITE: z
     .string()
@@ -116,10 +117,10 @@ export const dataServerEnv = z.object({
     .transform((text, ctx) => {
       try {
         const suite = parseOcraSuite(text);
-        if (isChallengeOnly(suite)) {
+        if (isChallengeOnly(suite) && suite.digits >= 6) {
           return suite;
         }
-        ctx.addIssue({ code: 'custom', message: 'must take a question alone (no C, P, S or T input)' });
+        ctx.addIssue({ code: 'custom', message: 'must take a question alone (no C, P, S or T input) and answer 6 to 10 digits' });
       } catch (e) {
         ctx.addIssue({ code: 'custom', message: (e as Error).message });
       }

@@ -4,6 +4,13 @@ import type { FactorType } from '@outband/contracts';
 export type FactorStatus = 'unverified' | 'verified' | 'failed' | 'deleted';
 export type FactorAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
 
+const hashes = { SHA1: 'sha1', SHA256: 'sha256', SHA512: 'sha512' } as const;
+
+/** A factor's algorithm as Node's hash name, and back. */
+export const hashOf = (a: FactorAlgorithm) => hashes[a];
+export const algorithmOf = (h: (typeof hashes)[FactorAlgorithm]): FactorAlgorithm =>
+  (Object.keys(hashes) as FactorAlgorithm[]).find((a) => hashes[a] === h) ?? 'SHA1';
+
 export interface FactorRecord {
   id: string;
   merchantId: string;
@@ -122,12 +129,22 @@ export class FactorRepository {
     return changed === 1;
   }
 
-  /** Counts a wrong first code; at `limit` the factor fails (a new one must be created). Answers the count. */
-  async failConfirm(id: string, limit: number): Promise<number> {
-    await this.db<Row>('factors').where({ id, status: 'unverified' }).increment('failed_confirms', 1);
-    await this.db<Row>('factors').where({ id, status: 'unverified' }).where('failed_confirms', '>=', limit).update({ status: 'failed' });
-    const row = await this.db<Row>('factors').where({ id }).first('failed_confirms');
-    return row?.failed_confirms ?? limit;
+  /** Takes one of a new factor's `limit` tries at a first code; false when none is left (or it is no longer new). */
+  async takeConfirmAttempt(id: string, limit: number): Promise<boolean> {
+    const changed = await this.db<Row>('factors')
+      .where({ id, status: 'unverified' })
+      .where('failed_confirms', '<', limit)
+      .increment('failed_confirms', 1);
+    return changed === 1;
+  }
+
+  /** After a wrong first code: the factor fails once its tries are spent; answers whether it did. */
+  async failIfSpent(id: string, limit: number, at: Date): Promise<boolean> {
+    const changed = await this.db<Row>('factors')
+      .where({ id, status: 'unverified' })
+      .where('failed_confirms', '>=', limit)
+      .update({ status: 'failed', updated_at: at });
+    return changed === 1;
   }
 }
 

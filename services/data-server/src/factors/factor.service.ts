@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '@outband/errors';
 import { seal, unseal, type FactorCreateV1, type FactorView, type SealKey } from '@outband/contracts';
-import type { OcraSuite } from '@outband/otp';
+import { base32, type OcraSuite } from '@outband/otp';
 import type { AuditLog } from '../audit/audit-log';
 import type { MerchantPolicy } from '../merchants/merchant.repository';
 import type { FactorRecord, FactorRepository } from './factor.repository';
@@ -70,7 +70,7 @@ export class FactorService {
     }
     const policy = await this.d.policyOf(req.merchantId);
     const uri = otpauthUri(f, policy.senderName ?? 'Outband', secret);
-    return { ...viewOf(f), binding: { uri, secret: new URLSearchParams(uri.split('?')[1]).get('secret') ?? '', qr: await qrCodeOf(uri) } };
+    return { ...viewOf(f), binding: { uri, secret: base32(secret), qr: await qrCodeOf(uri) } };
   }
 
   /** A factor of the merchant's own, or of a Twilio service (`serviceSid`): each reads the other's as unknown. */
@@ -100,18 +100,25 @@ export class FactorService {
     return this.get(merchantId, id, serviceSid);
   }
 
-  /** The first code from the authenticator: the right one verifies the factor. */
+  /**
+   * The first code from the authenticator: the right one verifies the factor. Each try takes one
+   * of the factor's attempts before the code is looked at, so tries in parallel cannot exceed them.
+   */
   async confirm(merchantId: string, id: string, code: string, serviceSid?: string): Promise<FactorView> {
     const f = await this.find(merchantId, id, serviceSid);
     if (f.status !== 'unverified') {
       return viewOf(f);
     }
+    const limit = this.maxConfirmAttempts();
+    if (!(await this.d.factors.takeConfirmAttempt(f.id, limit))) {
+      return this.get(merchantId, id, serviceSid);
+    }
     if ((await this.firstCodeRight(f, code)) && (await this.d.factors.transition(f.id, 'unverified', 'verified', this.d.clock()))) {
       await this.audited(f, 'verified');
       return this.get(merchantId, id, serviceSid);
     }
-    const failed = await this.d.factors.failConfirm(f.id, this.maxConfirmAttempts());
-    await this.audited(f, failed >= this.maxConfirmAttempts() ? 'failed' : 'mismatch');
+    const failed = await this.d.factors.failIfSpent(f.id, limit, this.d.clock());
+    await this.audited(f, failed ? 'failed' : 'mismatch');
     const now = await this.find(merchantId, id, serviceSid);
     return {
       ...viewOf(now),
@@ -135,10 +142,14 @@ export class FactorService {
     return step !== undefined && this.d.factors.useStep(f.id, step);
   }
 
-  /** The response the verified OCRA token `id` gives to `challenge`: what its holder types back. */
-  async responseTo(merchantId: string, id: string, challenge: string): Promise<string | undefined> {
-    const f = await this.d.factors.find(merchantId, id);
-    return f?.status === 'verified' && f.type === 'ocra' && this.d.keys ? ocraResponse(f, this.secretOf(f), challenge) : undefined;
+  /** The response the verified OCRA token `f` gives to `challenge`: what its holder types back. */
+  responseTo(f: FactorRecord, challenge: string): string | undefined {
+    return f.status === 'verified' && f.type === 'ocra' && this.d.keys ? ocraResponse(f, this.secretOf(f), challenge) : undefined;
+  }
+
+  /** Whether factor `id` still checks codes (not deleted since a verification was started with it). */
+  async isVerified(merchantId: string, id: string): Promise<boolean> {
+    return (await this.d.factors.find(merchantId, id))?.status === 'verified';
   }
 
   /** The suite an OCRA verification's challenge is made for: its token's, or the installation's. */

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ocra, ocraChallenge, parseOcraSuite, type OcraSuite } from '@outband/otp';
-import type { FactorRecord } from './factor.repository';
+import { algorithmOf, type FactorRecord } from './factor.repository';
 
 const keySizes = { sha1: 20, sha256: 32, sha512: 64 } as const;
 
@@ -12,7 +12,7 @@ export function newOcra(suite: OcraSuite): {
   return {
     secret: randomBytes(keySizes[suite.hash]),
     settings: {
-      algorithm: suite.hash === 'sha1' ? 'SHA1' : suite.hash === 'sha256' ? 'SHA256' : 'SHA512',
+      algorithm: algorithmOf(suite.hash),
       digits: suite.digits,
       periodSeconds: null,
       suite: suite.text,

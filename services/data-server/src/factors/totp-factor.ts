@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { base32, matchTotp } from '@outband/otp';
-import type { FactorRecord } from './factor.repository';
+import { hashOf, type FactorRecord } from './factor.repository';
 
 /** A new TOTP app's settings: what every authenticator app supports (not all read the URI's parameters). */
 export function newTotp(): { secret: Buffer; settings: Pick<FactorRecord, 'algorithm' | 'digits' | 'periodSeconds' | 'suite'> } {
@@ -32,7 +32,7 @@ export function freshStep(f: FactorRecord, secret: Buffer, typed: string, now: D
   const step = matchTotp(secret, typed, now.getTime() / 1000, {
     periodSeconds: f.periodSeconds ?? 30,
     digits: f.digits,
-    hash: f.algorithm === 'SHA1' ? 'sha1' : f.algorithm === 'SHA256' ? 'sha256' : 'sha512',
+    hash: hashOf(f.algorithm),
     window,
     usedStep: f.usedStep === null ? null : BigInt(f.usedStep),
   });

@@ -6,7 +6,6 @@ interface AttemptRow {
   service_sid: string;
   channel: string;
   factor_channel: string | null;
-  silent: string | null;
   status: string;
   address_masked: string;
   created_at: Date;

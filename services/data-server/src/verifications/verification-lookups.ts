@@ -53,13 +53,14 @@ export async function identifiedHolder(
   kind: StartInput['identifierKind'],
   now: Date,
   holder?: number,
-): Promise<{ subscriber: Subscriber | null; marker: string; open: VerificationRecord[] }> {
+): Promise<{ subscriber: Subscriber | null; marker: string; open: VerificationRecord[]; inactive: boolean }> {
   const who = holder !== undefined ? { id: holder } : kind === 'address' ? { address: identifier } : { identifier };
   const held = await d.verifications.holderWithPending(who, merchantId, now);
   const subscriber = held.subscriber?.status === 'active' ? held.subscriber : null;
   const marker = decoyOf(activeKey(d.macKeys).key, identifier);
   const open = subscriber ? held.pending : await d.verifications.pendingFor(merchantId, { decoyOf: marker }, now);
-  return { subscriber, marker, open };
+  // A suspended subscriber is answered as a decoy: nothing it enrolled approves anything meanwhile.
+  return { subscriber, marker, open, inactive: held.subscriber !== undefined && held.subscriber !== null && !subscriber };
 }
 
 /**

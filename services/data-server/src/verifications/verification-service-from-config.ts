@@ -35,7 +35,7 @@ export function verificationServiceFromConfig(
     sessions: Pick<SessionService, 'requireOpen'>;
     m: DataServerMetrics;
     redis: RedisClient;
-    factors?: Pick<FactorService, 'useCode' | 'verifiedOf' | 'responseTo' | 'ocraSuiteOf'> | undefined;
+    factors?: Pick<FactorService, 'useCode' | 'verifiedOf' | 'responseTo' | 'ocraSuiteOf' | 'isVerified'> | undefined;
   },
 ): VerificationService {
   const { outbound, issues, guard, limiter, merchants, sessions, m, redis, factors } = parts;

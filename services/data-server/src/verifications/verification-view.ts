@@ -56,7 +56,8 @@ export function toView(v: VerificationRecord, now: Date, delivery: Delivery, att
     ...(v.sessionId ? { sessionId: v.sessionId } : {}),
     ...(v.channel && v.channel !== 'sms' ? { channel: v.channel } : {}),
     ...(v.silent ? { silent: { state: v.silent } } : {}),
-    ...(v.factorId ? { factorId: v.factorId } : {}),
+    // A Twilio challenge names its factor (the caller gave it); a native start does not say whether one exists.
+    ...(v.factorId && v.serviceSid ? { factorId: v.factorId } : {}),
     ...(v.challenge ? { ocra: { challenge: v.challenge } } : {}),
     ...(v.serviceSid ? { serviceSid: v.serviceSid } : {}),
     ...(numberWarning ? { numberWarning } : {}),

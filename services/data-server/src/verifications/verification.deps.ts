@@ -63,12 +63,12 @@ export interface VerificationServiceDeps {
    * and applies the merchant's action (throws its refusal); absent: no network API is configured.
    */
   checkNumber?: (address: string, policy: MerchantPolicy, channel: Channel, now: Date) => Promise<NumberCheck | undefined>;
+  /** Authenticator factors (channels `totp` and `ocra-app`); without content keys there are none. */
+  factors?: Pick<FactorService, 'useCode' | 'verifiedOf' | 'responseTo' | 'ocraSuiteOf' | 'isVerified'>;
   /**
    * Silent verification: the states of devices away at the operator, its Number Verification
    * API, and how long a return waits for it; absent: not configured (`SILENT_UNAVAILABLE`).
    */
-  /** Authenticator factors (channel `totp`); without content keys there are none. */
-  factors?: Pick<FactorService, 'useCode' | 'verifiedOf' | 'responseTo' | 'ocraSuiteOf'>;
   silent?: {
     states: SilentStates;
     network: Pick<CamaraNumberVerification, 'authorizeUrl' | 'verified'>;

@@ -188,7 +188,6 @@ export class VerificationRepository {
     return { subscriber, pending };
   }
 
-  /** Verifications of a session still pending. */
   /** A Twilio service's verifications checked by these factors (its challenges), newest first. */
   async byFactors(merchantId: string, serviceSid: string, factorIds: string[]): Promise<VerificationRecord[]> {
     if (factorIds.length === 0) {
@@ -202,6 +201,7 @@ export class VerificationRepository {
     return rows.map(fromRow);
   }
 
+  /** Verifications of a session still pending. */
   async pendingInSession(sessionId: string): Promise<VerificationRecord[]> {
     const rows = await this.db<Row>('verifications').where({ session_id: sessionId, status: 'pending' });
     return rows.map(fromRow);

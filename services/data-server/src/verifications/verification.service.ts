@@ -56,7 +56,14 @@ export class VerificationService {
       refuseUnlessFactorPossible(this.d, req, req.channel);
     }
     // Unknown and suspended identifiers get a decoy: the same answer, nothing sent (decoy.ts).
-    const { subscriber, marker, open } = await identifiedHolder(this.d, req.merchantId, req.identifier, req.identifierKind, now, holder);
+    const { subscriber, marker, open, inactive } = await identifiedHolder(
+      this.d,
+      req.merchantId,
+      req.identifier,
+      req.identifierKind,
+      now,
+      holder,
+    );
     const bound = boundDataFor(req.purpose, { transaction: req.transaction, message: req.message });
     await refuseIfBlocked(this.d, subscriber?.id ?? `d${marker}`, req.merchantId);
     if (req.sessionId) {
@@ -68,7 +75,7 @@ export class VerificationService {
     // Before any window counts it: a refused start counts nowhere.
     const secondFactor = subscriber ? await admittedAfterAddressChange(this.d, req.merchantId, subscriber, req, policy, now) : undefined;
     const { destination, withheld, factor } = isFactorChannel(channel)
-      ? await admitFactorStart(this.d, req, subscriber, marker, policy, now, channel)
+      ? await admitFactorStart(this.d, req, { subscriber, marker, inactive }, policy, now, channel)
       : { ...(await admitStart(this.d, req, channel, subscriber, marker, policy, now)), factor: undefined };
     const receiver = withheld ? null : subscriber;
     // The network is asked about a number a code goes to: an authenticator's goes nowhere.
@@ -244,7 +251,7 @@ export class VerificationService {
       return this.closed(v, 'expired');
     }
     const now = this.d.clock();
-    const typed = v.channel === 'totp' ? await typedFactorCode(this.d, v, submittedCode, macKey) : submittedCode;
+    const typed = isFactorChannel(v.channel) ? await typedFactorCode(this.d, v, submittedCode, macKey) : submittedCode;
     const outcome = await this.d.pending.check(v.id, macOfCode(macKey, v.id, typed), presented, now);
     switch (outcome.kind) {
       case 'approved':

@@ -69,12 +69,13 @@ import {
 
 const foundVerification = z.object({ id: z.string().nullable() });
 
-/** An admin action without its envelope. */
-export type AdminActionRequest = AdminActionV1 extends infer A ? (A extends AdminActionV1 ? Omit<A, 'type' | 'version'> : never) : never;
-
-/** The calls the information server makes to the data server, typed and validated both ways. */
 /** Omit over each member of a union (a plain Omit would merge them). */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An admin action without its envelope. */
+export type AdminActionRequest = DistributiveOmit<AdminActionV1, 'type' | 'version'>;
+
+/** The calls the information server makes to the data server, typed and validated both ways. */
 
 export interface DataClient {
   startVerification(

@@ -26,7 +26,7 @@ const listQuery = z.object({
     .optional(),
   Status: z.enum(['converted', 'unconverted']).optional(),
   PageSize: z.coerce.number().int().min(1).max(1000).default(50),
-  Page: z.coerce.number().int().min(0).max(100_000).default(0),
+  Page: z.coerce.number().int().min(0).max(1_000).default(0),
   PageToken: z.string().max(200).optional(),
 });
 const summaryQuery = z.object({ ...filters, DestinationPrefix: unsupported('DestinationPrefix') });

@@ -1,14 +1,14 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '@outband/errors';
-import { identifier, type TwilioEntityList, type TwilioEntityView } from '@outband/contracts';
+import { authenticatorCode, identifier, type TwilioEntityList, type TwilioEntityView } from '@outband/contracts';
 import type { DataClient } from '../rpc/data-client';
 import { validate } from '../http/validate';
 import { listOf, merchantOf, serviceOf, where } from './twilio-request';
 import { challengeResource, entityResource, factorResource, fromChallengeSid, fromFactorSid } from './twilio-factor-resources';
 
 const factorSid = z.string().regex(/^YF[0-9a-f]{32}$/, 'must be YF and 32 hex digits');
-const authPayload = z.string().regex(/^\d{6,10}$/, 'must be the 6 to 10 digits the authenticator shows');
+const authPayload = authenticatorCode;
 const createEntityForm = z.object({ Identity: identifier });
 const createFactorForm = z.object({
   FriendlyName: z
@@ -57,8 +57,13 @@ export function twilioFactorsRouter(data: DataClient): Router {
       { merchantId: merchantOf(req), serviceSid: service.sid, action: 'list' },
       req.correlationId,
     )) as TwilioEntityList;
-    const records = list.entities.map((e) => entityResource(e, where(req)));
-    res.json(listOf(req, 'entities', records, { page: 0, pageSize: Math.max(records.length, 50), more: false }));
+    res.json(
+      listOf(
+        req,
+        'entities',
+        list.entities.map((e) => entityResource(e, where(req))),
+      ),
+    );
   });
 
   router.get(`${base}/:identity`, async (req, res) => {
@@ -95,8 +100,15 @@ export function twilioFactorsRouter(data: DataClient): Router {
       { merchantId: merchantOf(req), identifier: e.identity, serviceSid: e.serviceSid },
       req.correlationId,
     );
-    const records = list.factors.map((f) => factorResource(f, e.sid, where(req)));
-    res.json(listOf(req, 'factors', records, { page: 0, pageSize: Math.max(records.length, 50), more: false }));
+    // Deleted and failed factors are not Twilio's: not listed.
+    const live = list.factors.filter((f) => f.status === 'unverified' || f.status === 'verified');
+    res.json(
+      listOf(
+        req,
+        'factors',
+        live.map((f) => factorResource(f, e.sid, where(req))),
+      ),
+    );
   });
 
   router.get(`${base}/:identity/Factors/:sid`, async (req, res) => {
@@ -172,7 +184,7 @@ export function twilioFactorsRouter(data: DataClient): Router {
     const records = verifications
       .map((v) => challengeResource(v, e.identity, e.sid, where(req)))
       .filter((c) => !status || c.status === status);
-    res.json(listOf(req, 'challenges', records, { page: 0, pageSize: Math.max(records.length, 50), more: false }));
+    res.json(listOf(req, 'challenges', records));
   });
 
   router.get(`${base}/:identity/Challenges/:sid`, async (req, res) => {
@@ -216,9 +228,9 @@ function factorIdOf(req: Request): string {
   return fromFactorSid(parsed.data);
 }
 
-/** Another entity's factor of the same service reads as not found. */
-function sameIdentity<F extends { identifier: string }>(f: F, e: TwilioEntityView): F {
-  if (f.identifier !== e.identity) {
+/** Another entity's factor of the same service reads as not found, as does one deleted or failed (Twilio has neither). */
+function sameIdentity<F extends { identifier: string; status: string }>(f: F, e: TwilioEntityView): F {
+  if (f.identifier !== e.identity || f.status === 'deleted' || f.status === 'failed') {
     throw new AppError('not_found', 'FACTOR_NOT_FOUND', 'The requested resource was not found');
   }
   return f;

@@ -26,8 +26,16 @@ export async function serviceOf(data: DataClient, req: Request) {
   return data.twilioService({ merchantId: merchantOf(req), action: 'get', serviceSid: sid.data }, req.correlationId);
 }
 
-/** Twilio's list envelope: the records under `key` and the paging links the package follows. */
-export function listOf<T>(req: Request, key: string, records: T[], paging: { page: number; pageSize: number; more: boolean }) {
+/**
+ * Twilio's list envelope: the records under `key` and the paging links the package follows;
+ * without `paging`, one page holding them all (lists of at most 1,000).
+ */
+export function listOf<T>(
+  req: Request,
+  key: string,
+  records: T[],
+  paging = { page: 0, pageSize: Math.max(records.length, 50), more: false },
+) {
   const w = where(req);
   const path = req.baseUrl + req.path;
   const pageUrl = (page: number) => {

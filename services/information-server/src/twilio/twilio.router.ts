@@ -99,8 +99,13 @@ export function twilioRouter(
 
   router.get('/Services', async (req, res) => {
     const list = (await data.twilioServices({ merchantId: merchantOf(req), action: 'list' }, req.correlationId)) as TwilioServiceList;
-    const records = list.services.map((s) => serviceResource(s, where(req)));
-    res.json(listOf(req, 'services', records, { page: 0, pageSize: Math.max(records.length, 50), more: false }));
+    res.json(
+      listOf(
+        req,
+        'services',
+        list.services.map((s) => serviceResource(s, where(req))),
+      ),
+    );
   });
 
   router.get('/Services/:serviceSid', async (req, res) => {

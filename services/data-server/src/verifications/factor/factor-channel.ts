@@ -43,17 +43,19 @@ export function refuseUnlessFactorPossible(d: Pick<VerificationServiceDeps, 'fac
 export async function admitFactorStart(
   d: VerificationServiceDeps,
   req: StartInput,
-  subscriber: Subscriber | null,
-  marker: string,
+  holder: { subscriber: Subscriber | null; marker: string; inactive: boolean },
   policy: MerchantPolicy,
   now: Date,
   channel: FactorChannel,
 ): Promise<Admission & { factor: FactorRecord | undefined }> {
+  const { subscriber, marker } = holder;
   await refuseOverMerchantLimit(d, req.merchantId, policy, now);
-  const factor = await d.factors!.verifiedOf(req.merchantId, req.identifier, channel === 'totp' ? 'totp' : 'ocra', {
+  const found = await d.factors!.verifiedOf(req.merchantId, req.identifier, channel === 'totp' ? 'totp' : 'ocra', {
     serviceSid: req.serviceSid,
     factorId: req.factorId,
   });
+  // A suspended subscriber's factor approves nothing, and the answer does not say so.
+  const factor = holder.inactive ? undefined : found;
   const destination = subscriber?.address ?? decoyDestination(marker, req.identifier, req.identifierKind, d.decoyCountry);
   return { destination, withheld: null, factor };
 }
@@ -64,14 +66,14 @@ export async function admitFactorStart(
  * code is the enrolled token's response to it. Without a token the challenge looks alike and no
  * response is right.
  */
-export async function ocraChallengeAndCode(
+export function ocraChallengeAndCode(
   d: Pick<VerificationServiceDeps, 'factors'>,
   factor: FactorRecord | undefined,
   codeKey: KeyEntry,
   binding: string,
-): Promise<{ challenge: string; code: string }> {
+): { challenge: string; code: string } {
   const challenge = ocraChallenge(parseOcraSuite(d.factors!.ocraSuiteOf(factor)), codeKey.key, `ocra-app:${binding}`);
-  const response = factor ? await d.factors!.responseTo(factor.merchantId, factor.id, challenge) : undefined;
+  const response = factor ? d.factors!.responseTo(factor, challenge) : undefined;
   return { challenge, code: response ?? unmatchableCode() };
 }
 
@@ -84,13 +86,22 @@ export function factorTicket(macKey: KeyEntry, verificationId: string): string {
   return createHmac('sha256', macKey.key).update(`factor:${verificationId}`).digest('hex');
 }
 
-/** The code to check in the pending store for what was typed: the ticket when it is a fresh code of the factor. */
+/**
+ * The code to check in the pending store for what was typed: for a TOTP app, the ticket when it
+ * is a fresh code of the factor; for an OCRA token, what was typed, unless its factor was deleted
+ * since (then nothing it answers approves).
+ */
 export async function typedFactorCode(
   d: Pick<VerificationServiceDeps, 'factors'>,
   v: VerificationRecord,
   typed: string,
   macKey: KeyEntry,
 ): Promise<string> {
-  const fresh = v.channel === 'totp' && v.factorId && d.factors ? await d.factors.useCode(v.merchantId, v.factorId, typed) : false;
-  return fresh ? factorTicket(macKey, v.id) : typed;
+  if (!v.factorId || !d.factors) {
+    return typed;
+  }
+  if (v.channel === 'ocra-app') {
+    return (await d.factors.isVerified(v.merchantId, v.factorId)) ? typed : unmatchableCode();
+  }
+  return (await d.factors.useCode(v.merchantId, v.factorId, typed)) ? factorTicket(macKey, v.id) : typed;
 }

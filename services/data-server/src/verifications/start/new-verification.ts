@@ -70,7 +70,7 @@ export async function newVerification(
   const codeLength =
     req.codeLength === undefined ? policy.codeLength : Math.max(req.codeLength, codeLengthFloor(policy.codeLength, d.suite.digits));
   const expiresAt = new Date(now.getTime() + (policy.codeTtlSeconds ?? d.ttlSeconds) * 1000);
-  const ocra = channel === 'ocra-app' ? await ocraChallengeAndCode(d, a.factor, codeKey, binding) : undefined;
+  const ocra = channel === 'ocra-app' ? ocraChallengeAndCode(d, a.factor, codeKey, binding) : undefined;
   const code =
     channel === 'reverse-sms'
       ? await reserveReverseCode(d, codeKey, macKey, binding, id, now, expiresAt)
