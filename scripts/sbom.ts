@@ -1,28 +1,39 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
-import { disallowed, type BomComponent } from './licence-policy';
+import { SPDX, Spec, Validation } from '@cyclonedx/cyclonedx-library';
+import { disallowed, reviewedLicencesOf, type BomComponent } from './licence-policy';
 
 /**
  * `pnpm run sbom [dir]`: a CycloneDX 1.6 SBOM of each service's production dependencies, made by
- * pnpm's own generator from the lockfile and the installed packages, into `dir` (`sbom/`). Each is
- * checked against the CycloneDX schema, and its licences against the allow-list; any failure
- * fails the command.
+ * pnpm's own generator from the lockfile and the installed packages, into `dir` (`sbom/`). A
+ * declared licence that is no SPDX id is kept as a name (pnpm writes it as an id, which the schema
+ * refuses), and a package reviewed by hand gets its licence as concluded. Each document is checked
+ * against the CycloneDX schema, and its licences against the allow-list; any failure fails the
+ * command.
  */
-const root = resolve(__dirname, '../../..');
-
-/** Writes one SBOM per service into `dir`; answers their paths. */
-export function writeSboms(dir: string): string[] {
+/** Writes one SBOM per service of the workspace at `root` into `dir`; answers their paths. */
+export function writeSboms(root: string, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const args = ['sbom', '--sbom-format', 'cyclonedx', '--sbom-spec-version', '1.6', '--sbom-type', 'application', '--prod'];
   execFileSync('pnpm', [...args, '--filter', './services/*', '--out', join(dir, '%s.cdx.json')], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return readdirSync(dir)
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith('.cdx.json'))
     .map((f) => join(dir, f));
+  for (const file of files) {
+    const bom = JSON.parse(readFileSync(file, 'utf8')) as { components?: BomComponent[] };
+    for (const c of bom.components ?? []) {
+      const licenses = reviewedLicencesOf(c, (id) => SPDX.isSupportedSpdxId(id));
+      if (licenses.length > 0) {
+        c.licenses = licenses;
+      }
+    }
+    writeFileSync(file, `${JSON.stringify(bom, null, 2)}\n`);
+  }
+  return files;
 }
 
 /** What the CycloneDX 1.6 JSON schema finds wrong in `json` (nothing: an empty list). */
@@ -46,7 +57,9 @@ export async function checkSboms(files: string[]): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const files = writeSboms(resolve(process.argv[2] ?? join(root, 'sbom')));
+  // `pnpm run sbom` runs in the workspace's root.
+  const root = process.cwd();
+  const files = writeSboms(root, resolve(process.argv[2] ?? join(root, 'sbom')));
   const problems = await checkSboms(files);
   for (const p of problems) {
     console.error(p);

@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { checkSboms, schemaErrors, writeSboms } from '../../scripts/sbom';
 import { disallowed, expressionAllowed, type BomComponent } from '../../scripts/licence-policy';
 
@@ -10,7 +10,7 @@ let dir: string;
 let files: string[];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'outband-sbom-'));
-  files = writeSboms(dir);
+  files = writeSboms(resolve(__dirname, '../..'), dir);
 }, 120_000);
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -63,8 +63,10 @@ describe('the SBOM of the services', () => {
         c([{ expression: '(GPL-3.0-only OR MIT)' }], 'either'),
         c([{ license: { id: 'MIT' } }], 'fine'),
         c(undefined, 'decko'),
+        c([{ license: { name: 'BSD' } }], 'vague'),
+        c([{ license: { name: 'BSD' } }, { license: { id: 'BSD-3-Clause', acknowledgement: 'concluded' } }], 'reviewed'),
       ]).map((d) => d.component),
-    ).toEqual(['copyleft@1.0.0', 'unnamed@1.0.0', 'both@1.0.0', 'decko@1.0.0']);
+    ).toEqual(['copyleft@1.0.0', 'unnamed@1.0.0', 'both@1.0.0', 'decko@1.0.0', 'vague@1.0.0']);
     expect(expressionAllowed('(MPL-2.0 OR Apache-2.0)')).toBe(true);
     expect(expressionAllowed('AGPL-3.0-only')).toBe(false);
   });

@@ -152,7 +152,7 @@ export async function login(identifier: string, code: string): Promise<boolean> 
 }
 export function onHook(body: string, signature: string): string {
   const event = verifyWebhook(body, signature, 'secret');
-  return event.type === 'payment.captured' ? event.data.payee : event.type;
+  return event.type === 'payment.captured' ? event.data.id : event.type;
 }
 export const isRefusal = (e: unknown): boolean => e instanceof OutbandError && e.status === 409;
 `;
@@ -183,7 +183,12 @@ export const isRefusal = (e: unknown): boolean => e instanceof OutbandError && e
     });
     const tsc = join(root, 'node_modules/typescript/bin/tsc');
     await writeFile(join(app, 'tsconfig.json'), JSON.stringify(tsconfig(['backend.mts', 'backend.cts'])));
-    await run(process.execPath, [tsc, '-p', app], { cwd: app });
+    // Its errors, if any, are in the failure message.
+    const clean = await run(process.execPath, [tsc, '-p', app], { cwd: app }).then(
+      () => '',
+      (e: { stdout: string }) => e.stdout,
+    );
+    expect(clean).toBe('');
     await writeFile(join(app, 'tsconfig.wrong.json'), JSON.stringify(tsconfig(['wrong.mts'])));
     const failed = await run(process.execPath, [tsc, '-p', join(app, 'tsconfig.wrong.json')], { cwd: app }).then(
       () => '',
