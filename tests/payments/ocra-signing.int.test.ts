@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { api } from '../support/http';
-import { card, setPolicy, states } from '../support/payments';
+import { card, everyPaymentSecured, setPolicy, states } from '../support/payments';
 import { startSuite, type Suite } from '../support/suite';
 
 // Offline transaction signing (RFC 6287 OCRA): the shop shows a challenge derived from the amount
@@ -11,13 +11,7 @@ import { startSuite, type Suite } from '../support/suite';
 let suite: Suite;
 beforeAll(async () => {
   suite = await startSuite();
-  await setPolicy(suite, {
-    limitAmount: null,
-    lowValueRule: 'none',
-    authorizeAfterCheck: false,
-    billingMode: 'amount',
-    serviceChargeBps: 0,
-  });
+  await setPolicy(suite, everyPaymentSecured);
 });
 afterAll(async () => {
   await suite?.stop();

@@ -1,5 +1,5 @@
 import { api, readCode, waitForInbox } from '../support/http';
-import { card, checkPayment, setPolicy, startPayment, states } from '../support/payments';
+import { card, checkPayment, everyPaymentSecured, setPolicy, startPayment, states } from '../support/payments';
 import { startSuite, subscribers, type Suite } from '../support/suite';
 import { laterMessage } from '../support/signals';
 
@@ -12,13 +12,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   suite.sim.inbox.clear();
-  await setPolicy(suite, {
-    limitAmount: null,
-    lowValueRule: 'none',
-    authorizeAfterCheck: false,
-    billingMode: 'amount',
-    serviceChargeBps: 0,
-  });
+  await setPolicy(suite, everyPaymentSecured);
 });
 
 const tx = { amount: 4_990, currency: 'EUR', payee: 'Velo Shop', items: [{ name: 'Helmet', quantity: 1 }] };

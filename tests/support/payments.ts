@@ -4,6 +4,15 @@ import type { Suite } from './suite';
 
 export type Policy = NonNullable<DemoSeed['policy']>;
 
+/** A policy that secures every payment by its code, authorizes before sending it, and bills by amount. */
+export const everyPaymentSecured: Policy = {
+  limitAmount: null,
+  lowValueRule: 'none',
+  authorizeAfterCheck: false,
+  billingMode: 'amount',
+  serviceChargeBps: 0,
+};
+
 /** Sets the default merchant's payment policy (the admin API comes later). */
 export async function setPolicy(suite: Suite, policy: Policy): Promise<void> {
   await seedDemo(suite.databaseUrl, { merchant: { id: suite.merchant.id, name: 'Test shop', keys: [] }, subscribers: [], policy });

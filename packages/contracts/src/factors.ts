@@ -46,34 +46,20 @@ export const factorCreateV1 = z.object({
 });
 export type FactorCreateV1 = z.infer<typeof factorCreateV1>;
 
-/** information server → data server: read, confirm or delete a factor, or list an identifier's. */
+/** What every action on a factor names: the factor, and the Twilio service it is reached through, if any. */
+const factorAction = {
+  type: z.literal('factor.action'),
+  version: z.literal(1),
+  merchantId,
+  factorId,
+  serviceSid: serviceSid.optional(),
+};
+
+/** information server → data server: read, confirm, rename or delete a factor. */
 export const factorActionV1 = z.discriminatedUnion('action', [
-  z.object({
-    type: z.literal('factor.action'),
-    version: z.literal(1),
-    merchantId,
-    factorId,
-    action: z.enum(['get', 'delete']),
-    serviceSid: serviceSid.optional(),
-  }),
-  z.object({
-    type: z.literal('factor.action'),
-    version: z.literal(1),
-    merchantId,
-    factorId,
-    action: z.literal('confirm'),
-    code: typedCode,
-    serviceSid: serviceSid.optional(),
-  }),
-  z.object({
-    type: z.literal('factor.action'),
-    version: z.literal(1),
-    merchantId,
-    factorId,
-    action: z.literal('rename'),
-    label: z.string().min(1).max(64),
-    serviceSid: serviceSid.optional(),
-  }),
+  z.object({ ...factorAction, action: z.enum(['get', 'delete']) }),
+  z.object({ ...factorAction, action: z.literal('confirm'), code: typedCode }),
+  z.object({ ...factorAction, action: z.literal('rename'), label: z.string().min(1).max(64) }),
 ]);
 export type FactorActionV1 = z.infer<typeof factorActionV1>;
 

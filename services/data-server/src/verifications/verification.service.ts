@@ -28,8 +28,8 @@ import { closedError, storeResetError } from './verification-states';
 import { identifiedHolder, merchantVerification, merchantVerificationWithDelivery, presentedBinding } from './verification-lookups';
 import { audited, type AuditEvent } from '../audit/audit-log';
 import { recordedEnds } from './recorded-ends';
-import { recordUnsentCode } from './start/unsent-code';
-import { refuseUnlessSilentPossible, silentAuthorizeUrl } from './silent/silent-start';
+import { recordUnsentCode, unsentCodeAnswer } from './start/unsent-code';
+import { refuseUnlessSilentPossible } from './silent/silent-start';
 import { completeSilent } from './silent/silent-completion';
 import { admitFactorStart, refuseUnlessFactorPossible, typedFactorCode } from './factor/factor-channel';
 import { isFactorChannel } from './factor/factor-channels';
@@ -107,15 +107,7 @@ export class VerificationService {
     }
     if (channel !== 'sms') {
       await recordUnsentCode(this.d, record, { channel, code, received: receiver !== null, now, secondFactor });
-      const answer =
-        channel === 'silent'
-          ? {
-              ...toView(record, now, undefined),
-              silent: { state: 'pending' as const, url: await silentAuthorizeUrl(this.d, record, req, now) },
-            }
-          : isFactorChannel(channel)
-            ? toView(record, now, undefined)
-            : { ...toView(record, now, undefined), reverse: { code, sendTo: this.d.reverseNumberFor(destination) } };
+      const answer = await unsentCodeAnswer(this.d, record, req, { channel, code, destination, now });
       await this.paced(receiver !== null, startedAt);
       return answer;
     }

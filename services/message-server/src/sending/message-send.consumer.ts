@@ -42,7 +42,22 @@ export interface MessageSendDeps {
 
 /** Delivers `message.send` over SMPP: once per message, retried while no route takes it. */
 export async function consumeMessageSend(d: MessageSendDeps): Promise<void> {
-  await d.bus.consume(d.names.messageSendQueue, messageSendV1, (m, ctx) => deliver(d, m, ctx), {
+  // Two copies of one message at once (republished by an outbox whose confirm was lost, and
+  // redelivered): the second would find the first's claim still queued and send it again.
+  const sending = new Set<string>();
+  const deliverOnce = async (m: MessageSendV1, ctx: DeliveryContext): Promise<void> => {
+    if (sending.has(m.messageId)) {
+      d.logger.info({ correlationId: ctx.correlationId, messageId: m.messageId }, 'message already being sent here');
+      return;
+    }
+    sending.add(m.messageId);
+    try {
+      await deliver(d, m, ctx);
+    } finally {
+      sending.delete(m.messageId);
+    }
+  };
+  await d.bus.consume(d.names.messageSendQueue, messageSendV1, deliverOnce, {
     prefetch: d.prefetch,
     maxRetries: d.maxRetries,
     retryBaseMs: d.retryBaseMs,

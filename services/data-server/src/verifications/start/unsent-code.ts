@@ -1,4 +1,7 @@
-import type { Channel } from '@outband/contracts';
+import type { Channel, VerificationView } from '@outband/contracts';
+import { toView } from '../verification-view';
+import { silentAuthorizeUrl } from '../silent/silent-start';
+import type { StartInput } from './start-input';
 import { reverseLookupOf } from '../codes/code-derivation';
 import type { VerificationServiceDeps } from '../verification.deps';
 import type { VerificationRecord } from '../verification.repository';
@@ -34,4 +37,26 @@ export async function recordUnsentCode(
       ]);
       throw e;
     });
+}
+
+/**
+ * The start's answer for a code it does not send: the reverse code and the number to text it to,
+ * the operator's URL for the device's browser, or the verification alone (an authenticator's).
+ */
+export async function unsentCodeAnswer(
+  d: Pick<VerificationServiceDeps, 'silent' | 'reverseNumberFor'>,
+  v: VerificationRecord,
+  req: StartInput,
+  o: { channel: Exclude<Channel, 'sms'>; code: string; destination: string; now: Date },
+): Promise<VerificationView> {
+  const view = toView(v, o.now, undefined);
+  switch (o.channel) {
+    case 'silent':
+      return { ...view, silent: { state: 'pending', url: await silentAuthorizeUrl(d, v, req, o.now) } };
+    case 'reverse-sms':
+      return { ...view, reverse: { code: o.code, sendTo: d.reverseNumberFor(o.destination) } };
+    case 'totp':
+    case 'ocra-app':
+      return view;
+  }
 }
