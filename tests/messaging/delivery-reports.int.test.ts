@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Bus } from '@outband/bus';
 import { busNames, type MessageStatusV1 } from '@outband/contracts';
 import { openDatabase, type Knex } from '@outband/db';
-import { createLogger } from '@outband/observability';
 import { api, eventually } from '../support/http';
-import { servers } from '../support/servers';
+import { connectTestBus, queuedCertificate } from '../support/message-send';
 import { startSuite, subscribers, type Suite } from '../support/suite';
 
 /**
@@ -18,11 +17,7 @@ let bus: Bus;
 beforeAll(async () => {
   suite = await startSuite();
   db = openDatabase(suite.databaseUrl, { min: 0, max: 2 });
-  bus = await Bus.connect({
-    url: servers.amqp,
-    names: busNames(suite.busPrefix),
-    logger: createLogger({ service: 'test', level: 'warn' }),
-  });
+  bus = await connectTestBus(suite);
 });
 afterAll(async () => {
   await bus?.close();
@@ -36,18 +31,7 @@ it('applies a burst of reports, receipts overtaking their submits, as if one by 
   // Certificates of our own on that verification: the real message's reports leave them alone.
   const ids: string[] = Array.from({ length: 40 }, () => randomUUID());
   const t0 = Date.now();
-  await db('certificates').insert(
-    ids.map((id) => ({
-      id,
-      verification_id: verificationId,
-      address: subscribers.alice.address,
-      purpose: 'login',
-      delivery_state: 'queued',
-      outcome: 'pending',
-      created_at: new Date(t0),
-      delivery_updated_at: new Date(t0),
-    })),
-  );
+  await db('certificates').insert(ids.map((id) => queuedCertificate(id, verificationId, new Date(t0))));
   const names = busNames(suite.busPrefix);
   const report = (messageId: string, i: number, state: 'submitted' | 'delivered' | 'failed', atMs: number): MessageStatusV1 => ({
     type: 'message.status',

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { envKeyRing } from '@outband/config';
-import { seal } from '@outband/contracts';
 import { openDatabase, type Knex } from '@outband/db';
 import { api, eventually, waitForInbox } from '../support/http';
+import { loginMessageFor } from '../support/message-send';
 import { receivedBeforeNext } from '../support/signals';
 import { startSuite, subscribers, type Suite } from '../support/suite';
 
@@ -29,32 +27,10 @@ async function relayed(outcome: string): Promise<number> {
 
 /** What a data server that died right after its commit leaves: a certificate and its staged message. */
 async function stageUnpublished(verificationId: string, code: string, expiresAt: Date): Promise<string> {
-  const messageId = randomUUID();
   const now = new Date();
-  const body = {
-    type: 'message.send',
-    version: 1,
-    messageId,
-    verificationId,
-    merchantId: suite.merchant.id,
-    address: subscribers.alice.address,
-    receiverKind: 'mobile',
-    purpose: 'login',
-    locale: 'en',
-    sealedCode: seal(envKeyRing(32).parse(suite.keys.seal), code, messageId),
-    expiresInSeconds: 300,
-  };
+  const { messageId, body, certificate } = loginMessageFor(suite, verificationId, code, now);
   await db.transaction(async (trx) => {
-    await trx('certificates').insert({
-      id: messageId,
-      verification_id: verificationId,
-      address: subscribers.alice.address,
-      purpose: 'login',
-      delivery_state: 'queued',
-      outcome: 'pending',
-      created_at: now,
-      delivery_updated_at: now,
-    });
+    await trx('certificates').insert(certificate);
     await trx('message_outbox').insert({
       message_id: messageId,
       body: JSON.stringify(body),

@@ -75,21 +75,14 @@ export const twilioAttempts = z.object({
   attempts: z.array(twilioAttemptView),
   /** Whether a next page has more. */
   more: z.boolean(),
-  total: z.number().int(),
-  converted: z.number().int(),
+  /** A summary's counts (a list's page has none). */
+  total: z.number().int().optional(),
+  converted: z.number().int().optional(),
 });
 export type TwilioAttempts = z.infer<typeof twilioAttempts>;
 
-/** information server → data server: list, update or delete the merchant's Verify services. */
-export const twilioServicesV1 = z.object({
-  type: z.literal('twilio.services'),
-  version: z.literal(1),
-  merchantId,
-  action: z.enum(['list', 'update', 'delete']),
-  serviceSid: serviceSid.optional(),
-  friendlyName: z.string().min(1).max(30).optional(),
-  codeLength: z.number().int().min(4).max(10).optional(),
-});
+/** information server → data server: list the merchant's Verify services. */
+export const twilioServicesV1 = z.object({ type: z.literal('twilio.services'), version: z.literal(1), merchantId });
 export type TwilioServicesV1 = z.infer<typeof twilioServicesV1>;
 
 export const twilioServiceList = z.object({ services: z.array(twilioServiceView) });

@@ -23,12 +23,12 @@ export type TwilioAuthV1 = z.infer<typeof twilioAuthV1>;
 export const twilioPrincipal = z.object({ merchantId, accountSid });
 export type TwilioPrincipal = z.infer<typeof twilioPrincipal>;
 
-/** information server → data server: create or read a Verify service of the merchant. */
+/** information server → data server: create, read, update or delete a Verify service of the merchant. */
 export const twilioServiceV1 = z.object({
   type: z.literal('twilio.service'),
   version: z.literal(1),
   merchantId,
-  action: z.enum(['create', 'get']),
+  action: z.enum(['create', 'get', 'update', 'delete']),
   serviceSid: serviceSid.optional(),
   friendlyName: z.string().min(1).max(30).optional(),
   codeLength: z.number().int().min(4).max(10).optional(),

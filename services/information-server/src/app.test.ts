@@ -56,7 +56,7 @@ const data: DataClient = {
   twilioServices: () => Promise.reject(new AppError('not_found', 'SERVICE_NOT_FOUND', 'none')),
   twilioEntity: () => Promise.reject(new AppError('not_found', 'ENTITY_NOT_FOUND', 'none')),
   twilioChallenges: () => Promise.resolve({ verifications: [] }),
-  twilioAttempts: () => Promise.resolve({ attempts: [], more: false, total: 0, converted: 0 }),
+  twilioAttempts: () => Promise.resolve({ attempts: [], more: false }),
   twilioService: () => Promise.reject(new AppError('not_found', 'SERVICE_NOT_FOUND', 'none')),
 };
 const logLines: string[] = [];

@@ -195,19 +195,19 @@ async function handle(d: DataRpcDeps, req: DataRpcRequest, ctx: DeliveryContext)
     case 'twilio.auth':
       return d.twilio.authenticate(req.username, req.password);
     case 'twilio.service':
-      return req.action === 'create'
-        ? d.twilio.createService(req.merchantId, req.friendlyName ?? 'Verify', req.codeLength)
-        : d.twilio.getService(req.merchantId, req.serviceSid ?? '');
-    case 'twilio.services':
       switch (req.action) {
-        case 'list':
-          return d.twilio.listServices(req.merchantId);
+        case 'create':
+          return d.twilio.createService(req.merchantId, req.friendlyName ?? 'Verify', req.codeLength);
+        case 'get':
+          return d.twilio.getService(req.merchantId, req.serviceSid ?? '');
         case 'update':
           return d.twilio.updateService(req.merchantId, req.serviceSid ?? '', req);
         case 'delete':
           return d.twilio.deleteService(req.merchantId, req.serviceSid ?? '');
       }
       break;
+    case 'twilio.services':
+      return d.twilio.listServices(req.merchantId);
     case 'twilio.entity': {
       const identity = req.identity ?? '';
       switch (req.action) {

@@ -25,10 +25,8 @@ export class VerificationAttempts {
             .filter((s) => s !== undefined)
             .map((s) => s.id);
     const f = { ...filter, ...(subscriberIds ? { subscriberIds } : {}) };
-    const counts = await this.d.attempts.counts(f);
-    if (action === 'summary') {
-      return { attempts: [], more: false, ...counts };
-    }
-    return { ...(await this.d.attempts.page(f, page, pageSize)), ...counts };
+    return action === 'summary'
+      ? { attempts: [], more: false, ...(await this.d.attempts.counts(f)) }
+      : this.d.attempts.page(f, page, pageSize);
   }
 }

@@ -60,7 +60,7 @@ export async function identifiedHolder(
   const marker = decoyOf(activeKey(d.macKeys).key, identifier);
   const open = subscriber ? held.pending : await d.verifications.pendingFor(merchantId, { decoyOf: marker }, now);
   // A suspended subscriber is answered as a decoy: nothing it enrolled approves anything meanwhile.
-  return { subscriber, marker, open, inactive: held.subscriber !== undefined && held.subscriber !== null && !subscriber };
+  return { subscriber, marker, open, inactive: Boolean(held.subscriber) && !subscriber };
 }
 
 /**

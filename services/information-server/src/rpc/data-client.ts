@@ -106,8 +106,7 @@ export interface DataClient {
   findVerification(req: Omit<VerificationFindV1, 'type' | 'version'>, correlationId?: string): Promise<{ id: string | null }>;
   twilioAuth(username: string, password: string, correlationId?: string): Promise<TwilioPrincipal>;
   twilioService(req: Omit<TwilioServiceV1, 'type' | 'version'>, correlationId?: string): Promise<TwilioServiceView>;
-  /** Lists the merchant's services (`list`), or updates or deletes one: a list answers `services`, the others the service. */
-  twilioServices(req: Omit<TwilioServicesV1, 'type' | 'version'>, correlationId?: string): Promise<TwilioServiceList | TwilioServiceView>;
+  twilioServices(req: Omit<TwilioServicesV1, 'type' | 'version'>, correlationId?: string): Promise<TwilioServiceList>;
   twilioEntity(req: Omit<TwilioEntityV1, 'type' | 'version'>, correlationId?: string): Promise<TwilioEntityView | TwilioEntityList>;
   twilioChallenges(
     req: Omit<TwilioChallengesV1, 'type' | 'version'>,
@@ -183,8 +182,7 @@ export function busDataClient(bus: MessageBus, names: BusNames, timeoutMs: numbe
     findVerification: (req, cid) => call({ type: 'verification.find', version: 1, ...req }, foundVerification, cid),
     twilioAuth: (username, password, cid) => call({ type: 'twilio.auth', version: 1, username, password }, twilioPrincipal, cid),
     twilioService: (req, cid) => call({ type: 'twilio.service', version: 1, ...req }, twilioServiceView, cid),
-    twilioServices: (req, cid) =>
-      call({ type: 'twilio.services', version: 1, ...req }, req.action === 'list' ? twilioServiceList : twilioServiceView, cid),
+    twilioServices: (req, cid) => call({ type: 'twilio.services', version: 1, ...req }, twilioServiceList, cid),
     twilioEntity: (req, cid) =>
       call({ type: 'twilio.entity', version: 1, ...req }, req.action === 'list' ? twilioEntityList : twilioEntityView, cid),
     twilioChallenges: (req, cid) =>

@@ -111,7 +111,8 @@ export function attemptResource(a: TwilioAttemptView, w: Where) {
 }
 
 /** A Verify v2 Verification Attempts Summary resource. */
-export function attemptsSummaryResource(counts: { total: number; converted: number }, w: Where) {
+export function attemptsSummaryResource({ total = 0, converted = 0 }: { total?: number; converted?: number }, w: Where) {
+  const counts = { total, converted };
   const rate = counts.total === 0 ? 0 : (100 * counts.converted) / counts.total;
   return {
     total_attempts: counts.total,

@@ -87,7 +87,7 @@ export function twilioFactorsRouter(data: DataClient): Router {
       { merchantId: merchantOf(req), identifier: identity, factorType: 'totp', label: form.FriendlyName, serviceSid: service.sid },
       req.correlationId,
     );
-    const e = await entityOf(data, req);
+    const e = await entityOf(data, req, service.sid);
     res
       .status(201)
       .set('Cache-Control', 'no-store')
@@ -212,10 +212,11 @@ function identityOf(req: Request): string {
   return parsed.data;
 }
 
-async function entityOf(data: DataClient, req: Request): Promise<TwilioEntityView> {
-  const service = await serviceOf(data, req);
+/** The request's entity, in its service (read already, or now). */
+async function entityOf(data: DataClient, req: Request, serviceSid?: string): Promise<TwilioEntityView> {
+  const sid = serviceSid ?? (await serviceOf(data, req)).sid;
   return (await data.twilioEntity(
-    { merchantId: merchantOf(req), serviceSid: service.sid, action: 'get', identity: identityOf(req) },
+    { merchantId: merchantOf(req), serviceSid: sid, action: 'get', identity: identityOf(req) },
     req.correlationId,
   )) as TwilioEntityView;
 }

@@ -1,16 +1,7 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError, isAppError } from '@outband/errors';
-import {
-  codeLength,
-  e164,
-  identifier,
-  phoneText,
-  senderName,
-  type TwilioPrincipal,
-  type TwilioServiceList,
-  type TwilioServiceView,
-} from '@outband/contracts';
+import { codeLength, e164, identifier, phoneText, senderName, type TwilioPrincipal } from '@outband/contracts';
 import type { Logger } from '@outband/observability';
 import type { DataClient } from '../rpc/data-client';
 import { validate } from '../http/validate';
@@ -98,7 +89,7 @@ export function twilioRouter(
   });
 
   router.get('/Services', async (req, res) => {
-    const list = (await data.twilioServices({ merchantId: merchantOf(req), action: 'list' }, req.correlationId)) as TwilioServiceList;
+    const list = await data.twilioServices({ merchantId: merchantOf(req) }, req.correlationId);
     res.json(
       listOf(
         req,
@@ -115,7 +106,7 @@ export function twilioRouter(
   router.post('/Services/:serviceSid', async (req, res) => {
     const form = validate(updateServiceForm, req.body);
     const service = await serviceOf(data, req);
-    const updated = (await data.twilioServices(
+    const updated = await data.twilioService(
       {
         merchantId: merchantOf(req),
         action: 'update',
@@ -124,13 +115,13 @@ export function twilioRouter(
         ...(form.CodeLength !== undefined ? { codeLength: form.CodeLength } : {}),
       },
       req.correlationId,
-    )) as TwilioServiceView;
+    );
     res.json(serviceResource(updated, where(req)));
   });
 
   router.delete('/Services/:serviceSid', async (req, res) => {
     const service = await serviceOf(data, req);
-    await data.twilioServices({ merchantId: merchantOf(req), action: 'delete', serviceSid: service.sid }, req.correlationId);
+    await data.twilioService({ merchantId: merchantOf(req), action: 'delete', serviceSid: service.sid }, req.correlationId);
     res.status(204).end();
   });
 
